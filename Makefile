@@ -1,0 +1,37 @@
+# The two commands of the Quick start: `make run` and `make test`. Everything else is a helper.
+PY := .venv/bin/python
+SCALE ?= city
+PORT ?= 8000
+
+.PHONY: run test lint install browser messages bench-nation clean
+
+.venv/ready: requirements/dev.txt requirements/base.txt
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	uv venv --quiet --allow-existing --python 3.12 .venv
+	uv pip sync --quiet --python $(PY) requirements/dev.txt
+	@touch .venv/ready
+
+install: .venv/ready
+
+run: .venv/ready
+	SCALE=$(SCALE) PORT=$(PORT) ./scripts/run.sh
+
+test: .venv/ready
+	./scripts/test.sh
+
+lint: .venv/ready
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+messages: .venv/ready
+	cd partyorg && ../$(PY) ../manage.py makemessages -l en --ignore '.venv/*' && ../$(PY) ../manage.py compilemessages
+
+requirements/base.txt: requirements/base.in
+	uv pip compile --quiet --python 3.12 --generate-hashes --no-header $< -o $@
+
+requirements/dev.txt: requirements/dev.in requirements/base.txt
+	uv pip compile --quiet --python 3.12 --generate-hashes --no-header $< -o $@
+
+clean:
+	rm -rf var .venv test-artifacts

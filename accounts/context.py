@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from .models import Role
+from .selectors import granted_paths
+
+
+def access(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"is_official": False, "is_admin": False}
+    return {
+        "is_official": bool(granted_paths(user, Role.VIEWER)),  # type: ignore[arg-type]
+        "is_admin": bool(granted_paths(user, Role.ADMIN)) or user.is_superuser,  # type: ignore[arg-type]
+    }

@@ -1,0 +1,122 @@
+"""Benchmark of the registry at national scale on PostgreSQL.
+
+Generates (or reuses) the `nation` data set, then measures the server time of the organisation
+page at the root, a province, a ward and a cell, member search within a province, and peak memory.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyorg_bench .venv/bin/python bench/registry.py [--scale nation] [--fresh]
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+
+def _ensure_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] if len(samples) >= 20 else max(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="nation", choices=["ward", "city", "nation"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fresh", action="store_true", help="drop and regenerate the data")
+    parser.add_argument("--repeat", type=int, default=60)
+    args = parser.parse_args()
+    url = os.environ["DATABASE_URL"]
+    if args.fresh:
+        _drop_database(url)
+    _ensure_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import Grant, Role, User
+    from members.models import Member
+    from orgs.models import Kind, Org
+
+    call_command("migrate", verbosity=0)
+    figures: list[str] = []
+    if not Org.objects.exists():
+        started = time.monotonic()
+        call_command("generate", scale=args.scale, seed=args.seed)
+        load = time.monotonic() - started
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        figures.append(f"generate+load {args.scale}: {Member.objects.count():,} members, {Org.objects.count():,} organisations in {load:.0f} s")
+    user, _ = User.objects.get_or_create(username="bench-central")
+    root = Org.objects.get(parent__isnull=True)
+    if not Grant.objects.filter(user=user).exists():
+        Grant.objects.create(user=user, org=root, role=Role.VIEWER, granted_at=timezone.now())
+    province = Org.objects.filter(kind=Kind.PROVINCE, code="79").first() or Org.objects.filter(kind=Kind.PROVINCE).first()
+    ward = Org.objects.filter(parent=province, kind=Kind.COMMUNE).order_by("path").first()
+    cell = Org.objects.filter(path__startswith=ward.path, kind=Kind.CELL).order_by("path").first()
+    client = Client()
+    client.force_login(user)
+
+    def timed(url: str) -> list[float]:
+        samples = []
+        for _i in range(args.repeat):
+            t0 = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        return samples[3:]
+
+    for label, org in (("root", root), ("province", province), ("ward", ward), ("cell", cell)):
+        s = timed(f"/orgs/{org.code}/")
+        figures.append(f"org page {label:<9} p50 {statistics.median(s):6.1f} ms  p95 {_p95(s):6.1f} ms")
+    names = ["nguyen van", "tran thi thu", "le minh", "pham", "hoang anh", "vo thi"]
+    search: list[float] = []
+    for q in names * max(1, args.repeat // len(names)):
+        t0 = time.perf_counter()
+        response = client.get(f"/orgs/{province.code}/members/", {"q": q})
+        search.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    figures.append(f"member search in {province.name}: p50 {statistics.median(search):.1f} ms  p95 {_p95(search):.1f} ms")
+    cccd = Member.objects.filter(org__path__startswith=province.path).values_list("cccd", flat=True).first()
+    s = timed(f"/orgs/{province.code}/members/?q={cccd}")
+    figures.append(f"CCCD search in province: p50 {statistics.median(s):.1f} ms  p95 {_p95(s):.1f} ms")
+    figures.append(f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print("\n".join(figures))
+    print(f"\nreproduce: DATABASE_URL={url} .venv/bin/python bench/registry.py --scale {args.scale} --seed {args.seed} --fresh")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Live counters of every organisation's whole subtree.
+
+Writers queue deltas for the organisation the change happened in (`counts_changed`), in their own
+transaction; `rollups_fold` adds them up per organisation and key, expands them to every ancestor
+and applies each sum once. So a request never locks the root's counters, and a bulk path touches
+each ancestor once however many rows it wrote.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from django.db import transaction
+
+from members.models import ACTIVE_STATUSES, Member
+from partyorg.db import bulk_insert, is_postgresql, upsert_add
+from partyorg.tick import tick_after_commit
+
+from .models import CountDelta, Org, OrgCount
+
+Deltas = Mapping[tuple[int, str], int]
+
+
+def member_keys(*, status: str, sex: str, birth_date: date, exempt: bool) -> list[str]:
+    """The counters a member adds one to, in the subtree of their organisation."""
+    if status not in ACTIVE_STATUSES:
+        return []
+    keys = ["members", f"status.{status}", f"sex.{sex}", f"born.{birth_date.year}"]
+    if exempt:
+        keys.append("exempt")
+    return keys
+
+
+def member_keys_of(member: Member) -> list[str]:
+    return member_keys(
+        status=member.status, sex=member.sex, birth_date=member.birth_date, exempt=member.exempt
+    )
+
+
+def org_keys(org: Org) -> list[str]:
+    return [f"orgs.{org.kind}", "orgs"] if org.is_active else []
+
+
+def add_keys(deltas: defaultdict[tuple[int, str], int], org_id: int, keys: Iterable[str], sign: int) -> None:
+    for key in keys:
+        deltas[(org_id, key)] += sign
+
+
+def counts_changed(deltas: Deltas) -> None:
+    """Queue counter changes for the organisations they happened in (same transaction)."""
+    rows = [(org_id, key, delta) for (org_id, key), delta in deltas.items() if delta]
+    if not rows:
+        return
+    bulk_insert(CountDelta._meta.db_table, ["org_id", "key", "delta"], rows)
+    tick_after_commit()
+
+
+def _ancestor_ids(org_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Map each organisation id to the ids of itself and all its ancestors."""
+    paths = dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
+    prefixes = {p[:end] for p in paths.values() for end in range(4, len(p) + 1, 4)}
+    id_of: dict[str, int] = {}
+    prefix_list = sorted(prefixes)
+    for start in range(0, len(prefix_list), 900):
+        id_of.update(Org.objects.filter(path__in=prefix_list[start : start + 900]).values_list("path", "id"))
+    return {
+        org_id: [id_of[path[:end]] for end in range(4, len(path) + 1, 4) if path[:end] in id_of]
+        for org_id, path in paths.items()
+    }
+
+
+def apply_to_subtree_counts(deltas: Deltas) -> None:
+    """Add deltas of organisations to their own and all their ancestors' counters, once each."""
+    totals: defaultdict[tuple[int, str], int] = defaultdict(int)
+    ancestors = _ancestor_ids(org_id for org_id, _key in deltas)
+    for (org_id, key), delta in deltas.items():
+        for ancestor_id in ancestors.get(org_id, []):
+            totals[(ancestor_id, key)] += delta
+    # A fixed order of rows keeps two concurrent folders from deadlocking each other.
+    rows = sorted((org_id, key, value) for (org_id, key), value in totals.items() if value)
+    upsert_add(OrgCount._meta.db_table, ["org_id", "key"], "value", rows)
+
+
+def rollups_fold(limit: int = 20000) -> int:
+    """Apply up to `limit` pending deltas; returns how many were applied (0 = nothing pending)."""
+    with transaction.atomic():
+        pending = CountDelta.objects.order_by("id")
+        if is_postgresql():
+            pending = pending.select_for_update(skip_locked=True)
+        batch = list(pending.values_list("id", "org_id", "key", "delta")[:limit])
+        if not batch:
+            return 0
+        sums: defaultdict[tuple[int, str], int] = defaultdict(int)
+        for _id, org_id, key, delta in batch:
+            sums[(org_id, key)] += delta
+        apply_to_subtree_counts(sums)
+        ids = [row[0] for row in batch]
+        for start in range(0, len(ids), 900):
+            CountDelta.objects.filter(id__in=ids[start : start + 900]).delete()
+    return len(batch)
+
+
+def rollups_rebuild() -> int:
+    """Recompute every counter from the data itself; returns the number of counter rows."""
+    with transaction.atomic():
+        CountDelta.objects.all().delete()
+        OrgCount.objects.all().delete()
+        deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
+        members = Member.objects.filter(status__in=ACTIVE_STATUSES).values_list(
+            "org_id", "status", "sex", "birth_date", "exempt"
+        )
+        for org_id, status, sex, birth_date, exempt in members.iterator(chunk_size=20000):
+            add_keys(deltas, org_id, member_keys(status=status, sex=sex, birth_date=birth_date, exempt=exempt), 1)
+        for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
+            add_keys(deltas, org.id, org_keys(org), 1)
+        apply_to_subtree_counts(deltas)
+        return OrgCount.objects.count()
+
+
+def counts_of(org_ids: Iterable[int], keys: Iterable[str] | None = None) -> dict[int, dict[str, int]]:
+    """Counters of several organisations at once: {org_id: {key: value}}."""
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = OrgCount.objects.filter(org_id__in=list(org_ids))
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    for org_id, key, value in rows.values_list("org_id", "key", "value"):
+        result[org_id][key] = value
+    return result
+
+

@@ -1,0 +1,103 @@
+"""Reads of the organisation tree, always scoped to what the viewer may see."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from accounts.selectors import can, scope_q
+
+from .models import Org
+from .rollups import counts_of
+
+
+def orgs_visible_to(user: User, role: str = Role.VIEWER) -> QuerySet[Org]:
+    q = scope_q(user, role)
+    if q is None:
+        return Org.objects.none()
+    return Org.objects.filter(q)
+
+
+def get_org_for_user(user: User, code: str, role: str = Role.VIEWER) -> Org:
+    """The organisation with `code` if the user may act on it with `role`; else 404 either way."""
+    org = Org.objects.filter(code=code).select_related("parent", "admin_unit").first()
+    if org is None or not can(user, org.path, role):
+        raise Http404
+    return org
+
+
+def org_ancestors(org: Org) -> list[Org]:
+    """Ancestors root first, without the organisation itself."""
+    paths = org.ancestor_paths()[:-1]
+    by_path = {o.path: o for o in Org.objects.filter(path__in=paths)}
+    return [by_path[p] for p in paths if p in by_path]
+
+
+def visible_ancestors(user: User, org: Org) -> list[Org]:
+    return [a for a in org_ancestors(org) if can(user, a.path, Role.VIEWER)]
+
+
+def org_children(org: Org, *, include_closed: bool = False) -> list[Org]:
+    children = Org.objects.filter(parent=org).order_by("sort_name", "code")
+    if not include_closed:
+        children = children.filter(status=Org.Status.ACTIVE)
+    return list(children)
+
+
+def org_children_with_counts(org: Org) -> list[tuple[Org, dict[str, int]]]:
+    children = org_children(org)
+    counts = counts_of([c.id for c in children], ["members", "status.probationary", "orgs.cell", "orgs"])
+    return [(c, template_keys(counts.get(c.id, {}))) for c in children]
+
+
+def template_keys(counts: dict[str, int]) -> dict[str, int]:
+    """Counter keys with dots made underscores, so templates can name them (status_official)."""
+    return {key.replace(".", "_"): value for key, value in counts.items()}
+
+
+def org_counts(org: Org) -> dict[str, int]:
+    return counts_of([org.id]).get(org.id, {})
+
+
+def org_roots_for(user: User) -> list[Org]:
+    """The top organisations of the user's grants: where their tree browser starts."""
+    q = scope_q(user, Role.VIEWER)
+    if q is None:
+        return []
+    from accounts.selectors import granted_paths
+
+    paths = granted_paths(user, Role.VIEWER)
+    return list(Org.objects.filter(path__in=paths).order_by("path"))
+
+
+def orgs_search(user: User, query: str, *, limit: int = 20) -> list[Org]:
+    from lib.vn.text import fold
+
+    q = scope_q(user, Role.VIEWER)
+    if q is None or not query.strip():
+        return []
+    folded = fold(query)
+    return list(Org.objects.filter(q).filter(sort_name__contains=folded).order_by("depth", "sort_name")[:limit])
+
+
+AGE_BANDS = [(0, 30, "≤ 30"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 60, "51–60"), (61, 70, "61–70"), (71, 200, "> 70")]
+
+
+def age_bands(counts: dict[str, int], year: int) -> list[tuple[str, int]]:
+    """Members by age band, from the birth-year counters (age = this year − birth year)."""
+    bands = [0] * len(AGE_BANDS)
+    for key, value in counts.items():
+        if key.startswith("born."):
+            age = year - int(key[5:])
+            for i, (low, high, _label) in enumerate(AGE_BANDS):
+                if low <= age <= high:
+                    bands[i] += value
+                    break
+    return [(label, bands[i]) for i, (_low, _high, label) in enumerate(AGE_BANDS)]
+
+
+def org_history(org: Org) -> list[Any]:
+    from .models import OrgEvent
+
+    return list(OrgEvent.objects.filter(org=org).select_related("by").order_by("-on", "-id")[:50])

@@ -1,0 +1,98 @@
+"""The tree browser and the member list, through HTTP."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import AuditEvent
+from conftest import World, person
+from members.services import member_create
+from partyorg.tick import tick
+
+
+def _table(response) -> str:  # type: ignore[no-untyped-def]
+    html = response.content.decode()
+    return html[html.index('id="members"') : html.index("</table>", html.index('id="members"'))]
+
+
+def test_it_shows_children_with_live_counts(world: World) -> None:
+    response = world.client("city").get(f"/orgs/{world.city.code}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert world.ward.name in html and world.other_ward.name in html
+    assert 'data-counter="members">5<' in html
+
+
+def test_the_counts_follow_a_new_member(world: World) -> None:
+    member_create(org=world.cell, data=person(50))
+    tick()
+    html = world.client("ward").get(f"/orgs/{world.ward.code}/").content.decode()
+    assert 'data-counter="members">5<' in html
+
+
+def test_the_page_costs_the_same_queries_at_the_root_and_at_a_cell(world: World) -> None:
+    client = world.client("central")
+    client.get(f"/orgs/{world.root.code}/")  # warm the session
+    counts = []
+    for org in (world.root, world.cell):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/orgs/{org.code}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[0] <= 14, counts
+
+
+def test_it_finds_members_without_diacritics(world: World) -> None:
+    member_create(org=world.cell, data=person(51, full_name="Nguyễn Thị Thuỷ"))
+    html = world.client("ward").get(f"/orgs/{world.ward.code}/members/?q=nguyen+thi+thuy").content.decode()
+    assert "Nguyễn Thị Thuỷ" in html and "Trần Thị Bình" not in html
+
+
+def test_it_finds_a_member_by_cccd_and_masks_it_for_viewers(world: World) -> None:
+    from accounts.models import Grant, Role, User
+    from django.utils import timezone
+
+    viewer = User.objects.create_user(username="viewer")
+    Grant.objects.create(user=viewer, org=world.ward, role=Role.VIEWER, granted_at=timezone.now())
+    target = world.members[1]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(viewer)
+    html = _table(client.get(f"/orgs/{world.ward.code}/members/?q={target.cccd}"))
+    assert target.full_name in html and target.cccd not in html and target.cccd[:3] + "*" in html
+    editor_html = _table(world.client("ward").get(f"/orgs/{world.ward.code}/members/?q={target.cccd}"))
+    assert target.cccd in editor_html
+
+
+def test_listing_members_is_audited_without_a_full_cccd(world: World) -> None:
+    cccd = world.members[1].cccd
+    world.client("ward").get(f"/orgs/{world.ward.code}/members/?q={cccd}")
+    event = AuditEvent.objects.filter(action="member.list").latest("id")
+    assert cccd not in str(event.detail) and event.detail["members"] == [world.members[1].pk]
+
+
+def test_it_sorts_members_the_vietnamese_way(world: World) -> None:
+    html = world.client("ward").get(f"/orgs/{world.ward.code}/members/").content.decode()
+    # An < Bình < Cường < Thuỷ: by given name, not by surname.
+    positions = [html.index(name) for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Thuỷ")]
+    assert positions == sorted(positions)
+
+
+def test_the_list_tolerates_a_bad_page_number(world: World) -> None:
+    assert world.client("ward").get(f"/orgs/{world.ward.code}/members/?page=abc").status_code == 200
+    assert world.client("ward").get(f"/orgs/{world.ward.code}/members/?page=-4").status_code == 200
+
+
+def test_it_creates_a_child_organisation_through_the_form(world: World) -> None:
+    response = world.client("ward").post(f"/orgs/{world.grassroots.code}/new/", {"code": "79.26734.001.02", "name": "Chi bộ Giáo viên 2", "kind": "cell", "on": "01/09/2025"})
+    assert response.status_code == 302
+    assert world.client("ward").get("/orgs/79.26734.001.02/").status_code == 200
+
+
+def test_the_form_names_the_bad_field_and_changes_nothing(world: World) -> None:
+    from orgs.models import Org
+
+    before = Org.objects.count()
+    response = world.client("ward").post(f"/orgs/{world.grassroots.code}/new/", {"code": world.cell.code, "name": "", "kind": "cell", "on": "31/02/2025"})
+    html = response.content.decode()
+    assert response.status_code == 200 and Org.objects.count() == before
+    assert 'data-field="name"' in html and 'data-field="on"' in html

@@ -1,0 +1,165 @@
+"""Pages of the organisation tree: drill down with live counts, and the changes to the tree."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.selectors import can
+from members.selectors import MemberFilters, members_for, page_of
+from members.services import members_list_viewed
+from partyorg.forms import apply_errors
+
+from . import services
+from .forms import OrgCreateForm, OrgDissolveForm, OrgMergeForm, OrgMoveForm, OrgRenameForm
+from .models import Org
+from .selectors import (
+    age_bands,
+    get_org_for_user,
+    org_children_with_counts,
+    org_counts,
+    org_history,
+    template_keys,
+    visible_ancestors,
+)
+
+
+@login_required
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)  # type: ignore[arg-type]
+    counts = org_counts(org)
+    members_total = counts.get("members", 0)
+    context = {
+        "org": org,
+        "ancestors": visible_ancestors(request.user, org),  # type: ignore[arg-type]
+        "counts": template_keys(counts),
+        "female_share": round(100 * counts.get("sex.F", 0) / members_total) if members_total else 0,
+        "bands": age_bands(counts, timezone.localdate().year),
+        "children": org_children_with_counts(org),
+        "history": org_history(org),
+        "can_edit": can(request.user, org.path, Role.EDITOR),  # type: ignore[arg-type]
+        "can_admin": can(request.user, org.path, Role.ADMIN),  # type: ignore[arg-type]
+    }
+    return render(request, "orgs/org_detail.html", context)
+
+
+@login_required
+def org_members(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)  # type: ignore[arg-type]
+    filters = MemberFilters(
+        q=request.GET.get("q", "")[:100],
+        status=request.GET.get("status", "active"),
+        sex=request.GET.get("sex", "") if request.GET.get("sex") in ("M", "F") else "",
+    )
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    rows, has_next = page_of(members_for(viewer=request.user, org=org, filters=filters), page=page, size=settings.PARTYORG_PAGE_SIZE)  # type: ignore[arg-type]
+    members_list_viewed(viewer=request.user, org=org, query=filters.q, shown=[m.id for m in rows], request=request)
+    context = {
+        "org": org,
+        "ancestors": visible_ancestors(request.user, org),  # type: ignore[arg-type]
+        "rows": rows,
+        "filters": filters,
+        "page": max(page, 1),
+        "has_next": has_next,
+        "show_cccd": can(request.user, org.path, Role.EDITOR),  # type: ignore[arg-type]
+        "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,  # type: ignore[arg-type]
+    }
+    template = "orgs/_member_rows.html" if request.headers.get("HX-Request") else "orgs/org_members.html"
+    return render(request, template, context)
+
+
+def _form_page(request: HttpRequest, org: Org, form: object, title: str) -> HttpResponse:
+    return render(request, "orgs/org_form.html", {"org": org, "form": form, "title": title})
+
+
+@login_required
+def org_child_create(request: HttpRequest, code: str) -> HttpResponse:
+    parent = get_org_for_user(request.user, code, Role.EDITOR)  # type: ignore[arg-type]
+    form = OrgCreateForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(parent=parent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã thành lập %(name)s.") % {"name": org.name})
+            return redirect("orgs:detail", code=org.code)
+    return _form_page(request, parent, form, _("Thành lập tổ chức trực thuộc"))
+
+
+@login_required
+def org_rename(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+    form = OrgRenameForm(request.POST or None, initial={"name": org.name, "on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_rename(org=org, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã đổi tên tổ chức."))
+            return redirect("orgs:detail", code=org.code)
+    return _form_page(request, org, form, _("Đổi tên"))
+
+
+@login_required
+def org_move(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+    form = OrgMoveForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        parent = Org.objects.filter(code=form.cleaned_data["parent_code"].strip()).first()
+        if parent is None or not can(request.user, parent.path, Role.ADMIN):  # type: ignore[arg-type]
+            form.add_error("parent_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
+        else:
+            try:
+                services.org_move(org=org, new_parent=parent, on=form.cleaned_data["on"], by=request.user)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Đã chuyển %(name)s.") % {"name": org.name})
+                return redirect("orgs:detail", code=org.code)
+    return _form_page(request, org, form, _("Chuyển trực thuộc"))
+
+
+@login_required
+def org_merge(request: HttpRequest, code: str) -> HttpResponse:
+    target = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+    form = OrgMergeForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        codes = [c.strip() for c in form.cleaned_data["source_codes"].split(",") if c.strip()]
+        sources = list(Org.objects.filter(code__in=codes))
+        missing = set(codes) - {s.code for s in sources if can(request.user, s.path, Role.ADMIN)}  # type: ignore[arg-type]
+        if missing:
+            form.add_error("source_codes", _("Không tìm thấy trong phạm vi bạn quản trị: %(codes)s.") % {"codes": ", ".join(sorted(missing))})
+        else:
+            try:
+                services.org_merge(sources=sources, target=target, on=form.cleaned_data["on"], by=request.user)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Đã hợp nhất %(n)d tổ chức vào %(name)s.") % {"n": len(sources), "name": target.name})
+                return redirect("orgs:detail", code=target.code)
+    return _form_page(request, target, form, _("Hợp nhất vào tổ chức này"))
+
+
+@login_required
+def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+    form = OrgDissolveForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_dissolve(org=org, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã giải thể %(name)s.") % {"name": org.name})
+            return redirect("orgs:detail", code=org.parent.code if org.parent else org.code)
+    return _form_page(request, org, form, _("Giải thể"))

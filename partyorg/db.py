@@ -1,0 +1,65 @@
+"""Database helpers whose fast path is PostgreSQL-only, each with its portable path beside it."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite. Returns the row count."""
+    count = 0
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({cols}) VALUES ({marks})"
+            batch: list[Sequence[Any]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 5000:
+                    cursor.executemany(sql, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+    return count
+
+
+def reset_sequence(table: str) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequence past them (SQLite needs nothing)."""
+    if not is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {connection.ops.quote_name(table)}",
+            [table],
+        )
+
+
+def upsert_add(table: str, key_columns: Sequence[str], value_column: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Add values to counters, creating missing rows: INSERT … ON CONFLICT DO UPDATE (both backends)."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    cols = [*key_columns, value_column]
+    target = ", ".join(q(c) for c in key_columns)
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            sql = (
+                f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({target}) DO UPDATE SET {q(value_column)} = {q(table)}.{q(value_column)} + excluded.{q(value_column)}"
+            )
+            cursor.execute(sql, [v for row in chunk for v in row])

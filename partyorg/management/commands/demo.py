@@ -1,0 +1,32 @@
+"""partyorg demo: load demo data if the registry is empty, create the demo logins, print them."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from orgs.models import Org
+from partyorg.demo import DEMO_PASSWORD, demo_users_create
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu mẫu và tạo tài khoản trình diễn / load demo data and create demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["ward", "city", "nation"], default="city")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--members", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PARTYORG_DEMO:
+            raise CommandError("Demo logins are off in production (set PARTYORG_DEMO=1 to allow them).")
+        if not Org.objects.exists():
+            self.stdout.write(f"Đang nạp dữ liệu mẫu ({options['scale']}) / loading demo data…")
+            call_command("generate", scale=options["scale"], seed=options["seed"], members=options["members"])
+        personas = demo_users_create()
+        self.stdout.write("\nTài khoản trình diễn / demo logins (mật khẩu / password: %s)" % DEMO_PASSWORD)
+        self.stdout.write("  quantri      quản trị hệ thống / superuser (/admin/)")
+        for p in personas:
+            where = p.org.name if p.org else (p.member.full_name if p.member else "—")
+            self.stdout.write(f"  {p.username:<12} {p.label} — {where}")

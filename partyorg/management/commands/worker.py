@@ -1,0 +1,44 @@
+"""partyorg worker: runs background tasks (django-tasks-db) and the one-second tick."""
+
+import threading
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from partyorg.tick import tick
+
+
+def _tick_forever(interval: float, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            tick()
+        except Exception:  # a failed tick is retried next second; the error is logged
+            import logging
+
+            logging.getLogger("partyorg.tick").exception("tick failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+class Command(BaseCommand):
+    help = "Chạy tác vụ nền và nhịp một giây / run background tasks and the one-second tick."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--tick-only", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+        ticker = threading.Thread(target=_tick_forever, args=(options["interval"], stop), daemon=True)
+        ticker.start()
+        try:
+            if options["tick_only"]:
+                while True:
+                    time.sleep(3600)
+            call_command("db_worker", interval=options["interval"])
+        finally:
+            stop.set()

@@ -1,0 +1,32 @@
+"""Template filters for Vietnamese dates, masked identifiers and list numbering."""
+
+from datetime import date
+
+from django import template
+from django.conf import settings
+
+from lib.vn.cccd import mask_cccd as _mask_cccd
+
+register = template.Library()
+
+
+@register.filter
+def vndate(value: date | None, precision: str = "day") -> str:
+    """dd/mm/yyyy, or mm/yyyy and yyyy for members whose birth date is only partly known."""
+    if not value:
+        return ""
+    if precision == "year":
+        return f"{value.year}"
+    if precision == "month":
+        return f"{value.month:02d}/{value.year}"
+    return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def mask_cccd(value: str | None) -> str:
+    return _mask_cccd(value or "")
+
+
+@register.filter
+def page_offset(counter: int, page: int) -> int:
+    return (int(page) - 1) * settings.PARTYORG_PAGE_SIZE + int(counter)

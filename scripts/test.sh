@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make test: lint, then the whole suite on SQLite and on PostgreSQL (with a real Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export PYTHONDONTWRITEBYTECODE=1
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium and Noto fonts from Debian's packages…"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
+fi
+
+echo "== lint (ruff, mypy)"
+$PY -m ruff check .
+$PY -m ruff format --check .
+$PY -m mypy . --no-error-summary
+
+echo "== tests on SQLite"
+DATABASE_URL="sqlite:///:memory:" $PY -m pytest -n 2 -q "$@"
+
+PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/partyorg_test}"
+case "$PG_URL" in postgres*) ;; *) PG_URL="postgres://postgres@127.0.0.1:5432/partyorg_test" ;; esac
+if $PY - "$PG_URL" <<'PYEOF'
+import sys, psycopg
+from urllib.parse import urlsplit
+u = urlsplit(sys.argv[1])
+try:
+    psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password, dbname="postgres", connect_timeout=3).close()
+except Exception as e:
+    print(f"PostgreSQL not reachable: {e}")
+    sys.exit(1)
+PYEOF
+then
+  echo "== tests on PostgreSQL"
+  DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required under CI=true ($PG_URL)"; exit 1
+else
+  echo "PostgreSQL is not reachable at $PG_URL: ran SQLite only."
+fi

@@ -1,0 +1,64 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD, World, make_world
+
+# Playwright's sync API runs an event loop in this thread; the live server's ORM work runs in
+# its own thread, and the test's setup code is synchronous by design.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_world(transactional_db: None) -> World:
+    return make_world()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Đăng nhập')")
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Keep a screenshot as a test artefact; with UPDATE_SCREENSHOTS=1 also for the user guide."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(GUIDE_IMAGES / f"{name}.png"), full_page=False)
