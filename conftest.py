@@ -17,7 +17,7 @@ PASSWORD = "test-password-123"
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):  # type: ignore[no-untyped-def]
+def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -28,7 +28,13 @@ def person(n: int, **overrides: object) -> dict[str, object]:
     g = {"M": 0, "F": 1}[sex]
     data: dict[str, object] = {
         "cccd": f"079{g}{birth_year % 100:02d}{100000 + n:06d}",
-        "full_name": ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Thuỷ", "Võ Minh Đức"][n % 5],
+        "full_name": [
+            "Nguyễn Văn An",
+            "Trần Thị Bình",
+            "Lê Hoàng Cường",
+            "Phạm Thị Thuỷ",
+            "Võ Minh Đức",
+        ][n % 5],
         "sex": sex,
         "birth_date": date(birth_year, 1 + n % 12, 1 + n % 28),
         "admission_date": date(birth_year + 25, 5, 19),
@@ -65,16 +71,36 @@ PERSONAS = ["central", "city", "ward", "secretary", "member", "outsider"]
 
 def make_world() -> World:
     root = org_create(code="TW", name="Đảng Cộng sản Việt Nam", kind=Kind.CENTRAL, parent=None)
-    city = org_create(code="79", name="Đảng bộ Thành phố Hồ Chí Minh", kind=Kind.PROVINCE, parent=root)
-    ward = org_create(code="79.26734", name="Đảng bộ Phường Sài Gòn", kind=Kind.COMMUNE, parent=city)
-    other_ward = org_create(code="79.26740", name="Đảng bộ Phường Tân Định", kind=Kind.COMMUNE, parent=city)
-    grassroots = org_create(code="79.26734.001", name="Đảng bộ Trường THPT Trưng Vương", kind=Kind.GRASSROOTS_COMMITTEE, parent=ward)
-    cell = org_create(code="79.26734.001.01", name="Chi bộ Giáo viên 1", kind=Kind.CELL, parent=grassroots)
-    other_cell = org_create(code="79.26740.001", name="Chi bộ Khu phố 1", kind=Kind.GRASSROOTS_CELL, parent=other_ward)
+    city = org_create(
+        code="79", name="Đảng bộ Thành phố Hồ Chí Minh", kind=Kind.PROVINCE, parent=root
+    )
+    ward = org_create(
+        code="79.26734", name="Đảng bộ Phường Sài Gòn", kind=Kind.COMMUNE, parent=city
+    )
+    other_ward = org_create(
+        code="79.26740", name="Đảng bộ Phường Tân Định", kind=Kind.COMMUNE, parent=city
+    )
+    grassroots = org_create(
+        code="79.26734.001",
+        name="Đảng bộ Trường THPT Trưng Vương",
+        kind=Kind.GRASSROOTS_COMMITTEE,
+        parent=ward,
+    )
+    cell = org_create(
+        code="79.26734.001.01", name="Chi bộ Giáo viên 1", kind=Kind.CELL, parent=grassroots
+    )
+    other_cell = org_create(
+        code="79.26740.001", name="Chi bộ Khu phố 1", kind=Kind.GRASSROOTS_CELL, parent=other_ward
+    )
     members = [member_create(org=cell, data=person(i)) for i in range(4)]
     stranger = member_create(org=other_cell, data=person(9))
     users = {name: User.objects.create_user(username=name, password=PASSWORD) for name in PERSONAS}
-    grants = {"central": (root, Role.ADMIN), "city": (city, Role.ADMIN), "ward": (ward, Role.ADMIN), "secretary": (cell, Role.EDITOR)}
+    grants = {
+        "central": (root, Role.ADMIN),
+        "city": (city, Role.ADMIN),
+        "ward": (ward, Role.ADMIN),
+        "secretary": (cell, Role.EDITOR),
+    }
     for name, (org, role) in grants.items():
         from django.utils import timezone
 
@@ -82,9 +108,11 @@ def make_world() -> World:
     users["member"].member = members[0]
     users["member"].save(update_fields=["member"])
     tick()
-    return World(root, city, ward, other_ward, grassroots, cell, other_cell, members, stranger, users)
+    return World(
+        root, city, ward, other_ward, grassroots, cell, other_cell, members, stranger, users
+    )
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
+def world(db) -> World:
     return make_world()

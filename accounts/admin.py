@@ -6,7 +6,10 @@ from .models import Grant, User
 
 @admin.register(User)
 class PartyUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("partyorg", {"fields": ("cccd", "member", "assurance_level")}))  # type: ignore[misc]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("partyorg", {"fields": ("cccd", "member", "assurance_level")}),
+    )  # type: ignore[misc]
     raw_id_fields = ("member",)
 
 

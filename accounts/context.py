@@ -11,6 +11,6 @@ def access(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"is_official": False, "is_admin": False}
     return {
-        "is_official": bool(granted_paths(user, Role.VIEWER)),  # type: ignore[arg-type]
-        "is_admin": bool(granted_paths(user, Role.ADMIN)) or user.is_superuser,  # type: ignore[arg-type]
+        "is_official": bool(granted_paths(user, Role.VIEWER)),
+        "is_admin": bool(granted_paths(user, Role.ADMIN)) or user.is_superuser,
     }

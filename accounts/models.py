@@ -28,7 +28,9 @@ ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.APPROVER: 3, Role.ADMIN: 4}
 
 
 class Grant(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     granted_by = models.ForeignKey(
@@ -43,3 +45,6 @@ class Grant(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"], name="grant_user_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.org}"

@@ -19,15 +19,11 @@ def granted_paths(user: User, role: str = Role.VIEWER) -> list[str]:
     """The minimal list of subtree roots in which `user` holds `role` or a higher one."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cache = getattr(user, "_granted_paths_cache", None)
-    if cache is None:
-        cache = {}
-        setattr(user, "_granted_paths_cache", cache)
+    # Cached on the user object: one request asks many times, and grants change rarely.
+    cache: dict[str, list[str]] = user.__dict__.setdefault("_granted_paths_cache", {})
     if role not in cache:
         rank = ROLE_RANK[Role(role)]
-        paths = sorted(
-            g.org.path for g in active_grants(user) if ROLE_RANK[Role(g.role)] >= rank
-        )
+        paths = sorted(g.org.path for g in active_grants(user) if ROLE_RANK[Role(g.role)] >= rank)
         minimal: list[str] = []
         for path in paths:
             if not any(path.startswith(root) for root in minimal):
@@ -60,4 +56,8 @@ def grants_manageable_by(user: User) -> QuerySet[Grant]:
     q = scope_q(user, Role.ADMIN, field="org__path")
     if q is None:
         return Grant.objects.none()
-    return Grant.objects.filter(q).select_related("user", "org", "granted_by").order_by("org__path", "user__username")
+    return (
+        Grant.objects.filter(q)
+        .select_related("user", "org", "granted_by")
+        .order_by("org__path", "user__username")
+    )

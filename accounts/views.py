@@ -5,7 +5,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Org
 from orgs.selectors import org_roots_for
 from partyorg.forms import apply_errors
+from partyorg.http import AuthedHttpRequest
 
 from .forms import GrantForm
 from .models import Grant, Role, User
@@ -22,11 +23,11 @@ from .services import grant_create, grant_revoke
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    roots = org_roots_for(request.user)  # type: ignore[arg-type]
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    roots = org_roots_for(request.user)
     if len(roots) == 1:
         return redirect("orgs:detail", code=roots[0].code)
-    if not roots and request.user.member_id:  # type: ignore[union-attr]
+    if not roots and request.user.member_id:
         return redirect("members:me")
     return render(request, "accounts/home.html", {"roots": roots})
 
@@ -36,8 +37,8 @@ def _may_manage_grants(user: User) -> bool:
 
 
 @login_required
-def grants(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def grants(request: AuthedHttpRequest) -> HttpResponse:
+    user: User = request.user
     if not _may_manage_grants(user):
         raise Http404
     form = GrantForm(request.POST or None)
@@ -50,22 +51,39 @@ def grants(request: HttpRequest) -> HttpResponse:
         elif org is None or not (user.is_superuser or can(user, org.path, Role.ADMIN)):
             form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
-            expires = timezone.make_aware(datetime.combine(data["expires_on"], time.max)) if data["expires_on"] else None
+            expires = (
+                timezone.make_aware(datetime.combine(data["expires_on"], time.max))
+                if data["expires_on"]
+                else None
+            )
             try:
-                grant_create(by=user, user=target, org=org, role=data["role"], expires_at=expires, request=request)
+                grant_create(
+                    by=user,
+                    user=target,
+                    org=org,
+                    role=data["role"],
+                    expires_at=expires,
+                    request=request,
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("Đã cấp quyền."))
                 return redirect("accounts:grants")
-    rows = Grant.objects.all().select_related("user", "org", "granted_by").order_by("org__path") if user.is_superuser else grants_manageable_by(user)
-    return render(request, "accounts/grants.html", {"form": form, "grants": rows[:500], "now": timezone.now()})
+    rows = (
+        Grant.objects.all().select_related("user", "org", "granted_by").order_by("org__path")
+        if user.is_superuser
+        else grants_manageable_by(user)
+    )
+    return render(
+        request, "accounts/grants.html", {"form": form, "grants": rows[:500], "now": timezone.now()}
+    )
 
 
 @login_required
 @require_POST
-def grant_revoke_view(request: HttpRequest, grant_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def grant_revoke_view(request: AuthedHttpRequest, grant_id: int) -> HttpResponse:
+    user: User = request.user
     rows = Grant.objects.all() if user.is_superuser else grants_manageable_by(user)
     grant = rows.filter(id=grant_id).select_related("org", "user").first()
     if grant is None:

@@ -9,7 +9,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
@@ -24,6 +28,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
 
 class AuditSeal(models.Model):
     """The chain: each sealed event's hash covers the event and the previous seal's hash.
@@ -33,5 +40,10 @@ class AuditSeal(models.Model):
     """
 
     seq = models.BigAutoField(primary_key=True)
-    event = models.OneToOneField(AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal")
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="seal"
+    )
     hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"seal {self.seq}"

@@ -54,9 +54,20 @@ def audit_log(
 def event_digest(event: AuditEvent, previous: str) -> str:
     at = event.at.astimezone(UTC).isoformat(timespec="microseconds")
     body = json.dumps(
-        [event.id, at, event.actor_id, event.actor_label, event.action, event.object_type,
-         event.object_id, event.ip, event.detail],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        [
+            event.id,
+            at,
+            event.actor_id,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.ip,
+            event.detail,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 
@@ -126,5 +137,10 @@ def audit_verify(*, unsealed_grace: timedelta = timedelta(minutes=5)) -> VerifyR
         seal__isnull=True, at__lt=timezone.now() - unsealed_grace
     ).count()
     if old_unsealed:
-        return VerifyResult(checked, False, f"{old_unsealed} events older than the grace period are not sealed", old_unsealed)
+        return VerifyResult(
+            checked,
+            False,
+            f"{old_unsealed} events older than the grace period are not sealed",
+            old_unsealed,
+        )
     return VerifyResult(checked, True)

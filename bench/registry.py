@@ -27,7 +27,13 @@ def _ensure_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -39,7 +45,13 @@ def _drop_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -79,14 +91,22 @@ def main() -> None:
         load = time.monotonic() - started
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        figures.append(f"generate+load {args.scale}: {Member.objects.count():,} members, {Org.objects.count():,} organisations in {load:.0f} s")
+        figures.append(
+            f"generate+load {args.scale}: {Member.objects.count():,} members, {Org.objects.count():,} organisations in {load:.0f} s"
+        )
     user, _ = User.objects.get_or_create(username="bench-central")
     root = Org.objects.get(parent__isnull=True)
     if not Grant.objects.filter(user=user).exists():
         Grant.objects.create(user=user, org=root, role=Role.VIEWER, granted_at=timezone.now())
-    province = Org.objects.filter(kind=Kind.PROVINCE, code="79").first() or Org.objects.filter(kind=Kind.PROVINCE).first()
+    province = (
+        Org.objects.filter(kind=Kind.PROVINCE, code="79").first()
+        or Org.objects.filter(kind=Kind.PROVINCE).first()
+    )
     ward = Org.objects.filter(parent=province, kind=Kind.COMMUNE).order_by("path").first()
+    assert province is not None
+    assert ward is not None, "no commune committee: generate data first"
     cell = Org.objects.filter(path__startswith=ward.path, kind=Kind.CELL).order_by("path").first()
+    assert cell is not None
     client = Client()
     client.force_login(user)
 
@@ -101,7 +121,9 @@ def main() -> None:
 
     for label, org in (("root", root), ("province", province), ("ward", ward), ("cell", cell)):
         s = timed(f"/orgs/{org.code}/")
-        figures.append(f"org page {label:<9} p50 {statistics.median(s):6.1f} ms  p95 {_p95(s):6.1f} ms")
+        figures.append(
+            f"org page {label:<9} p50 {statistics.median(s):6.1f} ms  p95 {_p95(s):6.1f} ms"
+        )
     names = ["nguyen van", "tran thi thu", "le minh", "pham", "hoang anh", "vo thi"]
     search: list[float] = []
     for q in names * max(1, args.repeat // len(names)):
@@ -109,13 +131,25 @@ def main() -> None:
         response = client.get(f"/orgs/{province.code}/members/", {"q": q})
         search.append((time.perf_counter() - t0) * 1000)
         assert response.status_code == 200
-    figures.append(f"member search in {province.name}: p50 {statistics.median(search):.1f} ms  p95 {_p95(search):.1f} ms")
-    cccd = Member.objects.filter(org__path__startswith=province.path).values_list("cccd", flat=True).first()
+    figures.append(
+        f"member search in {province.name}: p50 {statistics.median(search):.1f} ms  p95 {_p95(search):.1f} ms"
+    )
+    cccd = (
+        Member.objects.filter(org__path__startswith=province.path)
+        .values_list("cccd", flat=True)
+        .first()
+    )
     s = timed(f"/orgs/{province.code}/members/?q={cccd}")
-    figures.append(f"CCCD search in province: p50 {statistics.median(s):.1f} ms  p95 {_p95(s):.1f} ms")
-    figures.append(f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    figures.append(
+        f"CCCD search in province: p50 {statistics.median(s):.1f} ms  p95 {_p95(s):.1f} ms"
+    )
+    figures.append(
+        f"peak memory (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     print("\n".join(figures))
-    print(f"\nreproduce: DATABASE_URL={url} .venv/bin/python bench/registry.py --scale {args.scale} --seed {args.seed} --fresh")
+    print(
+        f"\nreproduce: DATABASE_URL={url} .venv/bin/python bench/registry.py --scale {args.scale} --seed {args.seed} --fresh"
+    )
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ class MemberAdmin(admin.ModelAdmin):
     raw_id_fields = ("org", "temporary_org")
     readonly_fields = [f.name for f in Member._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -17,22 +17,30 @@ class MemberForm(BootstrapForm):
     birth_name = forms.CharField(label=_("Họ tên khai sinh"), max_length=128, required=False)
     other_names = forms.CharField(label=_("Tên gọi khác"), max_length=128, required=False)
     birth_place = forms.CharField(label=_("Nơi sinh"), max_length=255, required=False)
-    hometown = forms.CharField(label=_("Quê quán (theo đơn vị hành chính cũ)"), max_length=255, required=False)
+    hometown = forms.CharField(
+        label=_("Quê quán (theo đơn vị hành chính cũ)"), max_length=255, required=False
+    )
     residence = forms.CharField(label=_("Nơi thường trú"), max_length=255, required=False)
     ethnicity = forms.CharField(label=_("Dân tộc"), max_length=64, required=False)
     religion = forms.CharField(label=_("Tôn giáo"), max_length=64, required=False)
     education = forms.CharField(label=_("Giáo dục phổ thông"), max_length=32, required=False)
     political_theory = forms.CharField(label=_("Lý luận chính trị"), max_length=32, required=False)
-    qualification = forms.CharField(label=_("Chuyên môn, nghiệp vụ"), max_length=128, required=False)
+    qualification = forms.CharField(
+        label=_("Chuyên môn, nghiệp vụ"), max_length=128, required=False
+    )
     foreign_language = forms.CharField(label=_("Ngoại ngữ"), max_length=64, required=False)
     occupation = forms.CharField(label=_("Nghề nghiệp"), max_length=128, required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
     admission_date = VNDateField(label=_("Ngày vào Đảng"))
     admission_place = forms.CharField(label=_("Nơi vào Đảng"), max_length=255, required=False)
     official_date = VNDateField(label=_("Ngày chính thức"), required=False)
-    official_place = forms.CharField(label=_("Nơi công nhận chính thức"), max_length=255, required=False)
+    official_place = forms.CharField(
+        label=_("Nơi công nhận chính thức"), max_length=255, required=False
+    )
     resume_number = forms.CharField(label=_("Số lý lịch"), max_length=32, required=False)
-    service = forms.ChoiceField(label=_("Quân đội, công an, hưu trí"), choices=Service.choices, required=False)
+    service = forms.ChoiceField(
+        label=_("Quân đội, công an, hưu trí"), choices=Service.choices, required=False
+    )
     phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
     email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
 
@@ -55,9 +63,15 @@ class TransferForm(BootstrapForm):
 
 
 class ExitForm(BootstrapForm):
-    kind = forms.ChoiceField(label=_("Sự kiện"), choices=[
-        ("died", _("Từ trần")), ("resigned", _("Xin ra khỏi Đảng")), ("removed", _("Xoá tên")), ("expelled", _("Khai trừ")),
-    ])
+    kind = forms.ChoiceField(
+        label=_("Sự kiện"),
+        choices=[
+            ("died", _("Từ trần")),
+            ("resigned", _("Xin ra khỏi Đảng")),
+            ("removed", _("Xoá tên")),
+            ("expelled", _("Khai trừ")),
+        ],
+    )
     on = VNDateField(label=_("Ngày"))
     note = forms.CharField(label=_("Số quyết định, lý do"), max_length=500, required=False)
 
@@ -69,7 +83,11 @@ class CardForm(BootstrapForm):
 
 
 class BadgeForm(BootstrapForm):
-    years = forms.TypedChoiceField(label=_("Huy hiệu"), coerce=int, choices=[(y, _("%(n)d năm tuổi Đảng") % {"n": y}) for y in BADGE_YEARS])
+    years = forms.TypedChoiceField(
+        label=_("Huy hiệu"),
+        coerce=int,
+        choices=[(y, _("%(n)d năm tuổi Đảng") % {"n": y}) for y in BADGE_YEARS],
+    )
     on = VNDateField(label=_("Ngày trao"))
 
 

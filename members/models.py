@@ -59,15 +59,25 @@ class Member(models.Model):
     admission_place = models.CharField(_("nơi vào Đảng"), max_length=255, blank=True)
     official_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
     official_place = models.CharField(_("nơi công nhận chính thức"), max_length=255, blank=True)
-    card_number = models.CharField(_("số thẻ đảng viên"), max_length=8, null=True, blank=True, unique=True)
+    card_number = models.CharField(
+        _("số thẻ đảng viên"), max_length=8, null=True, blank=True, unique=True
+    )
     resume_number = models.CharField(_("số lý lịch"), max_length=32, blank=True)
     badge = models.CharField(_("huy hiệu Đảng"), max_length=64, blank=True)
-    service = models.CharField(_("quân đội, công an, hưu trí"), max_length=8, choices=Service.choices, blank=True, default="")
+    service = models.CharField(
+        _("quân đội, công an, hưu trí"),
+        max_length=8,
+        choices=Service.choices,
+        blank=True,
+        default="",
+    )
     phone = models.CharField(_("điện thoại"), max_length=16, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
 
     # Derived from the events (members.status.derive); kept on the row so lists can filter.
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("chi bộ"))
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("chi bộ")
+    )
     temporary_org = models.ForeignKey(
         Org, null=True, blank=True, on_delete=models.PROTECT, related_name="temporary_members"
     )
@@ -122,12 +132,17 @@ class MemberEvent(models.Model):
     org = models.ForeignKey(Org, null=True, on_delete=models.PROTECT, related_name="+")
     detail = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["on", "id"]
         indexes = [models.Index(fields=["member", "on"], name="memberevent_member_on")]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.kind}"
 
 
 class Source(models.TextChoices):
@@ -151,9 +166,14 @@ class FieldChange(models.Model):
     new_value = models.TextField(blank=True)
     source = models.CharField(max_length=16, choices=Source.choices)
     source_ref = models.CharField(max_length=255, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["member", "field"], name="fieldchange_member_field")]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.source})"

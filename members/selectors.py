@@ -31,7 +31,11 @@ def members_for(*, viewer: User, org: Org, filters: MemberFilters) -> QuerySet[M
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
         if digits and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
-            members = members.filter(cccd__startswith=digits) if len(digits) < 12 else members.filter(cccd=digits)
+            members = (
+                members.filter(cccd__startswith=digits)
+                if len(digits) < 12
+                else members.filter(cccd=digits)
+            )
         else:
             members = members.filter(search_name__contains=fold(q))
     if filters.status == "active":
@@ -67,11 +71,15 @@ def get_member_for_user(user: User, member_id: int | str, role: str = Role.VIEWE
 
 
 def member_events(member: Member) -> list[MemberEvent]:
-    return list(MemberEvent.objects.filter(member=member).select_related("org", "by").order_by("-on", "-id"))
+    return list(
+        MemberEvent.objects.filter(member=member).select_related("org", "by").order_by("-on", "-id")
+    )
 
 
 def member_history(member: Member) -> list[FieldChange]:
-    return list(FieldChange.objects.filter(member=member).select_related("by").order_by("-at", "-id"))
+    return list(
+        FieldChange.objects.filter(member=member).select_related("by").order_by("-at", "-id")
+    )
 
 
 def provenance_of(member: Member) -> dict[str, FieldChange]:

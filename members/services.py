@@ -19,15 +19,47 @@ from lib.vn.text import fold, nfc, sort_key
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
 
-from .models import ACTIVE_STATUSES, EventKind, FieldChange, Member, MemberEvent, Service, Sex, Source, Status
+from .models import (
+    ACTIVE_STATUSES,
+    EventKind,
+    FieldChange,
+    Member,
+    MemberEvent,
+    Service,
+    Sex,
+    Source,
+    Status,
+)
 from .status import derive
 
 # The fields a person may type or import; the rest are derived from events.
 RECORD_FIELDS = [
-    "cccd", "cmnd", "full_name", "birth_name", "other_names", "sex", "birth_date", "birth_place",
-    "hometown", "residence", "ethnicity", "religion", "education", "political_theory",
-    "qualification", "foreign_language", "occupation", "position", "admission_date",
-    "admission_place", "official_date", "official_place", "resume_number", "service", "phone", "email",
+    "cccd",
+    "cmnd",
+    "full_name",
+    "birth_name",
+    "other_names",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "education",
+    "political_theory",
+    "qualification",
+    "foreign_language",
+    "occupation",
+    "position",
+    "admission_date",
+    "admission_place",
+    "official_date",
+    "official_place",
+    "resume_number",
+    "service",
+    "phone",
+    "email",
 ]
 REQUIRED = {"cccd", "full_name", "sex", "birth_date", "admission_date"}
 RATINGS = [
@@ -56,7 +88,9 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, today: date | None = None) -> dict[str, Any]:
+def clean_record(
+    data: Mapping[str, Any], *, instance: Member | None = None, today: date | None = None
+) -> dict[str, Any]:
     """Validate and standardise record fields; raises ValidationError naming every bad field."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = defaultdict(list)
@@ -79,11 +113,17 @@ def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, tod
         cccd, problems = normalise_cccd(str(out["cccd"]))
         blocking = [p for p in problems if p.severity == "error"]
         if cccd is None or blocking:
-            errors["cccd"] += [p.message_vi for p in blocking] or [_("Số CCCD phải gồm đúng 12 chữ số.")]
+            errors["cccd"] += [p.message_vi for p in blocking] or [
+                _("Số CCCD phải gồm đúng 12 chữ số.")
+            ]
         else:
             out["cccd"] = cccd
             birth = out.get("birth_date")
-            for problem in check_cccd(cccd, sex=out.get("sex") or None, birth_year=birth.year if isinstance(birth, date) else None):
+            for problem in check_cccd(
+                cccd,
+                sex=out.get("sex") or None,
+                birth_year=birth.year if isinstance(birth, date) else None,
+            ):
                 if problem.severity == "error":
                     errors["cccd"].append(problem.message_vi)
             duplicate = Member.objects.filter(cccd=cccd)
@@ -102,7 +142,11 @@ def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, tod
     if out["service"] not in Service.values:
         errors["service"].append(_("Giá trị không hợp lệ."))
 
-    birth, admitted, official = out.get("birth_date"), out.get("admission_date"), out.get("official_date")
+    birth, admitted, official = (
+        out.get("birth_date"),
+        out.get("admission_date"),
+        out.get("official_date"),
+    )
     for name in ("birth_date", "admission_date", "official_date"):
         value = out.get(name)
         if value not in (None, "") and not isinstance(value, date):
@@ -110,9 +154,16 @@ def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, tod
             out[name] = None
         elif isinstance(value, date) and value > today:
             errors[name].append(_("Ngày không được ở tương lai."))
-    birth, admitted, official = out.get("birth_date"), out.get("admission_date"), out.get("official_date")
+    birth, admitted, official = (
+        out.get("birth_date"),
+        out.get("admission_date"),
+        out.get("official_date"),
+    )
     if isinstance(birth, date) and isinstance(admitted, date) and age_on(birth, admitted) < 18:
-        errors["admission_date"].append(_("Người vào Đảng phải đủ 18 tuổi (ngày sinh %(birth)s).") % {"birth": birth.strftime("%d/%m/%Y")})
+        errors["admission_date"].append(
+            _("Người vào Đảng phải đủ 18 tuổi (ngày sinh %(birth)s).")
+            % {"birth": birth.strftime("%d/%m/%Y")}
+        )
     if isinstance(admitted, date) and isinstance(official, date) and official < admitted:
         errors["official_date"].append(_("Ngày chính thức không được trước ngày vào Đảng."))
     if out.get("phone"):
@@ -129,7 +180,7 @@ def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, tod
     for name in RECORD_FIELDS:
         if out.get(name) is None and name not in ("birth_date", "admission_date", "official_date"):
             out[name] = ""
-        max_length = Member._meta.get_field(name).max_length
+        max_length = getattr(Member._meta.get_field(name), "max_length", None)
         if isinstance(out.get(name), str) and max_length and len(out[name]) > max_length:
             errors[name].append(_("Dài quá %(n)d ký tự.") % {"n": max_length})
     if errors:
@@ -137,9 +188,15 @@ def clean_record(data: Mapping[str, Any], *, instance: Member | None = None, tod
     return out
 
 
-def _refresh(member: Member, *, by: Any, action: str, detail: dict[str, Any], request: HttpRequest | None) -> Member:
+def _refresh(
+    member: Member, *, by: Any, action: str, detail: dict[str, Any], request: HttpRequest | None
+) -> Member:
     """Re-derive the member's state from their events, move their counters, write the audit row."""
-    events = MemberEvent.objects.filter(member=member).order_by("on", "id").values_list("kind", "on", "org_id", "detail")
+    events = (
+        MemberEvent.objects.filter(member=member)
+        .order_by("on", "id")
+        .values_list("kind", "on", "org_id", "detail")
+    )
     state = derive(events)
     deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
     if member.pk and member.status:
@@ -148,15 +205,35 @@ def _refresh(member: Member, *, by: Any, action: str, detail: dict[str, Any], re
     member.org_id = state.org_id or member.org_id
     member.temporary_org_id = state.temporary_org_id
     member.card_number = state.card_number
-    member.save(update_fields=["status", "exempt", "org", "temporary_org", "card_number", "updated_at"])
+    member.save(
+        update_fields=["status", "exempt", "org", "temporary_org", "card_number", "updated_at"]
+    )
     add_keys(deltas, member.org_id, member_keys_of(member), 1)
     counts_changed(deltas)
-    audit_log(actor=by, action=action, object_type="member", object_id=member.pk, detail=detail, request=request)
+    audit_log(
+        actor=by,
+        action=action,
+        object_type="member",
+        object_id=member.pk,
+        detail=detail,
+        request=request,
+    )
     return member
 
 
-def _event(member: Member, kind: str, on: date, *, org: Org | None = None, detail: dict[str, Any] | None = None, note: str = "", by: Any = None) -> MemberEvent:
-    return MemberEvent.objects.create(member=member, kind=kind, on=on, org=org, detail=detail or {}, note=note[:500], by=_user(by))
+def _event(
+    member: Member,
+    kind: str,
+    on: date,
+    *,
+    org: Org | None = None,
+    detail: dict[str, Any] | None = None,
+    note: str = "",
+    by: Any = None,
+) -> MemberEvent:
+    return MemberEvent.objects.create(
+        member=member, kind=kind, on=on, org=org, detail=detail or {}, note=note[:500], by=_user(by)
+    )
 
 
 def _check_event_date(member: Member, on: date | None, *, field: str = "on") -> date:
@@ -165,13 +242,23 @@ def _check_event_date(member: Member, on: date | None, *, field: str = "on") -> 
     if on > timezone.localdate():
         raise ValidationError({field: _("Ngày không được ở tương lai.")})
     if on < member.admission_date:
-        raise ValidationError({field: _("Ngày không được trước ngày vào Đảng (%(d)s).") % {"d": member.admission_date.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                field: _("Ngày không được trước ngày vào Đảng (%(d)s).")
+                % {"d": member.admission_date.strftime("%d/%m/%Y")}
+            }
+        )
     return on
 
 
 def _require_active(member: Member) -> None:
     if member.status not in ACTIVE_STATUSES:
-        raise ValidationError({"member": _("Đảng viên không còn sinh hoạt (%(status)s).") % {"status": member.get_status_display()}})
+        raise ValidationError(
+            {
+                "member": _("Đảng viên không còn sinh hoạt (%(status)s).")
+                % {"status": member.get_status_display()}
+            }
+        )
 
 
 def _require_cell(org: Org | None, field: str = "org") -> Org:
@@ -194,16 +281,38 @@ def member_create(
     record = clean_record(data)
     with transaction.atomic():
         member = Member(
-            **record, org=org, status="", search_name=fold(record["full_name"]), sort_key=sort_key(record["full_name"]),
+            **record,
+            org=org,
+            status="",
+            search_name=fold(record["full_name"]),
+            sort_key=sort_key(record["full_name"])[:255],
         )
         member.save()
         _event(member, EventKind.ADMITTED, record["admission_date"], org=org, by=by)
         if record.get("official_date"):
             _event(member, EventKind.RECOGNISED, record["official_date"], org=org, by=by)
-        FieldChange.objects.create(member=member, field="*", source=source, source_ref=source_ref, by=_user(by), at=timezone.now())
-        _refresh(member, by=by, action="member.create", detail={"org": org.code, "source": source}, request=request)
+        FieldChange.objects.create(
+            member=member,
+            field="*",
+            source=source,
+            source_ref=source_ref,
+            by=_user(by),
+            at=timezone.now(),
+        )
+        _refresh(
+            member,
+            by=by,
+            action="member.create",
+            detail={"org": org.code, "source": source},
+            request=request,
+        )
         if card_number:
-            member_issue_card(member=member, card_number=card_number, on=record.get("official_date") or record["admission_date"], by=by)
+            member_issue_card(
+                member=member,
+                card_number=card_number,
+                on=record.get("official_date") or record["admission_date"],
+                by=by,
+            )
     return member
 
 
@@ -221,16 +330,34 @@ def member_update(
     if unknown:
         raise ValidationError({name: _("Trường này không sửa trực tiếp được.") for name in unknown})
     record = clean_record(changes, instance=member)
-    changed = {name: value for name, value in record.items() if name in changes and getattr(member, name) != value}
+    changed = {
+        name: value
+        for name, value in record.items()
+        if name in changes and getattr(member, name) != value
+    }
     if not changed:
         return member
-    if "official_date" in changed and member.status == Status.PROBATIONARY and changed["official_date"]:
-        raise ValidationError({"official_date": _("Đảng viên dự bị: hãy dùng sự kiện “Công nhận chính thức”.")})
+    if (
+        "official_date" in changed
+        and member.status == Status.PROBATIONARY
+        and changed["official_date"]
+    ):
+        raise ValidationError(
+            {"official_date": _("Đảng viên dự bị: hãy dùng sự kiện “Công nhận chính thức”.")}
+        )
     with transaction.atomic():
         now = timezone.now()
         rows = [
-            FieldChange(member=member, field=name, old_value=_as_text(getattr(member, name)), new_value=_as_text(value),
-                        source=source, source_ref=source_ref, by=_user(by), at=now)
+            FieldChange(
+                member=member,
+                field=name,
+                old_value=_as_text(getattr(member, name)),
+                new_value=_as_text(value),
+                source=source,
+                source_ref=source_ref,
+                by=_user(by),
+                at=now,
+            )
             for name, value in changed.items()
         ]
         FieldChange.objects.bulk_create(rows)
@@ -239,41 +366,74 @@ def member_update(
         for name, value in changed.items():
             setattr(member, name, value)
         if "full_name" in changed:
-            member.search_name, member.sort_key = fold(member.full_name), sort_key(member.full_name)
+            member.search_name, member.sort_key = (
+                fold(member.full_name),
+                sort_key(member.full_name)[:255],
+            )
         member.save(update_fields=[*changed, "search_name", "sort_key", "updated_at"])
         add_keys(deltas, member.org_id, member_keys_of(member), 1)
         counts_changed(deltas)
         if "admission_date" in changed:
-            MemberEvent.objects.filter(member=member, kind=EventKind.ADMITTED).update(on=member.admission_date)
+            MemberEvent.objects.filter(member=member, kind=EventKind.ADMITTED).update(
+                on=member.admission_date
+            )
         if "official_date" in changed and member.official_date:
-            MemberEvent.objects.filter(member=member, kind=EventKind.RECOGNISED).update(on=member.official_date)
-        audit_log(actor=by, action="member.update", object_type="member", object_id=member.pk,
-                  detail={"fields": sorted(changed), "source": source}, request=request)
+            MemberEvent.objects.filter(member=member, kind=EventKind.RECOGNISED).update(
+                on=member.official_date
+            )
+        audit_log(
+            actor=by,
+            action="member.update",
+            object_type="member",
+            object_id=member.pk,
+            detail={"fields": sorted(changed), "source": source},
+            request=request,
+        )
     return member
 
 
 def _record_event_field(member: Member, name: str, value: Any, by: Any, ref: str) -> None:
-    FieldChange.objects.create(member=member, field=name, old_value=_as_text(getattr(member, name)), new_value=_as_text(value),
-                               source=Source.EVENT, source_ref=ref, by=_user(by), at=timezone.now())
+    FieldChange.objects.create(
+        member=member,
+        field=name,
+        old_value=_as_text(getattr(member, name)),
+        new_value=_as_text(value),
+        source=Source.EVENT,
+        source_ref=ref,
+        by=_user(by),
+        at=timezone.now(),
+    )
     setattr(member, name, value)
     member.save(update_fields=[name, "updated_at"])
 
 
-def member_recognise(*, member: Member, on: date, by: Any = None, place: str = "", request: HttpRequest | None = None) -> Member:
+def member_recognise(
+    *, member: Member, on: date, by: Any = None, place: str = "", request: HttpRequest | None = None
+) -> Member:
     """Recognise a probationary member as official (after about 12 months' probation)."""
     if member.status != Status.PROBATIONARY:
         raise ValidationError({"member": _("Chỉ công nhận chính thức cho đảng viên dự bị.")})
     on = _check_event_date(member, on)
     with transaction.atomic():
-        event = _event(member, EventKind.RECOGNISED, on, org=member.org, by=by, detail={"place": place})
+        event = _event(
+            member, EventKind.RECOGNISED, on, org=member.org, by=by, detail={"place": place}
+        )
         _record_event_field(member, "official_date", on, by, f"event {event.pk}")
         if place:
             _record_event_field(member, "official_place", place, by, f"event {event.pk}")
-        return _refresh(member, by=by, action="member.recognise", detail={"on": on.isoformat()}, request=request)
+        return _refresh(
+            member, by=by, action="member.recognise", detail={"on": on.isoformat()}, request=request
+        )
 
 
 def member_transfer(
-    *, member: Member, to_org: Org, on: date, by: Any = None, temporary: bool = False, note: str = "",
+    *,
+    member: Member,
+    to_org: Org,
+    on: date,
+    by: Any = None,
+    temporary: bool = False,
+    note: str = "",
     request: HttpRequest | None = None,
 ) -> Member:
     """Move a member's party activity to another cell, officially or temporarily."""
@@ -282,20 +442,56 @@ def member_transfer(
     on = _check_event_date(member, on)
     current = member.temporary_org if temporary and member.temporary_org else member.org
     if to_org.id == current.id and not temporary:
-        raise ValidationError({"to_org": _("Đảng viên đang sinh hoạt tại %(name)s.") % {"name": to_org.name}})
+        raise ValidationError(
+            {"to_org": _("Đảng viên đang sinh hoạt tại %(name)s.") % {"name": to_org.name}}
+        )
     with transaction.atomic():
         if temporary and to_org.id == member.org_id:
             # Coming back from a temporary transfer ends it.
             if member.temporary_org is None:
-                raise ValidationError({"to_org": _("Đảng viên đang sinh hoạt tại %(name)s.") % {"name": to_org.name}})
-            _event(member, EventKind.TRANSFER_OUT, on, org=member.temporary_org, detail={"temporary": True, "to": to_org.code}, note=note, by=by)
+                raise ValidationError(
+                    {"to_org": _("Đảng viên đang sinh hoạt tại %(name)s.") % {"name": to_org.name}}
+                )
+            _event(
+                member,
+                EventKind.TRANSFER_OUT,
+                on,
+                org=member.temporary_org,
+                detail={"temporary": True, "to": to_org.code},
+                note=note,
+                by=by,
+            )
         else:
-            _event(member, EventKind.TRANSFER_OUT, on, org=current, detail={"temporary": temporary, "to": to_org.code}, note=note, by=by)
-            _event(member, EventKind.TRANSFER_IN, on, org=to_org, detail={"temporary": temporary, "from": current.code}, note=note, by=by)
-        return _refresh(member, by=by, action="member.transfer", detail={"from": current.code, "to": to_org.code, "temporary": temporary}, request=request)
+            _event(
+                member,
+                EventKind.TRANSFER_OUT,
+                on,
+                org=current,
+                detail={"temporary": temporary, "to": to_org.code},
+                note=note,
+                by=by,
+            )
+            _event(
+                member,
+                EventKind.TRANSFER_IN,
+                on,
+                org=to_org,
+                detail={"temporary": temporary, "from": current.code},
+                note=note,
+                by=by,
+            )
+        return _refresh(
+            member,
+            by=by,
+            action="member.transfer",
+            detail={"from": current.code, "to": to_org.code, "temporary": temporary},
+            request=request,
+        )
 
 
-def members_transfer_bulk(*, members: list[Member], to_org: Org, on: date, by: Any = None, reason: str = "") -> int:
+def members_transfer_bulk(
+    *, members: list[Member], to_org: Org, on: date, by: Any = None, reason: str = ""
+) -> int:
     """Transfer many members at once (a merge or split): two events each, counters moved once."""
     if not members:
         return 0
@@ -305,32 +501,98 @@ def members_transfer_bulk(*, members: list[Member], to_org: Org, on: date, by: A
         events = []
         for member in members:
             when = max(on, member.admission_date)
-            events.append(MemberEvent(member=member, kind=EventKind.TRANSFER_OUT, on=when, org_id=member.org_id, detail={"to": to_org.code, "reason": reason}, by=_user(by)))
-            events.append(MemberEvent(member=member, kind=EventKind.TRANSFER_IN, on=when, org=to_org, detail={"from": member.org.code if member.org_id else None, "reason": reason}, by=_user(by)))
+            events.append(
+                MemberEvent(
+                    member=member,
+                    kind=EventKind.TRANSFER_OUT,
+                    on=when,
+                    org_id=member.org_id,
+                    detail={"to": to_org.code, "reason": reason},
+                    by=_user(by),
+                )
+            )
+            events.append(
+                MemberEvent(
+                    member=member,
+                    kind=EventKind.TRANSFER_IN,
+                    on=when,
+                    org=to_org,
+                    detail={"from": member.org.code if member.org_id else None, "reason": reason},
+                    by=_user(by),
+                )
+            )
             add_keys(deltas, member.org_id, member_keys_of(member), -1)
             add_keys(deltas, to_org.id, member_keys_of(member), 1)
         MemberEvent.objects.bulk_create(events, batch_size=2000)
-        Member.objects.filter(id__in=[m.id for m in members]).update(org=to_org, updated_at=timezone.now())
+        Member.objects.filter(id__in=[m.id for m in members]).update(
+            org=to_org, updated_at=timezone.now()
+        )
         counts_changed(deltas)
-        audit_log(actor=by, action="member.transfer_bulk", object_type="org", object_id=to_org.code, detail={"count": len(members), "reason": reason})
+        audit_log(
+            actor=by,
+            action="member.transfer_bulk",
+            object_type="org",
+            object_id=to_org.code,
+            detail={"count": len(members), "reason": reason},
+        )
     return len(members)
 
 
-def member_exempt(*, member: Member, on: date, by: Any = None, note: str = "", end: bool = False, request: HttpRequest | None = None) -> Member:
+def member_exempt(
+    *,
+    member: Member,
+    on: date,
+    by: Any = None,
+    note: str = "",
+    end: bool = False,
+    request: HttpRequest | None = None,
+) -> Member:
     """Exempt a member from party activities (or end the exemption)."""
     _require_active(member)
     on = _check_event_date(member, on)
     if end != member.exempt:
-        raise ValidationError({"member": _("Đảng viên chưa được miễn sinh hoạt.") if end else _("Đảng viên đã được miễn sinh hoạt.")})
+        raise ValidationError(
+            {
+                "member": _("Đảng viên chưa được miễn sinh hoạt.")
+                if end
+                else _("Đảng viên đã được miễn sinh hoạt.")
+            }
+        )
     with transaction.atomic():
-        _event(member, EventKind.EXEMPTION_ENDED if end else EventKind.EXEMPTED, on, org=member.org, note=note, by=by)
-        return _refresh(member, by=by, action="member.exemption_end" if end else "member.exempt", detail={"on": on.isoformat()}, request=request)
+        _event(
+            member,
+            EventKind.EXEMPTION_ENDED if end else EventKind.EXEMPTED,
+            on,
+            org=member.org,
+            note=note,
+            by=by,
+        )
+        return _refresh(
+            member,
+            by=by,
+            action="member.exemption_end" if end else "member.exempt",
+            detail={"on": on.isoformat()},
+            request=request,
+        )
 
 
-EXIT_KINDS = {"died": EventKind.DIED, "resigned": EventKind.RESIGNED, "removed": EventKind.REMOVED, "expelled": EventKind.EXPELLED}
+EXIT_KINDS = {
+    "died": EventKind.DIED,
+    "resigned": EventKind.RESIGNED,
+    "removed": EventKind.REMOVED,
+    "expelled": EventKind.EXPELLED,
+}
 
 
-def member_exit(*, member: Member, kind: str, on: date, by: Any = None, note: str = "", request: HttpRequest | None = None) -> Member:
+def member_exit(
+    *,
+    member: Member,
+    kind: str,
+    on: date,
+    by: Any = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Member:
     """Death, resignation, removal or expulsion: the member leaves the active registry."""
     if kind not in EXIT_KINDS:
         raise ValidationError({"kind": _("Loại sự kiện không hợp lệ.")})
@@ -340,10 +602,20 @@ def member_exit(*, member: Member, kind: str, on: date, by: Any = None, note: st
         raise ValidationError({"note": _("Hãy ghi số quyết định và lý do.")})
     with transaction.atomic():
         _event(member, EXIT_KINDS[kind], on, org=member.org, note=note, by=by)
-        return _refresh(member, by=by, action=f"member.{kind}", detail={"on": on.isoformat()}, request=request)
+        return _refresh(
+            member, by=by, action=f"member.{kind}", detail={"on": on.isoformat()}, request=request
+        )
 
 
-def member_issue_card(*, member: Member, card_number: str, on: date, by: Any = None, reissue: bool = False, request: HttpRequest | None = None) -> Member:
+def member_issue_card(
+    *,
+    member: Member,
+    card_number: str,
+    on: date,
+    by: Any = None,
+    reissue: bool = False,
+    request: HttpRequest | None = None,
+) -> Member:
     """Issue (or reissue) the 8-digit party card; only official members hold one."""
     _require_active(member)
     on = _check_event_date(member, on)
@@ -355,41 +627,94 @@ def member_issue_card(*, member: Member, card_number: str, on: date, by: Any = N
     if reissue and not member.card_number:
         raise ValidationError({"card_number": _("Đảng viên chưa có thẻ để cấp lại.")})
     if not reissue and member.card_number:
-        raise ValidationError({"card_number": _("Đảng viên đã có thẻ số %(n)s: hãy chọn cấp lại.") % {"n": member.card_number}})
+        raise ValidationError(
+            {
+                "card_number": _("Đảng viên đã có thẻ số %(n)s: hãy chọn cấp lại.")
+                % {"n": member.card_number}
+            }
+        )
     if Member.objects.filter(card_number=number).exclude(id=member.id).exists():
-        raise ValidationError({"card_number": _("Số thẻ %(n)s đã cấp cho đảng viên khác.") % {"n": number}})
+        raise ValidationError(
+            {"card_number": _("Số thẻ %(n)s đã cấp cho đảng viên khác.") % {"n": number}}
+        )
     with transaction.atomic():
         kind = EventKind.CARD_REISSUED if reissue else EventKind.CARD_ISSUED
-        _event(member, kind, on, org=member.org, detail={"card_number": number, "previous": member.card_number}, by=by)
-        return _refresh(member, by=by, action="member.card", detail={"reissue": reissue}, request=request)
+        _event(
+            member,
+            kind,
+            on,
+            org=member.org,
+            detail={"card_number": number, "previous": member.card_number},
+            by=by,
+        )
+        return _refresh(
+            member, by=by, action="member.card", detail={"reissue": reissue}, request=request
+        )
 
 
-def member_award_badge(*, member: Member, years: int, on: date, by: Any = None, request: HttpRequest | None = None) -> Member:
+def member_award_badge(
+    *, member: Member, years: int, on: date, by: Any = None, request: HttpRequest | None = None
+) -> Member:
     if years not in BADGE_YEARS:
-        raise ValidationError({"years": _("Huy hiệu phải là một trong các mốc %(list)s năm tuổi Đảng.") % {"list": ", ".join(map(str, BADGE_YEARS))}})
+        raise ValidationError(
+            {
+                "years": _("Huy hiệu phải là một trong các mốc %(list)s năm tuổi Đảng.")
+                % {"list": ", ".join(map(str, BADGE_YEARS))}
+            }
+        )
     _require_active(member)
     on = _check_event_date(member, on)
     if on.year - member.admission_date.year < years:
-        raise ValidationError({"years": _("Chưa đủ %(n)d năm tuổi Đảng tính đến ngày trao.") % {"n": years}})
+        raise ValidationError(
+            {"years": _("Chưa đủ %(n)d năm tuổi Đảng tính đến ngày trao.") % {"n": years}}
+        )
     with transaction.atomic():
-        event = _event(member, EventKind.BADGE_AWARDED, on, org=member.org, detail={"years": years}, by=by)
-        _record_event_field(member, "badge", f"Huy hiệu {years} năm tuổi Đảng", by, f"event {event.pk}")
-        return _refresh(member, by=by, action="member.badge", detail={"years": years}, request=request)
+        event = _event(
+            member, EventKind.BADGE_AWARDED, on, org=member.org, detail={"years": years}, by=by
+        )
+        _record_event_field(
+            member, "badge", f"Huy hiệu {years} năm tuổi Đảng", by, f"event {event.pk}"
+        )
+        return _refresh(
+            member, by=by, action="member.badge", detail={"years": years}, request=request
+        )
 
 
-def member_discipline(*, member: Member, form: str, on: date, note: str, by: Any = None, request: HttpRequest | None = None) -> Member:
+def member_discipline(
+    *,
+    member: Member,
+    form: str,
+    on: date,
+    note: str,
+    by: Any = None,
+    request: HttpRequest | None = None,
+) -> Member:
     if form not in DISCIPLINE_FORMS:
-        raise ValidationError({"form": _("Hình thức kỷ luật không hợp lệ (khai trừ: dùng sự kiện Khai trừ).")})
+        raise ValidationError(
+            {"form": _("Hình thức kỷ luật không hợp lệ (khai trừ: dùng sự kiện Khai trừ).")}
+        )
     if not note.strip():
         raise ValidationError({"note": _("Hãy ghi số quyết định và lý do.")})
     _require_active(member)
     on = _check_event_date(member, on)
     with transaction.atomic():
-        _event(member, EventKind.DISCIPLINED, on, org=member.org, detail={"form": form}, note=note, by=by)
-        return _refresh(member, by=by, action="member.discipline", detail={"form": form}, request=request)
+        _event(
+            member,
+            EventKind.DISCIPLINED,
+            on,
+            org=member.org,
+            detail={"form": form},
+            note=note,
+            by=by,
+        )
+        return _refresh(
+            member, by=by, action="member.discipline", detail={"form": form}, request=request
+        )
 
 
-def member_rate(*, member: Member, year: int, rating: str, by: Any = None, request: HttpRequest | None = None) -> Member:
+def member_rate(
+    *, member: Member, year: int, rating: str, by: Any = None, request: HttpRequest | None = None
+) -> Member:
     """The yearly quality rating; a later rating of the same year supersedes, history kept."""
     if rating not in RATINGS:
         raise ValidationError({"rating": _("Mức xếp loại không hợp lệ.")})
@@ -398,13 +723,34 @@ def member_rate(*, member: Member, year: int, rating: str, by: Any = None, reque
     if not isinstance(year, int) or year < member.admission_date.year or year > today.year:
         raise ValidationError({"year": _("Năm xếp loại phải từ năm vào Đảng đến năm nay.")})
     with transaction.atomic():
-        _event(member, EventKind.RATED, min(date(year, 12, 31), today), org=member.org, detail={"year": year, "rating": rating}, by=by)
-        return _refresh(member, by=by, action="member.rate", detail={"year": year, "rating": rating}, request=request)
+        _event(
+            member,
+            EventKind.RATED,
+            min(date(year, 12, 31), today),
+            org=member.org,
+            detail={"year": year, "rating": rating},
+            by=by,
+        )
+        return _refresh(
+            member,
+            by=by,
+            action="member.rate",
+            detail={"year": year, "rating": rating},
+            request=request,
+        )
 
 
-def member_view(*, viewer: Any, member: Member, request: HttpRequest | None = None, what: str = "record") -> None:
+def member_view(
+    *, viewer: Any, member: Member, request: HttpRequest | None = None, what: str = "record"
+) -> None:
     """Log that someone read a member's personal data (same transaction as the read)."""
-    audit_log(actor=viewer, action=f"member.view.{what}", object_type="member", object_id=member.pk, request=request)
+    audit_log(
+        actor=viewer,
+        action=f"member.view.{what}",
+        object_type="member",
+        object_id=member.pk,
+        request=request,
+    )
 
 
 def mask_digits(text: str) -> str:
@@ -414,6 +760,14 @@ def mask_digits(text: str) -> str:
     return re.sub(r"\d{9,12}", lambda m: mask_cccd(m.group(0)), text)
 
 
-def members_list_viewed(*, viewer: Any, org: Org, query: str, shown: list[int], request: HttpRequest | None = None) -> None:
-    audit_log(actor=viewer, action="member.list", object_type="org", object_id=org.code,
-              detail={"q": mask_digits(query[:100]), "members": shown}, request=request)
+def members_list_viewed(
+    *, viewer: Any, org: Org, query: str, shown: list[int], request: HttpRequest | None = None
+) -> None:
+    audit_log(
+        actor=viewer,
+        action="member.list",
+        object_type="org",
+        object_id=org.code,
+        detail={"q": mask_digits(query[:100]), "members": shown},
+        request=request,
+    )

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,59 +18,81 @@ from accounts.selectors import can
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
 from partyorg.forms import apply_errors
+from partyorg.http import AuthedHttpRequest
 
 from . import services
-from .forms import BadgeForm, CardForm, DateForm, DisciplineForm, ExitForm, MemberForm, RateForm, RecogniseForm, TransferForm
+from .forms import (
+    BadgeForm,
+    CardForm,
+    DateForm,
+    DisciplineForm,
+    ExitForm,
+    MemberForm,
+    RateForm,
+    RecogniseForm,
+    TransferForm,
+)
 from .models import Member
 from .selectors import get_member_for_user, member_events, member_history, provenance_of
 
 
-def _record_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+def _record_context(request: AuthedHttpRequest, member: Member) -> dict[str, Any]:
     return {
         "member": member,
         "events": member_events(member),
         "history": member_history(member),
         "provenance": provenance_of(member),
-        "show_cccd": can(request.user, member.org.path, Role.EDITOR) or request.user.member_id == member.pk,  # type: ignore[arg-type, union-attr]
-        "can_edit": can(request.user, member.org.path, Role.EDITOR),  # type: ignore[arg-type]
+        "show_cccd": can(request.user, member.org.path, Role.EDITOR)
+        or request.user.member_id == member.pk,
+        "can_edit": can(request.user, member.org.path, Role.EDITOR),
         "org": member.org,
-        "ancestors": visible_ancestors(request.user, member.org),  # type: ignore[arg-type]
+        "ancestors": visible_ancestors(request.user, member.org),
     }
 
 
 @login_required
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_member_for_user(request.user, member_id)  # type: ignore[arg-type]
+def member_detail(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id)
     services.member_view(viewer=request.user, member=member, request=request)
     return render(request, "members/member_detail.html", _record_context(request, member))
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
-    if not request.user.member_id:  # type: ignore[union-attr]
+def me(request: AuthedHttpRequest) -> HttpResponse:
+    if not request.user.member_id:
         raise Http404
-    return member_detail(request, request.user.member_id)  # type: ignore[union-attr]
+    return member_detail(request, request.user.member_id)
 
 
 @login_required
-def member_create(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code, Role.EDITOR)  # type: ignore[arg-type]
+def member_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.EDITOR)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member = services.member_create(org=org, data=form.cleaned_data, by=request.user, request=request)
+            member = services.member_create(
+                org=org, data=form.cleaned_data, by=request.user, request=request
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Đã thêm đảng viên %(name)s.") % {"name": member.full_name})
             return redirect("members:detail", member_id=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "org": org, "title": _("Thêm đảng viên"),
-                                                        "ancestors": visible_ancestors(request.user, org)})  # type: ignore[arg-type]
+    return render(
+        request,
+        "members/member_form.html",
+        {
+            "form": form,
+            "org": org,
+            "title": _("Thêm đảng viên"),
+            "ancestors": visible_ancestors(request.user, org),
+        },
+    )
 
 
 @login_required
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = get_member_for_user(request.user, member_id, Role.EDITOR)  # type: ignore[arg-type]
+def member_edit(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
+    member = get_member_for_user(request.user, member_id, Role.EDITOR)
     initial = {name: getattr(member, name) for name in MemberForm.base_fields}
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -82,36 +104,89 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("members:detail", member_id=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "org": member.org, "member": member,
-                                                        "title": _("Sửa hồ sơ"), "ancestors": visible_ancestors(request.user, member.org)})  # type: ignore[arg-type]
+    return render(
+        request,
+        "members/member_form.html",
+        {
+            "form": form,
+            "org": member.org,
+            "member": member,
+            "title": _("Sửa hồ sơ"),
+            "ancestors": visible_ancestors(request.user, member.org),
+        },
+    )
 
 
-def _transfer(request: HttpRequest, member: Member, data: dict[str, Any]) -> Member:
+def _transfer(request: AuthedHttpRequest, member: Member, data: dict[str, Any]) -> Member:
     to_org = Org.objects.filter(code=data["to_code"].strip()).first()
-    if to_org is None or not can(request.user, to_org.path, Role.EDITOR):  # type: ignore[arg-type]
-        raise ValidationError({"to_code": _("Không tìm thấy chi bộ này trong phạm vi bạn được cập nhật.")})
-    return services.member_transfer(member=member, to_org=to_org, on=data["on"], temporary=data["temporary"], note=data["note"], by=request.user, request=request)
+    if to_org is None or not can(request.user, to_org.path, Role.EDITOR):
+        raise ValidationError(
+            {"to_code": _("Không tìm thấy chi bộ này trong phạm vi bạn được cập nhật.")}
+        )
+    return services.member_transfer(
+        member=member,
+        to_org=to_org,
+        on=data["on"],
+        temporary=data["temporary"],
+        note=data["note"],
+        by=request.user,
+        request=request,
+    )
 
 
 # One entry per event form: its form, the service call, its title.
-EVENTS: dict[str, tuple[type[forms.Form], Callable[[HttpRequest, Member, dict[str, Any]], Member], Any]] = {
-    "recognise": (RecogniseForm, lambda r, m, d: services.member_recognise(member=m, by=r.user, request=r, **d), gettext_lazy("Công nhận chính thức")),
+EVENTS: dict[
+    str, tuple[type[forms.Form], Callable[[AuthedHttpRequest, Member, dict[str, Any]], Member], Any]
+] = {
+    "recognise": (
+        RecogniseForm,
+        lambda r, m, d: services.member_recognise(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Công nhận chính thức"),
+    ),
     "transfer": (TransferForm, _transfer, gettext_lazy("Chuyển sinh hoạt")),
-    "exempt": (DateForm, lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, **d), gettext_lazy("Miễn sinh hoạt")),
-    "end-exemption": (DateForm, lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, end=True, **d), gettext_lazy("Thôi miễn sinh hoạt")),
-    "exit": (ExitForm, lambda r, m, d: services.member_exit(member=m, by=r.user, request=r, **d), gettext_lazy("Từ trần, ra khỏi Đảng")),
-    "card": (CardForm, lambda r, m, d: services.member_issue_card(member=m, by=r.user, request=r, **d), gettext_lazy("Cấp thẻ đảng viên")),
-    "badge": (BadgeForm, lambda r, m, d: services.member_award_badge(member=m, by=r.user, request=r, **d), gettext_lazy("Trao huy hiệu Đảng")),
-    "discipline": (DisciplineForm, lambda r, m, d: services.member_discipline(member=m, by=r.user, request=r, **d), gettext_lazy("Kỷ luật")),
-    "rate": (RateForm, lambda r, m, d: services.member_rate(member=m, by=r.user, request=r, **d), gettext_lazy("Xếp loại chất lượng")),
+    "exempt": (
+        DateForm,
+        lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Miễn sinh hoạt"),
+    ),
+    "end-exemption": (
+        DateForm,
+        lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, end=True, **d),
+        gettext_lazy("Thôi miễn sinh hoạt"),
+    ),
+    "exit": (
+        ExitForm,
+        lambda r, m, d: services.member_exit(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Từ trần, ra khỏi Đảng"),
+    ),
+    "card": (
+        CardForm,
+        lambda r, m, d: services.member_issue_card(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Cấp thẻ đảng viên"),
+    ),
+    "badge": (
+        BadgeForm,
+        lambda r, m, d: services.member_award_badge(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Trao huy hiệu Đảng"),
+    ),
+    "discipline": (
+        DisciplineForm,
+        lambda r, m, d: services.member_discipline(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Kỷ luật"),
+    ),
+    "rate": (
+        RateForm,
+        lambda r, m, d: services.member_rate(member=m, by=r.user, request=r, **d),
+        gettext_lazy("Xếp loại chất lượng"),
+    ),
 }
 
 
 @login_required
-def member_event(request: HttpRequest, member_id: int, kind: str) -> HttpResponse:
+def member_event(request: AuthedHttpRequest, member_id: int, kind: str) -> HttpResponse:
     if kind not in EVENTS:
         raise Http404
-    member = get_member_for_user(request.user, member_id, Role.EDITOR)  # type: ignore[arg-type]
+    member = get_member_for_user(request.user, member_id, Role.EDITOR)
     form_class, action, title = EVENTS[kind]
     today = timezone.localdate()
     form = form_class(request.POST or None, initial={"on": today, "year": today.year})
@@ -123,5 +198,14 @@ def member_event(request: HttpRequest, member_id: int, kind: str) -> HttpRespons
         else:
             messages.success(request, _("Đã ghi sự kiện: %(title)s.") % {"title": title})
             return redirect("members:detail", member_id=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "org": member.org, "member": member,
-                                                        "title": title, "ancestors": visible_ancestors(request.user, member.org)})  # type: ignore[arg-type]
+    return render(
+        request,
+        "members/member_form.html",
+        {
+            "form": form,
+            "org": member.org,
+            "member": member,
+            "title": title,
+            "ancestors": visible_ancestors(request.user, member.org),
+        },
+    )

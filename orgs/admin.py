@@ -12,10 +12,10 @@ class OrgAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     readonly_fields = [f.name for f in Org._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -9,7 +9,9 @@ from .models import Kind
 class OrgCreateForm(BootstrapForm):
     code = forms.CharField(label=_("Mã tổ chức"), max_length=64)
     name = forms.CharField(label=_("Tên tổ chức"), max_length=255)
-    kind = forms.ChoiceField(label=_("Loại"), choices=[c for c in Kind.choices if c[0] != Kind.CENTRAL])
+    kind = forms.ChoiceField(
+        label=_("Loại"), choices=[c for c in Kind.choices if c[0] != Kind.CENTRAL]
+    )
     on = VNDateField(label=_("Ngày thành lập"))
     contact_name = forms.CharField(label=_("Người liên hệ"), max_length=128, required=False)
     contact_phone = forms.CharField(label=_("Điện thoại liên hệ"), max_length=20, required=False)
@@ -27,7 +29,9 @@ class OrgMoveForm(BootstrapForm):
 
 class OrgMergeForm(BootstrapForm):
     source_codes = forms.CharField(
-        label=_("Mã các tổ chức hợp nhất vào tổ chức này"), help_text=_("Cách nhau bởi dấu phẩy."), max_length=2000
+        label=_("Mã các tổ chức hợp nhất vào tổ chức này"),
+        help_text=_("Cách nhau bởi dấu phẩy."),
+        max_length=2000,
     )
     on = VNDateField(label=_("Ngày hiệu lực"))
 

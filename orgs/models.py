@@ -43,7 +43,9 @@ class AdminUnit(models.Model):
     province_code = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["level", "code"], name="adminunit_level_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code"], name="adminunit_level_code")
+        ]
         ordering = ["level", "code"]
 
     def __str__(self) -> str:
@@ -115,6 +117,9 @@ class OrgEvent(models.Model):
     class Meta:
         ordering = ["on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.on} {self.kind}"
+
 
 class OrgCount(models.Model):
     """One counter of an organisation's whole subtree (members by status, sex, birth year…)."""
@@ -126,6 +131,9 @@ class OrgCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org", "key"], name="orgcount_org_key")]
 
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
 
 class CountDelta(models.Model):
     """A pending change to the counters of one organisation, folded into its ancestors' counts."""
@@ -134,3 +142,6 @@ class CountDelta(models.Model):
     org = models.ForeignKey(Org, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     key = models.CharField(max_length=64)
     delta = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}{self.delta:+d}"

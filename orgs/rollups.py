@@ -41,7 +41,9 @@ def org_keys(org: Org) -> list[str]:
     return [f"orgs.{org.kind}", "orgs"] if org.is_active else []
 
 
-def add_keys(deltas: defaultdict[tuple[int, str], int], org_id: int, keys: Iterable[str], sign: int) -> None:
+def add_keys(
+    deltas: defaultdict[tuple[int, str], int], org_id: int, keys: Iterable[str], sign: int
+) -> None:
     for key in keys:
         deltas[(org_id, key)] += sign
 
@@ -62,7 +64,9 @@ def _ancestor_ids(org_ids: Iterable[int]) -> dict[int, list[int]]:
     id_of: dict[str, int] = {}
     prefix_list = sorted(prefixes)
     for start in range(0, len(prefix_list), 900):
-        id_of.update(Org.objects.filter(path__in=prefix_list[start : start + 900]).values_list("path", "id"))
+        id_of.update(
+            Org.objects.filter(path__in=prefix_list[start : start + 900]).values_list("path", "id")
+        )
     return {
         org_id: [id_of[path[:end]] for end in range(4, len(path) + 1, 4) if path[:end] in id_of]
         for org_id, path in paths.items()
@@ -110,14 +114,21 @@ def rollups_rebuild() -> int:
             "org_id", "status", "sex", "birth_date", "exempt"
         )
         for org_id, status, sex, birth_date, exempt in members.iterator(chunk_size=20000):
-            add_keys(deltas, org_id, member_keys(status=status, sex=sex, birth_date=birth_date, exempt=exempt), 1)
+            add_keys(
+                deltas,
+                org_id,
+                member_keys(status=status, sex=sex, birth_date=birth_date, exempt=exempt),
+                1,
+            )
         for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
             add_keys(deltas, org.id, org_keys(org), 1)
         apply_to_subtree_counts(deltas)
         return OrgCount.objects.count()
 
 
-def counts_of(org_ids: Iterable[int], keys: Iterable[str] | None = None) -> dict[int, dict[str, int]]:
+def counts_of(
+    org_ids: Iterable[int], keys: Iterable[str] | None = None
+) -> dict[int, dict[str, int]]:
     """Counters of several organisations at once: {org_id: {key: value}}."""
     result: dict[int, dict[str, int]] = defaultdict(dict)
     rows = OrgCount.objects.filter(org_id__in=list(org_ids))
@@ -126,5 +137,3 @@ def counts_of(org_ids: Iterable[int], keys: Iterable[str] | None = None) -> dict
     for org_id, key, value in rows.values_list("org_id", "key", "value"):
         result[org_id][key] = value
     return result
-
-

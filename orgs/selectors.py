@@ -47,7 +47,9 @@ def org_children(org: Org, *, include_closed: bool = False) -> list[Org]:
 
 def org_children_with_counts(org: Org) -> list[tuple[Org, dict[str, int]]]:
     children = org_children(org)
-    counts = counts_of([c.id for c in children], ["members", "status.probationary", "orgs.cell", "orgs"])
+    counts = counts_of(
+        [c.id for c in children], ["members", "status.probationary", "orgs.cell", "orgs"]
+    )
     return [(c, template_keys(counts.get(c.id, {}))) for c in children]
 
 
@@ -78,13 +80,24 @@ def orgs_search(user: User, query: str, *, limit: int = 20) -> list[Org]:
     if q is None or not query.strip():
         return []
     folded = fold(query)
-    return list(Org.objects.filter(q).filter(sort_name__contains=folded).order_by("depth", "sort_name")[:limit])
+    return list(
+        Org.objects.filter(q)
+        .filter(sort_name__contains=folded)
+        .order_by("depth", "sort_name")[:limit]
+    )
 
 
-AGE_BANDS = [(0, 30, "≤ 30"), (31, 40, "31–40"), (41, 50, "41–50"), (51, 60, "51–60"), (61, 70, "61–70"), (71, 200, "> 70")]
+AGE_BANDS = [
+    (0, 30, "≤ 30"),
+    (31, 40, "31–40"),
+    (41, 50, "41–50"),
+    (51, 60, "51–60"),
+    (61, 70, "61–70"),
+    (71, 200, "> 70"),
+]
 
 
-def age_bands(counts: dict[str, int], year: int) -> list[tuple[str, int]]:
+def age_bands(counts: dict[str, int], year: int) -> list[tuple[str, int, int]]:
     """Members by age band, from the birth-year counters (age = this year − birth year)."""
     bands = [0] * len(AGE_BANDS)
     for key, value in counts.items():
@@ -94,7 +107,11 @@ def age_bands(counts: dict[str, int], year: int) -> list[tuple[str, int]]:
                 if low <= age <= high:
                     bands[i] += value
                     break
-    return [(label, bands[i]) for i, (_low, _high, label) in enumerate(AGE_BANDS)]
+    top = max(bands) or 1
+    return [
+        (label, bands[i], round(100 * bands[i] / top))
+        for i, (_low, _high, label) in enumerate(AGE_BANDS)
+    ]
 
 
 def org_history(org: Org) -> list[Any]:

@@ -15,7 +15,14 @@ from audit.services import audit_log
 from lib.vn.text import fold, nfc
 
 from .models import MEMBER_HOLDING_KINDS, PATH_ALPHABET, PATH_STEP, AdminUnit, Kind, Org, OrgEvent
-from .rollups import add_keys, apply_to_subtree_counts, counts_changed, counts_of, org_keys, rollups_fold
+from .rollups import (
+    add_keys,
+    apply_to_subtree_counts,
+    counts_changed,
+    counts_of,
+    org_keys,
+    rollups_fold,
+)
 
 
 def encode_step(number: int) -> str:
@@ -34,7 +41,9 @@ def decode_step(step: str) -> int:
 
 
 def _next_child_path(parent: Org | None) -> str:
-    siblings = Org.objects.filter(parent=parent) if parent else Org.objects.filter(parent__isnull=True)
+    siblings = (
+        Org.objects.filter(parent=parent) if parent else Org.objects.filter(parent__isnull=True)
+    )
     last = siblings.aggregate(m=Max("path"))["m"]
     prefix = parent.path if parent else ""
     number = decode_step(last[-PATH_STEP:]) + 1 if last else 1
@@ -99,15 +108,35 @@ def org_create(
             Org.objects.select_for_update().filter(id=parent.id).first()
         path = _next_child_path(parent)
         org = Org.objects.create(
-            code=code, name=name, kind=kind, parent=parent, path=path, depth=len(path) // PATH_STEP - 1,
-            admin_unit=admin_unit, valid_from=on, sort_name=fold(name),
-            contact_name=contact_name, contact_phone=contact_phone,
+            code=code,
+            name=name,
+            kind=kind,
+            parent=parent,
+            path=path,
+            depth=len(path) // PATH_STEP - 1,
+            admin_unit=admin_unit,
+            valid_from=on,
+            sort_name=fold(name),
+            contact_name=contact_name,
+            contact_phone=contact_phone,
         )
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.CREATED, on=on or date.today(), by=_user(by), detail={"name": name, "parent": parent.code if parent else None})
+        OrgEvent.objects.create(
+            org=org,
+            kind=OrgEvent.Kind.CREATED,
+            on=on or date.today(),
+            by=_user(by),
+            detail={"name": name, "parent": parent.code if parent else None},
+        )
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
         add_keys(deltas, org.id, org_keys(org), 1)
         counts_changed(deltas)
-        audit_log(actor=by, action="org.create", object_type="org", object_id=org.code, detail={"name": name, "kind": kind})
+        audit_log(
+            actor=by,
+            action="org.create",
+            object_type="org",
+            object_id=org.code,
+            detail={"name": name, "kind": kind},
+        )
     return org
 
 
@@ -123,8 +152,20 @@ def org_rename(*, org: Org, name: str, on: date, by: Any = None) -> Org:
         old = org.name
         org.name, org.sort_name = name, fold(name)
         org.save(update_fields=["name", "sort_name"])
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.RENAMED, on=on, by=_user(by), detail={"old": old, "new": name})
-        audit_log(actor=by, action="org.rename", object_type="org", object_id=org.code, detail={"old": old, "new": name})
+        OrgEvent.objects.create(
+            org=org,
+            kind=OrgEvent.Kind.RENAMED,
+            on=on,
+            by=_user(by),
+            detail={"old": old, "new": name},
+        )
+        audit_log(
+            actor=by,
+            action="org.rename",
+            object_type="org",
+            object_id=org.code,
+            detail={"old": old, "new": name},
+        )
     return org
 
 
@@ -133,9 +174,13 @@ def org_move(*, org: Org, new_parent: Org, on: date, by: Any = None) -> Org:
     if org.parent_id is None:
         raise ValidationError({"parent": _("Không thể chuyển cấp Trung ương.")})
     if new_parent.path.startswith(org.path):
-        raise ValidationError({"parent": _("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó.")})
+        raise ValidationError(
+            {"parent": _("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó.")}
+        )
     if new_parent.id == org.parent_id:
-        raise ValidationError({"parent": _("Tổ chức đã trực thuộc %(name)s.") % {"name": new_parent.name}})
+        raise ValidationError(
+            {"parent": _("Tổ chức đã trực thuộc %(name)s.") % {"name": new_parent.name}}
+        )
     _check_parent(new_parent, org.kind)
     with transaction.atomic():
         Org.objects.select_for_update().filter(id=new_parent.id).first()
@@ -158,8 +203,20 @@ def org_move(*, org: Org, new_parent: Org, on: date, by: Any = None) -> Org:
             moves[(old_parent.id, key)] = -value
         apply_to_subtree_counts(moves)
         apply_to_subtree_counts({(new_parent.id, key): value for key, value in subtree.items()})
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.MOVED, on=on, by=_user(by), detail={"from": old_parent.code, "to": new_parent.code})
-        audit_log(actor=by, action="org.move", object_type="org", object_id=org.code, detail={"from": old_parent.code, "to": new_parent.code})
+        OrgEvent.objects.create(
+            org=org,
+            kind=OrgEvent.Kind.MOVED,
+            on=on,
+            by=_user(by),
+            detail={"from": old_parent.code, "to": new_parent.code},
+        )
+        audit_log(
+            actor=by,
+            action="org.move",
+            object_type="org",
+            object_id=org.code,
+            detail={"from": old_parent.code, "to": new_parent.code},
+        )
         org.refresh_from_db()
     return org
 
@@ -178,19 +235,44 @@ def org_dissolve(*, org: Org, on: date, by: Any = None, reason: str = "") -> Org
     if org.parent_id is None:
         raise ValidationError({"org": _("Không thể giải thể cấp Trung ương.")})
     if Org.objects.filter(parent=org, status=Org.Status.ACTIVE).exists():
-        raise ValidationError({"org": _("Còn tổ chức trực thuộc đang hoạt động: hãy chuyển hoặc giải thể chúng trước.")})
+        raise ValidationError(
+            {
+                "org": _(
+                    "Còn tổ chức trực thuộc đang hoạt động: hãy chuyển hoặc giải thể chúng trước."
+                )
+            }
+        )
     from members.models import ACTIVE_STATUSES
 
     if org.members.filter(status__in=ACTIVE_STATUSES).exists():
-        raise ValidationError({"org": _("Còn đảng viên đang sinh hoạt: hãy chuyển sinh hoạt cho họ trước.")})
+        raise ValidationError(
+            {"org": _("Còn đảng viên đang sinh hoạt: hãy chuyển sinh hoạt cho họ trước.")}
+        )
     with transaction.atomic():
         _close(org, Org.Status.DISSOLVED, on)
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, by=_user(by), detail={"reason": reason})
-        audit_log(actor=by, action="org.dissolve", object_type="org", object_id=org.code, detail={"reason": reason})
+        OrgEvent.objects.create(
+            org=org, kind=OrgEvent.Kind.DISSOLVED, on=on, by=_user(by), detail={"reason": reason}
+        )
+        audit_log(
+            actor=by,
+            action="org.dissolve",
+            object_type="org",
+            object_id=org.code,
+            detail={"reason": reason},
+        )
     return org
 
 
-def _transfer_contents(*, source: Org, target: Org, on: date, by: Any, reason: str, member_ids: list[int] | None = None, child_ids: list[int] | None = None) -> tuple[int, int]:
+def _transfer_contents(
+    *,
+    source: Org,
+    target: Org,
+    on: date,
+    by: Any,
+    reason: str,
+    member_ids: list[int] | None = None,
+    child_ids: list[int] | None = None,
+) -> tuple[int, int]:
     from members.models import ACTIVE_STATUSES
     from members.services import members_transfer_bulk
 
@@ -206,8 +288,15 @@ def _transfer_contents(*, source: Org, target: Org, on: date, by: Any, reason: s
         members = members.filter(id__in=member_ids)
     members_list = list(members)
     if members_list and not target.holds_members:
-        raise ValidationError({"target": _("%(name)s không trực tiếp quản lý đảng viên: hãy chọn một chi bộ.") % {"name": target.name}})
-    moved_members = members_transfer_bulk(members=members_list, to_org=target, on=on, by=by, reason=reason)
+        raise ValidationError(
+            {
+                "target": _("%(name)s không trực tiếp quản lý đảng viên: hãy chọn một chi bộ.")
+                % {"name": target.name}
+            }
+        )
+    moved_members = members_transfer_bulk(
+        members=members_list, to_org=target, on=on, by=by, reason=reason
+    )
     return moved_children, moved_members
 
 
@@ -219,19 +308,46 @@ def org_merge(*, sources: list[Org], target: Org, on: date, by: Any = None) -> O
         if source.id == target.id:
             raise ValidationError({"sources": _("Không thể hợp nhất một tổ chức vào chính nó.")})
         if not source.is_active:
-            raise ValidationError({"sources": _("%(name)s đã ngừng hoạt động.") % {"name": source.name}})
+            raise ValidationError(
+                {"sources": _("%(name)s đã ngừng hoạt động.") % {"name": source.name}}
+            )
         if target.path.startswith(source.path):
-            raise ValidationError({"target": _("Không thể hợp nhất vào tổ chức trực thuộc %(name)s.") % {"name": source.name}})
+            raise ValidationError(
+                {
+                    "target": _("Không thể hợp nhất vào tổ chức trực thuộc %(name)s.")
+                    % {"name": source.name}
+                }
+            )
     if not target.is_active:
         raise ValidationError({"target": _("Tổ chức nhận hợp nhất đã ngừng hoạt động.")})
     with transaction.atomic():
         for source in sources:
-            children, members = _transfer_contents(source=source, target=target, on=on, by=by, reason=f"merge:{source.code}")
+            children, members = _transfer_contents(
+                source=source, target=target, on=on, by=by, reason=f"merge:{source.code}"
+            )
             source.refresh_from_db()
             _close(source, Org.Status.MERGED, on)
-            OrgEvent.objects.create(org=source, kind=OrgEvent.Kind.MERGED_INTO, on=on, by=_user(by), detail={"into": target.code, "children": children, "members": members})
-            OrgEvent.objects.create(org=target, kind=OrgEvent.Kind.ABSORBED, on=on, by=_user(by), detail={"from": source.code, "children": children, "members": members})
-            audit_log(actor=by, action="org.merge", object_type="org", object_id=source.code, detail={"into": target.code, "children": children, "members": members})
+            OrgEvent.objects.create(
+                org=source,
+                kind=OrgEvent.Kind.MERGED_INTO,
+                on=on,
+                by=_user(by),
+                detail={"into": target.code, "children": children, "members": members},
+            )
+            OrgEvent.objects.create(
+                org=target,
+                kind=OrgEvent.Kind.ABSORBED,
+                on=on,
+                by=_user(by),
+                detail={"from": source.code, "children": children, "members": members},
+            )
+            audit_log(
+                actor=by,
+                action="org.merge",
+                object_type="org",
+                object_id=source.code,
+                detail={"into": target.code, "children": children, "members": members},
+            )
     target.refresh_from_db()
     return target
 
@@ -245,26 +361,70 @@ class SplitPart:
     child_ids: list[int] = field(default_factory=list)
 
 
-def org_split(*, org: Org, parts: list[SplitPart], on: date, by: Any = None, close_original: bool = True) -> list[Org]:
+def org_split(
+    *, org: Org, parts: list[SplitPart], on: date, by: Any = None, close_original: bool = True
+) -> list[Org]:
     """Split an organisation into new ones beside it, each taking the members and children named."""
     if len(parts) < 1 or (close_original and len(parts) < 2):
-        raise ValidationError({"parts": _("Chia tách cần ít nhất hai tổ chức mới (hoặc một, nếu giữ tổ chức cũ).")})
+        raise ValidationError(
+            {"parts": _("Chia tách cần ít nhất hai tổ chức mới (hoặc một, nếu giữ tổ chức cũ).")}
+        )
     if org.parent is None:
         raise ValidationError({"org": _("Không thể chia tách cấp Trung ương.")})
     claimed_members = [m for p in parts for m in p.member_ids]
     claimed_children = [c for p in parts for c in p.child_ids]
-    if len(set(claimed_members)) != len(claimed_members) or len(set(claimed_children)) != len(claimed_children):
-        raise ValidationError({"parts": _("Một đảng viên hoặc tổ chức được giao cho hai tổ chức mới.")})
+    if len(set(claimed_members)) != len(claimed_members) or len(set(claimed_children)) != len(
+        claimed_children
+    ):
+        raise ValidationError(
+            {"parts": _("Một đảng viên hoặc tổ chức được giao cho hai tổ chức mới.")}
+        )
     with transaction.atomic():
         created = []
         for part in parts:
-            new = org_create(code=part.code, name=part.name, kind=part.kind, parent=org.parent, by=by, on=on, admin_unit=org.admin_unit)
-            _transfer_contents(source=org, target=new, on=on, by=by, reason=f"split:{org.code}", member_ids=part.member_ids, child_ids=part.child_ids)
-            OrgEvent.objects.create(org=new, kind=OrgEvent.Kind.SPLIT_FROM, on=on, by=_user(by), detail={"from": org.code})
+            new = org_create(
+                code=part.code,
+                name=part.name,
+                kind=part.kind,
+                parent=org.parent,
+                by=by,
+                on=on,
+                admin_unit=org.admin_unit,
+            )
+            _transfer_contents(
+                source=org,
+                target=new,
+                on=on,
+                by=by,
+                reason=f"split:{org.code}",
+                member_ids=part.member_ids,
+                child_ids=part.child_ids,
+            )
+            OrgEvent.objects.create(
+                org=new,
+                kind=OrgEvent.Kind.SPLIT_FROM,
+                on=on,
+                by=_user(by),
+                detail={"from": org.code},
+            )
             created.append(new)
-        OrgEvent.objects.create(org=org, kind=OrgEvent.Kind.SPLIT_INTO, on=on, by=_user(by), detail={"into": [o.code for o in created]})
+        OrgEvent.objects.create(
+            org=org,
+            kind=OrgEvent.Kind.SPLIT_INTO,
+            on=on,
+            by=_user(by),
+            detail={"into": [o.code for o in created]},
+        )
         if close_original:
             org.refresh_from_db()
-            org_dissolve(org=org, on=on, by=by, reason=f"split into {', '.join(o.code for o in created)}")
-        audit_log(actor=by, action="org.split", object_type="org", object_id=org.code, detail={"into": [o.code for o in created]})
+            org_dissolve(
+                org=org, on=on, by=by, reason=f"split into {', '.join(o.code for o in created)}"
+            )
+        audit_log(
+            actor=by,
+            action="org.split",
+            object_type="org",
+            object_id=org.code,
+            detail={"into": [o.code for o in created]},
+        )
     return created

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from accounts.selectors import can
 from members.selectors import MemberFilters, members_for, page_of
 from members.services import members_list_viewed
 from partyorg.forms import apply_errors
+from partyorg.http import AuthedHttpRequest
 
 from . import services
 from .forms import OrgCreateForm, OrgDissolveForm, OrgMergeForm, OrgMoveForm, OrgRenameForm
@@ -30,27 +31,29 @@ from .selectors import (
 
 
 @login_required
-def org_detail(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code)  # type: ignore[arg-type]
+def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
     counts = org_counts(org)
     members_total = counts.get("members", 0)
     context = {
         "org": org,
-        "ancestors": visible_ancestors(request.user, org),  # type: ignore[arg-type]
+        "ancestors": visible_ancestors(request.user, org),
         "counts": template_keys(counts),
         "female_share": round(100 * counts.get("sex.F", 0) / members_total) if members_total else 0,
         "bands": age_bands(counts, timezone.localdate().year),
         "children": org_children_with_counts(org),
-        "history": org_history(org),
-        "can_edit": can(request.user, org.path, Role.EDITOR),  # type: ignore[arg-type]
-        "can_admin": can(request.user, org.path, Role.ADMIN),  # type: ignore[arg-type]
+        "history": [] if request.GET.get("live") else org_history(org),
+        "can_edit": can(request.user, org.path, Role.EDITOR),
+        "can_admin": can(request.user, org.path, Role.ADMIN),
     }
-    return render(request, "orgs/org_detail.html", context)
+    # htmx refreshes the counters every few seconds; a plain reload always shows the truth too.
+    template = "orgs/_org_live.html" if request.GET.get("live") else "orgs/org_detail.html"
+    return render(request, template, context)
 
 
 @login_required
-def org_members(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code)  # type: ignore[arg-type]
+def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
     filters = MemberFilters(
         q=request.GET.get("q", "")[:100],
         status=request.GET.get("status", "active"),
@@ -60,29 +63,37 @@ def org_members(request: HttpRequest, code: str) -> HttpResponse:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    rows, has_next = page_of(members_for(viewer=request.user, org=org, filters=filters), page=page, size=settings.PARTYORG_PAGE_SIZE)  # type: ignore[arg-type]
-    members_list_viewed(viewer=request.user, org=org, query=filters.q, shown=[m.id for m in rows], request=request)
+    rows, has_next = page_of(
+        members_for(viewer=request.user, org=org, filters=filters),
+        page=page,
+        size=settings.PARTYORG_PAGE_SIZE,
+    )
+    members_list_viewed(
+        viewer=request.user, org=org, query=filters.q, shown=[m.id for m in rows], request=request
+    )
     context = {
         "org": org,
-        "ancestors": visible_ancestors(request.user, org),  # type: ignore[arg-type]
+        "ancestors": visible_ancestors(request.user, org),
         "rows": rows,
         "filters": filters,
         "page": max(page, 1),
         "has_next": has_next,
-        "show_cccd": can(request.user, org.path, Role.EDITOR),  # type: ignore[arg-type]
-        "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,  # type: ignore[arg-type]
+        "show_cccd": can(request.user, org.path, Role.EDITOR),
+        "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
     }
-    template = "orgs/_member_rows.html" if request.headers.get("HX-Request") else "orgs/org_members.html"
+    template = (
+        "orgs/_member_rows.html" if request.headers.get("HX-Request") else "orgs/org_members.html"
+    )
     return render(request, template, context)
 
 
-def _form_page(request: HttpRequest, org: Org, form: object, title: str) -> HttpResponse:
+def _form_page(request: AuthedHttpRequest, org: Org, form: object, title: str) -> HttpResponse:
     return render(request, "orgs/org_form.html", {"org": org, "form": form, "title": title})
 
 
 @login_required
-def org_child_create(request: HttpRequest, code: str) -> HttpResponse:
-    parent = get_org_for_user(request.user, code, Role.EDITOR)  # type: ignore[arg-type]
+def org_child_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    parent = get_org_for_user(request.user, code, Role.EDITOR)
     form = OrgCreateForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,9 +107,11 @@ def org_child_create(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def org_rename(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
-    form = OrgRenameForm(request.POST or None, initial={"name": org.name, "on": timezone.localdate()})
+def org_rename(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)
+    form = OrgRenameForm(
+        request.POST or None, initial={"name": org.name, "on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.org_rename(org=org, by=request.user, **form.cleaned_data)
@@ -111,16 +124,20 @@ def org_rename(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def org_move(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+def org_move(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)
     form = OrgMoveForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         parent = Org.objects.filter(code=form.cleaned_data["parent_code"].strip()).first()
-        if parent is None or not can(request.user, parent.path, Role.ADMIN):  # type: ignore[arg-type]
-            form.add_error("parent_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
+        if parent is None or not can(request.user, parent.path, Role.ADMIN):
+            form.add_error(
+                "parent_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị.")
+            )
         else:
             try:
-                services.org_move(org=org, new_parent=parent, on=form.cleaned_data["on"], by=request.user)
+                services.org_move(
+                    org=org, new_parent=parent, on=form.cleaned_data["on"], by=request.user
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -130,29 +147,39 @@ def org_move(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def org_merge(request: HttpRequest, code: str) -> HttpResponse:
-    target = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+def org_merge(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    target = get_org_for_user(request.user, code, Role.ADMIN)
     form = OrgMergeForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         codes = [c.strip() for c in form.cleaned_data["source_codes"].split(",") if c.strip()]
         sources = list(Org.objects.filter(code__in=codes))
-        missing = set(codes) - {s.code for s in sources if can(request.user, s.path, Role.ADMIN)}  # type: ignore[arg-type]
+        missing = set(codes) - {s.code for s in sources if can(request.user, s.path, Role.ADMIN)}
         if missing:
-            form.add_error("source_codes", _("Không tìm thấy trong phạm vi bạn quản trị: %(codes)s.") % {"codes": ", ".join(sorted(missing))})
+            form.add_error(
+                "source_codes",
+                _("Không tìm thấy trong phạm vi bạn quản trị: %(codes)s.")
+                % {"codes": ", ".join(sorted(missing))},
+            )
         else:
             try:
-                services.org_merge(sources=sources, target=target, on=form.cleaned_data["on"], by=request.user)
+                services.org_merge(
+                    sources=sources, target=target, on=form.cleaned_data["on"], by=request.user
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, _("Đã hợp nhất %(n)d tổ chức vào %(name)s.") % {"n": len(sources), "name": target.name})
+                messages.success(
+                    request,
+                    _("Đã hợp nhất %(n)d tổ chức vào %(name)s.")
+                    % {"n": len(sources), "name": target.name},
+                )
                 return redirect("orgs:detail", code=target.code)
     return _form_page(request, target, form, _("Hợp nhất vào tổ chức này"))
 
 
 @login_required
-def org_dissolve(request: HttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code, Role.ADMIN)  # type: ignore[arg-type]
+def org_dissolve(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code, Role.ADMIN)
     form = OrgDissolveForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

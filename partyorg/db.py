@@ -16,7 +16,9 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if is_postgresql():
-            with cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
+            with cursor.copy(
+                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN"
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
@@ -47,7 +49,9 @@ def reset_sequence(table: str) -> None:
         )
 
 
-def upsert_add(table: str, key_columns: Sequence[str], value_column: str, rows: Sequence[Sequence[Any]]) -> None:
+def upsert_add(
+    table: str, key_columns: Sequence[str], value_column: str, rows: Sequence[Sequence[Any]]
+) -> None:
     """Add values to counters, creating missing rows: INSERT … ON CONFLICT DO UPDATE (both backends)."""
     if not rows:
         return

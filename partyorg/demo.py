@@ -27,11 +27,27 @@ def demo_personas() -> list[Persona]:
     if root is None:
         return []
     province = Org.objects.filter(parent=root, kind=Kind.PROVINCE).order_by("path").first()
-    ward = Org.objects.filter(parent=province, kind=Kind.COMMUNE).order_by("path").first() if province else None
+    ward = (
+        Org.objects.filter(parent=province, kind=Kind.COMMUNE).order_by("path").first()
+        if province
+        else None
+    )
     cell = None
     if ward:
-        cell = Org.objects.filter(path__startswith=ward.path, kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL], status="active").order_by("path").first()
-    member = Member.objects.filter(org=cell, status__in=ACTIVE_STATUSES).order_by("sort_key").first() if cell else None
+        cell = (
+            Org.objects.filter(
+                path__startswith=ward.path,
+                kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL],
+                status="active",
+            )
+            .order_by("path")
+            .first()
+        )
+    member = (
+        Member.objects.filter(org=cell, status__in=ACTIVE_STATUSES).order_by("sort_key").first()
+        if cell
+        else None
+    )
     return [
         Persona("trunguong", "Cán bộ Trung ương / central official", root, Role.ADMIN),
         Persona("thanhpho", "Cán bộ Thành uỷ / city official", province, Role.ADMIN),
@@ -45,7 +61,9 @@ def demo_users_create() -> list[Persona]:
     """Create (or reset) the demo logins and their grants; idempotent."""
     personas = demo_personas()
     with transaction.atomic():
-        admin, _created = User.objects.get_or_create(username="quantri", defaults={"is_staff": True, "is_superuser": True})
+        admin, _created = User.objects.get_or_create(
+            username="quantri", defaults={"is_staff": True, "is_superuser": True}
+        )
         admin.is_staff = admin.is_superuser = True
         admin.set_password(DEMO_PASSWORD)
         admin.save()
@@ -58,7 +76,19 @@ def demo_users_create() -> list[Persona]:
                 user.member, user.cccd = persona.member, persona.member.cccd
                 user.first_name = persona.member.full_name
             user.save()
-            if persona.org is not None and persona.role is not None and not Grant.objects.filter(user=user, org=persona.org, role=persona.role, revoked_at__isnull=True).exists():
-                Grant.objects.create(user=user, org=persona.org, role=persona.role, granted_by=admin, granted_at=timezone.now())
+            if (
+                persona.org is not None
+                and persona.role is not None
+                and not Grant.objects.filter(
+                    user=user, org=persona.org, role=persona.role, revoked_at__isnull=True
+                ).exists()
+            ):
+                Grant.objects.create(
+                    user=user,
+                    org=persona.org,
+                    role=persona.role,
+                    granted_by=admin,
+                    granted_at=timezone.now(),
+                )
         audit_log(actor=None, action="demo.users", detail={"users": [p.username for p in personas]})
     return personas

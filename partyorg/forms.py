@@ -10,7 +10,9 @@ DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
 
 class VNDateField(forms.DateField):
-    widget = forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "form-control"})
+    widget = forms.TextInput(
+        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "form-control"}
+    )
     default_error_messages = {"invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 02/09/1975.")}
 
     def __init__(self, **kwargs: Any) -> None:
@@ -25,7 +27,13 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+            css = (
+                "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-control"
+            )
             widget.attrs.setdefault("class", css)
 
 

@@ -5,11 +5,13 @@ Everything is written with bulk inserts (COPY on PostgreSQL), one province at a 
 subtree counters are added up in memory and applied once per organisation.
 """
 
+import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -36,9 +38,18 @@ CITY_UPPER_GRASSROOTS = [
     "Đảng bộ Mặt trận Tổ quốc, các đoàn thể Thành phố",
 ]
 GRASSROOTS_NAMES = [
-    "Trường Tiểu học", "Trường Trung học cơ sở", "Trường Trung học phổ thông", "Trạm Y tế",
-    "Công ty Cổ phần Xây dựng", "Công ty TNHH Thương mại", "Bệnh viện", "Ban Chỉ huy Quân sự",
-    "Công an", "Hợp tác xã", "Trung tâm Văn hoá", "Ngân hàng",
+    "Trường Tiểu học",
+    "Trường Trung học cơ sở",
+    "Trường Trung học phổ thông",
+    "Trạm Y tế",
+    "Công ty Cổ phần Xây dựng",
+    "Công ty TNHH Thương mại",
+    "Bệnh viện",
+    "Ban Chỉ huy Quân sự",
+    "Công an",
+    "Hợp tác xã",
+    "Trung tâm Văn hoá",
+    "Ngân hàng",
 ]
 
 
@@ -58,7 +69,9 @@ def plan_for(scale: str, members: int | None) -> Plan:
     if scale == "nation":
         from vietnam_provinces import Province
 
-        return Plan(sorted(int(p.code) for p in Province.iter_all()), None, 3, members or NATION_MEMBERS)
+        return Plan(
+            sorted(int(p.code) for p in Province.iter_all()), None, 3, members or NATION_MEMBERS
+        )
     raise ValueError(f"unknown scale {scale!r}")
 
 
@@ -89,40 +102,112 @@ class OrgRow:
         return self.path + encode_step(self.children)
 
 
-ORG_COLUMNS = ["id", "code", "name", "kind", "parent_id", "path", "depth", "admin_unit_id", "status", "valid_from", "valid_to", "contact_name", "contact_phone", "sort_name"]
+ORG_COLUMNS = [
+    "id",
+    "code",
+    "name",
+    "kind",
+    "parent_id",
+    "path",
+    "depth",
+    "admin_unit_id",
+    "status",
+    "valid_from",
+    "valid_to",
+    "contact_name",
+    "contact_phone",
+    "sort_name",
+]
 MEMBER_COLUMNS = [
-    "id", "cccd", "cmnd", "full_name", "birth_name", "other_names", "sex", "birth_date", "birth_date_precision",
-    "birth_place", "hometown", "residence", "ethnicity", "religion", "education", "political_theory",
-    "qualification", "foreign_language", "occupation", "position", "admission_date", "admission_place",
-    "official_date", "official_place", "card_number", "resume_number", "badge", "service", "phone", "email",
-    "org_id", "temporary_org_id", "status", "exempt", "search_name", "sort_key", "created_at", "updated_at",
+    "id",
+    "cccd",
+    "cmnd",
+    "full_name",
+    "birth_name",
+    "other_names",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_place",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "education",
+    "political_theory",
+    "qualification",
+    "foreign_language",
+    "occupation",
+    "position",
+    "admission_date",
+    "admission_place",
+    "official_date",
+    "official_place",
+    "card_number",
+    "resume_number",
+    "badge",
+    "service",
+    "phone",
+    "email",
+    "org_id",
+    "temporary_org_id",
+    "status",
+    "exempt",
+    "search_name",
+    "sort_key",
+    "created_at",
+    "updated_at",
 ]
 EVENT_COLUMNS = ["member_id", "kind", "on", "org_id", "detail", "note", "by_id", "created_at"]
-CHANGE_COLUMNS = ["member_id", "field", "old_value", "new_value", "source", "source_ref", "by_id", "at"]
+CHANGE_COLUMNS = [
+    "member_id",
+    "field",
+    "old_value",
+    "new_value",
+    "source",
+    "source_ref",
+    "by_id",
+    "at",
+]
 
 
-def _adapt(value: Any) -> Any:
+def _rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
     """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them."""
-    if isinstance(value, dict):
-        import json
+    sqlite = connection.vendor == "sqlite"
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    datetimes: dict[datetime, Any] = {}
 
-        return json.dumps(value, ensure_ascii=False)
-    if connection.vendor == "sqlite":
-        if isinstance(value, datetime):
-            return connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, date):
-            return value.isoformat()
-    return value
+    def adapt(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict:
+            return json.dumps(value, ensure_ascii=False)
+        if kind is datetime:
+            if value not in datetimes:
+                datetimes[value] = adapt_datetime(value)
+            return datetimes[value]
+        return value.isoformat()
 
-
-def _rows(rows: Iterator[tuple[Any, ...]] | list[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    # Only these types need adapting; testing the type of each value is the cheap part.
+    special = {dict, datetime, date} if sqlite else {dict}
     for row in rows:
-        yield [_adapt(v) for v in row]
+        yield [adapt(v) if type(v) in special else v for v in row]
+
+
+# Names repeat a lot across millions of people: compute their keys once.
+_fold = lru_cache(maxsize=500_000)(fold)
+_sort_key = lru_cache(maxsize=500_000)(sort_key)
 
 
 class Generator:
-    def __init__(self, *, scale: str, seed: int, today: date, members: int | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        scale: str,
+        seed: int,
+        today: date,
+        members: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         self.plan = plan_for(scale, members)
         self.seed, self.today = seed, today
         self.rng = random.Random(seed)
@@ -130,7 +215,9 @@ class Generator:
         self.now = timezone.now()
         self.org_ids = Ids(Org.objects.aggregate(m=Max("id"))["m"] or 0)
         self.member_ids = Ids(Member.objects.aggregate(m=Max("id"))["m"] or 0)
-        self.serial = self.member_ids.next
+        # Serials count per province from 0: lib.synth keeps CCCDs and phones unique across
+        # provinces made with the same seed, for serials below each factory's capacity.
+        self.serial = -1
         self.card = 10_000_000 + self.rng.randrange(0, 5_000_000) + self.member_ids.next
         self.units = {(u.level, u.code): u.id for u in AdminUnit.objects.all()}
 
@@ -138,28 +225,72 @@ class Generator:
     def root(self) -> OrgRow:
         existing = Org.objects.filter(parent__isnull=True).first()
         if existing:
-            row = OrgRow(existing.id, existing.code, existing.name, existing.kind, None, existing.path)
+            row = OrgRow(
+                existing.id, existing.code, existing.name, existing.kind, None, existing.path
+            )
             last = Org.objects.filter(parent=existing).aggregate(m=Max("path"))["m"]
             row.children = int(last[-4:], 36) if last else 0
             return row
-        root = OrgRow(self.org_ids.take(), "TW", "Đảng Cộng sản Việt Nam", Kind.CENTRAL, None, encode_step(1))
+        root = OrgRow(
+            self.org_ids.take(), "TW", "Đảng Cộng sản Việt Nam", Kind.CENTRAL, None, encode_step(1)
+        )
         with transaction.atomic():
             self._write_orgs([root])
             apply_to_subtree_counts({(root.id, key): 1 for key in (f"orgs.{Kind.CENTRAL}", "orgs")})
         return root
 
     def _write_orgs(self, rows: list[OrgRow]) -> None:
-        bulk_insert(Org._meta.db_table, ORG_COLUMNS, _rows(
-            (r.id, r.code, r.name, r.kind, r.parent_id, r.path, len(r.path) // 4 - 1, r.admin_unit_id, "active",
-             self.today.replace(year=2025, month=7, day=1) if r.kind != Kind.CENTRAL else date(1930, 2, 3), None, "", "", fold(r.name))
-            for r in rows))
-        bulk_insert(OrgEvent._meta.db_table, ["org_id", "kind", "on", "detail", "by_id", "created_at"], _rows(
-            (r.id, "created", date(2025, 7, 1), {"name": r.name, "generated": True}, None, self.now) for r in rows))
+        bulk_insert(
+            Org._meta.db_table,
+            ORG_COLUMNS,
+            _rows(
+                (
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.kind,
+                    r.parent_id,
+                    r.path,
+                    len(r.path) // 4 - 1,
+                    r.admin_unit_id,
+                    "active",
+                    self.today.replace(year=2025, month=7, day=1)
+                    if r.kind != Kind.CENTRAL
+                    else date(1930, 2, 3),
+                    None,
+                    "",
+                    "",
+                    fold(r.name),
+                )
+                for r in rows
+            ),
+        )
+        bulk_insert(
+            OrgEvent._meta.db_table,
+            ["org_id", "kind", "on", "detail", "by_id", "created_at"],
+            _rows(
+                (
+                    r.id,
+                    "created",
+                    date(2025, 7, 1),
+                    {"name": r.name, "generated": True},
+                    None,
+                    self.now,
+                )
+                for r in rows
+            ),
+        )
 
-    def _child(self, parent: OrgRow, code: str, name: str, kind: str, admin_unit_id: int | None = None) -> OrgRow:
-        return OrgRow(self.org_ids.take(), code, name, kind, parent.id, parent.child_path(), admin_unit_id)
+    def _child(
+        self, parent: OrgRow, code: str, name: str, kind: str, admin_unit_id: int | None = None
+    ) -> OrgRow:
+        return OrgRow(
+            self.org_ids.take(), code, name, kind, parent.id, parent.child_path(), admin_unit_id
+        )
 
-    def _grassroots(self, unit: OrgRow, budget: int, rng: random.Random) -> list[tuple[OrgRow, list[tuple[OrgRow, int]]]]:
+    def _grassroots(
+        self, unit: OrgRow, budget: int, rng: random.Random
+    ) -> list[tuple[OrgRow, list[tuple[OrgRow, int]]]]:
         """Split a unit's members into grassroots organisations and cells of 10–60 members."""
         out: list[tuple[OrgRow, list[tuple[OrgRow, int]]]] = []
         n = 0
@@ -167,25 +298,49 @@ class Generator:
             n += 1
             if rng.random() < 0.4 or budget < 40:
                 size = min(budget, rng.randint(15, 60))
-                cell = self._child(unit, f"{unit.code}.{n:03d}", f"Chi bộ Khu phố {n}" if unit.kind == Kind.COMMUNE else f"Chi bộ {n}", Kind.GRASSROOTS_CELL)
+                cell = self._child(
+                    unit,
+                    f"{unit.code}.{n:03d}",
+                    f"Chi bộ Khu phố {n}" if unit.kind == Kind.COMMUNE else f"Chi bộ {n}",
+                    Kind.GRASSROOTS_CELL,
+                )
                 out.append((cell, [(cell, size)]))
                 budget -= size
             else:
                 label = rng.choice(GRASSROOTS_NAMES)
-                committee = self._child(unit, f"{unit.code}.{n:03d}", f"Đảng bộ {label} số {n}", Kind.GRASSROOTS_COMMITTEE)
+                committee = self._child(
+                    unit,
+                    f"{unit.code}.{n:03d}",
+                    f"Đảng bộ {label} số {n}",
+                    Kind.GRASSROOTS_COMMITTEE,
+                )
                 cells = []
                 for c in range(1, rng.randint(3, 8) + 1):
                     if budget <= 0:
                         break
                     size = min(budget, rng.randint(10, 60))
-                    cells.append((self._child(committee, f"{committee.code}.{c:02d}", f"Chi bộ {c}", Kind.CELL), size))
+                    cells.append(
+                        (
+                            self._child(
+                                committee, f"{committee.code}.{c:02d}", f"Chi bộ {c}", Kind.CELL
+                            ),
+                            size,
+                        )
+                    )
                     budget -= size
                 out.append((committee, cells))
         return out
 
     # People -------------------------------------------------------------------------------
-    def _members(self, factory: PersonFactory, cells: list[tuple[OrgRow, int]], deltas: defaultdict[tuple[int, str], int]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        members, events, changes = [], [], []
+    def _members(
+        self,
+        factory: PersonFactory,
+        cells: list[tuple[OrgRow, int]],
+        deltas: defaultdict[tuple[int, str], int],
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        members: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
         for cell, size in cells:
             for _i in range(size):
                 self.serial += 1
@@ -196,20 +351,75 @@ class Generator:
                 if p.official_date and (self.serial % 10):
                     self.card += 1
                     card = f"{self.card:08d}"
-                members.append((
-                    mid, p.cccd, "", p.full_name, "", "", p.sex, p.birth_date, "day", p.birth_place, p.hometown,
-                    p.residence, p.ethnicity, p.religion, p.education, p.political_theory, p.qualification,
-                    p.foreign_language, p.occupation, "", p.admission_date, cell.name, p.official_date,
-                    cell.name if p.official_date else "", card, "", "", p.service, p.phone, p.email, cell.id, None, status,
-                    False, fold(p.full_name), sort_key(p.full_name), self.now, self.now,
-                ))
+                members.append(
+                    (
+                        mid,
+                        p.cccd,
+                        "",
+                        p.full_name,
+                        "",
+                        "",
+                        p.sex,
+                        p.birth_date,
+                        "day",
+                        p.birth_place,
+                        p.hometown,
+                        p.residence,
+                        p.ethnicity,
+                        p.religion,
+                        p.education,
+                        p.political_theory,
+                        p.qualification,
+                        p.foreign_language,
+                        p.occupation,
+                        "",
+                        p.admission_date,
+                        cell.name,
+                        p.official_date,
+                        cell.name if p.official_date else "",
+                        card,
+                        "",
+                        "",
+                        p.service,
+                        p.phone,
+                        p.email,
+                        cell.id,
+                        None,
+                        status,
+                        False,
+                        _fold(p.full_name),
+                        _sort_key(p.full_name)[:255],
+                        self.now,
+                        self.now,
+                    )
+                )
                 events.append((mid, "admitted", p.admission_date, cell.id, {}, "", None, self.now))
                 if p.official_date:
-                    events.append((mid, "recognised", p.official_date, cell.id, {}, "", None, self.now))
+                    events.append(
+                        (mid, "recognised", p.official_date, cell.id, {}, "", None, self.now)
+                    )
                 if card:
-                    events.append((mid, "card_issued", p.official_date, cell.id, {"card_number": card}, "", None, self.now))
-                changes.append((mid, "*", "", "", "generated", f"generate seed {self.seed}", None, self.now))
-                add_keys(deltas, cell.id, member_keys(status=status, sex=p.sex, birth_date=p.birth_date, exempt=False), 1)
+                    events.append(
+                        (
+                            mid,
+                            "card_issued",
+                            p.official_date,
+                            cell.id,
+                            {"card_number": card},
+                            "",
+                            None,
+                            self.now,
+                        )
+                    )
+                changes.append(
+                    (mid, "*", "", "", "generated", f"generate seed {self.seed}", None, self.now)
+                )
+                add_keys(
+                    deltas,
+                    cell.id,
+                    member_keys(status=status, sex=p.sex, birth_date=p.birth_date, exempt=False),
+                    1,
+                )
         return members, events, changes
 
     def province(self, root: OrgRow, province_code: int, members: int) -> int:
@@ -218,18 +428,45 @@ class Generator:
         rng = random.Random(f"{self.seed}:{province_code}")
         province = next(p for p in Province.iter_all() if int(p.code) == province_code)
         name = province.name.replace("Tỉnh ", "tỉnh ")
-        top = self._child(root, f"{province_code:02d}", f"Đảng bộ {name}", Kind.PROVINCE, self.units.get(("province", province_code)))
-        wards = sorted((w for w in Ward.iter_all() if int(w.province_code) == province_code), key=lambda w: int(w.code))
+        top = self._child(
+            root,
+            f"{province_code:02d}",
+            f"Đảng bộ {name}",
+            Kind.PROVINCE,
+            self.units.get(("province", province_code)),
+        )
+        wards = sorted(
+            (w for w in Ward.iter_all() if int(w.province_code) == province_code),
+            key=lambda w: int(w.code),
+        )
         if self.plan.communes_per_province:
             wards = wards[: self.plan.communes_per_province]
-        units = [self._child(top, f"{province_code:02d}.{int(w.code):05d}", f"Đảng bộ {w.name}", Kind.COMMUNE, self.units.get(("commune", int(w.code)))) for w in wards]
-        uppers = CITY_UPPER_GRASSROOTS if province_code == HCM else [n.replace("Thành phố", "Tỉnh") for n in CITY_UPPER_GRASSROOTS]
-        units += [self._child(top, f"{province_code:02d}.K{i + 1:02d}", uppers[i], Kind.UPPER_GRASSROOTS) for i in range(self.plan.upper_per_province)]
+        units = [
+            self._child(
+                top,
+                f"{province_code:02d}.{int(w.code):05d}",
+                f"Đảng bộ {w.name}",
+                Kind.COMMUNE,
+                self.units.get(("commune", int(w.code))),
+            )
+            for w in wards
+        ]
+        uppers = (
+            CITY_UPPER_GRASSROOTS
+            if province_code == HCM
+            else [n.replace("Thành phố", "Tỉnh") for n in CITY_UPPER_GRASSROOTS]
+        )
+        units += [
+            self._child(top, f"{province_code:02d}.K{i + 1:02d}", uppers[i], Kind.UPPER_GRASSROOTS)
+            for i in range(self.plan.upper_per_province)
+        ]
         weights = [rng.uniform(0.6, 1.4) for _u in units]
         total_weight = sum(weights)
         shares = [int(members * w / total_weight) for w in weights]
         shares[0] += members - sum(shares)
-        factory = PersonFactory(self.seed * 1000 + province_code, province_code=province_code)
+        # One seed for every province: lib.synth then guarantees CCCDs unique across all of them.
+        factory = PersonFactory(self.seed, province_code=province_code)
+        self.serial = -1
         orgs: list[OrgRow] = [top, *units]
         written = 0
         with transaction.atomic():
@@ -257,7 +494,13 @@ class Generator:
             apply_to_subtree_counts(deltas)
         return written
 
-    def _flush(self, orgs: list[OrgRow], members: list[tuple[Any, ...]], events: list[tuple[Any, ...]], changes: list[tuple[Any, ...]]) -> int:
+    def _flush(
+        self,
+        orgs: list[OrgRow],
+        members: list[tuple[Any, ...]],
+        events: list[tuple[Any, ...]],
+        changes: list[tuple[Any, ...]],
+    ) -> int:
         if orgs:
             self._write_orgs(orgs)
         bulk_insert(Member._meta.db_table, MEMBER_COLUMNS, _rows(members))

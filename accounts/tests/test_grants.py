@@ -46,14 +46,26 @@ def test_an_admin_cannot_grant_outside_their_subtree(world: World) -> None:
 
 def test_an_expired_grant_gives_nothing(world: World) -> None:
     newcomer = User.objects.create_user(username="new")
-    grant = grant_create(by=world.users["city"], user=newcomer, org=world.ward, role=Role.VIEWER, expires_at=timezone.now() + timedelta(days=1))
+    grant = grant_create(
+        by=world.users["city"],
+        user=newcomer,
+        org=world.ward,
+        role=Role.VIEWER,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     Grant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert granted_paths(User.objects.get(pk=newcomer.pk)) == []
 
 
 def test_it_refuses_an_expiry_in_the_past(world: World) -> None:
     with pytest.raises(ValidationError) as info:
-        grant_create(by=world.users["city"], user=world.users["outsider"], org=world.ward, role=Role.VIEWER, expires_at=timezone.now() - timedelta(days=1))
+        grant_create(
+            by=world.users["city"],
+            user=world.users["outsider"],
+            org=world.ward,
+            role=Role.VIEWER,
+            expires_at=timezone.now() - timedelta(days=1),
+        )
     assert "expires_at" in info.value.message_dict
 
 
@@ -67,7 +79,9 @@ def test_a_revoked_grant_gives_nothing_and_cannot_be_revoked_twice(world: World)
 
 def test_the_grants_page_grants_and_revokes(world: World) -> None:
     client = world.client("ward")
-    response = client.post("/accounts/grants/", {"username": "outsider", "org_code": world.cell.code, "role": "viewer"})
+    response = client.post(
+        "/accounts/grants/", {"username": "outsider", "org_code": world.cell.code, "role": "viewer"}
+    )
     assert response.status_code == 302
     grant = Grant.objects.get(user=world.users["outsider"])
     assert client.post(f"/accounts/grants/{grant.pk}/revoke/").status_code == 302
@@ -76,8 +90,18 @@ def test_the_grants_page_grants_and_revokes(world: World) -> None:
 
 
 def test_the_grants_page_refuses_an_organisation_outside_the_scope(world: World) -> None:
-    html = world.client("ward").post("/accounts/grants/", {"username": "outsider", "org_code": world.other_ward.code, "role": "viewer"}).content.decode()
-    assert 'data-field="org_code"' in html and not Grant.objects.filter(user=world.users["outsider"]).exists()
+    html = (
+        world.client("ward")
+        .post(
+            "/accounts/grants/",
+            {"username": "outsider", "org_code": world.other_ward.code, "role": "viewer"},
+        )
+        .content.decode()
+    )
+    assert (
+        'data-field="org_code"' in html
+        and not Grant.objects.filter(user=world.users["outsider"]).exists()
+    )
 
 
 def test_nobody_revokes_a_grant_outside_their_scope(world: World) -> None:

@@ -21,7 +21,9 @@ def test_it_detects_an_edited_event(world: World) -> None:
     event = AuditEvent.objects.order_by("id")[2]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+            cursor.execute(
+                "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only"
+            )
         cursor.execute("UPDATE audit_auditevent SET action = 'nothing' WHERE id = %s", [event.id])
     result = audit_verify()
     assert not result.ok and str(event.id) in result.problem
@@ -32,7 +34,9 @@ def test_it_detects_a_deleted_event(world: World) -> None:
     event = AuditEvent.objects.order_by("id")[1]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+            cursor.execute(
+                "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only"
+            )
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.id])
     assert "missing" in audit_verify().problem
 
@@ -57,7 +61,7 @@ def test_sealing_is_idempotent_and_chains_late_events(db: None) -> None:
     assert audit_verify().ok and audit_verify().checked == 2
 
 
-def test_the_verify_command_says_ok(world: World, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_verify_command_says_ok(world: World, capsys) -> None:
     tick()
     call_command("audit", "verify")
     assert "OK" in capsys.readouterr().out

@@ -19,19 +19,27 @@ def _count(org_id: int, key: str = "members") -> int:
     return counts_of([org_id]).get(org_id, {}).get(key, 0)
 
 
-def _refused(field: str, call, *args, **kwargs) -> ValidationError:  # type: ignore[no-untyped-def]
+def _refused(field: str, call, *args, **kwargs) -> ValidationError:
     before = (Member.objects.count(), MemberEvent.objects.count(), FieldChange.objects.count())
     with pytest.raises(ValidationError) as info:
         call(*args, **kwargs)
     assert field in info.value.message_dict, info.value.message_dict
-    assert (Member.objects.count(), MemberEvent.objects.count(), FieldChange.objects.count()) == before
+    assert (
+        Member.objects.count(),
+        MemberEvent.objects.count(),
+        FieldChange.objects.count(),
+    ) == before
     return info.value
 
 
 class TestCreate:
-    def test_it_creates_an_official_member_with_events_provenance_counters_and_audit(self, world: World) -> None:
+    def test_it_creates_an_official_member_with_events_provenance_counters_and_audit(
+        self, world: World
+    ) -> None:
         before = _count(world.city.id)
-        member = services.member_create(org=world.cell, data=person(20, full_name="  nguyễn   thị thuỷ "), source_ref="test")
+        member = services.member_create(
+            org=world.cell, data=person(20, full_name="  nguyễn   thị thuỷ "), source_ref="test"
+        )
         assert member.status == "official"
         assert member.search_name == "nguyen thi thuy"
         assert [e.kind for e in member.events.all()] == ["admitted", "recognised"]
@@ -60,11 +68,15 @@ class TestCreate:
         _refused("cccd", services.member_create, org=world.cell, data=data)
 
     def test_it_refuses_a_duplicate_cccd(self, world: World) -> None:
-        _refused("cccd", services.member_create, org=world.cell, data=person(0, full_name="Người Khác"))
+        _refused(
+            "cccd", services.member_create, org=world.cell, data=person(0, full_name="Người Khác")
+        )
 
     def test_it_refuses_admission_before_eighteen(self, world: World) -> None:
         data = person(23)
-        data["admission_date"] = data["birth_date"].replace(year=data["birth_date"].year + 17)  # type: ignore[union-attr]
+        birth = data["birth_date"]
+        assert isinstance(birth, date)
+        data["admission_date"] = birth.replace(year=birth.year + 17)
         data["official_date"] = None
         _refused("admission_date", services.member_create, org=world.cell, data=data)
 
@@ -79,7 +91,12 @@ class TestCreate:
 
     def test_it_refuses_future_dates_and_bad_phone_and_email(self, world: World) -> None:
         future = timezone.localdate() + timedelta(days=3)
-        error = _refused("phone", services.member_create, org=world.cell, data=person(25, phone="12", email="x@", official_date=future))
+        error = _refused(
+            "phone",
+            services.member_create,
+            org=world.cell,
+            data=person(25, phone="12", email="x@", official_date=future),
+        )
         assert "email" in error.message_dict and "official_date" in error.message_dict
 
     def test_it_refuses_an_organisation_that_holds_no_members(self, world: World) -> None:
@@ -89,9 +106,18 @@ class TestCreate:
 class TestUpdate:
     def test_it_records_old_and_new_value_with_provenance(self, world: World) -> None:
         member = world.members[1]
-        services.member_update(member=member, changes={"phone": "0912 000 111", "residence": "Quận 1"}, source="import", source_ref="batch 3 row 12")
+        services.member_update(
+            member=member,
+            changes={"phone": "0912 000 111", "residence": "Quận 1"},
+            source="import",
+            source_ref="batch 3 row 12",
+        )
         change = FieldChange.objects.get(member=member, field="phone")
-        assert change.new_value == "+84912000111" and change.source == "import" and change.source_ref == "batch 3 row 12"
+        assert (
+            change.new_value == "+84912000111"
+            and change.source == "import"
+            and change.source_ref == "batch 3 row 12"
+        )
         assert Member.objects.get(pk=member.pk).residence == "Quận 1"
 
     def test_it_moves_counters_when_sex_changes(self, world: World) -> None:
@@ -100,7 +126,9 @@ class TestUpdate:
         before = _count(world.cell.id, f"sex.{other}")
         birth = member.birth_date
         cccd = member.cccd[:3] + str(int(member.cccd[3]) ^ 1) + member.cccd[4:]
-        services.member_update(member=member, changes={"sex": other, "cccd": cccd, "birth_date": birth})
+        services.member_update(
+            member=member, changes={"sex": other, "cccd": cccd, "birth_date": birth}
+        )
         assert _count(world.cell.id, f"sex.{other}") == before + 1
 
     def test_it_refuses_unknown_fields(self, world: World) -> None:
@@ -120,7 +148,9 @@ class TestEvents:
         services.member_recognise(member=member, on=on)
         member.refresh_from_db()
         assert member.status == "official" and member.official_date == on
-        assert FieldChange.objects.filter(member=member, field="official_date", source="event").exists()
+        assert FieldChange.objects.filter(
+            member=member, field="official_date", source="event"
+        ).exists()
 
     def test_it_refuses_to_recognise_an_official_member(self, world: World) -> None:
         with pytest.raises(ValidationError) as info:
@@ -133,21 +163,33 @@ class TestEvents:
         services.member_transfer(member=member, to_org=world.other_cell, on=timezone.localdate())
         member.refresh_from_db()
         assert member.org_id == world.other_cell.id
-        assert (_count(world.ward.id), _count(world.other_ward.id)) == (before_ward - 1, before_other + 1)
-        assert [e.kind for e in member.events.order_by("id")][-2:] == ["transfer_out", "transfer_in"]
+        assert (_count(world.ward.id), _count(world.other_ward.id)) == (
+            before_ward - 1,
+            before_other + 1,
+        )
+        assert [e.kind for e in member.events.order_by("id")][-2:] == [
+            "transfer_out",
+            "transfer_in",
+        ]
 
     def test_it_records_a_temporary_transfer_and_its_return(self, world: World) -> None:
         member = world.members[2]
-        services.member_transfer(member=member, to_org=world.other_cell, on=timezone.localdate(), temporary=True)
+        services.member_transfer(
+            member=member, to_org=world.other_cell, on=timezone.localdate(), temporary=True
+        )
         member.refresh_from_db()
         assert member.org_id == world.cell.id and member.temporary_org_id == world.other_cell.id
-        services.member_transfer(member=member, to_org=world.cell, on=timezone.localdate(), temporary=True)
+        services.member_transfer(
+            member=member, to_org=world.cell, on=timezone.localdate(), temporary=True
+        )
         member.refresh_from_db()
         assert member.temporary_org_id is None
 
     def test_it_refuses_to_transfer_to_the_same_cell(self, world: World) -> None:
         with pytest.raises(ValidationError) as info:
-            services.member_transfer(member=world.members[2], to_org=world.cell, on=timezone.localdate())
+            services.member_transfer(
+                member=world.members[2], to_org=world.cell, on=timezone.localdate()
+            )
         assert "to_org" in info.value.message_dict
 
     def test_it_refuses_to_transfer_a_deceased_member(self, world: World) -> None:
@@ -156,12 +198,16 @@ class TestEvents:
         member.refresh_from_db()
         assert member.status == "deceased"
         with pytest.raises(ValidationError) as info:
-            services.member_transfer(member=member, to_org=world.other_cell, on=timezone.localdate())
+            services.member_transfer(
+                member=member, to_org=world.other_cell, on=timezone.localdate()
+            )
         assert "member" in info.value.message_dict
 
     def test_exits_leave_the_counters(self, world: World) -> None:
         before = _count(world.root.id)
-        services.member_exit(member=world.members[3], kind="expelled", on=timezone.localdate(), note="QĐ 12-QĐ/ĐU")
+        services.member_exit(
+            member=world.members[3], kind="expelled", on=timezone.localdate(), note="QĐ 12-QĐ/ĐU"
+        )
         assert _count(world.root.id) == before - 1
 
     def test_removal_needs_a_decision(self, world: World) -> None:
@@ -179,31 +225,46 @@ class TestEvents:
     def test_it_issues_and_reissues_a_card(self, world: World) -> None:
         member = world.members[1]
         services.member_issue_card(member=member, card_number="12345678", on=timezone.localdate())
-        services.member_issue_card(member=member, card_number="12345679", on=timezone.localdate(), reissue=True)
+        services.member_issue_card(
+            member=member, card_number="12345679", on=timezone.localdate(), reissue=True
+        )
         member.refresh_from_db()
         assert member.card_number == "12345679"
 
     @pytest.mark.parametrize("number", ["1234567", "abcdefgh", "123456789", ""])
-    def test_it_refuses_a_card_number_that_is_not_eight_digits(self, world: World, number: str) -> None:
+    def test_it_refuses_a_card_number_that_is_not_eight_digits(
+        self, world: World, number: str
+    ) -> None:
         with pytest.raises(ValidationError) as info:
-            services.member_issue_card(member=world.members[1], card_number=number, on=timezone.localdate())
+            services.member_issue_card(
+                member=world.members[1], card_number=number, on=timezone.localdate()
+            )
         assert "card_number" in info.value.message_dict
 
     def test_it_refuses_a_card_number_already_issued(self, world: World) -> None:
-        services.member_issue_card(member=world.members[1], card_number="22222222", on=timezone.localdate())
+        services.member_issue_card(
+            member=world.members[1], card_number="22222222", on=timezone.localdate()
+        )
         with pytest.raises(ValidationError) as info:
-            services.member_issue_card(member=world.members[2], card_number="22222222", on=timezone.localdate())
+            services.member_issue_card(
+                member=world.members[2], card_number="22222222", on=timezone.localdate()
+            )
         assert "card_number" in info.value.message_dict
 
     def test_it_refuses_a_card_for_a_probationary_member(self, world: World) -> None:
         member = services.member_create(org=world.cell, data=person(31, official_date=None))
         with pytest.raises(ValidationError) as info:
-            services.member_issue_card(member=member, card_number="33333333", on=timezone.localdate())
+            services.member_issue_card(
+                member=member, card_number="33333333", on=timezone.localdate()
+            )
         assert "card_number" in info.value.message_dict
 
     def test_it_refuses_an_event_before_admission_or_in_the_future(self, world: World) -> None:
         member = world.members[1]
-        for on in (member.admission_date - timedelta(days=1), timezone.localdate() + timedelta(days=1)):
+        for on in (
+            member.admission_date - timedelta(days=1),
+            timezone.localdate() + timedelta(days=1),
+        ):
             with pytest.raises(ValidationError) as info:
                 services.member_exempt(member=member, on=on)
             assert "on" in info.value.message_dict
@@ -222,11 +283,17 @@ class TestEvents:
 
     def test_it_rates_and_disciplines(self, world: World) -> None:
         member = world.members[1]
-        services.member_rate(member=member, year=timezone.localdate().year, rating=services.RATINGS[0])
-        services.member_discipline(member=member, form="Khiển trách", on=timezone.localdate(), note="QĐ 1")
+        services.member_rate(
+            member=member, year=timezone.localdate().year, rating=services.RATINGS[0]
+        )
+        services.member_discipline(
+            member=member, form="Khiển trách", on=timezone.localdate(), note="QĐ 1"
+        )
         kinds = set(member.events.values_list("kind", flat=True))
         assert {"rated", "disciplined"} <= kinds
         with pytest.raises(ValidationError):
             services.member_rate(member=member, year=1900, rating=services.RATINGS[0])
         with pytest.raises(ValidationError):
-            services.member_discipline(member=member, form="Tử hình", on=timezone.localdate(), note="x")
+            services.member_discipline(
+                member=member, form="Tử hình", on=timezone.localdate(), note="x"
+            )

@@ -10,7 +10,9 @@ def test_the_member_page_shows_the_record_and_is_audited(world: World) -> None:
     html = world.client("secretary").get(f"/members/{member.pk}/").content.decode()
     assert member.full_name in html and member.cccd in html
     assert "Kết nạp" in html and "tạo hồ sơ" in html
-    assert AuditEvent.objects.filter(action="member.view.record", object_id=str(member.pk), actor=world.users["secretary"]).exists()
+    assert AuditEvent.objects.filter(
+        action="member.view.record", object_id=str(member.pk), actor=world.users["secretary"]
+    ).exists()
 
 
 def test_a_member_sees_their_own_record(world: World) -> None:
@@ -35,8 +37,15 @@ def test_a_viewer_sees_a_masked_cccd_on_the_page(world: World) -> None:
 
 
 def test_the_create_form_adds_a_member(world: World) -> None:
-    data = {"full_name": "Đặng Thị Hoà", "cccd": "079185012345", "sex": "F", "birth_date": "12/03/1985",
-            "admission_date": "19/05/2010", "official_date": "19/05/2011", "phone": "0903 123 456"}
+    data = {
+        "full_name": "Đặng Thị Hoà",
+        "cccd": "079185012345",
+        "sex": "F",
+        "birth_date": "12/03/1985",
+        "admission_date": "19/05/2010",
+        "official_date": "19/05/2011",
+        "phone": "0903 123 456",
+    }
     response = world.client("secretary").post(f"/members/new/{world.cell.code}/", data)
     assert response.status_code == 302
     member = Member.objects.get(cccd="079185012345")
@@ -45,7 +54,13 @@ def test_the_create_form_adds_a_member(world: World) -> None:
 
 def test_the_create_form_refuses_bad_input_naming_each_field(world: World) -> None:
     before = Member.objects.count()
-    data = {"full_name": "X", "cccd": "79185012345", "sex": "M", "birth_date": "12/03/1985", "admission_date": "19/05/2000"}
+    data = {
+        "full_name": "X",
+        "cccd": "79185012345",
+        "sex": "M",
+        "birth_date": "12/03/1985",
+        "admission_date": "19/05/2000",
+    }
     html = world.client("secretary").post(f"/members/new/{world.cell.code}/", data).content.decode()
     assert Member.objects.count() == before
     assert 'data-field="cccd"' in html and 'data-field="admission_date"' in html
@@ -53,7 +68,10 @@ def test_the_create_form_refuses_bad_input_naming_each_field(world: World) -> No
 
 def test_an_event_form_records_a_transfer(world: World) -> None:
     member = world.members[2]
-    response = world.client("city").post(f"/members/{member.pk}/events/transfer/", {"to_code": world.other_cell.code, "on": "01/10/2025"})
+    response = world.client("city").post(
+        f"/members/{member.pk}/events/transfer/",
+        {"to_code": world.other_cell.code, "on": "01/10/2025"},
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.org_id == world.other_cell.id
@@ -61,14 +79,23 @@ def test_an_event_form_records_a_transfer(world: World) -> None:
 
 def test_an_event_form_refuses_a_cell_outside_the_editors_scope(world: World) -> None:
     member = world.members[2]
-    html = world.client("secretary").post(f"/members/{member.pk}/events/transfer/", {"to_code": world.other_cell.code, "on": "01/10/2025"}).content.decode()
+    html = (
+        world.client("secretary")
+        .post(
+            f"/members/{member.pk}/events/transfer/",
+            {"to_code": world.other_cell.code, "on": "01/10/2025"},
+        )
+        .content.decode()
+    )
     assert 'data-field="to_code"' in html
     member.refresh_from_db()
     assert member.org_id == world.cell.id
 
 
 def test_an_unknown_event_is_not_found(world: World) -> None:
-    assert world.client("city").get(f"/members/{world.members[1].pk}/events/fly/").status_code == 404
+    assert (
+        world.client("city").get(f"/members/{world.members[1].pk}/events/fly/").status_code == 404
+    )
 
 
 def test_the_edit_form_keeps_history(world: World) -> None:

@@ -19,7 +19,9 @@ def _members(org: Org) -> int:
 
 
 def test_it_gives_children_paths_under_their_parent(world: World) -> None:
-    assert world.cell.path.startswith(world.grassroots.path) and world.grassroots.path.startswith(world.ward.path)
+    assert world.cell.path.startswith(world.grassroots.path) and world.grassroots.path.startswith(
+        world.ward.path
+    )
     assert world.cell.depth == 4
 
 
@@ -50,7 +52,10 @@ def test_it_moves_a_subtree_with_its_counters(world: World) -> None:
     services.org_move(org=world.grassroots, new_parent=world.other_ward, on=timezone.localdate())
     world.cell.refresh_from_db()
     assert world.cell.path.startswith(world.other_ward.path)
-    assert (_members(world.ward), _members(world.other_ward)) == (before_ward - moved, before_other + moved)
+    assert (_members(world.ward), _members(world.other_ward)) == (
+        before_ward - moved,
+        before_other + moved,
+    )
     assert _members(world.city) == before_ward + before_other
 
 
@@ -66,7 +71,9 @@ def test_it_merges_cells_moving_members_with_events(world: World) -> None:
     world.other_cell.refresh_from_db()
     assert world.other_cell.status == "merged"
     assert Member.objects.get(pk=world.stranger.pk).org_id == world.cell.id
-    assert world.stranger.events.filter(kind="transfer_in", detail__reason=f"merge:{world.other_cell.code}").exists()
+    assert world.stranger.events.filter(
+        kind="transfer_in", detail__reason=f"merge:{world.other_cell.code}"
+    ).exists()
     assert _members(world.city) == total and _members(world.other_ward) == 0
     assert OrgEvent.objects.filter(org=world.cell, kind="absorbed").exists()
 
@@ -108,7 +115,9 @@ def test_it_refuses_to_dissolve_an_organisation_with_members(world: World) -> No
 
 
 def test_it_dissolves_an_empty_cell(world: World) -> None:
-    empty = services.org_create(code="EMPTY", name="Chi bộ trống", kind=Kind.CELL, parent=world.grassroots)
+    empty = services.org_create(
+        code="EMPTY", name="Chi bộ trống", kind=Kind.CELL, parent=world.grassroots
+    )
     services.org_dissolve(org=empty, on=timezone.localdate(), reason="QĐ 5")
     empty.refresh_from_db()
     assert empty.status == "dissolved" and empty.valid_to == timezone.localdate()

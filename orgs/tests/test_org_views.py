@@ -9,7 +9,7 @@ from members.services import member_create
 from partyorg.tick import tick
 
 
-def _table(response) -> str:  # type: ignore[no-untyped-def]
+def _table(response) -> str:
     html = response.content.decode()
     return html[html.index('id="members"') : html.index("</table>", html.index('id="members"'))]
 
@@ -42,13 +42,18 @@ def test_the_page_costs_the_same_queries_at_the_root_and_at_a_cell(world: World)
 
 def test_it_finds_members_without_diacritics(world: World) -> None:
     member_create(org=world.cell, data=person(51, full_name="Nguyễn Thị Thuỷ"))
-    html = world.client("ward").get(f"/orgs/{world.ward.code}/members/?q=nguyen+thi+thuy").content.decode()
+    html = (
+        world.client("ward")
+        .get(f"/orgs/{world.ward.code}/members/?q=nguyen+thi+thuy")
+        .content.decode()
+    )
     assert "Nguyễn Thị Thuỷ" in html and "Trần Thị Bình" not in html
 
 
 def test_it_finds_a_member_by_cccd_and_masks_it_for_viewers(world: World) -> None:
-    from accounts.models import Grant, Role, User
     from django.utils import timezone
+
+    from accounts.models import Grant, Role, User
 
     viewer = User.objects.create_user(username="viewer")
     Grant.objects.create(user=viewer, org=world.ward, role=Role.VIEWER, granted_at=timezone.now())
@@ -59,7 +64,9 @@ def test_it_finds_a_member_by_cccd_and_masks_it_for_viewers(world: World) -> Non
     client.force_login(viewer)
     html = _table(client.get(f"/orgs/{world.ward.code}/members/?q={target.cccd}"))
     assert target.full_name in html and target.cccd not in html and target.cccd[:3] + "*" in html
-    editor_html = _table(world.client("ward").get(f"/orgs/{world.ward.code}/members/?q={target.cccd}"))
+    editor_html = _table(
+        world.client("ward").get(f"/orgs/{world.ward.code}/members/?q={target.cccd}")
+    )
     assert target.cccd in editor_html
 
 
@@ -73,7 +80,10 @@ def test_listing_members_is_audited_without_a_full_cccd(world: World) -> None:
 def test_it_sorts_members_the_vietnamese_way(world: World) -> None:
     html = world.client("ward").get(f"/orgs/{world.ward.code}/members/").content.decode()
     # An < Bình < Cường < Thuỷ: by given name, not by surname.
-    positions = [html.index(name) for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Thuỷ")]
+    positions = [
+        html.index(name)
+        for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Thuỷ")
+    ]
     assert positions == sorted(positions)
 
 
@@ -83,7 +93,15 @@ def test_the_list_tolerates_a_bad_page_number(world: World) -> None:
 
 
 def test_it_creates_a_child_organisation_through_the_form(world: World) -> None:
-    response = world.client("ward").post(f"/orgs/{world.grassroots.code}/new/", {"code": "79.26734.001.02", "name": "Chi bộ Giáo viên 2", "kind": "cell", "on": "01/09/2025"})
+    response = world.client("ward").post(
+        f"/orgs/{world.grassroots.code}/new/",
+        {
+            "code": "79.26734.001.02",
+            "name": "Chi bộ Giáo viên 2",
+            "kind": "cell",
+            "on": "01/09/2025",
+        },
+    )
     assert response.status_code == 302
     assert world.client("ward").get("/orgs/79.26734.001.02/").status_code == 200
 
@@ -92,7 +110,18 @@ def test_the_form_names_the_bad_field_and_changes_nothing(world: World) -> None:
     from orgs.models import Org
 
     before = Org.objects.count()
-    response = world.client("ward").post(f"/orgs/{world.grassroots.code}/new/", {"code": world.cell.code, "name": "", "kind": "cell", "on": "31/02/2025"})
+    response = world.client("ward").post(
+        f"/orgs/{world.grassroots.code}/new/",
+        {"code": world.cell.code, "name": "", "kind": "cell", "on": "31/02/2025"},
+    )
     html = response.content.decode()
     assert response.status_code == 200 and Org.objects.count() == before
     assert 'data-field="name"' in html and 'data-field="on"' in html
+
+
+def test_the_live_partial_refreshes_only_the_counters(world: World) -> None:
+    member_create(org=world.cell, data=person(52))
+    tick()
+    response = world.client("ward").get(f"/orgs/{world.ward.code}/?live=1")
+    html = response.content.decode()
+    assert 'data-counter="members">5<' in html and "<html" not in html

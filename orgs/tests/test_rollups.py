@@ -14,18 +14,28 @@ from partyorg.tick import tick
 
 
 def _snapshot() -> dict[tuple[int, str], int]:
-    return {(o, k): v for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value")}
+    return {
+        (o, k): v
+        for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value")
+    }
 
 
 def test_live_counters_match_a_rebuild_after_random_services(world: World) -> None:
     rng = random.Random(7)
     today = timezone.localdate()
-    cells = [world.cell, world.other_cell, orgs.org_create(code="C3", name="Chi bộ 3", kind=Kind.CELL, parent=world.grassroots)]
+    cells = [
+        world.cell,
+        world.other_cell,
+        orgs.org_create(code="C3", name="Chi bộ 3", kind=Kind.CELL, parent=world.grassroots),
+    ]
     for n in range(40, 70):
         action = rng.choice(["create", "transfer", "exit", "exempt", "update"])
         active = list(Member.objects.filter(status__in=ACTIVE_STATUSES))
         if action == "create" or not active:
-            members.member_create(org=rng.choice(cells), data=person(n, official_date=None if n % 3 else person(n)["official_date"]))
+            members.member_create(
+                org=rng.choice(cells),
+                data=person(n, official_date=None if n % 3 else person(n)["official_date"]),
+            )
             continue
         member = rng.choice(active)
         if action == "transfer":
@@ -44,7 +54,10 @@ def test_live_counters_match_a_rebuild_after_random_services(world: World) -> No
     rollups_rebuild()
     assert _snapshot() == live
     # And a figure can be read at any level: the root counts every active member once.
-    assert live[(world.root.id, "members")] == Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    assert (
+        live[(world.root.id, "members")]
+        == Member.objects.filter(status__in=ACTIVE_STATUSES).count()
+    )
 
 
 def test_folding_applies_each_delta_once(world: World) -> None:

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 
 from lib.vn.cccd import mask_cccd as _mask_cccd
+from lib.vn.phones import format_phone_vn
 
 register = template.Library()
 
@@ -30,3 +31,9 @@ def mask_cccd(value: str | None) -> str:
 @register.filter
 def page_offset(counter: int, page: int) -> int:
     return (int(page) - 1) * settings.PARTYORG_PAGE_SIZE + int(counter)
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """+84912345678 shown the Vietnamese way: 0912 345 678."""
+    return format_phone_vn(value or "")

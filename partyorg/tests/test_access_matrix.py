@@ -34,7 +34,11 @@ MATRIX: dict[str, Row] = {
     "members:me": (lambda w: {}, {"member"}, 404),
     "members:detail": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
     "members:edit": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
-    "members:event": (lambda w: {"member_id": w.members[1].pk, "kind": "transfer"}, CELL_EDITORS, 404),
+    "members:event": (
+        lambda w: {"member_id": w.members[1].pk, "kind": "transfer"},
+        CELL_EDITORS,
+        404,
+    ),
     "members:create": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
     "set_language": (lambda w: {}, set(), 302),
 }
@@ -67,7 +71,9 @@ def test_it_answers_each_persona_as_allowed(world: World, name: str) -> None:
         if name == "home" and response.status_code == 302:
             # Home sends a user with a single subtree (or a member) straight to it.
             expected = 302
-        assert response.status_code == expected, f"{persona} GET {url}: {response.status_code}, expected {expected}"
+        assert response.status_code == expected, (
+            f"{persona} GET {url}: {response.status_code}, expected {expected}"
+        )
 
 
 @pytest.mark.parametrize("name", PROJECT_URLS)
@@ -88,7 +94,13 @@ def test_it_sends_anonymous_visitors_to_login(world: World, name: str) -> None:
 @pytest.mark.parametrize("name", ADMIN_URLS)
 def test_it_keeps_the_admin_site_for_superusers(world: World, name: str) -> None:
     fillers = {"object_id": "1", "app_label": "orgs", "content_type_id": "1", "id": "1"}
-    for attempt in (dict(fillers), {"app_label": "orgs"}, {}, {"object_id": "1"}, {"content_type_id": "1", "object_id": "1"}):
+    for attempt in (
+        dict(fillers),
+        {"app_label": "orgs"},
+        {},
+        {"object_id": "1"},
+        {"content_type_id": "1", "object_id": "1"},
+    ):
         try:
             url = reverse(name, kwargs=attempt)
             break

@@ -17,8 +17,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 
 
@@ -40,22 +46,24 @@ def live_world(transactional_db: None) -> World:
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="vi-VN", base_url=live_server.url)
+def page(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="vi-VN", base_url=live_server.url
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
 
 
-def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+def login(page, username: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Đăng nhập')")
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str) -> None:
     """Keep a screenshot as a test artefact; with UPDATE_SCREENSHOTS=1 also for the user guide."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

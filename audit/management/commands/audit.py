@@ -22,7 +22,9 @@ class Command(BaseCommand):
             return
         result = audit_verify()
         if result.ok:
-            self.stdout.write(f"OK: {result.checked} sự kiện, chuỗi nguyên vẹn / events, chain intact")
+            self.stdout.write(
+                f"OK: {result.checked} sự kiện, chuỗi nguyên vẹn / events, chain intact"
+            )
         else:
             self.stderr.write(f"HỎNG / BROKEN after {result.checked} events: {result.problem}")
             raise SystemExit(1)

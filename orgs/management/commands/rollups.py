@@ -27,10 +27,20 @@ class Command(BaseCommand):
         else:
             while rollups_fold():
                 pass
-            live = dict(((o, k), v) for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value"))
+            live = dict(
+                ((o, k), v)
+                for o, k, v in OrgCount.objects.exclude(value=0).values_list(
+                    "org_id", "key", "value"
+                )
+            )
             with transaction.atomic():
                 rollups_rebuild()
-                rebuilt = dict(((o, k), v) for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value"))
+                rebuilt = dict(
+                    ((o, k), v)
+                    for o, k, v in OrgCount.objects.exclude(value=0).values_list(
+                        "org_id", "key", "value"
+                    )
+                )
                 transaction.set_rollback(True)
             differ = {k for k in live.keys() | rebuilt.keys() if live.get(k) != rebuilt.get(k)}
             if differ:

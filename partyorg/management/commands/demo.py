@@ -20,12 +20,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.PARTYORG_DEMO:
-            raise CommandError("Demo logins are off in production (set PARTYORG_DEMO=1 to allow them).")
+            raise CommandError(
+                "Demo logins are off in production (set PARTYORG_DEMO=1 to allow them)."
+            )
         if not Org.objects.exists():
             self.stdout.write(f"Đang nạp dữ liệu mẫu ({options['scale']}) / loading demo data…")
-            call_command("generate", scale=options["scale"], seed=options["seed"], members=options["members"])
+            call_command(
+                "generate", scale=options["scale"], seed=options["seed"], members=options["members"]
+            )
         personas = demo_users_create()
-        self.stdout.write("\nTài khoản trình diễn / demo logins (mật khẩu / password: %s)" % DEMO_PASSWORD)
+        self.stdout.write(
+            f"\nTài khoản trình diễn / demo logins (mật khẩu / password: {DEMO_PASSWORD})"
+        )
         self.stdout.write("  quantri      quản trị hệ thống / superuser (/admin/)")
         for p in personas:
             where = p.org.name if p.org else (p.member.full_name if p.member else "—")

@@ -33,7 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        ticker = threading.Thread(target=_tick_forever, args=(options["interval"], stop), daemon=True)
+        ticker = threading.Thread(
+            target=_tick_forever, args=(options["interval"], stop), daemon=True
+        )
         ticker.start()
         try:
             if options["tick_only"]:
