@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "orgs",
     "members",
     "accounts",
+    "cleaning",
 ]
 
 MIDDLEWARE = [
