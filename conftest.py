@@ -21,6 +21,13 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks_and_private_media(settings, tmp_path):
+    # Background tasks run at once, in the test's transaction; uploads go to a scratch folder.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def person(n: int, **overrides: object) -> dict[str, object]:
     """Valid record fields for a member born in Hồ Chí Minh City (legacy code 079)."""
     sex = "M" if n % 2 == 0 else "F"

@@ -7,7 +7,7 @@ each ancestor once however many rows it wrote.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from django.db import transaction
@@ -104,6 +104,16 @@ def rollups_fold(limit: int = 20000) -> int:
     return len(batch)
 
 
+# Other apps add counters of their own (campaign milestones, data quality…); each registers a
+# function that recomputes its deltas from the data, so a rebuild covers every key.
+REBUILDERS: list[Callable[[], Iterable[tuple[tuple[int, str], int]]]] = []
+
+
+def register_rebuilder(func: Callable[[], Iterable[tuple[tuple[int, str], int]]]) -> None:
+    if func not in REBUILDERS:
+        REBUILDERS.append(func)
+
+
 def rollups_rebuild() -> int:
     """Recompute every counter from the data itself; returns the number of counter rows."""
     with transaction.atomic():
@@ -122,6 +132,9 @@ def rollups_rebuild() -> int:
             )
         for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
             add_keys(deltas, org.id, org_keys(org), 1)
+        for rebuilder in REBUILDERS:
+            for key, value in rebuilder():
+                deltas[key] += value
         apply_to_subtree_counts(deltas)
         return OrgCount.objects.count()
 

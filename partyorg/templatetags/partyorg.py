@@ -37,3 +37,9 @@ def page_offset(counter: int, page: int) -> int:
 def phone(value: str | None) -> str:
     """+84912345678 shown the Vietnamese way: 0912 345 678."""
     return format_phone_vn(value or "")
+
+
+@register.filter
+def get(mapping: dict[str, object] | None, key: str) -> object:
+    """mapping[key] in a template, or "" when absent."""
+    return (mapping or {}).get(key, "")

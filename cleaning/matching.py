@@ -1,0 +1,193 @@
+"""Duplicates of a batch: exact CCCD against the registry and within the batch, then fuzzy."""
+
+from collections import defaultdict
+from typing import Any
+
+from members.models import Member
+from orgs.models import Org
+
+from .models import Batch, BatchRow, DuplicateCandidate
+
+# Fields compared to decide whether a matched member needs an update.
+COMPARED = [
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "education",
+    "political_theory",
+    "qualification",
+    "foreign_language",
+    "occupation",
+    "position",
+    "admission_date",
+    "admission_place",
+    "official_date",
+    "official_place",
+    "phone",
+    "email",
+]
+
+
+def common_ancestor(a: Org, b: Org) -> Org:
+    """The nearest organisation above (or equal to) both: it decides between their records."""
+    length = 0
+    for i in range(4, min(len(a.path), len(b.path)) + 1, 4):
+        if a.path[:i] == b.path[:i]:
+            length = i
+        else:
+            break
+    return Org.objects.get(path=a.path[:length])
+
+
+def member_values(member: Member) -> dict[str, str]:
+    out = {}
+    for name in COMPARED:
+        value = getattr(member, name)
+        out[name] = (
+            value.isoformat()
+            if hasattr(value, "isoformat")
+            else ("" if value is None else str(value))
+        )
+    if member.birth_date_precision == "year":
+        out["birth_date"] = str(member.birth_date.year)
+    elif member.birth_date_precision == "month":
+        out["birth_date"] = member.birth_date.strftime("%Y-%m")
+    return out
+
+
+def changed_fields(values: dict[str, str], member: Member) -> list[str]:
+    current = member_values(member)
+    return [name for name in COMPARED if values.get(name) and values[name] != current.get(name, "")]
+
+
+def match_batch(batch: Batch, rows: list[BatchRow]) -> None:
+    """Set each row's action (create / update / same) and record duplicate candidates."""
+    org = batch.org
+    by_cccd: dict[str, list[BatchRow]] = defaultdict(list)
+    for row in rows:
+        cccd = row.values.get("cccd", "")
+        if len(cccd) == 12 and cccd.isdigit():
+            by_cccd[cccd].append(row)
+    members: dict[str, Member] = {}
+    keys = list(by_cccd)
+    for start in range(0, len(keys), 900):
+        for member in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
+            "org"
+        ):
+            members[member.cccd] = member
+    candidates: list[DuplicateCandidate] = []
+    for cccd, same in by_cccd.items():
+        first = same[0]
+        # The same CCCD twice in the batch: exact duplicates, decided by the unit.
+        for other in same[1:]:
+            identical = {k: v for k, v in first.original.items() if k != "cell"} == {
+                k: v for k, v in other.original.items() if k != "cell"
+            }
+            candidates.append(
+                DuplicateCandidate(
+                    batch=batch,
+                    row_a=first,
+                    row_b=other,
+                    decider=org,
+                    score=100,
+                    exact=True,
+                    reasons=["identical_row" if identical else "cccd"],
+                )
+            )
+        member = members.get(cccd)
+        if member is None:
+            continue
+        if member.org.path.startswith(org.path):
+            for row in same:
+                row.member = member
+        else:
+            # The same person in another unit: a transfer never closed, or a wrong CCCD.
+            for row in same[:1]:
+                candidates.append(
+                    DuplicateCandidate(
+                        batch=batch,
+                        row_a=row,
+                        member_b=member,
+                        decider=common_ancestor(org, member.org),
+                        score=100,
+                        exact=True,
+                        reasons=["cccd", "other_unit"],
+                    )
+                )
+    candidates += _fuzzy(batch, rows)
+    for row in rows:
+        if row.member_id:
+            row.action = (
+                BatchRow.Action.UPDATE
+                if changed_fields(row.values, row.member)
+                else BatchRow.Action.SAME
+            )
+        else:
+            row.action = BatchRow.Action.CREATE
+    BatchRow.objects.bulk_update(rows, ["member", "action"], batch_size=2000)
+    DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
+
+
+def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
+    """People without a usable CCCD who look like another row or a member of the unit."""
+    from lib.cleaning.match import Person, find_candidates
+    from lib.vn.dates import parse_date
+
+    def person_of_row(row: BatchRow) -> Any:
+        birth = parse_date(row.values["birth_date"])[0] if row.values.get("birth_date") else None
+        return Person(
+            key=f"r{row.pk}",
+            full_name=row.values.get("full_name", ""),
+            sex=row.values.get("sex", ""),
+            birth=birth,
+            cccd=row.values.get("cccd", ""),
+            phone=row.values.get("phone", ""),
+            hometown=row.values.get("hometown", ""),
+        )
+
+    people = [person_of_row(r) for r in rows]
+    registry = [
+        Person(
+            key=f"m{m.pk}",
+            full_name=m.full_name,
+            sex=m.sex,
+            birth=m.birth_date,
+            cccd=m.cccd,
+            phone=m.phone,
+            hometown=m.hometown,
+        )
+        for m in Member.objects.filter(org__path__startswith=batch.org.path).only(
+            "id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown"
+        )
+    ]
+    by_key = {f"r{r.pk}": r for r in rows}
+    out = []
+    for candidate in find_candidates(people, registry):
+        if candidate.exact:
+            continue  # exact CCCD matches were handled above
+        a, b = by_key.get(candidate.a_key), by_key.get(candidate.b_key)
+        member_b = None
+        if b is None and candidate.b_key.startswith("m"):
+            member_b = Member.objects.filter(pk=int(candidate.b_key[1:])).first()
+        if a is None or (b is None and member_b is None):
+            continue
+        if member_b is not None and a.values.get("cccd") == member_b.cccd:
+            continue
+        out.append(
+            DuplicateCandidate(
+                batch=batch,
+                row_a=a,
+                row_b=b,
+                member_b=member_b,
+                decider=batch.org,
+                score=int(candidate.score),
+                exact=False,
+                reasons=list(candidate.reasons),
+            )
+        )
+    return out

@@ -1,0 +1,218 @@
+"""Import batches (parse → clean → match → review → commit), duplicates, and campaigns."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from orgs.models import Org
+
+
+class Batch(models.Model):
+    """One unit's upload of one or more spreadsheets, from parsing to commit."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ xử lý")
+        PROCESSING = "processing", _("Đang xử lý")
+        REVIEW = "review", _("Chờ rà soát")
+        COMMITTING = "committing", _("Đang ghi vào hồ sơ")
+        COMMITTED = "committed", _("Đã ghi vào hồ sơ")
+        FAILED = "failed", _("Lỗi")
+        CANCELLED = "cancelled", _("Đã huỷ")
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_note = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)  # {rule code: count of open problems}
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    commit_summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.org}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.REVIEW, self.Status.FAILED)
+
+
+class BatchFile(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored = models.CharField(max_length=255)  # path under MEDIA_ROOT, encrypted at rest
+    sheet = models.CharField(max_length=255, blank=True)
+    header_row = models.PositiveIntegerField(null=True, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)  # {column index: field}
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchRow(models.Model):
+    """One spreadsheet row: its original text, the proposal, its problems and decisions."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Thêm mới")
+        UPDATE = "update", _("Cập nhật")
+        SAME = "same", _("Không đổi")
+        SKIP = "skip", _("Bỏ qua")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
+    file = models.ForeignKey(BatchFile, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    original = models.JSONField(default=dict)  # {field: text as typed}
+    values = models.JSONField(default=dict)  # {field: standardised text}
+    problems = models.JSONField(default=list)  # [{field, code, severity, fix, accepted}]
+    edits = models.JSONField(default=dict, blank=True)  # {field: value typed by a reviewer}
+    errors = models.PositiveSmallIntegerField(default=0)
+    warnings = models.PositiveSmallIntegerField(default=0)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, blank=True)
+    duplicate_group = models.CharField(max_length=32, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["file", "row_number"], name="batchrow_file_row")
+        ]
+        indexes = [models.Index(fields=["batch", "errors"], name="batchrow_batch_errors")]
+
+    def __str__(self) -> str:
+        return f"{self.file.name}:{self.row_number}"
+
+    @property
+    def source_ref(self) -> str:
+        return f"batch {self.batch_id} {self.file.name}:{self.row_number}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two records that may be the same person: two rows, a row and a member, or two members."""
+
+    class Decision(models.TextChoices):
+        OPEN = "open", _("Chưa quyết định")
+        SAME = "same", _("Cùng một người")
+        TRANSFER = "transfer", _("Chuyển sinh hoạt chưa hoàn tất")
+        DIFFERENT = "different", _("Hai người khác nhau")
+
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.CASCADE, related_name="candidates"
+    )
+    row_a = models.ForeignKey(
+        BatchRow, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    row_b = models.ForeignKey(
+        BatchRow, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    member_a = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    member_b = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The nearest organisation that sees both records decides (two units: their common ancestor).
+    decider = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    exact = models.BooleanField(default=False)
+    reasons = models.JSONField(default=list)
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"candidate {self.pk} ({self.score})"
+
+
+class ColumnMapping(models.Model):
+    """A unit's confirmed column mapping, remembered for its next upload of the same layout."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    signature = models.CharField(max_length=64)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "signature"], name="columnmapping_org_signature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.signature[:8]}"
+
+
+class Campaign(models.Model):
+    """A data-cleaning campaign over a subtree: its units, period and milestones."""
+
+    name = models.CharField(_("tên đợt"), max_length=255)
+    root = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="campaigns")
+    # Units are the organisations this many levels below the root (1: the root's children).
+    unit_depth = models.PositiveSmallIntegerField(default=1)
+    starts_on = models.DateField(_("bắt đầu"))
+    ends_on = models.DateField(_("kết thúc"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    class Condition(models.TextChoices):
+        SUBMITTED = "submitted", _("Đã rà soát, làm sạch và gửi dữ liệu, không còn lỗi chặn")
+        PUBLISHED = "published", _("Dữ liệu đã tổng hợp và đồng bộ sang Sổ tay đảng viên")
+        MEETING_HELD = "meeting_held", _("Mọi chi bộ đã sinh hoạt trên Sổ tay đảng viên")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(_("mốc"), max_length=255)
+    due_on = models.DateField(_("hạn"))
+    condition = models.CharField(max_length=16, choices=Condition.choices)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "order"], name="milestone_campaign_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def key(self, what: str) -> str:
+        """The counter key of this milestone: expected, done or on_time."""
+        return f"ms.{self.pk}.{what}"
+
+
+class MilestoneDone(models.Model):
+    """A unit reached a milestone (once; the first time counts for 'on time')."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="done")
+    unit = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField()
+    on_time = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "unit"], name="milestonedone_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} {self.unit}"

@@ -1,0 +1,114 @@
+"""Reads of import batches and duplicates, scoped to the viewer's grants."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from accounts.selectors import can, scope_q
+from lib.cleaning.rules import RULES
+from orgs.models import Org
+
+from .models import Batch, BatchRow, DuplicateCandidate
+
+
+def batches_of(org: Org) -> QuerySet[Batch]:
+    return (
+        Batch.objects.filter(org__path__startswith=org.path)
+        .select_related("org", "created_by")
+        .order_by("-created_at")
+    )
+
+
+def get_batch_for_user(user: User, batch_id: int, role: str = Role.VIEWER) -> Batch:
+    batch = Batch.objects.filter(pk=batch_id).select_related("org").first()
+    if batch is None or not can(user, batch.org.path, role):
+        raise Http404
+    return batch
+
+
+def get_row_for_user(user: User, batch: Batch, row_id: int) -> BatchRow:
+    row = (
+        BatchRow.objects.filter(pk=row_id, batch=batch).select_related("file", "batch__org").first()
+    )
+    if row is None:
+        raise Http404
+    return row
+
+
+def batch_rows(
+    batch: Batch, *, code: str = "", severity: str = "", file_id: int | None = None
+) -> QuerySet[BatchRow]:
+    rows = (
+        BatchRow.objects.filter(batch=batch)
+        .select_related("file", "member")
+        .order_by("file_id", "row_number")
+    )
+    if severity == "error":
+        rows = rows.filter(errors__gt=0)
+    elif severity == "warning":
+        rows = rows.filter(warnings__gt=0)
+    elif severity == "ok":
+        rows = rows.filter(errors=0, warnings=0)
+    if file_id:
+        rows = rows.filter(file_id=file_id)
+    if code:
+        # JSON containment differs between backends; a text match on the code is portable.
+        rows = rows.filter(problems__icontains=f'"{code}"')
+    return rows
+
+
+def rule_summary(batch: Batch) -> list[dict[str, Any]]:
+    """Open problems of a batch grouped by rule, most frequent first."""
+    out = []
+    for code, count in sorted(batch.summary.items(), key=lambda item: -item[1]):
+        info = RULES.get(code)
+        out.append(
+            {
+                "code": code,
+                "count": count,
+                "severity": getattr(
+                    info, "severity", "error" if code == "cell.unknown" else "warning"
+                ),
+                "title": getattr(info, "title_vi", code)
+                if info
+                else ("Không tìm thấy chi bộ" if code == "cell.unknown" else code),
+            }
+        )
+    return out
+
+
+def candidates_for(user: User, org: Org) -> QuerySet[DuplicateCandidate]:
+    """Open duplicate candidates that `org`'s subtree must decide, within the user's grants."""
+    scope = scope_q(user, Role.EDITOR, field="decider__path")
+    if scope is None:
+        return DuplicateCandidate.objects.none()
+    return (
+        DuplicateCandidate.objects.filter(
+            scope, decider__path__startswith=org.path, decision=DuplicateCandidate.Decision.OPEN
+        )
+        .select_related(
+            "row_a__file", "row_b__file", "member_a__org", "member_b__org", "decider", "batch"
+        )
+        .order_by("-score", "id")
+    )
+
+
+def get_candidate_for_user(user: User, candidate_id: int) -> DuplicateCandidate:
+    candidate = (
+        DuplicateCandidate.objects.filter(pk=candidate_id)
+        .select_related("decider", "row_a__file", "row_b__file", "member_b__org", "batch__org")
+        .first()
+    )
+    if candidate is None:
+        raise Http404
+    # Both units see it; the nearest common ancestor (an editor there or above) decides.
+    visible = can(user, candidate.decider.path, Role.VIEWER) or (
+        candidate.batch is not None and can(user, candidate.batch.org.path, Role.VIEWER)
+    )
+    if candidate.member_b is not None:
+        visible = visible or can(user, candidate.member_b.org.path, Role.VIEWER)
+    if not visible:
+        raise Http404
+    return candidate

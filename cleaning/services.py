@@ -1,0 +1,552 @@
+"""The import pipeline's writes: create a batch, process it, review it, commit it, cancel it.
+
+Processing runs as a background task (cleaning.tasks); everything it writes for a batch is
+written in one transaction, and committing writes the registry in one transaction, so a
+failed, cancelled or interrupted batch leaves the registry exactly as it was.
+"""
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
+from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.rules import CleanRecord, clean_record, format_value
+from lib.vn.text import fold
+from orgs.models import MEMBER_HOLDING_KINDS, Org
+
+from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
+from .storage import store_upload, stored_path
+
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
+MAX_FILES = 50
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+# Creating ----------------------------------------------------------------------------------
+
+
+def batch_create(
+    *, org: Org, uploads: list[UploadedFile], by: Any = None, request: HttpRequest | None = None
+) -> Batch:
+    """Store the uploaded files as a new batch of `org` and queue its processing."""
+    if not org.is_active:
+        raise ValidationError({"org": _("Tổ chức đã ngừng hoạt động.")})
+    if not uploads:
+        raise ValidationError({"files": _("Hãy chọn ít nhất một tệp.")})
+    if len(uploads) > MAX_FILES:
+        raise ValidationError({"files": _("Tối đa %(n)d tệp mỗi lần.") % {"n": MAX_FILES}})
+    for upload in uploads:
+        name = upload.name or ""
+        if not name.lower().endswith(ALLOWED_SUFFIXES):
+            raise ValidationError(
+                {"files": _("Tệp %(name)s: chỉ nhận xlsx, xls, ods, csv.") % {"name": name}}
+            )
+        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+            raise ValidationError({"files": _("Tệp %(name)s lớn quá 100 MB.") % {"name": name}})
+        if not upload.size:
+            raise ValidationError({"files": _("Tệp %(name)s rỗng.") % {"name": name}})
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            org=org, created_by=_user(by), progress_note=_("Đang chờ xử lý…")
+        )
+        for index, upload in enumerate(uploads):
+            relative, digest, size = store_upload(batch.pk, upload, index)
+            BatchFile.objects.create(
+                batch=batch,
+                name=(upload.name or f"file{index}")[:255],
+                size=size,
+                sha256=digest,
+                stored=relative,
+            )
+        audit_log(
+            actor=by,
+            action="batch.create",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"org": org.code, "files": [u.name for u in uploads]},
+            request=request,
+        )
+        from .tasks import batch_process
+
+        # Enqueued in the same transaction: the task row exists exactly when the batch does.
+        batch_process.enqueue(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+# Processing --------------------------------------------------------------------------------
+
+
+def _signature(headers: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(fold(h) for h in headers).encode()).hexdigest()
+
+
+def _progress(batch: Batch, percent: int, note: str) -> None:
+    # Written outside the batch's transaction so that the page can show it while it runs.
+    Batch.objects.filter(pk=batch.pk).update(progress=percent, progress_note=note[:255])
+
+
+def _problems_json(record: CleanRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": p.field,
+            "code": p.problem.code,
+            "severity": p.problem.severity,
+            "fix": p.problem.fix,
+            "vi": p.problem.message_vi,
+            "en": p.problem.message_en,
+            "accepted": False,
+        }
+        for p in record.problems
+    ]
+
+
+def _as_text(value: Any) -> str:
+    return format_value(value)
+
+
+def _cells_of(org: Org) -> dict[str, Org]:
+    """Cells of a unit, found by code or by folded name."""
+    cells = Org.objects.filter(
+        path__startswith=org.path, kind__in=MEMBER_HOLDING_KINDS, status=Org.Status.ACTIVE
+    )
+    index: dict[str, Org] = {}
+    for cell in cells:
+        index[cell.code.lower()] = cell
+        index.setdefault(fold(cell.name), cell)
+    return index
+
+
+def _row_counts(problems: list[dict[str, Any]]) -> tuple[int, int]:
+    errors = sum(1 for p in problems if p["severity"] == "error")
+    warnings = sum(1 for p in problems if p["severity"] == "warning" and not p.get("accepted"))
+    return errors, warnings
+
+
+def _resolve_cell(
+    values: dict[str, str],
+    original: dict[str, str],
+    org: Org,
+    cells: dict[str, Org],
+    problems: list[dict[str, Any]],
+) -> None:
+    """The row's cell: the batch's own organisation if it holds members, else the 'cell' column."""
+    if org.holds_members:
+        values["cell"] = org.code
+        return
+    text = (original.get("cell") or "").strip()
+    cell = (cells.get(text.lower()) or cells.get(fold(text))) if text else None
+    if cell is None:
+        problems.append(
+            {
+                "field": "cell",
+                "code": "cell.unknown",
+                "severity": "error",
+                "fix": None,
+                "accepted": False,
+                "vi": _("Không tìm thấy chi bộ “%(v)s” trong %(org)s: ghi đúng tên hoặc mã chi bộ.")
+                % {"v": text, "org": org.name},
+                "en": f"Cell “{text}” is not found in {org.name}: write the cell's exact name or code.",
+            }
+        )
+        values["cell"] = ""
+    else:
+        values["cell"] = cell.code
+
+
+def batch_process(batch: Batch) -> Batch:
+    """Parse, map, clean and match every file of a batch; write its rows for review."""
+    today = timezone.localdate()
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING, error="")
+    files = list(batch.files.order_by("id"))
+    prepared: list[tuple[BatchFile, list[RawRecord]]] = []
+    for index, batch_file in enumerate(files):
+        _progress(
+            batch,
+            5 + 20 * index // max(len(files), 1),
+            _("Đang đọc %(name)s…") % {"name": batch_file.name},
+        )
+        try:
+            parsed = parse_file(stored_path(batch_file.stored), display_name=batch_file.name)
+        except ParseError as error:
+            message = error.message_vi
+            Batch.objects.filter(pk=batch.pk).update(
+                status=Batch.Status.FAILED, error=message, progress=100, progress_note=""
+            )
+            BatchFile.objects.filter(pk=batch_file.pk).update(error=error.message_vi)
+            batch.refresh_from_db()
+            return batch
+        remembered = ColumnMapping.objects.filter(
+            org=batch.org, signature=_signature(parsed.headers)
+        ).first()
+        mapping = (
+            {int(k): v for k, v in remembered.mapping.items()}
+            if remembered
+            else guess_mapping(parsed.headers)
+        )
+        if batch_file.mapping:
+            mapping = {int(k): v for k, v in batch_file.mapping.items()}
+        batch_file.sheet, batch_file.header_row, batch_file.headers = (
+            parsed.sheet or "",
+            parsed.header_row,
+            parsed.headers,
+        )
+        batch_file.mapping = {str(k): v for k, v in mapping.items()}
+        batch_file.save(update_fields=["sheet", "header_row", "headers", "mapping"])
+        prepared.append((batch_file, apply_mapping(parsed, mapping)))
+
+    total = sum(len(records) for _f, records in prepared) or 1
+    cells = _cells_of(batch.org)
+    rows: list[BatchRow] = []
+    done = 0
+    for batch_file, records in prepared:
+        for record in records:
+            cleaned = clean_record(record, today=today)
+            problems = _problems_json(cleaned)
+            values = {k: _as_text(v) for k, v in cleaned.values.items()}
+            original = dict(cleaned.original)
+            _resolve_cell(values, original, batch.org, cells, problems)
+            errors, warnings = _row_counts(problems)
+            rows.append(
+                BatchRow(
+                    batch=batch,
+                    file=batch_file,
+                    row_number=record.source.row,
+                    original=original,
+                    values=values,
+                    problems=problems,
+                    errors=errors,
+                    warnings=warnings,
+                )
+            )
+            done += 1
+            if done % 2000 == 0:
+                _progress(
+                    batch,
+                    25 + 55 * done // total,
+                    _("Đã làm sạch %(n)d / %(t)d dòng") % {"n": done, "t": total},
+                )
+    _progress(batch, 85, _("Đang tìm trùng lặp…"))
+    with transaction.atomic():
+        BatchRow.objects.filter(batch=batch).delete()
+        DuplicateCandidate.objects.filter(batch=batch).delete()
+        BatchRow.objects.bulk_create(rows, batch_size=2000)
+        saved = list(BatchRow.objects.filter(batch=batch).order_by("id"))
+        from .matching import match_batch
+
+        match_batch(batch, saved)
+        _finish_review(batch)
+        audit_log(
+            actor=None,
+            action="batch.process",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"rows": len(saved)},
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def _finish_review(batch: Batch) -> None:
+    """Recount the batch's open problems per rule and put it in review."""
+    summary: Counter[str] = Counter()
+    for problems in (
+        BatchRow.objects.filter(batch=batch, skipped=False)
+        .values_list("problems", flat=True)
+        .iterator(chunk_size=5000)
+    ):
+        for p in problems:
+            if p["severity"] == "error" or (p["severity"] == "warning" and not p.get("accepted")):
+                summary[p["code"]] += 1
+    Batch.objects.filter(pk=batch.pk).update(
+        status=Batch.Status.REVIEW,
+        summary=dict(summary),
+        progress=100,
+        progress_note="",
+        rows_total=BatchRow.objects.filter(batch=batch).count(),
+    )
+
+
+# Reviewing ---------------------------------------------------------------------------------
+
+
+def _require_review(batch: Batch) -> None:
+    if batch.status != Batch.Status.REVIEW:
+        raise ValidationError(
+            {
+                "batch": _("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s).")
+                % {"s": batch.get_status_display()}
+            }
+        )
+
+
+def batch_row_edit(
+    *, row: BatchRow, field: str, value: str, by: Any = None, request: HttpRequest | None = None
+) -> BatchRow:
+    """A reviewer types a value: the row is cleaned again with it, keeping the original."""
+    from lib.cleaning.columns import FIELDS
+
+    _require_review(row.batch)
+    if field not in FIELDS:
+        raise ValidationError({"field": _("Trường không hợp lệ.")})
+    if len(value) > 500:
+        raise ValidationError({"value": _("Giá trị dài quá 500 ký tự.")})
+    with transaction.atomic():
+        row.edits = {**row.edits, field: value}
+        _reclean(row)
+        row.save(update_fields=["edits", "values", "problems", "errors", "warnings"])
+        _finish_review(row.batch)
+        audit_log(
+            actor=by,
+            action="batch.row_edit",
+            object_type="batch",
+            object_id=row.batch_id,
+            detail={"row": row.pk, "field": field},
+            request=request,
+        )
+    return row
+
+
+def _reclean(row: BatchRow) -> None:
+    raw = {**row.original, **row.edits}
+    record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
+    cleaned = clean_record(record, today=timezone.localdate())
+    accepted = {p["code"] for p in row.problems if p.get("accepted")}
+    problems = _problems_json(cleaned)
+    for p in problems:
+        p["accepted"] = p["code"] in accepted
+    values = {k: _as_text(v) for k, v in cleaned.values.items()}
+    _resolve_cell(values, raw, row.batch.org, _cells_of(row.batch.org), problems)
+    row.values, row.problems = values, problems
+    row.errors, row.warnings = _row_counts(problems)
+
+
+def batch_accept_rule(
+    *, batch: Batch, code: str, by: Any = None, request: HttpRequest | None = None
+) -> int:
+    """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
+    _require_review(batch)
+    changed = []
+    for row in BatchRow.objects.filter(batch=batch, warnings__gt=0):
+        touched = False
+        for p in row.problems:
+            if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
+                p["accepted"] = True
+                touched = True
+        if touched:
+            row.errors, row.warnings = _row_counts(row.problems)
+            changed.append(row)
+    with transaction.atomic():
+        BatchRow.objects.bulk_update(changed, ["problems", "warnings"], batch_size=2000)
+        _finish_review(batch)
+        audit_log(
+            actor=by,
+            action="batch.accept_rule",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"code": code, "rows": len(changed)},
+            request=request,
+        )
+    return len(changed)
+
+
+def batch_row_skip(
+    *, row: BatchRow, skip: bool, by: Any = None, request: HttpRequest | None = None
+) -> BatchRow:
+    _require_review(row.batch)
+    with transaction.atomic():
+        row.skipped = skip
+        row.save(update_fields=["skipped"])
+        _finish_review(row.batch)
+        audit_log(
+            actor=by,
+            action="batch.row_skip",
+            object_type="batch",
+            object_id=row.batch_id,
+            detail={"row": row.pk, "skip": skip},
+            request=request,
+        )
+    return row
+
+
+def batch_set_mapping(
+    *,
+    batch_file: BatchFile,
+    mapping: dict[int, str | None],
+    by: Any = None,
+    request: HttpRequest | None = None,
+) -> Batch:
+    """The unit confirms or corrects a file's column mapping; it is remembered and the batch reprocessed."""
+    from lib.cleaning.columns import FIELDS
+
+    batch = batch_file.batch
+    if batch.status not in (Batch.Status.REVIEW, Batch.Status.FAILED):
+        raise ValidationError({"batch": _("Lô dữ liệu đang được xử lý hoặc đã ghi.")})
+    used = [f for f in mapping.values() if f]
+    if any(f not in FIELDS for f in used):
+        raise ValidationError({"mapping": _("Trường không hợp lệ.")})
+    if len(used) != len(set(used)):
+        raise ValidationError({"mapping": _("Mỗi trường chỉ gắn với một cột.")})
+    if "full_name" not in used:
+        raise ValidationError({"mapping": _("Cần chọn cột Họ và tên.")})
+    with transaction.atomic():
+        batch_file.mapping = {str(k): v for k, v in mapping.items()}
+        batch_file.save(update_fields=["mapping"])
+        ColumnMapping.objects.update_or_create(
+            org=batch.org,
+            signature=_signature(batch_file.headers),
+            defaults={"mapping": batch_file.mapping},
+        )
+        Batch.objects.filter(pk=batch.pk).update(
+            status=Batch.Status.QUEUED, progress=0, progress_note=_("Đang chờ xử lý…")
+        )
+        audit_log(
+            actor=by,
+            action="batch.mapping",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"file": batch_file.name},
+            request=request,
+        )
+        from .tasks import batch_process as task
+
+        task.enqueue(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = None) -> Batch:
+    if batch.status in (Batch.Status.COMMITTED, Batch.Status.COMMITTING, Batch.Status.CANCELLED):
+        raise ValidationError(
+            {
+                "batch": _("Không thể huỷ lô dữ liệu ở trạng thái %(s)s.")
+                % {"s": batch.get_status_display()}
+            }
+        )
+    with transaction.atomic():
+        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
+        DuplicateCandidate.objects.filter(
+            batch=batch, decision=DuplicateCandidate.Decision.OPEN
+        ).delete()
+        audit_log(
+            actor=by,
+            action="batch.cancel",
+            object_type="batch",
+            object_id=batch.pk,
+            request=request,
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def open_blockers(batch: Batch) -> tuple[int, int]:
+    """Rows with errors, and open duplicate candidates, that stop a batch from being committed."""
+    rows = BatchRow.objects.filter(batch=batch, skipped=False, errors__gt=0).count()
+    duplicates = DuplicateCandidate.objects.filter(
+        batch=batch, decision=DuplicateCandidate.Decision.OPEN
+    ).count()
+    return rows, duplicates
+
+
+# Deciding duplicates ----------------------------------------------------------------------
+
+
+def candidate_decide(
+    *,
+    candidate: DuplicateCandidate,
+    decision: str,
+    by: Any = None,
+    request: HttpRequest | None = None,
+) -> DuplicateCandidate:
+    """The nearest common organisation decides: same person, an unfinished transfer, or two people."""
+    from members.services import member_transfer
+
+    if decision not in (
+        DuplicateCandidate.Decision.SAME,
+        DuplicateCandidate.Decision.TRANSFER,
+        DuplicateCandidate.Decision.DIFFERENT,
+    ):
+        raise ValidationError({"decision": _("Quyết định không hợp lệ.")})
+    if candidate.decision != DuplicateCandidate.Decision.OPEN:
+        raise ValidationError({"decision": _("Cặp này đã được quyết định.")})
+    if candidate.batch is not None and candidate.batch.status != Batch.Status.REVIEW:
+        raise ValidationError({"decision": _("Lô dữ liệu không ở trạng thái chờ rà soát.")})
+    row_a, row_b, member_b = candidate.row_a, candidate.row_b, candidate.member_b
+    if decision == DuplicateCandidate.Decision.TRANSFER and (row_a is None or member_b is None):
+        raise ValidationError(
+            {"decision": _("Chỉ ghi chuyển sinh hoạt khi một bên là đảng viên đã có trong hồ sơ.")}
+        )
+    with transaction.atomic():
+        if decision == DuplicateCandidate.Decision.SAME:
+            if row_b is not None:
+                # Two rows of one person: the first one is kept.
+                row_b.skipped = True
+                row_b.save(update_fields=["skipped"])
+            elif row_a is not None and member_b is not None:
+                # The registry record of the other unit stands; this row is not applied.
+                row_a.member, row_a.skipped = member_b, True
+                row_a.save(update_fields=["member", "skipped"])
+        elif decision == DuplicateCandidate.Decision.TRANSFER:
+            assert row_a is not None and member_b is not None
+            cell = Org.objects.filter(code=row_a.values.get("cell", "")).first()
+            if cell is None:
+                raise ValidationError({"decision": _("Dòng chưa có chi bộ hợp lệ để chuyển đến.")})
+            member_transfer(
+                member=member_b,
+                to_org=cell,
+                on=timezone.localdate(),
+                by=by,
+                note=_("Hoàn tất chuyển sinh hoạt (lô %(b)s)") % {"b": candidate.batch_id},
+                request=request,
+            )
+            row_a.member = member_b
+            row_a.save(update_fields=["member"])
+        elif candidate.exact:
+            # Two people cannot share a CCCD: the row's number must be corrected.
+            for row in (row_b or row_a,):
+                if row is None:
+                    continue
+                row.problems = [
+                    *row.problems,
+                    {
+                        "field": "cccd",
+                        "code": "cccd.taken",
+                        "severity": "error",
+                        "fix": None,
+                        "accepted": False,
+                        "vi": _("Số CCCD trùng với người khác: hãy sửa lại số CCCD."),
+                        "en": "This CCCD belongs to someone else: correct it.",
+                    },
+                ]
+                row.errors, row.warnings = _row_counts(row.problems)
+                row.save(update_fields=["problems", "errors", "warnings"])
+        candidate.decision, candidate.decided_by, candidate.decided_at = (
+            decision,
+            _user(by),
+            timezone.now(),
+        )
+        candidate.save(update_fields=["decision", "decided_by", "decided_at"])
+        if candidate.batch is not None:
+            _finish_review(candidate.batch)
+        audit_log(
+            actor=by,
+            action="duplicate.decide",
+            object_type="duplicate",
+            object_id=candidate.pk,
+            detail={"decision": decision},
+            request=request,
+        )
+    return candidate

@@ -1,0 +1,153 @@
+"""The import pipeline through its services: upload, review, decide duplicates, commit."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditEvent
+from cleaning import services
+from cleaning.commit import batch_commit
+from cleaning.models import Batch, BatchRow, DuplicateCandidate
+from conftest import World
+from members.models import FieldChange, Member
+from orgs.rollups import counts_of
+from partyorg.tick import tick
+
+HEADER = "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
+
+
+def _csv(*lines: str, name: str = "chibo.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, (HEADER + "\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv")
+
+
+def _upload(world: World, *lines: str, org=None) -> Batch:  # type: ignore[no-untyped-def]
+    return services.batch_create(org=org or world.cell, uploads=[_csv(*lines)], by=world.users["secretary"])
+
+
+GOOD = [
+    "1,NGUYỄN   thị hoà,079185000101,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456",
+    "2,Trần Văn Bảo,79080000102,Nam,1/2/1980,3/2/2005,3/2/2006,903123457",
+]
+
+
+def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
+    batch = _upload(world, *GOOD)
+    assert batch.status == "review" and batch.rows_total == 2
+    rows = list(BatchRow.objects.filter(batch=batch).order_by("row_number"))
+    assert rows[0].values["full_name"] == "Nguyễn Thị Hoà" and rows[0].original["full_name"] == "NGUYỄN   thị hoà"
+    # Excel dropped the leading zero: restored, and said so.
+    assert rows[1].values["cccd"] == "079080000102"
+    assert "cccd.leading_zero_restored" in {p["code"] for p in rows[1].problems}
+    before = counts_of([world.city.id])[world.city.id]["members"]
+    summary = batch_commit(batch=batch, by=world.users["secretary"])
+    assert summary["created"] == 2
+    member = Member.objects.get(cccd="079185000101")
+    assert member.org_id == world.cell.id and member.phone == "+84903123456" and member.status == "official"
+    change = FieldChange.objects.get(member=member, field="*")
+    assert change.source == "import" and change.source_ref == f"batch {batch.pk} chibo.csv:2"
+    tick()
+    assert counts_of([world.city.id])[world.city.id]["members"] == before + 2
+    assert AuditEvent.objects.filter(action="member.import", object_id=str(member.pk)).exists()
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(world: World) -> None:
+    batch_commit(batch=_upload(world, *GOOD), by=None)
+    changed = GOOD[0].replace("0903123456", "0903999999")
+    second = _upload(world, changed, GOOD[1])
+    summary = batch_commit(batch=second, by=None)
+    assert summary == {"created": 0, "updated": 1, "same": 1, "skipped": 0}
+    assert Member.objects.filter(cccd="079185000101").count() == 1
+    assert FieldChange.objects.filter(member__cccd="079185000101", field="phone", source="import").exists()
+
+
+def test_a_row_with_errors_blocks_the_commit_until_fixed_or_skipped(world: World) -> None:
+    batch = _upload(world, GOOD[0], "2,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,")
+    bad = BatchRow.objects.get(batch=batch, row_number=3)
+    assert bad.errors > 0
+    members_before = Member.objects.count()
+    with pytest.raises(ValidationError) as info:
+        batch_commit(batch=batch, by=None)
+    assert "batch" in info.value.message_dict and Member.objects.count() == members_before
+    services.batch_row_edit(row=bad, field="cccd", value="079090000103", by=None)
+    bad.refresh_from_db()
+    assert bad.errors == 0 and bad.edits == {"cccd": "079090000103"}
+    assert batch_commit(batch=batch, by=None)["created"] == 2
+
+
+def test_skipping_a_row_lets_the_rest_commit(world: World) -> None:
+    batch = _upload(world, GOOD[0], "2,Lê Văn Cường,,,,,,")
+    bad = BatchRow.objects.get(batch=batch, row_number=3)
+    services.batch_row_skip(row=bad, skip=True, by=None)
+    assert batch_commit(batch=batch, by=None) == {"created": 1, "updated": 0, "same": 0, "skipped": 1}
+
+
+def test_accepting_a_rule_accepts_its_fixes_in_every_row(world: World) -> None:
+    batch = _upload(world, GOOD[1], GOOD[1].replace("79080000102", "79080000104").replace("903123457", "903123458"))
+    assert batch.summary.get("cccd.leading_zero_restored") == 2
+    assert services.batch_accept_rule(batch=batch, code="cccd.leading_zero_restored", by=None) == 2
+    batch.refresh_from_db()
+    assert "cccd.leading_zero_restored" not in batch.summary
+
+
+def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) -> None:
+    batch = _upload(world, GOOD[0], GOOD[0].replace("1,", "2,", 1))
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    assert candidate.exact and "identical_row" in candidate.reasons
+    with pytest.raises(ValidationError):
+        batch_commit(batch=batch, by=None)
+    services.candidate_decide(candidate=candidate, decision="same", by=None)
+    assert batch_commit(batch=batch, by=None)["created"] == 1
+
+
+def test_a_member_of_another_unit_is_decided_by_the_common_ancestor(world: World) -> None:
+    stranger = world.stranger
+    line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    batch = _upload(world, line)
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    assert candidate.member_b_id == stranger.pk and candidate.decider_id == world.city.id
+    services.candidate_decide(candidate=candidate, decision="transfer", by=world.users["city"])
+    stranger.refresh_from_db()
+    assert stranger.org_id == world.cell.id
+    summary = batch_commit(batch=batch, by=None)
+    assert summary["created"] == 0 and Member.objects.filter(cccd=stranger.cccd).count() == 1
+
+
+def test_a_cancelled_batch_leaves_the_registry_as_it_was(world: World) -> None:
+    members = Member.objects.count()
+    batch = services.batch_cancel(batch=_upload(world, *GOOD), by=None)
+    assert batch.status == "cancelled" and Member.objects.count() == members
+    with pytest.raises(ValidationError):
+        batch_commit(batch=batch, by=None)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("rac.xlsx", b"\x00\x01garbage" * 100),
+        ("trong.csv", b"\xff\xfe\x00\x00" + b"\x00" * 50),
+        ("khongcot.csv", "a,b,c\n1,2,3\n".encode()),
+    ],
+)
+def test_a_file_it_cannot_read_fails_the_batch_with_a_message(world: World, name: str, content: bytes) -> None:
+    members = Member.objects.count()
+    batch = services.batch_create(org=world.cell, uploads=[SimpleUploadedFile(name, content)], by=None)
+    assert batch.status == "failed" and name in batch.error
+    assert not BatchRow.objects.filter(batch=batch).exists() and Member.objects.count() == members
+
+
+def test_it_refuses_uploads_it_does_not_accept(world: World) -> None:
+    for upload in (SimpleUploadedFile("virus.exe", b"MZ"), SimpleUploadedFile("rong.csv", b"")):
+        with pytest.raises(ValidationError) as info:
+            services.batch_create(org=world.cell, uploads=[upload], by=None)
+        assert "files" in info.value.message_dict
+    assert not Batch.objects.exists()
+
+
+def test_rows_of_a_ward_batch_need_a_known_cell(world: World) -> None:
+    header = HEADER.replace("Điện thoại", "Chi bộ")
+    lines = [GOOD[0].rsplit(",", 1)[0] + ",Chi bộ Giáo viên 1", GOOD[1].rsplit(",", 1)[0] + ",Chi bộ không có"]
+    upload = SimpleUploadedFile("phuong.csv", (header + "\n".join(lines)).encode())
+    batch = services.batch_create(org=world.ward, uploads=[upload], by=None)
+    rows = {r.row_number: r for r in BatchRow.objects.filter(batch=batch)}
+    assert rows[2].values["cell"] == world.cell.code and rows[2].errors == 0
+    assert "cell.unknown" in {p["code"] for p in rows[3].problems}

@@ -1,0 +1,299 @@
+"""Pages of the import pipeline: upload, the batch under review, duplicates, commit."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.selectors import can
+from lib.cleaning.columns import FIELDS
+from members.selectors import page_of
+from orgs.selectors import get_org_for_user, visible_ancestors
+from partyorg.forms import apply_errors
+from partyorg.http import AuthedHttpRequest
+
+from . import services
+from .annotated import annotated_workbook, apply_annotated
+from .commit import batch_commit
+from .forms import RowEditForm, UploadForm
+from .models import Batch, BatchFile
+from .selectors import (
+    batch_rows,
+    batches_of,
+    candidates_for,
+    get_batch_for_user,
+    get_candidate_for_user,
+    get_row_for_user,
+    rule_summary,
+)
+
+
+@login_required
+def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    can_edit = can(request.user, org.path, Role.EDITOR)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                batch = services.batch_create(
+                    org=org, uploads=form.cleaned_data["files"], by=request.user, request=request
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Đã nhận %(n)d tệp; hệ thống đang xử lý.") % {"n": batch.files.count()},
+                )
+                return redirect("cleaning:batch", batch_id=batch.pk)
+    return render(
+        request,
+        "cleaning/batch_list.html",
+        {
+            "org": org,
+            "ancestors": visible_ancestors(request.user, org),
+            "form": form,
+            "can_edit": can_edit,
+            "batches": batches_of(org)[:100],
+            "candidates": candidates_for(request.user, org)[:50],
+        },
+    )
+
+
+@login_required
+def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, batch_id)
+    if request.headers.get("HX-Request") and request.GET.get("progress"):
+        return render(request, "cleaning/_progress.html", {"batch": batch})
+    code = request.GET.get("rule", "")[:64]
+    severity = (
+        request.GET.get("severity", "")
+        if request.GET.get("severity") in ("error", "warning", "ok")
+        else ""
+    )
+    try:
+        page = int(request.GET.get("page", "1"))
+        file_id = int(request.GET.get("file", "0")) or None
+    except ValueError:
+        page, file_id = 1, None
+    rows, has_next = page_of(
+        batch_rows(batch, code=code, severity=severity, file_id=file_id),
+        page=page,
+        size=settings.PARTYORG_PAGE_SIZE,
+    )
+    blockers = services.open_blockers(batch)
+    return render(
+        request,
+        "cleaning/batch_detail.html",
+        {
+            "batch": batch,
+            "org": batch.org,
+            "ancestors": visible_ancestors(request.user, batch.org),
+            "files": list(batch.files.all()),
+            "rules": rule_summary(batch),
+            "rows": rows,
+            "has_next": has_next,
+            "page": max(page, 1),
+            "filters": {"rule": code, "severity": severity, "file": file_id or ""},
+            "blockers": blockers,
+            "candidates": batch.candidates.filter(decision="open").select_related(
+                "row_a__file", "row_b__file", "member_b__org", "decider"
+            )[:100],
+            "can_edit": can(request.user, batch.org.path, Role.EDITOR),
+            "fields": FIELDS,
+        },
+    )
+
+
+def _editable_batch(request: AuthedHttpRequest, batch_id: int) -> Batch:
+    return get_batch_for_user(request.user, batch_id, Role.EDITOR)
+
+
+@login_required
+@require_POST
+def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    row = get_row_for_user(request.user, batch, row_id)
+    form = RowEditForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            if form.cleaned_data["field"] == "_skip":
+                services.batch_row_skip(
+                    row=row,
+                    skip=form.cleaned_data["value"] == "1",
+                    by=request.user,
+                    request=request,
+                )
+            else:
+                services.batch_row_edit(
+                    row=row,
+                    field=form.cleaned_data["field"],
+                    value=form.cleaned_data["value"],
+                    by=request.user,
+                    request=request,
+                )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = _("Dữ liệu gửi lên không hợp lệ.")
+    row.refresh_from_db()
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "cleaning/_row.html",
+            {"row": row, "batch": batch, "can_edit": True, "row_error": error},
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+@login_required
+@require_POST
+def accept_rule(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    try:
+        n = services.batch_accept_rule(
+            batch=batch, code=request.POST.get("code", "")[:64], by=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã chấp nhận đề xuất sửa ở %(n)d dòng.") % {"n": n})
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+@login_required
+def mapping(request: AuthedHttpRequest, batch_id: int, file_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    batch_file = BatchFile.objects.filter(pk=file_id, batch=batch).first()
+    if batch_file is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        chosen = {i: (request.POST.get(f"col{i}") or None) for i in range(len(batch_file.headers))}
+        try:
+            services.batch_set_mapping(
+                batch_file=batch_file, mapping=chosen, by=request.user, request=request
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Đã lưu cách ghép cột; hệ thống xử lý lại lô dữ liệu."))
+            return redirect("cleaning:batch", batch_id=batch.pk)
+    columns = [
+        (i, header, batch_file.mapping.get(str(i))) for i, header in enumerate(batch_file.headers)
+    ]
+    return render(
+        request,
+        "cleaning/mapping.html",
+        {
+            "batch": batch,
+            "org": batch.org,
+            "file": batch_file,
+            "columns": columns,
+            "fields": FIELDS,
+            "error": error,
+            "ancestors": visible_ancestors(request.user, batch.org),
+        },
+    )
+
+
+@login_required
+def annotated(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = get_batch_for_user(request.user, batch_id, Role.EDITOR)
+    content = annotated_workbook(batch, by=request.user, request=request)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="lo-{batch.pk}-ra-soat.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def reupload(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Hãy chọn tệp đã sửa."))
+    else:
+        try:
+            n = apply_annotated(batch=batch, upload=upload, by=request.user, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã cập nhật %(n)d dòng từ tệp đã sửa.") % {"n": n})
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+@login_required
+@require_POST
+def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    try:
+        summary = batch_commit(batch=batch, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã ghi vào hồ sơ: %(c)d thêm mới, %(u)d cập nhật, %(s)d không đổi.")
+            % {"c": summary["created"], "u": summary["updated"], "s": summary["same"]},
+        )
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+@login_required
+@require_POST
+def cancel(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    batch = _editable_batch(request, batch_id)
+    try:
+        services.batch_cancel(batch=batch, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã huỷ lô dữ liệu; hồ sơ không thay đổi."))
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+@login_required
+def duplicate(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
+    candidate = get_candidate_for_user(request.user, candidate_id)
+    may_decide = can(request.user, candidate.decider.path, Role.EDITOR)
+    if request.method == "POST":
+        if not may_decide:
+            raise Http404
+        try:
+            services.candidate_decide(
+                candidate=candidate,
+                decision=request.POST.get("decision", ""),
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã ghi quyết định."))
+            if candidate.batch_id and can(request.user, candidate.batch.org.path, Role.VIEWER):  # type: ignore[union-attr]
+                return redirect("cleaning:batch", batch_id=candidate.batch_id)
+            return redirect("home")
+    return render(
+        request,
+        "cleaning/duplicate.html",
+        {
+            "candidate": candidate,
+            "may_decide": may_decide,
+            "org": candidate.decider,
+            "ancestors": visible_ancestors(request.user, candidate.decider),
+        },
+    )
