@@ -1,0 +1,597 @@
+"""Spreadsheet files to rows of text, with the file name and the row number kept.
+
+``parse_file`` reads xlsx/xlsm/xls/ods with python-calamine and csv/tsv/txt with the
+standard library. It either returns a :class:`ParsedFile` or raises :class:`ParseError`;
+no other exception leaves it, whatever the bytes (a unit's upload is untrusted input).
+
+What the rows look like
+-----------------------
+Every cell is the text the user sees, except that whole numbers lose Excel's ".0"
+(79012345678.0 -> "79012345678"), other numbers keep their Python repr, and date cells
+become ISO "yyyy-mm-dd" with their column index in ``SourceRow.typed_dates`` (a real date
+cell has no day/month ambiguity). Formulas come as the value Excel cached when it saved
+the file; they are never evaluated. Text that starts with "=" is just text, neutralised
+on export (export.neutralise).
+
+Merged cells: calamine gives the value of a merged range in its top-left cell only, the
+other cells of the range are blank. A merged title row above the header therefore is one
+cell of text, which never looks like a header; a merged cell inside the data (one cell
+name for several rows) fills only its first row.
+
+The header row is the first of the first 20 non-blank rows that maps at least three
+known columns (columns.guess_mapping); officials' sheets have titles, dates and blank
+rows above it, and often a row of column numbers ("(1) (2) (3)") below it, which is
+skipped.
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lib.cleaning.columns import (
+    MIN_HEADER_COLUMNS,
+    Mapping,
+    SourceRow,
+    guess_mapping,
+    mapped_count,
+)
+from lib.vn.encodings import detect_legacy
+
+HEADER_SEARCH_ROWS = 20
+SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+TEXT_EXTENSIONS = frozenset({".csv", ".tsv", ".txt"})
+SUPPORTED_EXTENSIONS = SPREADSHEET_EXTENSIONS | TEXT_EXTENSIONS
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted (password-protected) xlsx/ods is not a zip but an OLE2 container holding
+# these streams ([MS-OFFCRYPTO]); their directory names are UTF-16-LE.
+_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+_MB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What parse_file refuses. Sizes in bytes."""
+
+    max_bytes: int = 100 * _MB
+    max_columns: int = 200
+    max_rows: int = 1_000_000
+    # Checked on the zip directory *before* calamine opens a workbook, then again while
+    # the entries are streamed once (so a directory that lies is caught by its CRC).
+    max_uncompressed: int = 200 * _MB
+    max_ratio: float = 100.0
+    max_zip_entries: int = 10_000
+
+
+class ParseError(Exception):
+    """A file we will not read, with a stable code and a message for people."""
+
+    def __init__(self, code: str, message_vi: str, message_en: str) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.code = code
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """One sheet of one file: the header and the data rows below it."""
+
+    name: str
+    sheet: str | None  # None for csv
+    header_row: int  # 1-based, as the spreadsheet shows it
+    headers: list[str]
+    rows: list[SourceRow]
+    mapping: Mapping = field(default_factory=dict)  # the guess; callers may override
+    encoding: str | None = None  # csv only
+    sheets: list[str] = field(default_factory=list)  # every sheet in the workbook
+
+
+def _error(code: str, name: str, vi: str, en: str) -> ParseError:
+    return ParseError(code, f"Tệp {name}: {vi}", f"File {name}: {en}")
+
+
+def parse_file(
+    path: Path | str,
+    *,
+    display_name: str | None = None,
+    limits: Limits = Limits(),
+    sheet: str | None = None,
+) -> ParsedFile:
+    """Read one upload; raises ParseError (only) for anything we will not read."""
+    path = Path(path)
+    name = display_name or path.name
+    try:
+        return _parse(path, name, limits, sheet)
+    except ParseError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except MemoryError:
+        raise _error(
+            "file.too_large",
+            name,
+            "tệp quá lớn để đọc; hãy chia nhỏ.",
+            "the file is too large to read; split it.",
+        ) from None
+    except BaseException as exc:
+        raise _error(
+            "file.corrupt",
+            name,
+            "tệp bị hỏng hoặc không đúng định dạng bảng tính, không đọc được.",
+            f"the file is damaged or not a valid spreadsheet ({type(exc).__name__}).",
+        ) from None
+
+
+def _parse(path: Path, name: str, limits: Limits, sheet: str | None) -> ParsedFile:
+    extension = path.suffix.lower()
+    if extension not in SUPPORTED_EXTENSIONS:
+        raise _error(
+            "file.unsupported_type",
+            name,
+            f"không nhận loại tệp '{extension or '(không có đuôi)'}'; hãy gửi tệp xlsx, xls, "
+            "ods hoặc csv.",
+            f"'{extension or '(no extension)'}' files are not accepted; send xlsx, xls, ods "
+            "or csv.",
+        )
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise _error(
+            "file.unreadable",
+            name,
+            "không mở được tệp.",
+            f"cannot open the file ({exc.strerror or type(exc).__name__}).",
+        ) from None
+    if size > limits.max_bytes:
+        raise _error(
+            "file.too_large",
+            name,
+            f"tệp {size / _MB:,.0f} MB vượt giới hạn {limits.max_bytes / _MB:,.0f} MB; hãy "
+            "chia thành nhiều tệp.",
+            f"the file is {size / _MB:,.0f} MB, over the {limits.max_bytes / _MB:,.0f} MB "
+            "limit; split it into several files.",
+        )
+    if size == 0:
+        raise _error("file.empty", name, "tệp rỗng.", "the file is empty.")
+    if extension in TEXT_EXTENSIONS:
+        if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE2_MAGIC):
+            raise _mismatch(name, extension, "bảng tính Excel/ODS", "an Excel/ODS workbook")
+        return _parse_text(path, name, limits)
+    _check_container(path, name, extension, head, limits)
+    return _parse_workbook(path, name, limits, sheet)
+
+
+def _mismatch(name: str, extension: str, what_vi: str, what_en: str) -> ParseError:
+    return _error(
+        "file.type_mismatch",
+        name,
+        f"đuôi tệp là '{extension}' nhưng nội dung là {what_vi}; hãy lưu lại đúng định dạng.",
+        f"the name says '{extension}' but the content is {what_en}; save it "
+        "again in the right format.",
+    )
+
+
+def _encrypted(name: str) -> ParseError:
+    return _error(
+        "file.encrypted",
+        name,
+        "bảng tính có đặt mật khẩu; hãy bỏ mật khẩu (Tệp > Thông tin > Bảo vệ) rồi gửi lại.",
+        "the workbook is password-protected; remove the password and send it again.",
+    )
+
+
+def _has_encrypted_package(path: Path) -> bool:
+    """True when an OLE2 file holds an encrypted Office package (streamed, any size)."""
+    overlap = max(len(m) for m in _ENCRYPTED_STREAMS)
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_MB):
+            window = tail + chunk
+            if any(marker in window for marker in _ENCRYPTED_STREAMS):
+                return True
+            tail = window[-overlap:]
+    return False
+
+
+def _check_container(path: Path, name: str, extension: str, head: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose bytes are not what its name says, or a zip bomb."""
+    is_zip = head.startswith(_ZIP_MAGIC)
+    is_ole = head.startswith(_OLE2_MAGIC)
+    if is_ole and _has_encrypted_package(path):
+        raise _encrypted(name)
+    if extension == ".xls":
+        if is_zip:
+            raise _mismatch(name, extension, "tệp xlsx/ods (dạng zip)", "an xlsx/ods (zip) file")
+        if not is_ole:
+            raise _not_a_workbook(path, name, extension)
+        return
+    if is_ole:
+        raise _mismatch(name, extension, "tệp Excel 97-2003 (.xls)", "an Excel 97-2003 (.xls) file")
+    if not is_zip:
+        raise _not_a_workbook(path, name, extension)
+    _check_zip(path, name, extension, limits)
+
+
+def _not_a_workbook(path: Path, name: str, extension: str) -> ParseError:
+    with path.open("rb") as handle:
+        sample = handle.read(4096)
+    if _looks_like_text(sample):
+        return _mismatch(name, extension, "văn bản (csv?)", "plain text (a csv?)")
+    return _error(
+        "file.binary",
+        name,
+        "nội dung không phải bảng tính (dữ liệu nhị phân lạ).",
+        "the content is not a spreadsheet (unrecognised binary data).",
+    )
+
+
+def _looks_like_text(sample: bytes) -> bool:
+    if not sample or b"\x00" in sample:
+        return False
+    text = sample.decode("utf-8", errors="replace")
+    bad = sum(
+        1 for c in text if c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\t\r\n")
+    )
+    return bad <= len(text) // 100
+
+
+def _zip_bomb(name: str) -> ParseError:
+    return _error(
+        "file.zip_bomb",
+        name,
+        "tệp nén giải ra quá lớn so với kích thước (nghi là 'bom nén'); không mở.",
+        "the archive expands far beyond its size (a zip bomb?); not opened.",
+    )
+
+
+def _check_zip(path: Path, name: str, extension: str, limits: Limits) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _error(
+            "file.corrupt",
+            name,
+            "tệp bảng tính bị hỏng (không giải nén được).",
+            "the workbook is damaged (not a readable zip archive).",
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.max_zip_entries:
+            raise _zip_bomb(name)
+        total = sum(info.file_size for info in infos)
+        packed = sum(info.compress_size for info in infos)
+        if total > limits.max_uncompressed or (total > _MB and total > limits.max_ratio * packed):
+            raise _zip_bomb(name)
+        for info in infos:
+            if info.file_size > _MB and info.file_size > limits.max_ratio * info.compress_size:
+                raise _zip_bomb(name)
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise _encrypted(name)
+        names = {info.filename.lower() for info in infos}
+        if extension in (".xlsx", ".xlsm"):
+            if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+                kind_vi, kind_en = _office_kind(names)
+                raise _mismatch(name, extension, kind_vi, kind_en)
+        elif "content.xml" not in names or b"spreadsheet" not in _read_small(archive, "mimetype"):
+            kind_vi, kind_en = _office_kind(names)
+            raise _mismatch(name, extension, kind_vi, kind_en)
+        elif b"encryption-data" in _read_small(archive, "META-INF/manifest.xml"):
+            raise _encrypted(name)
+        # Stream every entry once: a directory that understates sizes is caught here (the
+        # reader stops at the declared size and the CRC then fails), before calamine.
+        seen = 0
+        for info in infos:
+            try:
+                with archive.open(info) as member:
+                    while chunk := member.read(_MB):
+                        seen += len(chunk)
+                        if seen > limits.max_uncompressed:
+                            raise _zip_bomb(name)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+                raise _error(
+                    "file.corrupt",
+                    name,
+                    "tệp bảng tính bị hỏng (dữ liệu nén sai).",
+                    "the workbook is damaged (bad compressed data).",
+                ) from None
+
+
+def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        with archive.open(member) as handle:
+            return handle.read(64 * 1024)
+    except KeyError:
+        return b""
+
+
+def _office_kind(names: set[str]) -> tuple[str, str]:
+    if "word/document.xml" in names:
+        return "văn bản Word (.docx)", "a Word document (.docx)"
+    if "ppt/presentation.xml" in names:
+        return "bản trình chiếu (.pptx)", "a presentation (.pptx)"
+    if "content.xml" in names:
+        return "tài liệu OpenDocument khác", "another OpenDocument file"
+    if "xl/workbook.xml" in names:
+        return "bảng tính xlsx", "an xlsx workbook"
+    return "tệp nén zip", "a zip archive"
+
+
+# --- Workbooks ----------------------------------------------------------------------------
+def _cell(value: Any) -> tuple[str, bool]:
+    """(text, is a date cell)."""
+    if value is None:
+        return "", False
+    if isinstance(value, str):
+        return value, False
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), False
+    if isinstance(value, int):
+        return str(value), False
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value)), False
+        return repr(value), False
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat(), True
+    if isinstance(value, datetime.date):
+        return value.isoformat(), True
+    return str(value), False
+
+
+def _texts(row: list[Any]) -> list[str]:
+    return [_cell(v)[0] for v in row]
+
+
+@dataclass(slots=True)
+class _Candidate:
+    sheet: str
+    header_index: int  # in the sheet's rows
+    mapping: Mapping
+    score: int
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, Mapping] | None:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if not any(cell.strip() for cell in row):
+            continue
+        mapping = guess_mapping(row)
+        if mapped_count(mapping) >= MIN_HEADER_COLUMNS:
+            return index, mapping
+    return None
+
+
+def _too_many_columns(name: str, where: str, width: int, limits: Limits) -> ParseError:
+    return _error(
+        "file.too_many_columns",
+        name,
+        f"{where} có {width:,} cột, vượt giới hạn {limits.max_columns} cột.",
+        f"{where} has {width:,} columns, over the limit of {limits.max_columns}.",
+    )
+
+
+def _too_many_rows(name: str, rows: int, limits: Limits) -> ParseError:
+    return _error(
+        "file.too_many_rows",
+        name,
+        f"có {rows:,} dòng, vượt giới hạn {limits.max_rows:,} dòng; hãy chia tệp.",
+        f"it has {rows:,} rows, over the limit of {limits.max_rows:,}; split the file.",
+    )
+
+
+def _no_columns(name: str) -> ParseError:
+    return _error(
+        "file.no_columns",
+        name,
+        f"không tìm thấy dòng tiêu đề có ít nhất {MIN_HEADER_COLUMNS} cột quen thuộc (Họ và "
+        f"tên, Số CCCD, Ngày sinh...) trong {HEADER_SEARCH_ROWS} dòng đầu.",
+        f"no header row with at least {MIN_HEADER_COLUMNS} known columns (Họ và tên, Số "
+        f"CCCD, Ngày sinh...) in the first {HEADER_SEARCH_ROWS} rows.",
+    )
+
+
+def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -> ParsedFile:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise _encrypted(name) from None
+    sheet_names = list(workbook.sheet_names)
+    if wanted is not None and wanted not in sheet_names:
+        raise _error(
+            "file.sheet_not_found",
+            name,
+            f"không có trang tính '{wanted}' (có: {', '.join(sheet_names)}).",
+            f"there is no sheet '{wanted}' (there are: {', '.join(sheet_names)}).",
+        )
+    visible = {
+        meta.name
+        for meta in workbook.sheets_metadata
+        if str(meta.visible).endswith("Visible") and "Work" in str(meta.typ)
+    }
+    order = [wanted] if wanted else [s for s in sheet_names if s in visible] or sheet_names
+    best: _Candidate | None = None
+    refusal: ParseError | None = None
+    for sheet_name in order:
+        sheet = workbook.get_sheet_by_name(sheet_name)
+        if sheet.width > limits.max_columns:
+            refusal = refusal or _too_many_columns(
+                name, f"trang '{sheet_name}'", sheet.width, limits
+            )
+            continue
+        top = [
+            _texts(r) for r in sheet.to_python(skip_empty_area=True, nrows=HEADER_SEARCH_ROWS + 5)
+        ]
+        found = _find_header(top)
+        if found is None:
+            continue
+        header_index, mapping = found
+        if sheet.height - header_index - 1 > limits.max_rows:
+            refusal = refusal or _too_many_rows(name, sheet.height - header_index - 1, limits)
+            continue
+        score = mapped_count(mapping)
+        if best is None or score > best.score:
+            best = _Candidate(sheet_name, header_index, mapping, score)
+    if best is None:
+        raise refusal or _no_columns(name)
+    sheet = workbook.get_sheet_by_name(best.sheet)
+    first_row = sheet.start[0] + 1 if sheet.start else 1
+    cells = sheet.to_python(skip_empty_area=True)
+    headers = [text.strip() for text in _texts(cells[best.header_index])]
+    rows: list[SourceRow] = []
+    for offset, raw_row in enumerate(cells[best.header_index + 1 :], start=best.header_index + 1):
+        values: list[str] = []
+        dates: list[int] = []
+        for column, value in enumerate(raw_row):
+            text, is_date = _cell(value)
+            values.append(text)
+            if is_date:
+                dates.append(column)
+        rows.append(SourceRow(name, first_row + offset, values, frozenset(dates)))
+    rows = _drop_numbering_row(rows)
+    return ParsedFile(
+        name,
+        best.sheet,
+        first_row + best.header_index,
+        headers,
+        rows,
+        best.mapping,
+        None,
+        sheet_names,
+    )
+
+
+_NUMBER_CELL = re.compile(r"^\(?\d{1,3}\)?$")
+
+
+def _drop_numbering_row(rows: list[SourceRow]) -> list[SourceRow]:
+    """Drop the "(1) (2) (3) ..." row official forms put under the header."""
+    if not rows:
+        return rows
+    cells = [c.strip() for c in rows[0].values if c.strip()]
+    if len(cells) >= MIN_HEADER_COLUMNS and all(_NUMBER_CELL.match(c) for c in cells):
+        numbers = [int(c.strip("()")) for c in cells]
+        if numbers == sorted(numbers) and len(set(numbers)) == len(numbers):
+            return rows[1:]
+    return rows
+
+
+# --- Text files -----------------------------------------------------------------------------
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """(text, encoding name). UTF-8 (BOM or not), UTF-16 (BOM, or plainly), Windows-1258."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return _strict(data[len(bom) :], encoding, name), encoding
+    sample = data[: 64 * 1024]
+    zeros_even = sample[0::2].count(0)
+    zeros_odd = sample[1::2].count(0)
+    if len(sample) >= 4 and max(zeros_even, zeros_odd) > len(sample) // 4:
+        # UTF-16 without a byte order mark: ASCII letters leave a zero byte beside them.
+        encoding = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        return _strict(data, encoding, name), encoding
+    if b"\x00" in sample:
+        raise _binary(name)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: an 8-bit file from Windows. Windows-1258 (Vietnamese) writes tones as
+    # combining marks, hence NFC. But a file typed in the TCVN3/VNI fonts was saved as
+    # Windows-1252 bytes; decoded as 1258 its letters would be mangled beyond repair, so
+    # read it as 1252 when that reveals legacy Vietnamese, and let the rules convert it.
+    latin = data.decode("cp1252", errors="replace")
+    if _mostly_legacy(latin):
+        return latin, "cp1252 (TCVN3/VNI)"
+    return unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")), "cp1258"
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise _binary(name) from None
+
+
+def _mostly_legacy(text: str) -> bool:
+    words = [w for w in re.split(r"[\s,;\t\"]+", text[: 64 * 1024]) if w and not w.isascii()]
+    if not words:
+        return False
+    legacy = sum(1 for w in words[:2000] if detect_legacy(w))
+    return legacy * 2 >= min(len(words), 2000)
+
+
+def _binary(name: str) -> ParseError:
+    return _error(
+        "file.binary",
+        name,
+        "nội dung không phải văn bản csv (dữ liệu nhị phân hoặc mã hóa lạ).",
+        "the content is not csv text (binary data or an unknown encoding).",
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", ";", "\t"):
+        counts = [
+            len(r) for r in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in r)
+        ]
+        if not counts:
+            continue
+        widest = max(counts)
+        # The delimiter that splits the most rows into the same (largest) number of cells.
+        score = (sum(1 for c in counts if c == widest and c > 1), widest)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _parse_text(path: Path, name: str, limits: Limits) -> ParsedFile:
+    data = path.read_bytes()
+    text, encoding = _decode(data, name)
+    del data
+    sample = text[:4096]
+    control = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\r\n")
+    if control > len(sample) // 100 or sample.count("\ufffd") > len(sample) // 50:
+        raise _binary(name)
+    head_lines = text[: 256 * 1024].splitlines()[:200]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head_lines)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if len(record) > limits.max_columns:
+                raise _too_many_columns(name, f"dòng {len(records) + 1}", len(record), limits)
+            records.append(record)
+            if len(records) > limits.max_rows + HEADER_SEARCH_ROWS:
+                raise _too_many_rows(name, len(records), limits)
+    except csv.Error:
+        raise _binary(name) from None
+    found = _find_header(records)
+    if found is None:
+        raise _no_columns(name)
+    header_index, mapping = found
+    if len(records) - header_index - 1 > limits.max_rows:
+        raise _too_many_rows(name, len(records) - header_index - 1, limits)
+    headers = [h.strip() for h in records[header_index]]
+    rows = [
+        SourceRow(name, number, values)
+        for number, values in enumerate(records[header_index + 1 :], start=header_index + 2)
+    ]
+    return ParsedFile(
+        name, None, header_index + 1, headers, _drop_numbering_row(rows), mapping, encoding, []
+    )

@@ -1,0 +1,192 @@
+"""parse -> map -> clean -> match over a set of files, and the clean CSV it writes.
+
+This is what ``partyorg clean`` runs; the review pages run the same steps one by one.
+"""
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from lib.cleaning.columns import DATE_FIELDS, FIELDS, Mapping, RawRecord, apply_mapping
+from lib.cleaning.export import neutralise
+from lib.cleaning.match import (
+    DEFAULT_THRESHOLD,
+    Candidate,
+    Person,
+    duplicate_groups,
+    find_candidates,
+)
+from lib.cleaning.parse import Limits, ParsedFile, parse_file
+from lib.cleaning.rules import CleanRecord, clean_record, format_value
+
+# progress(stage, done, total): stages are "parse" (files), "clean" (rows), "match".
+Progress = Callable[[str, int, int], None]
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "source_row",
+    *FIELDS,
+    "duplicate_group",
+    "problems",
+)
+
+_DATE_LIKE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*\d{2,4}\s*$")
+
+
+@dataclass(slots=True)
+class CleanResult:
+    files: list[ParsedFile]
+    records: list[CleanRecord]
+    candidates: list[Candidate]
+    groups: dict[str, str]  # record key (file:row) or registry key -> duplicate group id
+    threshold: int = DEFAULT_THRESHOLD
+    day_first: dict[str, dict[str, bool]] = field(default_factory=dict)  # file -> field -> bool
+
+    def counts(self) -> Counter[str]:
+        """How many rows have each problem code."""
+        counter: Counter[str] = Counter()
+        for record in self.records:
+            counter.update(record.codes)
+        return counter
+
+
+def record_key(record: CleanRecord) -> str:
+    return f"{record.source.file}:{record.source.row}"
+
+
+def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
+    """Per date field: False when the file's text dates show month-first writing.
+
+    A value like 25/12/1985 proves day-first, 12/25/1985 month-first; the majority wins,
+    and a column with no proof either way is day-first, the Vietnamese convention.
+    """
+    out: dict[str, bool] = {}
+    for name in DATE_FIELDS:
+        day_proof = month_proof = 0
+        for record in records:
+            text = record.raw.get(name)
+            if not text or name in record.typed_dates:
+                continue
+            m = _DATE_LIKE.match(text)
+            if m:
+                a, b = int(m[1]), int(m[2])
+                day_proof += a > 12 >= b
+                month_proof += b > 12 >= a
+        out[name] = month_proof <= day_proof
+    return out
+
+
+def person_of(record: CleanRecord) -> Person:
+    v = record.values
+    return Person(
+        record_key(record),
+        v.get("full_name"),
+        v.get("sex"),
+        v.get("birth_date"),
+        v.get("cccd"),
+        v.get("phone"),
+        v.get("hometown"),
+    )
+
+
+def clean_parsed(
+    parsed: ParsedFile,
+    *,
+    today: date,
+    mapping: Mapping | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[CleanRecord], dict[str, bool]]:
+    """Map and clean one parsed file: (records, the day-first decision per date field)."""
+    raws = apply_mapping(parsed, mapping if mapping is not None else parsed.mapping)
+    day_first = infer_day_first(raws)
+    out: list[CleanRecord] = []
+    for n, raw in enumerate(raws, 1):
+        out.append(clean_record(raw, today=today, day_first=day_first))
+        if progress and n % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(len(raws) % 1000)
+    return out, day_first
+
+
+def clean_files(
+    paths: Sequence[Path | str],
+    *,
+    today: date,
+    registry: Iterable[Person] = (),
+    threshold: int = DEFAULT_THRESHOLD,
+    mappings: dict[str, Mapping] | None = None,
+    limits: Limits = Limits(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
+) -> CleanResult:
+    """Run parse -> map -> clean -> match; raises parse.ParseError for a refused file.
+
+    Files with the same name get "name#2", "name#3" so every row key stays unique.
+    mappings (display name -> mapping) override the guessed column mapping.
+    """
+    files: list[ParsedFile] = []
+    seen: Counter[str] = Counter()
+    for n, path in enumerate(paths, 1):
+        name = Path(path).name
+        seen[name] += 1
+        display = name if seen[name] == 1 else f"{name}#{seen[name]}"
+        files.append(parse_file(path, display_name=display, limits=limits))
+        if progress:
+            progress("parse", n, len(paths))
+    total = sum(len(f.rows) for f in files)
+    records: list[CleanRecord] = []
+    decisions: dict[str, dict[str, bool]] = {}
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("clean", done, total)
+
+    for parsed in files:
+        mapping = (mappings or {}).get(parsed.name)
+        cleaned, decisions[parsed.name] = clean_parsed(
+            parsed, today=today, mapping=mapping, progress=advance
+        )
+        records.extend(cleaned)
+    if progress:
+        progress("match", 0, 1)
+    candidates = find_candidates([person_of(r) for r in records], registry, threshold=threshold)
+    groups = duplicate_groups(candidates, threshold)
+    if progress:
+        progress("match", 1, 1)
+    return CleanResult(files, records, candidates, groups, threshold, decisions)
+
+
+def output_row(record: CleanRecord, group: str) -> list[str]:
+    """One line of the clean CSV (not yet neutralised)."""
+    values = record.values
+    return [
+        record.source.file,
+        str(record.source.row),
+        *(format_value(values.get(name)) for name in FIELDS),
+        group,
+        ";".join(record.codes),
+    ]
+
+
+def write_clean_csv(result: CleanResult, out: Path | str | IO[str]) -> int:
+    """Write the clean file (UTF-8 with BOM, so Excel shows Vietnamese); returns rows written.
+
+    One row per input row, in input order; every cell neutralised against formulas.
+    """
+    if isinstance(out, (str, Path)):
+        with open(out, "w", encoding="utf-8-sig", newline="") as handle:
+            return write_clean_csv(result, handle)
+    writer = csv.writer(out)
+    writer.writerow(OUTPUT_COLUMNS)
+    for record in result.records:
+        row = output_row(record, result.groups.get(record_key(record), ""))
+        writer.writerow([neutralise(cell) for cell in row])
+    return len(result.records)

@@ -1,0 +1,652 @@
+"""Standardise one raw record and list its problems: the pure rules of the import.
+
+``clean_record`` never raises and never loses the original: ``CleanRecord.original`` is
+the text of the file, ``values`` the standardised values, and every change or doubt is a
+``RowProblem(field, Problem)``. A problem that proposes a value carries it as text in
+``Problem.fix`` (the final value of the field, so accepting any one fix of a field gives
+the same result). Severities: ``error`` blocks the commit, ``warning`` needs a look,
+``info`` is an automatic fix shown for the record.
+
+``RULES`` lists every code any rule here (or in lib/vn) can emit, so the review page can
+group and count by rule and docs/cleaning.md can print the table.
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from lib.cleaning.columns import DATE_FIELDS, FIELDS, RawRecord, SourceRow
+from lib.cleaning.fast import nfc
+from lib.cleaning.places import legacy_place
+from lib.vn import values as vn_values
+from lib.vn.cccd import check_cccd, normalise_cccd
+from lib.vn.dates import PartialDate, parse_date
+from lib.vn.encodings import fix_legacy
+from lib.vn.phones import normalise_phone
+from lib.vn.problems import Problem, Severity
+from lib.vn.text import title_name
+from lib.vn.values import POLITICAL_THEORY, normalise_card_number
+
+# The coded-value normalisers are pure and their inputs repeat endlessly ("Nam", "Kinh",
+# "Không"): cached, a city's import calls each of them a few hundred times, not 366,000.
+_Normaliser = Callable[[Any], tuple[Any, list[Problem]]]
+
+
+def _cached(normaliser: _Normaliser) -> Callable[[str | None], tuple[Any, tuple[Problem, ...]]]:
+    @functools.lru_cache(maxsize=4096)
+    def cached(raw: str | None) -> tuple[Any, tuple[Problem, ...]]:
+        value, problems = normaliser(raw)
+        return value, tuple(problems)
+
+    return cached
+
+
+normalise_sex = _cached(vn_values.normalise_sex)
+normalise_ethnicity = _cached(vn_values.normalise_ethnicity)
+normalise_religion = _cached(vn_values.normalise_religion)
+_theory = _cached(vn_values.normalise_political_theory)
+# Words around the level that the list does not expect: "TC LLCT", "Trình độ: Cao cấp".
+_THEORY_NOISE = re.compile(
+    r"\b(trình độ|llct|lý luận chính trị|chính trị|lý luận)\b[:.]?", re.IGNORECASE
+)
+
+
+def normalise_political_theory(raw: str | None) -> tuple[Any, tuple[Problem, ...]]:
+    code, problems = _theory(raw)
+    if code is None and raw:
+        bare = " ".join(_THEORY_NOISE.sub(" ", raw).split())
+        if bare and bare != raw:
+            retry, retry_problems = _theory(bare)
+            if retry is not None:
+                return retry, retry_problems
+    return code, problems
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    code: str
+    severity: Severity
+    title_vi: str
+    title_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    field: str
+    problem: Problem
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+
+@dataclass(slots=True)
+class CleanRecord:
+    source: SourceRow
+    original: dict[str, str]
+    values: dict[str, Any]
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        """Problem codes in order, each once."""
+        return list(dict.fromkeys(p.problem.code for p in self.problems))
+
+    @property
+    def blocked(self) -> bool:
+        return any(p.problem.severity == "error" for p in self.problems)
+
+
+# Field names as the forms print them, to put in front of every message.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "full_name": ("Họ và tên", "Full name"),
+    "cccd": ("Số CCCD", "CCCD"),
+    "cmnd": ("Số CMND", "Old ID (CMND)"),
+    "sex": ("Giới tính", "Sex"),
+    "birth_date": ("Ngày sinh", "Date of birth"),
+    "birth_place": ("Nơi sinh", "Place of birth"),
+    "hometown": ("Quê quán", "Hometown"),
+    "residence": ("Nơi thường trú", "Residence"),
+    "ethnicity": ("Dân tộc", "Ethnicity"),
+    "religion": ("Tôn giáo", "Religion"),
+    "education": ("Giáo dục phổ thông", "General education"),
+    "political_theory": ("Lý luận chính trị", "Political theory"),
+    "qualification": ("Chuyên môn", "Qualification"),
+    "foreign_language": ("Ngoại ngữ", "Foreign language"),
+    "occupation": ("Nghề nghiệp", "Occupation"),
+    "position": ("Chức vụ", "Position"),
+    "admission_date": ("Ngày vào Đảng", "Admission date"),
+    "admission_place": ("Nơi vào Đảng", "Admission place"),
+    "official_date": ("Ngày chính thức", "Official date"),
+    "official_place": ("Nơi công nhận chính thức", "Place made official"),
+    "card_number": ("Số thẻ đảng viên", "Party card number"),
+    "resume_number": ("Số lý lịch", "Résumé number"),
+    "phone": ("Điện thoại", "Phone"),
+    "email": ("Thư điện tử", "E-mail"),
+    "cell": ("Chi bộ", "Cell"),
+    "note": ("Ghi chú", "Note"),
+}
+
+REQUIRED: tuple[str, ...] = ("full_name", "sex", "birth_date", "admission_date")
+
+_RULE_LIST: list[RuleInfo] = [
+    # Text, every field.
+    RuleInfo("text.unicode_form", "info", "Chữ Unicode dựng sẵn/tổ hợp lẫn lộn, đã chuẩn hóa NFC", "Decomposed or mixed Unicode, normalised to NFC"),
+    RuleInfo("text.eth_for_d", "info", "Chữ Ð (eth) thay cho Đ, đã sửa", "Ð (eth) typed for Đ, corrected"),
+    RuleInfo("text.lookalike", "info", "Chữ Kirin giống chữ Latinh, đã thay", "Cyrillic look-alike letters replaced"),
+    RuleInfo("text.invisible", "info", "Ký tự vô hình đã bỏ", "Invisible characters removed"),
+    RuleInfo("text.whitespace", "info", "Khoảng trắng thừa đã bỏ", "Extra spaces removed"),
+    RuleInfo("text.legacy_tcvn3", "warning", "Văn bản gõ bảng mã TCVN3, đã chuyển Unicode", "Text in the legacy TCVN3 encoding, converted"),
+    RuleInfo("text.legacy_vni", "warning", "Văn bản gõ bảng mã VNI, đã chuyển Unicode", "Text in the legacy VNI encoding, converted"),
+    # Names.
+    RuleInfo("name.case", "info", "Họ tên viết hoa chữ cái đầu", "Name put in title case"),
+    RuleInfo("name.characters", "warning", "Họ tên có chữ số hoặc ký hiệu lạ", "Name contains digits or symbols"),
+    RuleInfo("name.single_word", "warning", "Họ tên chỉ có một chữ", "Name has a single word"),
+    # CCCD and CMND.
+    RuleInfo("cccd.format", "error", "Số CCCD không đúng 12 chữ số", "CCCD is not 12 digits"),
+    RuleInfo("cccd.excel_rounded", "error", "Số CCCD bị Excel làm tròn (dạng 7.9E+10)", "CCCD rounded by Excel (7.9E+10)"),
+    RuleInfo("cccd.legacy_cmnd", "error", "Ô CCCD chứa số CMND 9 số", "CCCD cell holds a 9-digit CMND"),
+    RuleInfo("cccd.leading_zero_restored", "warning", "Đã thêm số 0 đầu CCCD bị Excel làm mất", "Leading zero of the CCCD restored"),
+    RuleInfo("cccd.reformatted", "info", "Số CCCD có dấu cách/dấu chấm, đã bỏ", "Spaces or dots removed from the CCCD"),
+    RuleInfo("cccd.province", "error", "Mã tỉnh đầu CCCD không tồn tại", "Unknown province code in the CCCD"),
+    RuleInfo("cccd.sex_mismatch", "error", "CCCD không khớp giới tính", "CCCD does not match the sex"),
+    RuleInfo("cccd.year_mismatch", "error", "CCCD không khớp năm sinh", "CCCD does not match the birth year"),
+    RuleInfo("cccd.only_cmnd", "error", "Chỉ có số CMND cũ, thiếu số CCCD", "Only the old CMND, no CCCD"),
+    RuleInfo("cmnd.format", "warning", "Số CMND không đúng 9 chữ số", "CMND is not 9 digits"),
+    RuleInfo("cmnd.is_cccd", "info", "Ô CMND chứa số CCCD 12 số, đã chuyển sang ô CCCD", "CMND cell holds a 12-digit CCCD, moved"),
+    # Required fields.
+    RuleInfo("required.full_name", "error", "Thiếu họ và tên", "Full name missing"),
+    RuleInfo("required.cccd", "error", "Thiếu số CCCD (và CMND)", "CCCD (and CMND) missing"),
+    RuleInfo("required.sex", "error", "Thiếu giới tính", "Sex missing"),
+    RuleInfo("required.birth_date", "error", "Thiếu ngày sinh", "Date of birth missing"),
+    RuleInfo("required.admission_date", "error", "Thiếu ngày vào Đảng", "Admission date missing"),
+    # Coded values.
+    RuleInfo("sex.unknown", "error", "Không xác định được giới tính", "Sex not recognised"),
+    RuleInfo("sex.numeric_code", "info", "Giới tính ghi bằng mã 1/2", "Sex written as code 1/2"),
+    RuleInfo("ethnicity.guessed", "warning", "Dân tộc gõ sai, đã đoán tên đúng", "Ethnicity misspelt, name guessed"),
+    RuleInfo("ethnicity.unknown", "warning", "Dân tộc không có trong danh mục", "Ethnicity not in the list"),
+    RuleInfo("religion.blank_as_none", "info", "Tôn giáo để trống, hiểu là Không", "Blank religion read as none"),
+    RuleInfo("religion.renamed", "info", "Tôn giáo đổi sang tên chính thức", "Religion given its official name"),
+    RuleInfo("religion.unknown", "warning", "Tôn giáo không có trong danh mục", "Religion not in the list"),
+    RuleInfo("political_theory.ambiguous", "warning", "Ghi nhiều trình độ lý luận chính trị", "Several political theory levels"),
+    RuleInfo("political_theory.unknown", "warning", "Không nhận ra trình độ lý luận chính trị", "Political theory level not recognised"),
+    RuleInfo("card.format", "error", "Số thẻ đảng viên không đúng 8 chữ số", "Party card number is not 8 digits"),
+    RuleInfo("card.leading_zero_restored", "warning", "Đã thêm số 0 đầu số thẻ đảng", "Leading zeros of the card number restored"),
+    RuleInfo("card.probationary", "warning", "Đảng viên dự bị (chưa có ngày chính thức) đã có số thẻ", "Probationary member (no official date) has a card"),
+    RuleInfo("phone.invalid", "error", "Số điện thoại không hợp lệ", "Phone number not valid"),
+    RuleInfo("phone.leading_zero_restored", "info", "Đã thêm số 0 đầu số điện thoại", "Leading zero of the phone restored"),
+    RuleInfo("phone.old_mobile_prefix", "warning", "Số di động 11 số cũ đã đổi đầu số", "Old 11-digit mobile converted"),
+    RuleInfo("email.invalid", "warning", "Địa chỉ thư điện tử không hợp lệ", "E-mail address not valid"),
+    # Dates.
+    RuleInfo("date.format", "error", "Không đọc được ngày", "Date not readable"),
+    RuleInfo("date.invalid", "error", "Ngày không tồn tại", "Date does not exist"),
+    RuleInfo("date.future", "error", "Ngày ở tương lai", "Date in the future"),
+    RuleInfo("date.two_digit_year", "info", "Năm ghi 2 chữ số", "Two-digit year"),
+    RuleInfo("date.ambiguous", "info", "Ngày/tháng có thể đọc hai cách", "Day and month could be read either way"),
+    RuleInfo("date.day_month_swapped", "warning", "Ngày và tháng bị đảo", "Day and month swapped"),
+    RuleInfo("date.excel_serial", "info", "Ngày ở dạng số seri của Excel", "Date given as an Excel serial number"),
+    RuleInfo("date.partial", "info", "Chỉ có năm (hoặc tháng, năm)", "Only the year (or month and year) known"),
+    RuleInfo("dates.official_before_admission", "error", "Ngày chính thức trước ngày vào Đảng", "Official date before admission date"),
+    RuleInfo("dates.admission_under_18", "warning", "Vào Đảng khi chưa đủ 18 tuổi", "Admitted before the age of 18"),
+    RuleInfo("dates.birth_implausible", "warning", "Tuổi không hợp lý (dưới 18 hoặc trên 110)", "Implausible age (under 18 or over 110)"),
+    # Places.
+    RuleInfo("place.legacy", "info", "Địa danh trước sáp nhập 2025 (giữ nguyên, đề xuất tên mới)", "Place name from before the 2025 merger (kept, current name proposed)"),
+    RuleInfo("place.legacy_residence", "warning", "Nơi thường trú ghi theo đơn vị hành chính cũ", "Residence written with pre-2025 units"),
+]  # fmt: skip
+RULES: dict[str, RuleInfo] = {rule.code: rule for rule in _RULE_LIST}
+
+_TEXT_FIELDS = tuple(
+    f
+    for f in FIELDS
+    if f not in DATE_FIELDS and f not in ("cccd", "cmnd", "sex", "phone", "card_number", "email")
+)
+_THEORY_LABEL = dict(POLITICAL_THEORY) | {"": ""}
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad]")
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+
+
+def _rule(code: str, vi: str, en: str, fix: str | None = None) -> Problem:
+    return Problem(code, RULES[code].severity, vi, en, fix)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _labelled(field_name: str, problem: Problem) -> RowProblem:
+    """The problem with its message prefixed by the field's name, as users need it."""
+    vi, en = FIELD_LABELS[field_name]
+    return RowProblem(
+        field_name,
+        replace(
+            problem,
+            message_vi=f"{vi}: {problem.message_vi}",
+            message_en=f"{en}: {problem.message_en}",
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=200_000)
+def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
+    """(clean text, problems): legacy encodings, then NFC, Đ, look-alikes, spaces.
+
+    Leading and trailing spaces go silently: every spreadsheet has them.
+    """
+    text = raw.strip()
+    if not text:
+        return "", ()
+    fixed, legacy = fix_legacy(text)
+    clean = nfc(fixed)
+    problems = list(legacy)
+    if clean != fixed:
+        if unicodedata.normalize("NFC", fixed) != fixed:
+            problems.append(
+                _rule(
+                    "text.unicode_form",
+                    "chữ tổ hợp (NFD) đã chuẩn hóa.",
+                    "decomposed Unicode normalised.",
+                )
+            )
+        if "\u00d0" in fixed or "\u00f0" in fixed:
+            problems.append(
+                _rule("text.eth_for_d", "chữ Ð (eth) đã sửa thành Đ.", "Ð (eth) corrected to Đ.")
+            )
+        if _CYRILLIC.search(fixed) and not _CYRILLIC.search(clean):
+            problems.append(
+                _rule(
+                    "text.lookalike",
+                    "chữ Kirin giống chữ Latinh đã thay.",
+                    "Cyrillic look-alikes replaced.",
+                )
+            )
+        if _INVISIBLE.search(fixed) and not _INVISIBLE.search(clean):
+            problems.append(
+                _rule("text.invisible", "ký tự vô hình đã bỏ.", "invisible characters removed.")
+            )
+        if " ".join(fixed.split()) != fixed:
+            problems.append(
+                _rule("text.whitespace", "khoảng trắng thừa đã bỏ.", "extra spaces removed.")
+            )
+    # Every problem proposes the final text, so accepting any of them gives the same value.
+    return clean, tuple(replace(p, fix=clean) for p in problems)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _clean_name(raw: str) -> tuple[str, tuple[Problem, ...]]:
+    text, problems = clean_text(raw)
+    if not text:
+        return "", problems
+    name = title_name(text)
+    out = list(problems)
+    if name != text:
+        out.append(_rule("name.case", f"viết lại thành '{name}'.", f"written as '{name}'."))
+    if not _NAME_OK.match(name):
+        out.append(
+            _rule(
+                "name.characters",
+                "có chữ số hoặc ký hiệu lạ; kiểm tra lại.",
+                "contains digits or symbols; check it.",
+            )
+        )
+    elif " " not in name:
+        out.append(
+            _rule(
+                "name.single_word",
+                "chỉ có một chữ; cần đủ họ và tên.",
+                "a single word; give the full name.",
+            )
+        )
+    return name, tuple(
+        replace(p, fix=name) if p.fix is not None or p.code == "name.case" else p for p in out
+    )
+
+
+@functools.lru_cache(maxsize=50_000)
+def _clean_date(
+    raw: str, day_first: bool, typed: bool, today: date
+) -> tuple[PartialDate | None, tuple[Problem, ...]]:
+    text = raw.strip()
+    if typed:
+        value, problems = parse_date(text, today=today)  # ISO from a date cell
+        return value, tuple(problems)
+    value, problems = parse_date(text, day_first=day_first, today=today)
+    out = list(problems)
+    if value is not None:
+        if _SERIAL.match(text):
+            out.append(
+                _rule(
+                    "date.excel_serial",
+                    f"số {text} của Excel là ngày {value.format()}.",
+                    f"Excel serial {text} is {value.format()}.",
+                    value.iso(),
+                )
+            )
+        if value.precision != "day":
+            out.append(
+                _rule(
+                    "date.partial",
+                    f"chỉ biết {'năm' if value.precision == 'year' else 'tháng, năm'} ({value.format()}).",
+                    f"only the {'year' if value.precision == 'year' else 'month and year'} is known ({value.format()}).",
+                )
+            )
+    return value, tuple(out)
+
+
+_MOBILE = re.compile(r"^0?\d{9}$")
+
+
+_PHONE_SHAPES: dict[tuple[int, str], tuple[bool, tuple[Problem, ...]]] = {}
+
+
+def _phone_shape(length: int, prefix: str, sample: str) -> tuple[bool, tuple[Problem, ...]]:
+    """Whether numbers of this length and national prefix are valid, and their problems.
+
+    Validity of a Vietnamese number depends only on its first national digits, so one
+    call to phonenumbers (about 200 µs) answers for every number of the same shape.
+    """
+    key = (length, prefix)
+    if key not in _PHONE_SHAPES:
+        e164, problems = normalise_phone(sample)
+        _PHONE_SHAPES[key] = (e164 is not None, tuple(problems))
+    return _PHONE_SHAPES[key]
+
+
+def clean_phone(raw: str) -> tuple[str | None, list[Problem]]:
+    """normalise_phone, with a shortcut for the common 0 + 9 digit (or 9-digit) mobiles."""
+    text = raw.strip()
+    if not text:
+        return None, []
+    if _MOBILE.match(text):
+        national = text[-9:]
+        valid, problems = _phone_shape(len(text), national[:4], text)
+        if valid:
+            e164 = "+84" + national
+            return e164, [replace(p, fix=e164) for p in problems]
+    return normalise_phone(text)
+
+
+def _span(d: PartialDate) -> tuple[date, date]:
+    """First and last day a partial date can mean."""
+    first = d.as_date()
+    if d.precision == "day":
+        return first, first
+    if d.precision == "month":
+        month = d.month or 1
+        following = date(d.year + (month == 12), month % 12 + 1, 1)
+        return first, date.fromordinal(following.toordinal() - 1)
+    return first, date(d.year, 12, 31)
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def clean_record(
+    raw: RawRecord,
+    *,
+    today: date,
+    day_first: Mapping[str, bool] | None = None,
+) -> CleanRecord:
+    """Standardise one record; never raises, never changes raw.
+
+    day_first (per date field, default True) says how to read "03/04/1975": Vietnamese
+    files are day-first; pipeline.clean_files passes False for a column whose file shows
+    month-first dates, and such ambiguous dates are then flagged "date.ambiguous".
+    """
+    original = dict(raw.raw)
+    values: dict[str, Any] = {}
+    problems: list[RowProblem] = []
+    found: Sequence[Problem]
+
+    def add(field_name: str, found: Sequence[Problem]) -> None:
+        problems.extend(_labelled(field_name, p) for p in found)
+
+    def get(name: str) -> str:
+        value = original.get(name)
+        return value if isinstance(value, str) else ""
+
+    # --- free text -------------------------------------------------------------------------
+    for name in _TEXT_FIELDS:
+        if name not in original:
+            continue
+        if name == "full_name":
+            value, found = _clean_name(get(name))
+        else:
+            value, found = clean_text(get(name))
+        add(name, found)
+        values[name] = value or None
+
+    # --- coded values ----------------------------------------------------------------------
+    if "sex" in original:
+        text, found = clean_text(get("sex"))
+        add("sex", found)
+        sex, found2 = normalise_sex(text or None)
+        add("sex", found2)
+        values["sex"] = sex
+    if "ethnicity" in original and values.get("ethnicity"):
+        values["ethnicity"], found = normalise_ethnicity(values["ethnicity"])
+        add("ethnicity", found)
+    if "religion" in original:
+        values["religion"], found = normalise_religion(values.get("religion") or "")
+        add("religion", found)
+    if "political_theory" in original and values.get("political_theory") is not None:
+        code, found = normalise_political_theory(values["political_theory"])
+        add("political_theory", found)
+        values["political_theory"] = _THEORY_LABEL.get(code, None) if code is not None else None
+    if "email" in original:
+        text, found = clean_text(get("email"))
+        add("email", found)
+        email = text.lower() or None
+        if email and not _EMAIL.match(email):
+            add("email", [_rule("email.invalid", "địa chỉ không hợp lệ.", "not a valid address.")])
+        values["email"] = email
+    if "phone" in original:
+        values["phone"], found = clean_phone(get("phone"))
+        add("phone", found)
+    if "card_number" in original:
+        values["card_number"], found = normalise_card_number(get("card_number").strip() or None)
+        add("card_number", found)
+
+    # --- identity --------------------------------------------------------------------------
+    cccd: str | None = None
+    cmnd: str | None = None
+    cccd_raw = get("cccd").strip()
+    if cccd_raw:
+        cccd, found = normalise_cccd(cccd_raw)
+        add("cccd", found)
+        digits = "".join(c for c in cccd_raw if c.isdigit())
+        if cccd and not found and cccd_raw != cccd:
+            add(
+                "cccd",
+                [
+                    _rule(
+                        "cccd.reformatted",
+                        "đã bỏ dấu cách, dấu chấm.",
+                        "spaces and dots removed.",
+                        cccd,
+                    )
+                ],
+            )
+        if any(p.code == "cccd.legacy_cmnd" for p in found):
+            cmnd = digits
+    cmnd_raw = get("cmnd").strip()
+    if cmnd_raw:
+        digits = "".join(c for c in cmnd_raw if c.isdigit())
+        if len(digits) == 12 and not cccd:
+            number, found = normalise_cccd(digits)
+            if number:
+                cccd = number
+                add(
+                    "cmnd",
+                    [
+                        _rule(
+                            "cmnd.is_cccd",
+                            "là số CCCD 12 số, đã chuyển sang ô CCCD.",
+                            "a 12-digit CCCD, moved to the CCCD field.",
+                        )
+                    ],
+                )
+            else:
+                add("cmnd", [_rule("cmnd.format", "phải gồm 9 chữ số.", "must be 9 digits.")])
+        elif len(digits) == 9 and digits == cmnd_raw.replace(" ", "").replace(".", ""):
+            cmnd = digits
+        else:
+            add("cmnd", [_rule("cmnd.format", "phải gồm 9 chữ số.", "must be 9 digits.")])
+    if "cccd" in original or "cmnd" in original:
+        values["cccd"] = cccd
+        values["cmnd"] = cmnd
+
+    # --- dates -----------------------------------------------------------------------------
+    dates: dict[str, PartialDate | None] = {}
+    for name in ("birth_date", "admission_date", "official_date"):
+        if name not in original:
+            continue
+        date_text = get(name)
+        if not date_text.strip():
+            dates[name] = values[name] = None
+            continue
+        first = True if day_first is None else day_first.get(name, True)
+        parsed, found = _clean_date(date_text, first, name in raw.typed_dates, today)
+        add(name, found)
+        dates[name] = values[name] = parsed
+
+    # --- required fields -------------------------------------------------------------------
+    unreadable = {p.field for p in problems if p.problem.severity == "error"}
+    for name in REQUIRED:
+        if values.get(name) is None and name not in unreadable:
+            add(
+                name,
+                [_rule(f"required.{name}", "bắt buộc, đang để trống.", "required, but blank.")],
+            )
+    if not cccd and "cccd" not in unreadable:
+        if cmnd:
+            if not any(p.code == "cccd.legacy_cmnd" for p in problems):
+                add(
+                    "cccd",
+                    [
+                        _rule(
+                            "cccd.only_cmnd",
+                            "chỉ có số CMND cũ; cần số định danh 12 số.",
+                            "only the old CMND; the 12-digit number is needed.",
+                        )
+                    ],
+                )
+        else:
+            add(
+                "cccd", [_rule("required.cccd", "bắt buộc, đang để trống.", "required, but blank.")]
+            )
+
+    # --- consistency -----------------------------------------------------------------------
+    birth = dates.get("birth_date")
+    admission = dates.get("admission_date")
+    official = dates.get("official_date")
+    if cccd:
+        birth_year = birth.year if birth else None
+        add("cccd", check_cccd(cccd, sex=values.get("sex"), birth_year=birth_year))
+    if admission and official and _span(official)[1] < _span(admission)[0]:
+        add(
+            "official_date",
+            [
+                _rule(
+                    "dates.official_before_admission",
+                    f"ngày chính thức {official.format()} trước ngày vào Đảng {admission.format()}.",
+                    f"official date {official.format()} is before the admission date {admission.format()}.",
+                )
+            ],
+        )
+    if birth and admission and _span(admission)[1] < _add_years(_span(birth)[0], 18):
+        add(
+            "admission_date",
+            [
+                _rule(
+                    "dates.admission_under_18",
+                    f"vào Đảng {admission.format()} khi chưa đủ 18 tuổi (sinh {birth.format()}).",
+                    f"admitted on {admission.format()} before turning 18 (born {birth.format()}).",
+                )
+            ],
+        )
+    if birth and (
+        _add_years(_span(birth)[0], 18) > today or _add_years(_span(birth)[1], 110) < today
+    ):
+        add(
+            "birth_date",
+            [
+                _rule(
+                    "dates.birth_implausible",
+                    f"sinh {birth.format()}: tuổi không hợp lý.",
+                    f"born {birth.format()}: implausible age.",
+                )
+            ],
+        )
+    if (
+        values.get("card_number")
+        and "official_date" in original
+        and official is None
+        and not get("official_date").strip()
+    ):
+        add(
+            "card_number",
+            [
+                _rule(
+                    "card.probationary",
+                    "đảng viên dự bị (chưa có ngày chính thức) chưa được cấp thẻ.",
+                    "a probationary member (no official date) has no card yet.",
+                )
+            ],
+        )
+
+    # --- places ----------------------------------------------------------------------------
+    for name in ("hometown", "birth_place", "residence"):
+        place_text = values.get(name)
+        if not place_text:
+            continue
+        place = legacy_place(place_text)
+        if place is None:
+            continue
+        now = place.proposal or place.province
+        where_vi = f"; nay là {now}" if now else ""
+        where_en = f"; now {now}" if now else ""
+        if name == "residence":
+            add(
+                name,
+                [
+                    _rule(
+                        "place.legacy_residence",
+                        f"ghi theo đơn vị hành chính trước 1/7/2025{where_vi}.",
+                        f"written with units from before 1 July 2025{where_en}.",
+                        place.proposal,
+                    )
+                ],
+            )
+        else:
+            add(
+                name,
+                [
+                    _rule(
+                        "place.legacy",
+                        f"địa danh trước sáp nhập 2025 (giữ nguyên){where_vi}.",
+                        f"place name from before the 2025 merger (kept){where_en}.",
+                        place.proposal,
+                    )
+                ],
+            )
+
+    return CleanRecord(raw.source, original, values, problems)
+
+
+def format_value(value: Any) -> str:
+    """A standardised value as output text: ISO dates (yyyy, yyyy-mm for partial ones)."""
+    if value is None:
+        return ""
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
