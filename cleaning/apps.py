@@ -8,6 +8,7 @@ class CleaningConfig(AppConfig):
     def ready(self) -> None:
         from orgs.rollups import register_rebuilder
 
-        from .campaigns import rebuild_counts
+        from . import campaigns, services
 
-        register_rebuilder(rebuild_counts)
+        register_rebuilder(campaigns.rebuild_counts)
+        register_rebuilder(services.rebuild_counts)

@@ -26,7 +26,7 @@ from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields
 from .models import Batch, BatchRow
-from .services import open_blockers
+from .services import _leave_review, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
 
@@ -96,6 +96,7 @@ def batch_commit(
                 }
             )
         now = timezone.now()
+        _leave_review(batch)
         rows = list(
             BatchRow.objects.filter(batch=batch, skipped=False)
             .select_related("file")

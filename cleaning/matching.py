@@ -131,6 +131,9 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> None:
             row.action = BatchRow.Action.CREATE
     BatchRow.objects.bulk_update(rows, ["member", "action"], batch_size=2000)
     DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
+    from .services import duplicates_opened
+
+    duplicates_opened(candidates)
 
 
 def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:

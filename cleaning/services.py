@@ -22,6 +22,7 @@ from lib.cleaning.parse import ParseError, parse_file
 from lib.cleaning.rules import CleanRecord, clean_record, format_value
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
+from orgs.rollups import counts_changed
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import store_upload, stored_path
@@ -242,6 +243,10 @@ def batch_process(batch: Batch) -> Batch:
     _progress(batch, 85, _("Đang tìm trùng lặp…"))
     with transaction.atomic():
         BatchRow.objects.filter(batch=batch).delete()
+        stale = DuplicateCandidate.objects.filter(
+            batch=batch, decision=DuplicateCandidate.Decision.OPEN
+        )
+        duplicates_opened(list(stale), -1)
         DuplicateCandidate.objects.filter(batch=batch).delete()
         BatchRow.objects.bulk_create(rows, batch_size=2000)
         saved = list(BatchRow.objects.filter(batch=batch).order_by("id"))
@@ -260,6 +265,17 @@ def batch_process(batch: Batch) -> Batch:
     return batch
 
 
+def _open_problems(summary: dict[str, int]) -> int:
+    return sum(summary.values())
+
+
+def _leave_review(batch: Batch) -> None:
+    """The batch stops counting as open problems of its organisation (commit, cancel, reprocess)."""
+    current = Batch.objects.filter(pk=batch.pk).values_list("status", "summary").get()
+    if current[0] == Batch.Status.REVIEW and _open_problems(current[1]):
+        counts_changed({(batch.org_id, "q.open_problems"): -_open_problems(current[1])})
+
+
 def _finish_review(batch: Batch) -> None:
     """Recount the batch's open problems per rule and put it in review."""
     summary: Counter[str] = Counter()
@@ -271,6 +287,7 @@ def _finish_review(batch: Batch) -> None:
         for p in problems:
             if p["severity"] == "error" or (p["severity"] == "warning" and not p.get("accepted")):
                 summary[p["code"]] += 1
+    _leave_review(batch)
     Batch.objects.filter(pk=batch.pk).update(
         status=Batch.Status.REVIEW,
         summary=dict(summary),
@@ -278,6 +295,15 @@ def _finish_review(batch: Batch) -> None:
         progress_note="",
         rows_total=BatchRow.objects.filter(batch=batch).count(),
     )
+    # The organisation's count of open problems, rolled up live like every other counter.
+    counts_changed({(batch.org_id, "q.open_problems"): _open_problems(summary)})
+
+
+def duplicates_opened(candidates: list[DuplicateCandidate], sign: int = 1) -> None:
+    deltas: Counter[tuple[int, str]] = Counter()
+    for candidate in candidates:
+        deltas[(candidate.decider_id, "q.open_duplicates")] += sign
+    counts_changed(deltas)
 
 
 # Reviewing ---------------------------------------------------------------------------------
@@ -410,6 +436,7 @@ def batch_set_mapping(
             signature=_signature(batch_file.headers),
             defaults={"mapping": batch_file.mapping},
         )
+        _leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(
             status=Batch.Status.QUEUED, progress=0, progress_note=_("Đang chờ xử lý…")
         )
@@ -437,10 +464,13 @@ def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = 
             }
         )
     with transaction.atomic():
+        _leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
-        DuplicateCandidate.objects.filter(
+        stale = DuplicateCandidate.objects.filter(
             batch=batch, decision=DuplicateCandidate.Decision.OPEN
-        ).delete()
+        )
+        duplicates_opened(list(stale), -1)
+        stale.delete()
         audit_log(
             actor=by,
             action="batch.cancel",
@@ -539,6 +569,7 @@ def candidate_decide(
             timezone.now(),
         )
         candidate.save(update_fields=["decision", "decided_by", "decided_at"])
+        duplicates_opened([candidate], -1)
         if candidate.batch is not None:
             _finish_review(candidate.batch)
         audit_log(
@@ -550,3 +581,20 @@ def candidate_decide(
             request=request,
         )
     return candidate
+
+
+def rebuild_counts() -> list[tuple[tuple[int, str], int]]:
+    """Open problems and duplicates recomputed from the data (for `partyorg rollups rebuild`)."""
+    out = [
+        ((org_id, "q.open_problems"), _open_problems(summary))
+        for org_id, summary in Batch.objects.filter(status=Batch.Status.REVIEW).values_list(
+            "org_id", "summary"
+        )
+    ]
+    out += [
+        ((decider_id, "q.open_duplicates"), 1)
+        for decider_id in DuplicateCandidate.objects.filter(
+            decision=DuplicateCandidate.Decision.OPEN
+        ).values_list("decider_id", flat=True)
+    ]
+    return out

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import transaction
 
+from lib.vn.cccd import check_cccd
 from members.models import ACTIVE_STATUSES, Member
 from partyorg.db import bulk_insert, is_postgresql, upsert_add
 from partyorg.tick import tick_after_commit
@@ -21,19 +22,45 @@ from .models import CountDelta, Org, OrgCount
 Deltas = Mapping[tuple[int, str], int]
 
 
-def member_keys(*, status: str, sex: str, birth_date: date, exempt: bool) -> list[str]:
+# A record is complete when what officials most often find missing is there.
+COMPLETE_FIELDS = ("phone", "birth_place", "hometown", "residence", "ethnicity")
+QUALITY_COLUMNS = ("cccd", *COMPLETE_FIELDS)
+
+
+def quality_keys(*, sex: str, birth_date: date, values: Mapping[str, str]) -> list[str]:
+    """Data-quality counters of one record: complete, and a CCCD consistent with sex and year."""
+    keys = []
+    if all(values.get(name) for name in COMPLETE_FIELDS):
+        keys.append("q.complete")
+    cccd = values.get("cccd") or ""
+    if not [
+        p for p in check_cccd(cccd, sex=sex, birth_year=birth_date.year) if p.severity == "error"
+    ]:
+        keys.append("q.cccd_ok")
+    return keys
+
+
+def member_keys(
+    *, status: str, sex: str, birth_date: date, exempt: bool, quality: Iterable[str] = ()
+) -> list[str]:
     """The counters a member adds one to, in the subtree of their organisation."""
     if status not in ACTIVE_STATUSES:
         return []
-    keys = ["members", f"status.{status}", f"sex.{sex}", f"born.{birth_date.year}"]
+    keys = ["members", f"status.{status}", f"sex.{sex}", f"born.{birth_date.year}", *quality]
     if exempt:
         keys.append("exempt")
     return keys
 
 
 def member_keys_of(member: Member) -> list[str]:
+    values = {name: getattr(member, name) for name in QUALITY_COLUMNS}
+    quality = quality_keys(sex=member.sex, birth_date=member.birth_date, values=values)
     return member_keys(
-        status=member.status, sex=member.sex, birth_date=member.birth_date, exempt=member.exempt
+        status=member.status,
+        sex=member.sex,
+        birth_date=member.birth_date,
+        exempt=member.exempt,
+        quality=quality,
     )
 
 
@@ -121,15 +148,24 @@ def rollups_rebuild() -> int:
         OrgCount.objects.all().delete()
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
         members = Member.objects.filter(status__in=ACTIVE_STATUSES).values_list(
-            "org_id", "status", "sex", "birth_date", "exempt"
+            "org_id", "status", "sex", "birth_date", "exempt", *QUALITY_COLUMNS
         )
-        for org_id, status, sex, birth_date, exempt in members.iterator(chunk_size=20000):
-            add_keys(
-                deltas,
-                org_id,
-                member_keys(status=status, sex=sex, birth_date=birth_date, exempt=exempt),
-                1,
+        for org_id, status, sex, birth_date, exempt, *quality_values in members.iterator(
+            chunk_size=20000
+        ):
+            quality = quality_keys(
+                sex=sex,
+                birth_date=birth_date,
+                values=dict(zip(QUALITY_COLUMNS, quality_values, strict=True)),
             )
+            keys = member_keys(
+                status=status, sex=sex, birth_date=birth_date, exempt=exempt, quality=quality
+            )
+            add_keys(deltas, org_id, keys, 1)
+            # Applied in slices (the sums are additive): memory stays flat at national scale.
+            if len(deltas) >= 200_000:
+                apply_to_subtree_counts(deltas)
+                deltas.clear()
         for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
             add_keys(deltas, org.id, org_keys(org), 1)
         for rebuilder in REBUILDERS:

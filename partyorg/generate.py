@@ -22,7 +22,7 @@ from lib.synth import PersonFactory
 from lib.vn.text import fold, sort_key
 from members.models import FieldChange, Member, MemberEvent
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
-from orgs.rollups import add_keys, apply_to_subtree_counts, member_keys, org_keys
+from orgs.rollups import add_keys, apply_to_subtree_counts, member_keys, org_keys, quality_keys
 from orgs.services import encode_step
 from partyorg.db import bulk_insert, reset_sequence
 
@@ -414,12 +414,22 @@ class Generator:
                 changes.append(
                     (mid, "*", "", "", "generated", f"generate seed {self.seed}", None, self.now)
                 )
-                add_keys(
-                    deltas,
-                    cell.id,
-                    member_keys(status=status, sex=p.sex, birth_date=p.birth_date, exempt=False),
-                    1,
+                quality = quality_keys(
+                    sex=p.sex,
+                    birth_date=p.birth_date,
+                    values={
+                        "cccd": p.cccd,
+                        "phone": p.phone,
+                        "birth_place": p.birth_place,
+                        "hometown": p.hometown,
+                        "residence": p.residence,
+                        "ethnicity": p.ethnicity,
+                    },
                 )
+                keys = member_keys(
+                    status=status, sex=p.sex, birth_date=p.birth_date, exempt=False, quality=quality
+                )
+                add_keys(deltas, cell.id, keys, 1)
         return members, events, changes
 
     def province(self, root: OrgRow, province_code: int, members: int) -> int:

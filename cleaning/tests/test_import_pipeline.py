@@ -17,11 +17,15 @@ HEADER = "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng
 
 
 def _csv(*lines: str, name: str = "chibo.csv") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, (HEADER + "\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv")
+    return SimpleUploadedFile(
+        name, (HEADER + "\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv"
+    )
 
 
 def _upload(world: World, *lines: str, org=None) -> Batch:  # type: ignore[no-untyped-def]
-    return services.batch_create(org=org or world.cell, uploads=[_csv(*lines)], by=world.users["secretary"])
+    return services.batch_create(
+        org=org or world.cell, uploads=[_csv(*lines)], by=world.users["secretary"]
+    )
 
 
 GOOD = [
@@ -34,7 +38,10 @@ def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
     batch = _upload(world, *GOOD)
     assert batch.status == "review" and batch.rows_total == 2
     rows = list(BatchRow.objects.filter(batch=batch).order_by("row_number"))
-    assert rows[0].values["full_name"] == "Nguyễn Thị Hoà" and rows[0].original["full_name"] == "NGUYỄN   thị hoà"
+    assert (
+        rows[0].values["full_name"] == "Nguyễn Thị Hoà"
+        and rows[0].original["full_name"] == "NGUYỄN   thị hoà"
+    )
     # Excel dropped the leading zero: restored, and said so.
     assert rows[1].values["cccd"] == "079080000102"
     assert "cccd.leading_zero_restored" in {p["code"] for p in rows[1].problems}
@@ -42,7 +49,11 @@ def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
     summary = batch_commit(batch=batch, by=world.users["secretary"])
     assert summary["created"] == 2
     member = Member.objects.get(cccd="079185000101")
-    assert member.org_id == world.cell.id and member.phone == "+84903123456" and member.status == "official"
+    assert (
+        member.org_id == world.cell.id
+        and member.phone == "+84903123456"
+        and member.status == "official"
+    )
     change = FieldChange.objects.get(member=member, field="*")
     assert change.source == "import" and change.source_ref == f"batch {batch.pk} chibo.csv:2"
     tick()
@@ -57,7 +68,9 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(world: Wor
     summary = batch_commit(batch=second, by=None)
     assert summary == {"created": 0, "updated": 1, "same": 1, "skipped": 0}
     assert Member.objects.filter(cccd="079185000101").count() == 1
-    assert FieldChange.objects.filter(member__cccd="079185000101", field="phone", source="import").exists()
+    assert FieldChange.objects.filter(
+        member__cccd="079185000101", field="phone", source="import"
+    ).exists()
 
 
 def test_a_row_with_errors_blocks_the_commit_until_fixed_or_skipped(world: World) -> None:
@@ -78,11 +91,20 @@ def test_skipping_a_row_lets_the_rest_commit(world: World) -> None:
     batch = _upload(world, GOOD[0], "2,Lê Văn Cường,,,,,,")
     bad = BatchRow.objects.get(batch=batch, row_number=3)
     services.batch_row_skip(row=bad, skip=True, by=None)
-    assert batch_commit(batch=batch, by=None) == {"created": 1, "updated": 0, "same": 0, "skipped": 1}
+    assert batch_commit(batch=batch, by=None) == {
+        "created": 1,
+        "updated": 0,
+        "same": 0,
+        "skipped": 1,
+    }
 
 
 def test_accepting_a_rule_accepts_its_fixes_in_every_row(world: World) -> None:
-    batch = _upload(world, GOOD[1], GOOD[1].replace("79080000102", "79080000104").replace("903123457", "903123458"))
+    batch = _upload(
+        world,
+        GOOD[1],
+        GOOD[1].replace("79080000102", "79080000104").replace("903123457", "903123458"),
+    )
     assert batch.summary.get("cccd.leading_zero_restored") == 2
     assert services.batch_accept_rule(batch=batch, code="cccd.leading_zero_restored", by=None) == 2
     batch.refresh_from_db()
@@ -125,12 +147,16 @@ def test_a_cancelled_batch_leaves_the_registry_as_it_was(world: World) -> None:
     [
         ("rac.xlsx", b"\x00\x01garbage" * 100),
         ("trong.csv", b"\xff\xfe\x00\x00" + b"\x00" * 50),
-        ("khongcot.csv", "a,b,c\n1,2,3\n".encode()),
+        ("khongcot.csv", b"a,b,c\n1,2,3\n"),
     ],
 )
-def test_a_file_it_cannot_read_fails_the_batch_with_a_message(world: World, name: str, content: bytes) -> None:
+def test_a_file_it_cannot_read_fails_the_batch_with_a_message(
+    world: World, name: str, content: bytes
+) -> None:
     members = Member.objects.count()
-    batch = services.batch_create(org=world.cell, uploads=[SimpleUploadedFile(name, content)], by=None)
+    batch = services.batch_create(
+        org=world.cell, uploads=[SimpleUploadedFile(name, content)], by=None
+    )
     assert batch.status == "failed" and name in batch.error
     assert not BatchRow.objects.filter(batch=batch).exists() and Member.objects.count() == members
 
@@ -145,9 +171,43 @@ def test_it_refuses_uploads_it_does_not_accept(world: World) -> None:
 
 def test_rows_of_a_ward_batch_need_a_known_cell(world: World) -> None:
     header = HEADER.replace("Điện thoại", "Chi bộ")
-    lines = [GOOD[0].rsplit(",", 1)[0] + ",Chi bộ Giáo viên 1", GOOD[1].rsplit(",", 1)[0] + ",Chi bộ không có"]
+    lines = [
+        GOOD[0].rsplit(",", 1)[0] + ",Chi bộ Giáo viên 1",
+        GOOD[1].rsplit(",", 1)[0] + ",Chi bộ không có",
+    ]
     upload = SimpleUploadedFile("phuong.csv", (header + "\n".join(lines)).encode())
     batch = services.batch_create(org=world.ward, uploads=[upload], by=None)
     rows = {r.row_number: r for r in BatchRow.objects.filter(batch=batch)}
     assert rows[2].values["cell"] == world.cell.code and rows[2].errors == 0
     assert "cell.unknown" in {p["code"] for p in rows[3].problems}
+
+
+def test_open_problems_and_duplicates_are_counted_live_and_agree_with_a_rebuild(
+    world: World,
+) -> None:
+    from orgs.models import OrgCount
+    from orgs.rollups import rollups_rebuild
+
+    batch = _upload(
+        world,
+        GOOD[0],
+        GOOD[0].replace("1,", "2,", 1),
+        "3,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,",
+    )
+    tick()
+    counts = counts_of([world.city.id])[world.city.id]
+    assert counts["q.open_problems"] == sum(batch.summary.values()) > 0
+    assert counts["q.open_duplicates"] == 1
+    live = {
+        (o, k): v
+        for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value")
+    }
+    rollups_rebuild()
+    assert {
+        (o, k): v
+        for o, k, v in OrgCount.objects.exclude(value=0).values_list("org_id", "key", "value")
+    } == live
+    services.batch_cancel(batch=batch, by=None)
+    tick()
+    counts = counts_of([world.city.id])[world.city.id]
+    assert counts.get("q.open_problems", 0) == 0 and counts.get("q.open_duplicates", 0) == 0
