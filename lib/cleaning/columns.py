@@ -236,8 +236,8 @@ def apply_mapping(parsed: ParsedFileLike, mapping: Mapping) -> list[RawRecord]:
     records: list[RawRecord] = []
     for row in parsed.rows:
         values = row.values
-        raw = {name: values[index].strip() if index < len(values) else "" for index, name in chosen}
-        if not any(raw.values()):
+        raw = {name: values[index] if index < len(values) else "" for index, name in chosen}
+        if not any(v.strip() for v in raw.values()):
             continue  # blank lines, numbering-only rows, signature blocks beside the table
         typed = {name for index, name in chosen if index in row.typed_dates}
         records.append(RawRecord(row, raw, typed))

@@ -205,7 +205,8 @@ _TEXT_FIELDS = tuple(
     if f not in DATE_FIELDS and f not in ("cccd", "cmnd", "sex", "phone", "card_number", "email")
 )
 _THEORY_LABEL = dict(POLITICAL_THEORY) | {"": ""}
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad]")
+# The soft hyphen (U+00AD) is not here: in TCVN3 it is the letter "ư" (see lib.vn.text).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
@@ -239,11 +240,22 @@ def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
     text = raw.strip()
     if not text:
         return "", ()
-    fixed, legacy = fix_legacy(text)
+    # Invisible characters and doubled spaces go before the legacy-font check, which judges
+    # words: "Eõ" + zero-width space is not a word, "Eõ" is (VNI for "Ẽ").
+    spaced = " ".join(_INVISIBLE.sub("", text).split())
+    fixed, legacy = fix_legacy(spaced)
     clean = nfc(fixed)
+    # Cleaning can reveal legacy text (a Cyrillic "о" hid "µo", TCVN3 for "ào"): repeat
+    # until nothing changes, so cleaning the output again finds nothing new.
+    for _ in range(3):
+        again, more = fix_legacy(clean)
+        if not more:
+            break
+        legacy = legacy or more
+        clean = nfc(again)
     problems = list(legacy)
-    if clean != fixed:
-        if unicodedata.normalize("NFC", fixed) != fixed:
+    if not legacy:
+        if unicodedata.normalize("NFC", spaced) != spaced:
             problems.append(
                 _rule(
                     "text.unicode_form",
@@ -251,11 +263,11 @@ def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
                     "decomposed Unicode normalised.",
                 )
             )
-        if "\u00d0" in fixed or "\u00f0" in fixed:
+        if "\u00d0" in spaced or "\u00f0" in spaced:
             problems.append(
                 _rule("text.eth_for_d", "chữ Ð (eth) đã sửa thành Đ.", "Ð (eth) corrected to Đ.")
             )
-        if _CYRILLIC.search(fixed) and not _CYRILLIC.search(clean):
+        if _CYRILLIC.search(spaced) and not _CYRILLIC.search(clean):
             problems.append(
                 _rule(
                     "text.lookalike",
@@ -263,14 +275,14 @@ def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
                     "Cyrillic look-alikes replaced.",
                 )
             )
-        if _INVISIBLE.search(fixed) and not _INVISIBLE.search(clean):
-            problems.append(
-                _rule("text.invisible", "ký tự vô hình đã bỏ.", "invisible characters removed.")
-            )
-        if " ".join(fixed.split()) != fixed:
-            problems.append(
-                _rule("text.whitespace", "khoảng trắng thừa đã bỏ.", "extra spaces removed.")
-            )
+    if _INVISIBLE.search(text):
+        problems.append(
+            _rule("text.invisible", "ký tự vô hình đã bỏ.", "invisible characters removed.")
+        )
+    if " ".join(text.split()) != text:
+        problems.append(
+            _rule("text.whitespace", "khoảng trắng thừa đã bỏ.", "extra spaces removed.")
+        )
     # Every problem proposes the final text, so accepting any of them gives the same value.
     return clean, tuple(replace(p, fix=clean) for p in problems)
 
@@ -430,16 +442,21 @@ def clean_record(
         sex, found2 = normalise_sex(text or None)
         add("sex", found2)
         values["sex"] = sex
+    # An unknown ethnicity, religion or theory level keeps its (cleaned) text: the warning
+    # asks a person to look, and dropping the value would lose what the unit wrote.
     if "ethnicity" in original and values.get("ethnicity"):
-        values["ethnicity"], found = normalise_ethnicity(values["ethnicity"])
+        ethnicity, found = normalise_ethnicity(values["ethnicity"])
         add("ethnicity", found)
+        values["ethnicity"] = ethnicity or values["ethnicity"]
     if "religion" in original:
-        values["religion"], found = normalise_religion(values.get("religion") or "")
+        religion, found = normalise_religion(values.get("religion") or "")
         add("religion", found)
+        values["religion"] = religion or values.get("religion")
     if "political_theory" in original and values.get("political_theory") is not None:
         code, found = normalise_political_theory(values["political_theory"])
         add("political_theory", found)
-        values["political_theory"] = _THEORY_LABEL.get(code, None) if code is not None else None
+        if code is not None:
+            values["political_theory"] = _THEORY_LABEL.get(code, values["political_theory"])
     if "email" in original:
         text, found = clean_text(get("email"))
         add("email", found)
