@@ -62,8 +62,10 @@ def record_key(record: CleanRecord) -> str:
 def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
     """Per date field: False when the file's text dates show month-first writing.
 
-    A value like 25/12/1985 proves day-first, 12/25/1985 month-first; the majority wins,
-    and a column with no proof either way is day-first, the Vietnamese convention.
+    A value like 25/12/1985 proves day-first, 12/25/1985 month-first. A column is read
+    month-first only on clear evidence (at least 3 month-first proofs and more than twice
+    the day-first ones): a few swapped values in a Vietnamese file are typing slips, which
+    the day-first reading flags one by one ("date.day_month_swapped").
     """
     out: dict[str, bool] = {}
     for name in DATE_FIELDS:
@@ -77,7 +79,7 @@ def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
                 a, b = int(m[1]), int(m[2])
                 day_proof += a > 12 >= b
                 month_proof += b > 12 >= a
-        out[name] = month_proof <= day_proof
+        out[name] = not (month_proof >= 3 and month_proof > 2 * day_proof)
     return out
 
 
