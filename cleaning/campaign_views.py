@@ -1,0 +1,198 @@
+"""Campaign pages: the list and creation, the dashboard at any level, and its xlsx export."""
+
+import io
+from datetime import date
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.selectors import can
+from audit.services import audit_log
+from orgs.models import Org
+from orgs.selectors import get_org_for_user, visible_ancestors
+from partyorg.forms import apply_errors
+from partyorg.http import AuthedHttpRequest
+
+from .campaigns import campaign_create
+from .dashboard import (
+    campaigns_for,
+    children_figures,
+    figures_for,
+    last_submission,
+    late_units,
+    progress_series,
+)
+from .forms import CampaignForm
+from .models import Campaign
+
+
+@login_required
+def campaign_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    can_admin = can(request.user, org.path, Role.ADMIN)
+    year = timezone.localdate().year
+    form = CampaignForm(
+        request.POST or None,
+        initial={
+            "name": _("Làm sạch dữ liệu đảng viên"),
+            "starts_on": timezone.localdate(),
+            "ends_on": date(year, 12, 31),
+            "unit_depth": 1,
+            "m1_name": _("Rà soát, làm sạch và gửi dữ liệu"),
+            "m1_condition": "submitted",
+            "m2_name": _("Tổng hợp, đồng bộ sang Sổ tay đảng viên"),
+            "m2_condition": "published",
+            "m3_name": _("Chi bộ sinh hoạt trên Sổ tay đảng viên"),
+            "m3_condition": "meeting_held",
+        },
+    )
+    if request.method == "POST":
+        if not can_admin:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = campaign_create(
+                    root=org,
+                    name=data["name"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    unit_depth=data["unit_depth"],
+                    milestones=form.milestones(),
+                    by=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Đã mở đợt “%(name)s”.") % {"name": campaign.name})
+                return redirect("cleaning:campaign", campaign_id=campaign.pk, code=org.code)
+    return render(
+        request,
+        "cleaning/campaign_list.html",
+        {
+            "org": org,
+            "ancestors": visible_ancestors(request.user, org),
+            "campaigns": campaigns_for(request.user, org),
+            "form": form,
+            "can_admin": can_admin,
+        },
+    )
+
+
+def _campaign(request: AuthedHttpRequest, campaign_id: int, code: str) -> tuple[Campaign, Org]:
+    org = get_org_for_user(request.user, code)
+    campaign = Campaign.objects.filter(pk=campaign_id).select_related("root").first()
+    if campaign is None or not (
+        org.path.startswith(campaign.root.path) or campaign.root.path.startswith(org.path)
+    ):
+        raise Http404
+    return campaign, org
+
+
+@login_required
+def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) -> HttpResponse:
+    campaign, org = _campaign(request, campaign_id, code)
+    context = {
+        "campaign": campaign,
+        "org": org,
+        "ancestors": visible_ancestors(request.user, org),
+        "figures": figures_for(campaign, [org])[0],
+        "children": children_figures(campaign, org),
+        "late": late_units(campaign, org),
+        "series": progress_series(campaign, org),
+        "last_submission": last_submission(org),
+    }
+    template = (
+        "cleaning/_campaign_live.html"
+        if request.GET.get("live")
+        else "cleaning/campaign_dashboard.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> HttpResponse:
+    campaign, org = _campaign(request, campaign_id, code)
+    rows = [figures_for(campaign, [org])[0], *children_figures(campaign, org)]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet(_("Tiến độ"))
+    bold = book.add_format({"bold": True, "text_wrap": True})
+    headers = [_("Tổ chức"), _("Mã")]
+    for m in campaign.milestones.all():
+        headers += [
+            f"{m.name} · {_('đơn vị')}",
+            f"{m.name} · {_('đã xong')}",
+            f"{m.name} · {_('đúng hạn')}",
+        ]
+    headers += [
+        _("Đảng viên"),
+        _("Hồ sơ đầy đủ"),
+        _("CCCD hợp lệ"),
+        _("Vấn đề chưa xử lý"),
+        _("Nghi trùng chưa quyết định"),
+    ]
+    for col, text in enumerate(headers):
+        sheet.write_string(0, col, text, bold)
+    for r, figures in enumerate(rows, start=1):
+        sheet.write_string(r, 0, figures.org.name)
+        sheet.write_string(r, 1, figures.org.code)
+        col = 2
+        for m in figures.milestones:
+            for value in (m.expected, m.done, m.on_time):
+                sheet.write_number(r, col, value)
+                col += 1
+        for key in ("members", "q_complete", "q_cccd_ok", "q_open_problems", "q_open_duplicates"):
+            sheet.write_number(r, col, figures.quality.get(key, 0))
+            col += 1
+    late = book.add_worksheet(_("Đơn vị chậm"))
+    for col, text in enumerate(
+        [
+            _("Đơn vị"),
+            _("Mã"),
+            _("Mốc chưa đạt"),
+            _("Số ngày chậm"),
+            _("Người liên hệ"),
+            _("Điện thoại"),
+        ]
+    ):
+        late.write_string(0, col, text, bold)
+    for r, row in enumerate(late_units(campaign, org, limit=100000), start=1):
+        late.write_string(r, 0, row["unit"].name)
+        late.write_string(r, 1, row["unit"].code)
+        late.write_string(r, 2, "; ".join(m.name for m in row["missed"]))
+        late.write_number(r, 3, row["days_late"])
+        late.write_string(r, 4, row["unit"].contact_name)
+        late.write_string(r, 5, row["unit"].contact_phone)
+    footer = book.add_worksheet(_("Thông tin"))
+    footer.write_string(
+        0,
+        0,
+        _("Xuất bởi %(user)s lúc %(at)s")
+        % {"user": request.user.username, "at": timezone.localtime().strftime("%d/%m/%Y %H:%M")},
+    )
+    book.close()
+    audit_log(
+        actor=request.user,
+        action="campaign.export",
+        object_type="campaign",
+        object_id=campaign.pk,
+        detail={"org": org.code},
+        request=request,
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tien-do-{campaign.pk}-{org.code}.xlsx"'
+    )
+    return response
