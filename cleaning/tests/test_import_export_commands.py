@@ -1,0 +1,87 @@
+"""partyorg import and partyorg export members, from the command line."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cleaning.models import Batch
+from cleaning.tests.test_import_pipeline import GOOD, HEADER
+from conftest import World
+from members.models import Member
+
+
+@pytest.fixture
+def good_file(tmp_path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "chibo.csv"
+    path.write_text(HEADER + "\n".join(GOOD) + "\n", encoding="utf-8")
+    return path
+
+
+def test_import_is_a_dry_run_by_default(world: World, good_file, capsys) -> None:  # type: ignore[no-untyped-def]
+    members = Member.objects.count()
+    call_command("import", str(good_file), org=world.cell.code)
+    out = capsys.readouterr().out
+    assert "cccd.leading_zero_restored" in out and "dry run" in out
+    assert Member.objects.count() == members and Batch.objects.get().status == "cancelled"
+
+
+def test_import_commits_and_export_lists_the_sources(
+    world: World, good_file, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    call_command("import", str(good_file), org=world.cell.code, commit=True)
+    assert Member.objects.filter(cccd="079185000101").exists()
+    out = tmp_path / "out.csv"
+    call_command(
+        "export",
+        "members",
+        org=world.cell.code,
+        format="csv",
+        with_provenance=True,
+        out=str(out),
+        by="phuong",
+    )
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("# Xuất bởi / exported by phuong")
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    imported = next(r for r in rows if r["cccd"] == "079185000101")
+    assert imported["sources"] == "chibo.csv:2" and imported["full_name"] == "Nguyễn Thị Hoà"
+
+
+def test_export_neutralises_formulas(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from members.services import member_update
+
+    member_update(member=world.members[1], changes={"residence": '=HYPERLINK("http://x")'})
+    out = tmp_path / "out.csv"
+    call_command("export", "members", org=world.cell.code, out=str(out))
+    assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")
+
+
+def test_export_writes_xlsx(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out.xlsx"
+    call_command("export", "members", org=world.ward.code, format="xlsx", out=str(out))
+    assert out.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize(
+    ("args", "options", "message"),
+    [
+        (["nope.csv"], {"org": "79"}, "nope.csv"),
+        (["FILE"], {"org": "KHONG-CO"}, "KHONG-CO"),
+    ],
+)
+def test_import_refuses_bad_arguments_clearly(
+    world: World, good_file, args, options, message
+) -> None:  # type: ignore[no-untyped-def]
+    args = [str(good_file) if a == "FILE" else a for a in args]
+    with pytest.raises(CommandError, match=message):
+        call_command("import", *args, **options)
+    assert not Batch.objects.exists()
+
+
+def test_import_of_an_unreadable_file_names_it(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    with pytest.raises(CommandError, match="hong.xlsx"):
+        call_command("import", str(bad), org=world.cell.code)
