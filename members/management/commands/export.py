@@ -49,19 +49,18 @@ class Command(BaseCommand):
         rows = export_rows(org, with_provenance=options["with_provenance"])
         count = 0
         if options["format"] == "csv":
-            out = (
-                open(options["out"], "w", newline="", encoding="utf-8-sig")
-                if options["out"] != "-"
-                else sys.stdout
-            )
-            writer = csv.writer(out)
-            writer.writerow([f"# {stamp}"])
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow([neutralise(str(v)) for v in row])
-                count += 1
-            if out is not sys.stdout:
-                out.close()
+            with contextlib.ExitStack() as stack:
+                out = (
+                    stack.enter_context(open(options["out"], "w", newline="", encoding="utf-8-sig"))
+                    if options["out"] != "-"
+                    else sys.stdout
+                )
+                writer = csv.writer(out)
+                writer.writerow([f"# {stamp}"])
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow([neutralise(str(v)) for v in row])
+                    count += 1
         else:
             book = xlsxwriter.Workbook(
                 options["out"],
