@@ -1,5 +1,6 @@
 """partyorg export members --org CODE --format csv|xlsx [--with-provenance] [--out FILE]."""
 
+import contextlib
 import csv
 import sys
 from typing import Any
