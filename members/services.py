@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
 from audit.services import audit_log
 from lib.vn.cccd import check_cccd, mask_cccd, normalise_cccd
 from lib.vn.phones import normalise_phone
@@ -534,6 +535,23 @@ def members_transfer_bulk(
             object_type="org",
             object_id=to_org.code,
             detail={"count": len(members), "reason": reason},
+        )
+        # One row per member too: the change feed and a member's access history read them.
+        now = timezone.now()
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    at=now,
+                    actor=_user(by),
+                    actor_label=getattr(by, "username", "") or "system",
+                    action="member.transfer",
+                    object_type="member",
+                    object_id=str(member.pk),
+                    detail={"to": to_org.code, "reason": reason},
+                )
+                for member in members
+            ],
+            batch_size=2000,
         )
     return len(members)
 
