@@ -28,8 +28,16 @@ def nfc(s: str) -> str:
     return s if already_nfc(s) else vn_text.nfc(s)
 
 
+_MARKS = re.compile("[\u0300-\u036f]")
+
+
 @functools.lru_cache(maxsize=262_144)
 def fold(s: str) -> str:
     if s.isascii():
         return " ".join(s.lower().split())
+    if already_nfc(s):
+        # Clean text: fold() is then just "drop the marks", done here in C.
+        bare = _MARKS.sub("", unicodedata.normalize("NFD", s.lower())).replace("đ", "d")
+        if bare.isascii():
+            return " ".join(bare.split())
     return vn_text.fold(s)

@@ -65,6 +65,7 @@ class _Prepared:
     cccd: str | None  # only when structurally valid
     phone: str | None
     hometown: str
+    birth_keys: list[str]
 
 
 def _birth(value: PartialDate | date | None) -> tuple[int, int | None, int | None] | None:
@@ -85,17 +86,20 @@ def name_key(full_name: str | None) -> str:
 
 def _prepare(person: Person, registry: bool) -> _Prepared:
     name = fold(person.full_name or "")
+    words = name.split()
     cccd = person.cccd if person.cccd and is_structurally_valid(person.cccd) else None
+    birth = _birth(person.birth)
     return _Prepared(
         person.key,
         registry,
         name,
-        name_key(person.full_name),
+        "" if not words else words[0] if len(words) == 1 else f"{words[0]} {words[-1]}",
         person.sex if person.sex in ("M", "F") else None,
-        _birth(person.birth),
+        birth,
         cccd,
         person.phone or None,
         fold(person.hometown or ""),
+        _birth_keys(birth),
     )
 
 
@@ -126,7 +130,7 @@ def _birth_score(
             return 0.7, "birth year"
         return 0.0, None
     if (a[1], a[2]) == (b[2], b[1]):
-        return 0.8, "birth date (day/month swapped)"
+        return 0.9, "birth date (day/month swapped)"
     if a[1] == b[1]:
         return 0.4, "birth month"
     return 0.3, "birth year"
@@ -223,7 +227,7 @@ def find_candidates(
     tight: dict[str, list[int]] = defaultdict(list)
     for index, p in enumerate(people):
         if p.name_key:
-            for birth_key in _birth_keys(p.birth):
+            for birth_key in p.birth_keys:
                 tight[f"{p.name_key}|{birth_key}"].append(index)
     for block in tight.values():
         if len(block) <= max_block:
@@ -232,18 +236,24 @@ def find_candidates(
     # People without a usable CCCD: anyone sharing their birth date, name key or phone.
     suspects = {i for i, p in enumerate(people) if not p.cccd and not p.registry}
     if suspects:
+
+        def keys_of(p: _Prepared) -> list[str]:
+            keys = [f"b|{k}" for k in p.birth_keys]
+            if p.name_key:
+                keys.append(f"n|{p.name_key}")
+            if p.phone:
+                keys.append(f"p|{p.phone}")
+            return keys
+
+        # Only blocks that hold a suspect matter: collect their keys first, then members.
+        wanted = {key for i in suspects for key in keys_of(people[i])}
         blocks: dict[str, list[int]] = defaultdict(list)
         for index, p in enumerate(people):
-            for birth_key in _birth_keys(p.birth):
-                blocks[f"b|{birth_key}"].append(index)
-            if p.name_key:
-                blocks[f"n|{p.name_key}"].append(index)
-            if p.phone:
-                blocks[f"p|{p.phone}"].append(index)
+            for key in keys_of(p):
+                if key in wanted:
+                    blocks[key].append(index)
         for block_key, block in blocks.items():
             focus = [i for i in block if i in suspects]
-            if not focus:
-                continue
             if len(block) <= max_block:
                 add_pairs(block, focus)
             elif block_key.startswith("n|"):
@@ -257,7 +267,8 @@ def find_candidates(
                     if sub_focus and len(sub) <= max_block:
                         add_pairs(sub, sub_focus)
 
-    for i, j in sorted(pairs_to_score):
+    fuzzy: list[tuple[int, int, Candidate]] = []
+    for i, j in pairs_to_score:
         if (i, j) in linked:
             continue
         a, b = people[i], people[j]
@@ -265,10 +276,16 @@ def find_candidates(
             continue
         if a.cccd and b.cccd and (a.cccd == b.cccd or _hamming(a.cccd, b.cccd) > MAX_CCCD_TYPO):
             continue
+        # Bound the score before the costly part: with the best possible name, hometown
+        # and phone, can this birth date still reach the threshold?
+        birth, _ = _birth_score(a.birth, b.birth)
+        if 100 * (0.5 + 0.3 * birth + 0.2) < threshold:
+            continue
         score, reasons = _score(a, b)
         if score >= threshold:
-            out.append(Candidate(a.key, b.key, score, reasons, False))
-    return out
+            fuzzy.append((i, j, Candidate(a.key, b.key, score, reasons, False)))
+    fuzzy.sort(key=lambda item: item[:2])  # the same order on every run
+    return out + [candidate for _, _, candidate in fuzzy]
 
 
 def duplicate_groups(
