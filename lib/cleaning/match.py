@@ -278,8 +278,8 @@ def find_candidates(
             continue
         # Bound the score before the costly part: with the best possible name, hometown
         # and phone, can this birth date still reach the threshold?
-        birth, _ = _birth_score(a.birth, b.birth)
-        if 100 * (0.5 + 0.3 * birth + 0.2) < threshold:
+        birth_agreement, _ = _birth_score(a.birth, b.birth)
+        if 100 * (0.5 + 0.3 * birth_agreement + 0.2) < threshold:
             continue
         score, reasons = _score(a, b)
         if score >= threshold:
