@@ -72,7 +72,12 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
 def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, batch_id)
     if request.headers.get("HX-Request") and request.GET.get("progress"):
-        return render(request, "cleaning/_progress.html", {"batch": batch})
+        if batch.status in (Batch.Status.QUEUED, Batch.Status.PROCESSING):
+            return render(request, "cleaning/_progress.html", {"batch": batch})
+        # Processing ended: the whole page changes (rules, rows), so htmx reloads it once.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     code = request.GET.get("rule", "")[:64]
     severity = (
         request.GET.get("severity", "")

@@ -1,0 +1,44 @@
+"""A cell secretary uploads a dirty spreadsheet, fixes it row by row, and commits it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import World
+from cleaning.models import BatchRow
+from members.models import Member
+from tests.browser.conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+DIRTY = (
+    "DANH SÁCH ĐẢNG VIÊN CHI BỘ GIÁO VIÊN 1\n"
+    "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
+    "1,NGUYỄN   thị hoà,079185000101,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456\n"
+    "2,Trần Văn Bảo,79080000102,Nam,1/2/1980,3/2/2005,3/2/2006,903123457\n"
+    "3,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,\n"
+)
+
+
+def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    upload = tmp_path / "chi-bo-giao-vien-1.csv"
+    upload.write_text(DIRTY, encoding="utf-8")
+    login(page, "secretary")
+    page.goto(f"/orgs/{live_world.cell.code}/imports/")
+    page.set_input_files("input[type=file]", str(upload))
+    shot(page, "cleaning-upload")
+    page.click("button:has-text('Tải lên và kiểm tra')")
+    page.wait_for_selector("#rules")
+    assert page.locator("#commit").is_disabled()
+    shot(page, "cleaning-review")
+    bad = BatchRow.objects.get(row_number=5)
+    row = page.locator(f"#row-{bad.pk}")
+    row.locator("input[name=value]").first.fill("079090000103")
+    row.locator("button:has-text('Sửa')").first.click()
+    expect(page.locator(f"#row-{bad.pk}")).not_to_contain_text("required.cccd")
+    page.reload()
+    page.click("button:has-text('Chấp nhận tất cả')")
+    page.wait_for_selector("#commit:not([disabled])")
+    page.click("#commit")
+    page.wait_for_selector("text=Đã ghi vào hồ sơ")
+    shot(page, "cleaning-committed")
+    assert Member.objects.filter(cccd__in=["079185000101", "079080000102", "079090000103"]).count() == 3
