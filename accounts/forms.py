@@ -13,3 +13,19 @@ class GrantForm(BootstrapForm):
     expires_on = VNDateField(
         label=_("Hết hạn ngày"), required=False, help_text=_("Để trống nếu không hết hạn.")
     )
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    password = forms.CharField(label=_("Mật khẩu"), strip=False, widget=forms.PasswordInput)
+
+
+class OtpForm(forms.Form):
+    token = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=16,
+        help_text=_("6 chữ số trong ứng dụng xác thực, hoặc một mã khôi phục."),
+    )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split()).lower()

@@ -15,6 +15,10 @@ class User(AbstractUser):
     # The assurance level of the current login's identity (1 = self-registered, 2 = in person).
     assurance_level = models.PositiveSmallIntegerField(default=2)
 
+    # Not a column: the level of the login behind the current request, set by AccessMiddleware
+    # from the session (None: a login that recorded none, trusted at the stored level in tests).
+    session_assurance_level: int | None = None
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", _("Xem")

@@ -1,5 +1,6 @@
 """Who may see and change what: the one place that turns grants into scopes."""
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,9 +16,35 @@ def active_grants(user: User) -> QuerySet[Grant]:
     )
 
 
-def granted_paths(user: User, role: str = Role.VIEWER) -> list[str]:
-    """The minimal list of subtree roots in which `user` holds `role` or a higher one."""
+def login_level(user: User) -> int:
+    """The assurance level of this login: the session's (set by the middleware), else stored."""
+    level = getattr(user, "session_assurance_level", None)
+    return int(user.assurance_level if level is None else level)
+
+
+def holds_grants(user: User) -> bool:
+    """Whether the user holds any active grant, whatever the level of the current login."""
     if not getattr(user, "is_authenticated", False):
+        return False
+    if "_holds_grants" not in user.__dict__:
+        user.__dict__["_holds_grants"] = active_grants(user).exists()
+    return bool(user.__dict__["_holds_grants"])
+
+
+def needs_higher_level(user: User) -> bool:
+    """An official logged in below the officer level: their grants are asleep for this login."""
+    return holds_grants(user) and login_level(user) < settings.OIDC_OFFICER_MIN_LEVEL
+
+
+def granted_paths(user: User, role: str = Role.VIEWER) -> list[str]:
+    """The minimal list of subtree roots in which `user` holds `role` or a higher one.
+
+    The one gate of every officer area: a login below OIDC_OFFICER_MIN_LEVEL (a level-1 e-ID, a
+    password without its second factor) gets no subtree at all, whatever grants the user holds.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if login_level(user) < settings.OIDC_OFFICER_MIN_LEVEL:
         return []
     # Cached on the user object: one request asks many times, and grants change rarely.
     cache: dict[str, list[str]] = user.__dict__.setdefault("_granted_paths_cache", {})

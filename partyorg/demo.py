@@ -1,9 +1,12 @@
 """The demo logins, one per persona, over whatever tree is loaded."""
 
+import hashlib
+from base64 import b32encode
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Grant, Role, User
 from audit.services import audit_log
@@ -11,6 +14,29 @@ from members.models import ACTIVE_STATUSES, Member
 from orgs.models import Kind, Org
 
 DEMO_PASSWORD = "demo-partyorg-2025"
+DEMO_USERNAMES = ("quantri", "trunguong", "thanhpho", "phuong", "bithu", "dangvien")
+
+
+def demo_totp_key(username: str) -> str:
+    """A fixed TOTP key per demo login (hex, as django-otp stores it): the same on every machine."""
+    return hashlib.sha1(f"partyorg-demo-totp:{username}".encode()).hexdigest()
+
+
+def demo_totp_secret(username: str) -> str:
+    """The key in base32, as an authenticator app wants it typed."""
+    return b32encode(bytes.fromhex(demo_totp_key(username))).decode().rstrip("=")
+
+
+def is_demo_user(user: object) -> bool:
+    return getattr(user, "username", None) in DEMO_USERNAMES
+
+
+def _demo_totp(user: User) -> None:
+    """Officials need a second factor; a demo login gets a known one (printed by `partyorg demo`)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(
+        user=user, name="demo", key=demo_totp_key(user.username), confirmed=True
+    )
 
 
 @dataclass
@@ -67,6 +93,7 @@ def demo_users_create() -> list[Persona]:
         admin.is_staff = admin.is_superuser = True
         admin.set_password(DEMO_PASSWORD)
         admin.save()
+        _demo_totp(admin)
         for persona in personas:
             user, _created = User.objects.get_or_create(username=persona.username)
             user.set_password(DEMO_PASSWORD)
@@ -76,6 +103,8 @@ def demo_users_create() -> list[Persona]:
                 user.member, user.cccd = persona.member, persona.member.cccd
                 user.first_name = persona.member.full_name
             user.save()
+            if persona.role is not None:
+                _demo_totp(user)
             if (
                 persona.org is not None
                 and persona.role is not None

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,16 +54,25 @@ INSTALLED_APPS = [
     "members",
     "accounts",
     "cleaning",
+    "api",
+    "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Assurance level, two-factor enforcement, idle expiry, rate limits: accounts/middleware.py.
+    "accounts.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -114,9 +124,76 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first; older hashes are upgraded to it at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Login through the national e-ID (OpenID Connect, authorization code flow with PKCE). Empty
+# OIDC_ISSUER means no e-ID: local accounts with a password and TOTP (the embedded default).
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+# "client_secret_basic", "client_secret_post" or "private_key_jwt" (then OIDC_PRIVATE_KEY_FILE
+# names the PEM file of the client's RSA key, whose public half the provider has registered).
+OIDC_CLIENT_AUTH_METHOD = env_str("OIDC_CLIENT_AUTH_METHOD", "client_secret_basic")
+OIDC_PRIVATE_KEY_FILE = env_str("OIDC_PRIVATE_KEY_FILE")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid")
+# Fixed callback address when the public one differs from what Django sees (behind a proxy).
+OIDC_REDIRECT_URI = env_str("OIDC_REDIRECT_URI")
+# We decide the assurance level ourselves: each `acr` value the provider may assert is mapped to
+# level 1 (self-registered) or 2 (registered in person with biometrics, Decree 69/2024). An acr
+# not listed here is level 0, which nothing accepts. Format: "acr=level,acr=level".
+OIDC_ACR_LEVELS = {
+    acr.strip(): int(level)
+    for acr, _sep, level in (item.rpartition("=") for item in env_list("OIDC_ACR_LEVELS"))
+    if acr.strip()
+}
+OIDC_CCCD_CLAIM = env_str("OIDC_CCCD_CLAIM", "cccd")
+# Officer areas (anything behind a grant) need this level; the member's own pages need the other.
+OIDC_OFFICER_MIN_LEVEL = env_int("OIDC_OFFICER_MIN_LEVEL", 2)
+OIDC_HANDBOOK_MIN_LEVEL = env_int("OIDC_HANDBOOK_MIN_LEVEL", 1)
+OIDC_LEEWAY = env_int("OIDC_LEEWAY", 60)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# Password logins stay open for the embedded default; with an e-ID they are off unless asked for.
+PARTYORG_LOCAL_LOGIN = env_bool("PARTYORG_LOCAL_LOGIN", not OIDC_ISSUER)
+
+# Failed logins: an account locks after LOGIN_MAX_FAILURES in LOGIN_WINDOW seconds, an address
+# after LOGIN_MAX_FAILURES_PER_IP; both unlock when the window passes (counters in the cache).
+PARTYORG_LOGIN_MAX_FAILURES = env_int("PARTYORG_LOGIN_MAX_FAILURES", 5)
+PARTYORG_LOGIN_MAX_FAILURES_PER_IP = env_int("PARTYORG_LOGIN_MAX_FAILURES_PER_IP", 30)
+PARTYORG_LOGIN_WINDOW = env_int("PARTYORG_LOGIN_WINDOW", 15 * 60)
+# Requests per minute: per API token, and per user on the expensive pages named here.
+PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
+PARTYORG_RATE_LIMITS: dict[str, int] = {
+    "orgs:members": env_int("PARTYORG_SEARCH_RATE", 60),
+}
+# Idle expiry: officials' sessions end after 30 idle minutes, members' handbook sessions later.
+PARTYORG_OFFICIAL_IDLE_SECONDS = env_int("PARTYORG_OFFICIAL_IDLE_SECONDS", 30 * 60)
+PARTYORG_MEMBER_IDLE_SECONDS = env_int("PARTYORG_MEMBER_IDLE_SECONDS", 7 * 24 * 3600)
+# Test-only: a session logged in by Client.force_login carries no assurance level and no
+# two-factor mark; the test suite trusts it at the user's stored level. Never on in production
+# (pytest sets PYTEST_VERSION; a deploy check refuses the setting when DEBUG is off).
+TESTING = "PYTEST_VERSION" in os.environ
+PARTYORG_TRUST_UNMARKED_SESSIONS = env_bool("PARTYORG_TRUST_UNMARKED_SESSIONS", TESTING)
+
+# The cache holds rate-limit counters: one shared cache (Redis, database) when several web
+# processes serve, else each process counts alone.
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", "partyorg"),
+    }
+}
+
+# Keys for encrypting sensitive uploads at rest (partyorg/crypto.py): comma separated Fernet
+# keys, newest first; older keys still decrypt, so keys rotate without re-encrypting at once.
+PARTYORG_ENCRYPTION_KEYS = env_list("PARTYORG_ENCRYPTION_KEYS")
 
 # Vietnamese first: the source strings are Vietnamese, English is the translation.
 LANGUAGE_CODE = "vi"
@@ -156,6 +233,24 @@ TASKS = {
 PARTYORG_TICK = env_str("PARTYORG_TICK", "inline")
 PARTYORG_PAGE_SIZE = env_int("PARTYORG_PAGE_SIZE", 50)
 
+# A strict Content Security Policy (Django's own middleware): no inline script anywhere, no
+# third-party origin. Inline style *attributes* are allowed for the few server-computed widths
+# (bars in the tables); they cannot run script, and url() in them is still held to img-src.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    # Logging out at the e-ID provider is a redirect after our logout form: allow its origin.
+    "form-action": [CSP.SELF, *([OIDC_ISSUER] if OIDC_ISSUER else [])],
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -173,13 +268,27 @@ if env_bool("HTTPS", False):
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every log line passes the redaction filter: no CCCD (or other 9–12 digit number) and no phone
+# number ever reaches a log file.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "partyorg.logging.RedactFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's and the ASGI server's own loggers (request lines carry query strings, which may
+        # hold a searched CCCD) lose their handlers and propagate to root, through the filter.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "uvicorn": {"handlers": [], "propagate": True},
+        "uvicorn.access": {"handlers": [], "propagate": True},
+        "uvicorn.error": {"handlers": [], "propagate": True},
+    },
 }
 
 # The demo logins skip nothing: they are ordinary accounts with known passwords, created only by

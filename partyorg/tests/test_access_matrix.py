@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import PERSONAS, World
@@ -41,7 +42,45 @@ MATRIX: dict[str, Row] = {
     ),
     "members:create": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
     "set_language": (lambda w: {}, set(), 302),
+    # Login steps: the two-factor pages serve only a password login half-way through (tested in
+    # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set
+    # (accounts/tests/test_eid_login.py drives them against a real provider).
+    "accounts:otp_verify": (lambda w: {}, set(), 404),
+    "accounts:otp_setup": (lambda w: {}, set(), 404),
+    "accounts:eid_login": (lambda w: {}, set(), 404),
+    "accounts:eid_callback": (lambda w: {}, set(), 404),
+    "accounts:level2_help": (lambda w: {}, ALL, 200),
+    "accounts:data_protection": (lambda w: {}, ALL, 200),
+    "api:tokens": (lambda w: {}, WARD_ADMINS, 404),
+    "api:token_revoke": (lambda w: {"token_id": 1}, set(), 405),  # POST only
+    # The JSON API answers to Bearer tokens, never to a browser session (api/tests/).
+    "apiv1:org": (lambda w: {"code": w.ward.code}, set(), 401),
+    "apiv1:members": (lambda w: {}, set(), 401),
+    "apiv1:changes": (lambda w: {}, set(), 401),
+    "apiv1:api-root": (lambda w: {}, set(), 404),
+    "apiv1:openapi-json": (lambda w: {}, ALL, 200),
+    "apiv1:openapi-view": (lambda w: {}, ALL, 200),
 }
+
+# What an anonymous visitor gets where it is not the redirect to the login page.
+ANONYMOUS = {
+    "accounts:login": 200,
+    "set_language": 302,
+    "accounts:otp_verify": 404,
+    "accounts:otp_setup": 404,
+    "accounts:eid_login": 404,
+    "accounts:eid_callback": 404,
+    "accounts:level2_help": 200,
+    "accounts:data_protection": 200,
+    "apiv1:org": 401,
+    "apiv1:members": 401,
+    "apiv1:changes": 401,
+    "apiv1:api-root": 404,
+    "apiv1:openapi-json": 200,
+    "apiv1:openapi-view": 200,
+}
+# Personas who hold grants: at level 1 their grants sleep, and officer pages explain why (403).
+GRANT_HOLDERS = {"central", "city", "ward", "secretary"}
 
 
 def _names(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:
@@ -61,19 +100,57 @@ def test_it_has_a_row_for_every_url() -> None:
     assert set(PROJECT_URLS) - set(MATRIX) == set(), "add the new URL to MATRIX"
 
 
+def client_at_level(world: World, persona: str, level: int) -> Client:
+    """A client logged in as an e-ID login of this assurance level would be."""
+    client = world.client(persona)
+    session = client.session
+    session["assurance_level"], session["login_method"] = level, "eid"
+    session.save()
+    return client
+
+
+def expected_at_level(name: str, persona: str, level: int) -> int:
+    _kwargs, allowed, denied_status = MATRIX[name]
+    expected = 200 if persona in allowed else denied_status
+    if (
+        level < 2
+        and persona in GRANT_HOLDERS
+        and ANONYMOUS.get(name) != 200
+        and expected in (200, 404)
+    ):
+        return 403
+    return expected
+
+
+@pytest.mark.parametrize("level", [2, 1])
 @pytest.mark.parametrize("name", PROJECT_URLS)
-def test_it_answers_each_persona_as_allowed(world: World, name: str) -> None:
-    kwargs_of, allowed, denied_status = MATRIX[name]
+def test_it_answers_each_persona_as_allowed(world: World, name: str, level: int) -> None:
+    kwargs_of, _allowed, _denied = MATRIX[name]
     url = reverse(name, kwargs=kwargs_of(world))
     for persona in PERSONAS:
-        response = world.client(persona).get(url)
-        expected = 200 if persona in allowed else denied_status
+        response = client_at_level(world, persona, level).get(url)
+        expected = expected_at_level(name, persona, level)
         if name == "home" and response.status_code == 302:
             # Home sends a user with a single subtree (or a member) straight to it.
             expected = 302
         assert response.status_code == expected, (
-            f"{persona} GET {url}: {response.status_code}, expected {expected}"
+            f"{persona} at level {level} GET {url}: {response.status_code}, expected {expected}"
         )
+        if expected == 403:
+            assert "định danh điện tử mức 2" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", PROJECT_URLS)
+def test_it_trusts_force_login_sessions_in_tests_only(world: World, name: str) -> None:
+    """The existing tests' force_login sessions carry no level; the suite trusts them as level 2."""
+    kwargs_of, _allowed, _denied = MATRIX[name]
+    url = reverse(name, kwargs=kwargs_of(world))
+    for persona in PERSONAS:
+        response = world.client(persona).get(url)
+        expected = expected_at_level(name, persona, 2)
+        if name == "home" and response.status_code == 302:
+            expected = 302
+        assert response.status_code == expected, f"{persona} GET {url}"
 
 
 @pytest.mark.parametrize("name", PROJECT_URLS)
@@ -81,12 +158,10 @@ def test_it_sends_anonymous_visitors_to_login(world: World, name: str) -> None:
     kwargs_of, _allowed, _denied = MATRIX[name]
     url = reverse(name, kwargs=kwargs_of(world))
     response = world.client("anonymous").get(url)
-    if name in ("accounts:login",):
-        assert response.status_code == 200
-    elif name in ("accounts:logout", "accounts:grant_revoke"):
+    if name in ANONYMOUS:
+        assert response.status_code == ANONYMOUS[name]
+    elif name in ("accounts:logout", "accounts:grant_revoke", "api:token_revoke"):
         assert response.status_code in (302, 405)
-    elif name == "set_language":
-        assert response.status_code == 302
     else:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 

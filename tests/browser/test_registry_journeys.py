@@ -1,6 +1,7 @@
 """Officials browse the tree, find a member and record an event, in a real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import World
 from members.models import Member
@@ -33,7 +34,8 @@ def test_a_ward_official_finds_a_member_without_diacritics_as_they_type(
     login(page, "ward")
     page.goto(f"/orgs/{live_world.ward.code}/members/")
     page.fill("#q", "pham thi thuy")
-    page.wait_for_function("document.querySelectorAll('#members tbody tr').length === 1")
+    # A locator wait, not wait_for_function: the page's Content Security Policy forbids eval.
+    expect(page.locator("#members tbody tr")).to_have_count(1)
     assert "Phạm Thị Thuỷ" in page.locator("#members").inner_text()
     shot(page, "member-search")
 

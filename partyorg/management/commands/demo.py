@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgs.models import Org
-from partyorg.demo import DEMO_PASSWORD, demo_users_create
+from partyorg.demo import DEMO_PASSWORD, demo_totp_secret, demo_users_create
 
 
 class Command(BaseCommand):
@@ -36,3 +36,10 @@ class Command(BaseCommand):
         for p in personas:
             where = p.org.name if p.org else (p.member.full_name if p.member else "—")
             self.stdout.write(f"  {p.username:<12} {p.label} — {where}")
+        self.stdout.write(
+            "\nXác thực hai lớp / two-factor (TOTP) secrets of the demo officials — add one to an\n"
+            "authenticator app, or, in this demo only (DEBUG=1), read the current code shown on\n"
+            "the verification page:"
+        )
+        for username in ["quantri", *(p.username for p in personas if p.role)]:
+            self.stdout.write(f"  {username:<12} {demo_totp_secret(username)}")

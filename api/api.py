@@ -1,0 +1,137 @@
+"""The JSON API (django-ninja) at /api/v1/: Bearer tokens scoped to a subtree; OpenAPI at docs/."""
+
+from datetime import date
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query, Schema
+from ninja.security import HttpBearer
+from ninja.throttling import AuthRateThrottle
+
+from lib.vn.cccd import mask_cccd
+from members.services import members_list_viewed
+from orgs.selectors import org_counts
+
+from .models import ApiToken
+from .selectors import api_token_active, get_org_for_token, members_for_token
+from .services import api_token_use
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer po_…`: a token made on the API tokens page, shown once there."""
+
+    openapi_bearerFormat = "opaque"
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = api_token_active(token)
+        if found is not None:
+            api_token_use(token=found, request=request)
+        return found
+
+
+api = NinjaAPI(
+    title="partyorg API",
+    version="1",
+    description=(
+        "Đọc dữ liệu tổ chức đảng và đảng viên trong phạm vi của khoá API. "
+        "Read party organisations and members within the API token's subtree. "
+        "Every call is written to the audit log."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="apiv1",
+    # Per token (authentication runs first, so only a valid token is ever counted).
+    throttle=[AuthRateThrottle(f"{settings.PARTYORG_API_RATE}/m")],
+)
+
+
+class OrgOut(Schema):
+    code: str
+    name: str
+    kind: str
+    status: str
+    parent_code: str | None
+    counts: dict[str, int]
+
+
+class MemberOut(Schema):
+    id: int
+    full_name: str
+    sex: str
+    birth_date: date
+    status: str
+    org_code: str
+    cccd: str
+
+
+class MemberPage(Schema):
+    items: list[MemberOut]
+    page: int
+    next_page: int | None
+
+
+class MemberFilter(Schema):
+    org: str
+    q: str = ""
+    page: int = 1
+
+
+def _token(request: HttpRequest) -> ApiToken:
+    token = request.auth  # type: ignore[attr-defined]
+    assert isinstance(token, ApiToken)
+    return token
+
+
+@api.get(
+    "/orgs/{code}", response=OrgOut, url_name="org", summary="An organisation and its counters"
+)
+def org_detail(request: HttpRequest, code: str) -> OrgOut:
+    """One organisation inside the token's subtree, with the live counters of its whole subtree."""
+    org = get_org_for_token(_token(request), code)
+    return OrgOut(
+        code=org.code,
+        name=org.name,
+        kind=org.kind,
+        status=org.status,
+        parent_code=org.parent.code if org.parent_id and org.parent else None,
+        counts=org_counts(org),
+    )
+
+
+PAGE_SIZE = 50
+
+
+@api.get("/members", response=MemberPage, url_name="members", summary="Members of a subtree")
+def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPage:
+    """Active members of an organisation's subtree, in Vietnamese name order, 50 a page.
+
+    `q` is a name without diacritics, or a personal ID number (a read-only token finds a person
+    by the whole 12 digits only). The CCCD is masked unless the token may write.
+    """
+    token = _token(request)
+    org = get_org_for_token(token, filters.org)
+    page = max(1, min(filters.page, 100_000))
+    rows = list(
+        members_for_token(token=token, org=org, q=filters.q)[
+            (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
+        ]
+    )
+    items = rows[:PAGE_SIZE]
+    members_list_viewed(
+        viewer=token, org=org, query=filters.q, shown=[m.pk for m in items], request=request
+    )
+    return MemberPage(
+        items=[
+            MemberOut(
+                id=m.pk,
+                full_name=m.full_name,
+                sex=m.sex,
+                birth_date=m.birth_date,
+                status=m.status,
+                org_code=m.org.code,
+                cccd=m.cccd if token.can_write else mask_cccd(m.cccd),
+            )
+            for m in items
+        ],
+        page=page,
+        next_page=page + 1 if len(rows) > PAGE_SIZE else None,
+    )

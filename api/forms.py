@@ -1,0 +1,24 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partyorg.forms import BootstrapForm, VNDateField
+
+
+def _in_90_days() -> str:
+    return (timezone.localdate() + timedelta(days=90)).strftime("%d/%m/%Y")
+
+
+class ApiTokenForm(BootstrapForm):
+    name = forms.CharField(
+        label=_("Tên khoá"),
+        max_length=100,
+        help_text=_("Hệ thống nào sẽ dùng khoá này, ví dụ: Sổ tay đảng viên."),
+    )
+    org_code = forms.CharField(label=_("Mã tổ chức (phạm vi của khoá)"), max_length=64)
+    can_write = forms.BooleanField(
+        label=_("Được ghi (và xem đầy đủ số CCCD)"), required=False, initial=False
+    )
+    expires_on = VNDateField(label=_("Hết hạn ngày"), initial=_in_90_days)
