@@ -329,7 +329,7 @@ def _quick_date(text: str, day_first: bool, today: date) -> PartialDate | None:
         day, month, year = int(m[1]), int(m[2]), int(m[3])
     else:
         return None
-    if not (1 <= month <= 12 and 1 <= day):
+    if not (1 <= month <= 12 and day >= 1):
         return None
     try:
         value = PartialDate(year, month, day)
