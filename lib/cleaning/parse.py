@@ -21,7 +21,9 @@ name for several rows) fills only its first row.
 The header row is the first of the first 20 non-blank rows that maps at least three
 known columns (columns.guess_mapping); officials' sheets have titles, dates and blank
 rows above it, and often a row of column numbers ("(1) (2) (3)") below it, which is
-skipped.
+skipped. A two-level header (a merged "Ngày tháng năm" over "Sinh | Vào Đảng | Chính
+thức") is read as one: each lower cell is prefixed with the group above it.
+``ParsedFile.header_row`` is the last header row.
 """
 
 import codecs
@@ -354,20 +356,69 @@ def _texts(row: list[Any]) -> list[str]:
 
 
 @dataclass(slots=True)
+class _Header:
+    index: int  # first header row, in the sheet's rows
+    span: int  # 1, or 2 for a two-level header
+    headers: list[str]
+    mapping: Mapping
+
+    @property
+    def data_index(self) -> int:
+        return self.index + self.span
+
+
+@dataclass(slots=True)
 class _Candidate:
     sheet: str
-    header_index: int  # in the sheet's rows
-    mapping: Mapping
+    header: _Header
     score: int
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, Mapping] | None:
+def _two_level(top: list[str], below: list[str]) -> list[str] | None:
+    """Headers of a two-level header ("Ngày tháng năm" over "Sinh | Vào Đảng"), if below is one.
+
+    A merged group cell holds its text in its first column only, so a column with an empty
+    upper cell takes the nearest text to its left. The lower row must look like headers:
+    short text, no digits (a data row has dates, numbers, ID numbers).
+    """
+    cells = [c.strip() for c in below]
+    filled = [c for c in cells if c]
+    if len(filled) < 2 or any(len(c) > 40 or any(ch.isdigit() for ch in c) for c in filled):
+        return None
+    out: list[str] = []
+    carried = ""
+    for column in range(max(len(top), len(cells))):
+        upper = top[column].strip() if column < len(top) else ""
+        lower = cells[column] if column < len(cells) else ""
+        if upper:
+            carried = upper
+        elif not lower:
+            carried = ""
+        out.append(" ".join(t for t in ((upper or (carried if lower else "")), lower) if t))
+    return out
+
+
+def _find_header(rows: list[list[str]]) -> _Header | None:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if not any(cell.strip() for cell in row):
             continue
         mapping = guess_mapping(row)
-        if mapped_count(mapping) >= MIN_HEADER_COLUMNS:
-            return index, mapping
+        single = mapped_count(mapping)
+        below = rows[index + 1] if index + 1 < len(rows) else None
+        combined = None
+        # A title row (one cell) above a real header is not the top of a two-level header.
+        if (
+            below is not None
+            and sum(1 for c in row if c.strip()) >= 2
+            and mapped_count(guess_mapping(below)) < MIN_HEADER_COLUMNS
+        ):
+            combined = _two_level(row, below)
+        if combined is not None:
+            combined_mapping = guess_mapping(combined)
+            if mapped_count(combined_mapping) >= max(single + 2, MIN_HEADER_COLUMNS):
+                return _Header(index, 2, combined, combined_mapping)
+        if single >= MIN_HEADER_COLUMNS:
+            return _Header(index, 1, [c.strip() for c in row], mapping)
     return None
 
 
@@ -436,21 +487,20 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
         found = _find_header(top)
         if found is None:
             continue
-        header_index, mapping = found
-        if sheet.height - header_index - 1 > limits.max_rows:
-            refusal = refusal or _too_many_rows(name, sheet.height - header_index - 1, limits)
+        if sheet.height - found.data_index > limits.max_rows:
+            refusal = refusal or _too_many_rows(name, sheet.height - found.data_index, limits)
             continue
-        score = mapped_count(mapping)
+        score = mapped_count(found.mapping)
         if best is None or score > best.score:
-            best = _Candidate(sheet_name, header_index, mapping, score)
+            best = _Candidate(sheet_name, found, score)
     if best is None:
         raise refusal or _no_columns(name)
+    header = best.header
     sheet = workbook.get_sheet_by_name(best.sheet)
     first_row = sheet.start[0] + 1 if sheet.start else 1
     cells = sheet.to_python(skip_empty_area=True)
-    headers = [text.strip() for text in _texts(cells[best.header_index])]
     rows: list[SourceRow] = []
-    for offset, raw_row in enumerate(cells[best.header_index + 1 :], start=best.header_index + 1):
+    for offset, raw_row in enumerate(cells[header.data_index :], start=header.data_index):
         values: list[str] = []
         dates: list[int] = []
         for column, value in enumerate(raw_row):
@@ -463,10 +513,10 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
     return ParsedFile(
         name,
         best.sheet,
-        first_row + best.header_index,
-        headers,
+        first_row + header.data_index - 1,
+        header.headers,
         rows,
-        best.mapping,
+        header.mapping,
         None,
         sheet_names,
     )
@@ -584,14 +634,19 @@ def _parse_text(path: Path, name: str, limits: Limits) -> ParsedFile:
     found = _find_header(records)
     if found is None:
         raise _no_columns(name)
-    header_index, mapping = found
-    if len(records) - header_index - 1 > limits.max_rows:
-        raise _too_many_rows(name, len(records) - header_index - 1, limits)
-    headers = [h.strip() for h in records[header_index]]
+    if len(records) - found.data_index > limits.max_rows:
+        raise _too_many_rows(name, len(records) - found.data_index, limits)
     rows = [
         SourceRow(name, number, values)
-        for number, values in enumerate(records[header_index + 1 :], start=header_index + 2)
+        for number, values in enumerate(records[found.data_index :], start=found.data_index + 1)
     ]
     return ParsedFile(
-        name, None, header_index + 1, headers, _drop_numbering_row(rows), mapping, encoding, []
+        name,
+        None,
+        found.data_index,
+        found.headers,
+        _drop_numbering_row(rows),
+        found.mapping,
+        encoding,
+        [],
     )

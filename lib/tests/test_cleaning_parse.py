@@ -310,3 +310,32 @@ class TestBadInput:
         with pytest.raises(ParseError) as caught:
             parse_file(path, display_name="Chi bộ 1.csv")
         assert "Chi bộ 1.csv" in caught.value.message_vi
+
+
+def test_it_reads_a_two_level_header_with_a_merged_group_cell(tmp_path):
+    path = tmp_path / "u.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["STT", "Họ và tên", "Ngày tháng năm", None, None, "Số CCCD"])
+    sheet.append([None, None, "Sinh", "Vào Đảng", "Chính thức", None])
+    sheet.append([1, "Nguyễn Văn An", "04/03/1985", "19/05/2010", "19/05/2011", "079085000123"])
+    sheet.merge_cells("C1:E1")
+    sheet.merge_cells("A1:A2")
+    book.save(path)
+    parsed = parse_file(path)
+    assert parsed.header_row == 2
+    assert [parsed.mapping[i] for i in range(6)] == [
+        None,
+        "full_name",
+        "birth_date",
+        "admission_date",
+        "official_date",
+        "cccd",
+    ]
+    assert [r.row for r in parsed.rows] == [3]
+
+
+def test_a_first_data_row_is_never_taken_for_a_second_header_row(tmp_path):
+    path = _xlsx(tmp_path / "u.xlsx", [HEADER, ["", "Chi bộ Một", "", "Nam", "", ""], ROW])
+    parsed = parse_file(path)
+    assert parsed.header_row == 1 and len(parsed.rows) == 2
