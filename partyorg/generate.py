@@ -9,6 +9,7 @@ import json
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,7 +25,7 @@ from members.models import FieldChange, Member, MemberEvent
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
 from orgs.rollups import add_keys, apply_to_subtree_counts, member_keys, org_keys, quality_keys
 from orgs.services import encode_step
-from partyorg.db import bulk_insert, reset_sequence
+from partyorg.db import bulk_insert, indexes_deferred, reset_sequence
 
 CITY_MEMBERS = 365_911
 NATION_MEMBERS = 5_600_000
@@ -520,6 +521,16 @@ class Generator:
         return len(members)
 
     def run(self) -> int:
+        # A fresh load builds the secondary indexes once at the end (PostgreSQL); a load into a
+        # registry that already has data keeps them, so its readers are never slowed down.
+        if Member.objects.exists():
+            return self._run()
+        with ExitStack() as stack:
+            for model in (Member, MemberEvent, FieldChange):
+                stack.enter_context(indexes_deferred(model._meta.db_table))
+            return self._run()
+
+    def _run(self) -> int:
         root = self.root()
         written = 0
         provinces = self.plan.provinces
