@@ -24,9 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lib.cleaning.columns import SourceRow
 from lib.cleaning.match import duplicate_groups, find_candidates
 from lib.cleaning.parse import parse_file
-from lib.cleaning.pipeline import clean_parsed, person_of, record_key
+from lib.cleaning.pipeline import bulk_allocation, clean_parsed, person_of, record_key
 from lib.cleaning.rules import RULES, CleanRecord, format_value
 from lib.synth import PersonFactory
 from lib.vn.text import canonical_tones
@@ -275,14 +276,21 @@ def main() -> None:
     today = datetime.date.fromisoformat(truth["today"])
 
     wall, cpu = time.perf_counter(), time.process_time()
-    parsed = [parse_file(p) for p in paths]
-    t_parse = time.perf_counter() - wall
+    t_parse = 0.0
     records: list[CleanRecord] = []
-    for f in parsed:
-        records.extend(clean_parsed(f, today=today)[0])
-    t_clean = time.perf_counter() - wall - t_parse
-    candidates = find_candidates([person_of(r) for r in records])
-    groups = duplicate_groups(candidates)
+    with bulk_allocation():
+        # File by file, as clean_files does: parse, clean, then drop the parsed cells.
+        for path in paths:
+            started = time.perf_counter()
+            parsed = parse_file(path)
+            t_parse += time.perf_counter() - started
+            for record in clean_parsed(parsed, today=today)[0]:
+                source = record.source
+                record.source = SourceRow(source.file, source.row, [], source.typed_dates)
+                records.append(record)
+        t_clean = time.perf_counter() - wall - t_parse
+        candidates = find_candidates([person_of(r) for r in records])
+        groups = duplicate_groups(candidates)
     t_total = time.perf_counter() - wall
     t_match = t_total - t_parse - t_clean
     cpu = time.process_time() - cpu

@@ -3,16 +3,18 @@
 This is what ``partyorg clean`` runs; the review pages run the same steps one by one.
 """
 
+import contextlib
 import csv
+import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
-from lib.cleaning.columns import DATE_FIELDS, FIELDS, Mapping, RawRecord, apply_mapping
+from lib.cleaning.columns import DATE_FIELDS, FIELDS, Mapping, RawRecord, SourceRow, apply_mapping
 from lib.cleaning.export import neutralise
 from lib.cleaning.match import (
     DEFAULT_THRESHOLD,
@@ -23,6 +25,7 @@ from lib.cleaning.match import (
 )
 from lib.cleaning.parse import Limits, ParsedFile, parse_file
 from lib.cleaning.rules import CleanRecord, clean_record, format_value
+from lib.vn.encodings import Encoding, detect_legacy
 
 # progress(stage, done, total): stages are "parse" (files), "clean" (rows), "match".
 Progress = Callable[[str, int, int], None]
@@ -55,6 +58,23 @@ class CleanResult:
         return counter
 
 
+@contextlib.contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while hundreds of thousands of records are built.
+
+    The records hold no reference cycles, so nothing is lost; but with the collector on,
+    each of its full passes walks every record made so far, which costs more than the
+    cleaning itself on a city's files.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def record_key(record: CleanRecord) -> str:
     return f"{record.source.file}:{record.source.row}"
 
@@ -83,6 +103,34 @@ def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
     return out
 
 
+_TEXT_SAMPLE = 3000
+
+
+def infer_legacy(records: Sequence[RawRecord]) -> Encoding | None:
+    """The legacy font most of a file's text was typed in, or None.
+
+    A short cell alone can read as TCVN3 or as VNI; a file is typed in one font, so the
+    majority over its cells decides (at least 5 cells and a fifth of the non-ASCII ones).
+    """
+    counts: Counter[str] = Counter()
+    seen = 0
+    for record in records:
+        for name in ("full_name", "hometown", "birth_place", "residence", "occupation"):
+            text = record.raw.get(name)
+            if not text or text.isascii():
+                continue
+            seen += 1
+            found = detect_legacy(" ".join(text.split()))
+            if found:
+                counts[found] += 1
+        if seen >= _TEXT_SAMPLE:
+            break
+    if not counts:
+        return None
+    encoding, n = counts.most_common(1)[0]
+    return cast(Encoding, encoding) if n >= 5 and n * 5 >= seen else None
+
+
 def person_of(record: CleanRecord) -> Person:
     v = record.values
     return Person(
@@ -106,9 +154,10 @@ def clean_parsed(
     """Map and clean one parsed file: (records, the day-first decision per date field)."""
     raws = apply_mapping(parsed, mapping if mapping is not None else parsed.mapping)
     day_first = infer_day_first(raws)
+    legacy = infer_legacy(raws)
     out: list[CleanRecord] = []
     for n, raw in enumerate(raws, 1):
-        out.append(clean_record(raw, today=today, day_first=day_first))
+        out.append(clean_record(raw, today=today, day_first=day_first, legacy=legacy))
         if progress and n % 1000 == 0:
             progress(1000)
     if progress:
@@ -127,6 +176,10 @@ def clean_files(
     progress: Progress | None = None,
 ) -> CleanResult:
     """Run parse -> map -> clean -> match; raises parse.ParseError for a refused file.
+
+    The returned files keep their metadata (sheet, header, mapping) but not their rows,
+    and each record's source keeps its file and row but not the other cells: a city's
+    files would otherwise be held in memory three times.
 
     Files with the same name get "name#2", "name#3" so every row key stays unique.
     mappings (display name -> mapping) override the guessed column mapping.
@@ -151,16 +204,23 @@ def clean_files(
         if progress:
             progress("clean", done, total)
 
-    for parsed in files:
-        mapping = (mappings or {}).get(parsed.name)
-        cleaned, decisions[parsed.name] = clean_parsed(
-            parsed, today=today, mapping=mapping, progress=advance
-        )
-        records.extend(cleaned)
-    if progress:
-        progress("match", 0, 1)
-    candidates = find_candidates([person_of(r) for r in records], registry, threshold=threshold)
-    groups = duplicate_groups(candidates, threshold)
+    with bulk_allocation():
+        for parsed in files:
+            mapping = (mappings or {}).get(parsed.name)
+            cleaned, decisions[parsed.name] = clean_parsed(
+                parsed, today=today, mapping=mapping, progress=advance
+            )
+            # Keep memory to one copy of each value: the cleaned records hold the mapped
+            # cells (original) and their source's file and row, not every cell again.
+            for record in cleaned:
+                source = record.source
+                record.source = SourceRow(source.file, source.row, [], source.typed_dates)
+            parsed.rows = []
+            records.extend(cleaned)
+        if progress:
+            progress("match", 0, 1)
+        candidates = find_candidates([person_of(r) for r in records], registry, threshold=threshold)
+        groups = duplicate_groups(candidates, threshold)
     if progress:
         progress("match", 1, 1)
     return CleanResult(files, records, candidates, groups, threshold, decisions)

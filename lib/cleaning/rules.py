@@ -25,10 +25,10 @@ from lib.cleaning.places import legacy_place
 from lib.vn import values as vn_values
 from lib.vn.cccd import check_cccd, normalise_cccd
 from lib.vn.dates import PartialDate, parse_date
-from lib.vn.encodings import fix_legacy
+from lib.vn.encodings import Encoding, decode_legacy, fix_legacy
 from lib.vn.phones import normalise_phone
 from lib.vn.problems import Problem, Severity
-from lib.vn.text import title_name
+from lib.vn.text import is_vietnamese_syllable, title_name
 from lib.vn.values import POLITICAL_THEORY, normalise_card_number
 
 # The coded-value normalisers are pure and their inputs repeat endlessly ("Nam", "Kinh",
@@ -210,6 +210,7 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _CYRILLIC = re.compile("[\u0400-\u052f]")
 _NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '’\-.][^\W\d_]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_WORDS = re.compile(r"[\s\-,.;:()\[\]/\"'!?]+")
 _SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 
 
@@ -231,11 +232,37 @@ def _labelled(field_name: str, problem: Problem) -> RowProblem:
     )
 
 
+def _valid_words(text: str) -> int:
+    return sum(is_vietnamese_syllable(w) for w in _WORDS.split(text) if w)
+
+
+def _fix_legacy_as(text: str, encoding: Encoding) -> tuple[str, list[Problem]]:
+    """fix_legacy, but trusting the file's encoding when text decodes to better Vietnamese.
+
+    Alone, a short cell can read as TCVN3 or as VNI; the file's other cells settle it.
+    """
+    if text.isascii() or any(c > "\xff" for c in text):
+        return fix_legacy(text)
+    decoded = decode_legacy(text, encoding)
+    if decoded == text or _valid_words(decoded) <= _valid_words(text):
+        return fix_legacy(text)
+    name = {"tcvn3": "TCVN3 (ABC, .VnTime)", "vni": "VNI (VNI-Times)"}[encoding]
+    return decoded, [
+        _rule(
+            f"text.legacy_{encoding}",
+            f"Văn bản gõ bằng bảng mã cũ {name}, đã chuyển sang Unicode: {decoded}",
+            f"Text typed in the legacy {name} encoding, converted to Unicode: {decoded}",
+            decoded,
+        )
+    ]
+
+
 @functools.lru_cache(maxsize=200_000)
-def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
+def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tuple[Problem, ...]]:
     """(clean text, problems): legacy encodings, then NFC, Đ, look-alikes, spaces.
 
-    Leading and trailing spaces go silently: every spreadsheet has them.
+    Leading and trailing spaces go silently: every spreadsheet has them. legacy_hint is
+    the legacy encoding most of the file's text is in (pipeline.infer_legacy), if any.
     """
     text = raw.strip()
     if not text:
@@ -243,7 +270,10 @@ def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
     # Invisible characters and doubled spaces go before the legacy-font check, which judges
     # words: "Eõ" + zero-width space is not a word, "Eõ" is (VNI for "Ẽ").
     spaced = " ".join(_INVISIBLE.sub("", text).split())
-    fixed, legacy = fix_legacy(spaced)
+    if legacy_hint:
+        fixed, legacy = _fix_legacy_as(spaced, legacy_hint)
+    else:
+        fixed, legacy = fix_legacy(spaced)
     clean = nfc(fixed)
     # Cleaning can reveal legacy text (a Cyrillic "о" hid "µo", TCVN3 for "ào"): repeat
     # until nothing changes, so cleaning the output again finds nothing new.
@@ -288,8 +318,8 @@ def clean_text(raw: str) -> tuple[str, tuple[Problem, ...]]:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _clean_name(raw: str) -> tuple[str, tuple[Problem, ...]]:
-    text, problems = clean_text(raw)
+def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tuple[Problem, ...]]:
+    text, problems = clean_text(raw, legacy_hint)
     if not text:
         return "", problems
     name = title_name(text)
@@ -429,6 +459,7 @@ def clean_record(
     *,
     today: date,
     day_first: Mapping[str, bool] | None = None,
+    legacy: Encoding | None = None,
 ) -> CleanRecord:
     """Standardise one record; never raises, never changes raw.
 
@@ -453,9 +484,9 @@ def clean_record(
         if name not in original:
             continue
         if name == "full_name":
-            value, found = _clean_name(get(name))
+            value, found = _clean_name(get(name), legacy)
         else:
-            value, found = clean_text(get(name))
+            value, found = clean_text(get(name), legacy)
         add(name, found)
         values[name] = value or None
 
