@@ -65,8 +65,12 @@ def changed_fields(values: dict[str, str], member: Member) -> list[str]:
     return [name for name in COMPARED if values.get(name) and values[name] != current.get(name, "")]
 
 
-def match_batch(batch: Batch, rows: list[BatchRow]) -> None:
-    """Set each row's action (create / update / same) and record duplicate candidates."""
+def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
+    """Set each row's action (create / update / same) and return its duplicate candidates.
+
+    Runs before the rows are written, so that they are written once, with their action; the
+    caller writes the candidates after the rows (Django links them to the rows' new ids).
+    """
     org = batch.org
     by_cccd: dict[str, list[BatchRow]] = defaultdict(list)
     for row in rows:
@@ -121,7 +125,7 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> None:
                 )
     candidates += _fuzzy(batch, rows)
     for row in rows:
-        if row.member_id:
+        if row.member is not None:
             row.action = (
                 BatchRow.Action.UPDATE
                 if changed_fields(row.values, row.member)
@@ -129,11 +133,7 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> None:
             )
         else:
             row.action = BatchRow.Action.CREATE
-    BatchRow.objects.bulk_update(rows, ["member", "action"], batch_size=2000)
-    DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
-    from .services import duplicates_opened
-
-    duplicates_opened(candidates)
+    return candidates
 
 
 def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
@@ -141,10 +141,13 @@ def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
     from lib.cleaning.match import Person, find_candidates
     from lib.vn.dates import parse_date
 
+    # Rows have no id yet: they are keyed by their place in the batch.
+    index = {id(row): i for i, row in enumerate(rows)}
+
     def person_of_row(row: BatchRow) -> Any:
         birth = parse_date(row.values["birth_date"])[0] if row.values.get("birth_date") else None
         return Person(
-            key=f"r{row.pk}",
+            key=f"r{index[id(row)]}",
             full_name=row.values.get("full_name", ""),
             sex=row.values.get("sex", ""),
             birth=birth,
@@ -168,7 +171,7 @@ def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
             "id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown"
         )
     ]
-    by_key = {f"r{r.pk}": r for r in rows}
+    by_key = {f"r{i}": r for i, r in enumerate(rows)}
     out = []
     for candidate in find_candidates(people, registry):
         if candidate.exact:

@@ -248,11 +248,13 @@ def batch_process(batch: Batch) -> Batch:
         )
         duplicates_opened(list(stale), -1)
         DuplicateCandidate.objects.filter(batch=batch).delete()
-        BatchRow.objects.bulk_create(rows, batch_size=2000)
-        saved = list(BatchRow.objects.filter(batch=batch).order_by("id"))
         from .matching import match_batch
 
-        match_batch(batch, saved)
+        candidates = match_batch(batch, rows)
+        BatchRow.objects.bulk_create(rows, batch_size=2000)
+        DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
+        duplicates_opened(candidates)
+        saved = rows
         _finish_review(batch)
         audit_log(
             actor=None,

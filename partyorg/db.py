@@ -96,3 +96,19 @@ def indexes_deferred(table: str) -> Iterator[None]:
         with connection.cursor() as cursor:
             for _name, definition in indexes:
                 cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
+def update_column(table: str, column: str, values: dict[int, Any]) -> None:
+    """Set one column of many rows by id in a few statements (Django's bulk_update builds a
+    CASE expression per row, which costs more than the update itself). Works on both backends."""
+    q = connection.ops.quote_name
+    items = list(values.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            rows = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"WITH v(id, value) AS (VALUES {rows}) UPDATE {q(table)} SET {q(column)} = "
+                f"(SELECT v.value FROM v WHERE v.id = {q(table)}.id) WHERE id IN (SELECT id FROM v)",
+                [x for pair in chunk for x in pair],
+            )
