@@ -23,6 +23,7 @@ from lib.cleaning.columns import DATE_FIELDS, FIELDS, RawRecord, SourceRow
 from lib.cleaning.fast import nfc
 from lib.cleaning.places import legacy_place
 from lib.vn import values as vn_values
+from lib.vn._cells import cell_text, compact_digits
 from lib.vn.cccd import check_cccd, normalise_cccd
 from lib.vn.dates import PartialDate, parse_date
 from lib.vn.encodings import Encoding, decode_legacy, fix_legacy
@@ -513,9 +514,8 @@ def clean_record(
         if code is not None:
             values["political_theory"] = _THEORY_LABEL.get(code, values["political_theory"])
     if "email" in original:
-        text, found = clean_text(get("email"))
-        add("email", found)
-        email = text.lower() or None
+        # Addresses are ASCII: no legacy-font guessing, just spaces and case.
+        email = "".join(nfc(get("email")).split()).lower() or None
         if email and not _EMAIL.match(email):
             add("email", [_rule("email.invalid", "địa chỉ không hợp lệ.", "not a valid address.")])
         values["email"] = email
@@ -533,7 +533,7 @@ def clean_record(
     if cccd_raw:
         cccd, found = normalise_cccd(cccd_raw)
         add("cccd", found)
-        digits = "".join(c for c in cccd_raw if c.isdigit())
+        digits = compact_digits(cell_text(cccd_raw))
         if cccd and not found and cccd_raw != cccd:
             add(
                 "cccd",

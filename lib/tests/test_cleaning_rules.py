@@ -339,10 +339,11 @@ _records = st.fixed_dictionaries({}, optional=_values)
     st.dictionaries(
         st.sampled_from(["birth_date", "admission_date", "official_date"]), st.booleans()
     ),
+    st.sampled_from([None, "tcvn3", "vni"]),
 )
-def test_rules_never_raise_and_only_emit_listed_codes(raw, day_first):
+def test_rules_never_raise_and_only_emit_listed_codes(raw, day_first, legacy):
     record = clean_record(
-        RawRecord(SourceRow("u.csv", 2, []), raw), today=TODAY, day_first=day_first
+        RawRecord(SourceRow("u.csv", 2, []), raw), today=TODAY, day_first=day_first, legacy=legacy
     )
     for p in record.problems:
         assert p.problem.code in RULES
@@ -352,12 +353,12 @@ def test_rules_never_raise_and_only_emit_listed_codes(raw, day_first):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_records)
-def test_cleaning_the_cleaned_output_again_proposes_nothing_new(raw):
-    first = clean_record(RawRecord(SourceRow("u.csv", 2, []), raw), today=TODAY)
+@given(_records, st.sampled_from([None, "tcvn3", "vni"]))
+def test_cleaning_the_cleaned_output_again_proposes_nothing_new(raw, legacy):
+    first = clean_record(RawRecord(SourceRow("u.csv", 2, []), raw), today=TODAY, legacy=legacy)
     # What write_clean_csv writes, read back as a new file (every column it produced).
     output = {name: format_value(value) for name, value in first.values.items()}
-    second = clean_record(RawRecord(SourceRow("u.csv", 2, []), output), today=TODAY)
+    second = clean_record(RawRecord(SourceRow("u.csv", 2, []), output), today=TODAY, legacy=legacy)
     assert {k: format_value(v) for k, v in second.values.items()} == {
         k: format_value(v) for k, v in first.values.items()
     }
