@@ -19,10 +19,11 @@ from audit.models import AuditEvent
 from audit.services import audit_log
 from lib.vn.dates import parse_date
 from lib.vn.text import fold, sort_key
+from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import update_column
+from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_column
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields
@@ -149,65 +150,82 @@ def batch_commit(
                 else:
                     same += 1
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
-        members = Member.objects.bulk_create([m for _r, m in created], batch_size=2000)
-        events, changes, audits = [], [], []
-        for (row, _m), member in zip(created, members, strict=True):
+        # Written with COPY on PostgreSQL (executemany on SQLite): ids are reserved first so
+        # that events and provenance can point at the new members in the same pass.
+        actor = by if getattr(by, "is_authenticated", False) else None
+        actor_id, label = (actor.pk if actor else None), (getattr(by, "username", "") or "system")
+        for (_row, member), new_id in zip(
+            created, allocate_ids(Member._meta.db_table, len(created)), strict=True
+        ):
+            member.id = new_id
+        bulk_insert(
+            Member._meta.db_table,
+            MEMBER_COLUMNS,
+            adapt_rows(tuple(getattr(m, c) for c in MEMBER_COLUMNS) for _r, m in created),
+        )
+        events: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
+        audits: list[tuple[Any, ...]] = []
+        for row, member in created:
+            source = {"source": row.source_ref}
             events.append(
-                MemberEvent(
-                    member=member,
-                    kind=EventKind.ADMITTED,
-                    on=member.admission_date,
-                    org=member.org,
-                    detail={"source": row.source_ref},
+                (
+                    member.id,
+                    EventKind.ADMITTED.value,
+                    member.admission_date,
+                    member.org_id,
+                    source,
+                    "",
+                    actor_id,
+                    now,
                 )
             )
             if member.official_date:
                 events.append(
-                    MemberEvent(
-                        member=member,
-                        kind=EventKind.RECOGNISED,
-                        on=member.official_date,
-                        org=member.org,
-                        detail={"source": row.source_ref},
+                    (
+                        member.id,
+                        EventKind.RECOGNISED.value,
+                        member.official_date,
+                        member.org_id,
+                        source,
+                        "",
+                        actor_id,
+                        now,
                     )
                 )
                 if member.card_number:
+                    card = {"card_number": member.card_number, **source}
                     events.append(
-                        MemberEvent(
-                            member=member,
-                            kind=EventKind.CARD_ISSUED,
-                            on=member.official_date,
-                            org=member.org,
-                            detail={"card_number": member.card_number, "source": row.source_ref},
+                        (
+                            member.id,
+                            EventKind.CARD_ISSUED.value,
+                            member.official_date,
+                            member.org_id,
+                            card,
+                            "",
+                            actor_id,
+                            now,
                         )
                     )
             changes.append(
-                FieldChange(
-                    member=member,
-                    field="*",
-                    source=Source.IMPORT,
-                    source_ref=row.source_ref,
-                    by=by if getattr(by, "is_authenticated", False) else None,
-                    at=now,
-                )
+                (member.id, "*", "", "", Source.IMPORT.value, row.source_ref, actor_id, now)
             )
             audits.append(
-                AuditEvent(
-                    at=now,
-                    actor=by if getattr(by, "is_authenticated", False) else None,
-                    actor_label=getattr(by, "username", "system") or "system",
-                    action="member.import",
-                    object_type="member",
-                    object_id=str(member.pk),
-                    detail={"batch": batch.pk, "row": f"{row.file.name}:{row.row_number}"},
+                (
+                    now,
+                    actor_id,
+                    label,
+                    "member.import",
+                    "member",
+                    str(member.id),
+                    None,
+                    {"batch": batch.pk, "row": f"{row.file.name}:{row.row_number}"},
                 )
             )
             add_keys(deltas, member.org_id, member_keys_of(member), 1)
             row.member, row.action = member, BatchRow.Action.CREATE
         # Plain UPDATEs by id: Django's bulk_update builds a CASE per row, slower than the work.
-        update_column(
-            BatchRow._meta.db_table, "member_id", {r.pk: r.member_id for r, _m in created}
-        )
+        update_column(BatchRow._meta.db_table, "member_id", {r.pk: m.id for r, m in created})
         update_column(
             BatchRow._meta.db_table,
             "action",
@@ -220,15 +238,15 @@ def batch_commit(
                 old = getattr(member, name)
                 new = _field_value(name, row.values[name])
                 changes.append(
-                    FieldChange(
-                        member=member,
-                        field=name,
-                        old_value="" if old is None else str(old),
-                        new_value=row.values[name],
-                        source=Source.IMPORT,
-                        source_ref=row.source_ref,
-                        by=by if getattr(by, "is_authenticated", False) else None,
-                        at=now,
+                    (
+                        member.id,
+                        name,
+                        "" if old is None else str(old),
+                        row.values[name],
+                        Source.IMPORT.value,
+                        row.source_ref,
+                        actor_id,
+                        now,
                     )
                 )
                 setattr(member, name, new)
@@ -243,14 +261,15 @@ def batch_commit(
             add_keys(deltas, member.org_id, member_keys_of(member), 1)
             changed_members.append(member)
             audits.append(
-                AuditEvent(
-                    at=now,
-                    actor=by if getattr(by, "is_authenticated", False) else None,
-                    actor_label=getattr(by, "username", "system") or "system",
-                    action="member.update",
-                    object_type="member",
-                    object_id=str(member.pk),
-                    detail={"fields": fields, "batch": batch.pk},
+                (
+                    now,
+                    actor_id,
+                    label,
+                    "member.update",
+                    "member",
+                    str(member.pk),
+                    None,
+                    {"fields": fields, "batch": batch.pk},
                 )
             )
         if changed_members:
@@ -259,9 +278,9 @@ def batch_commit(
                 | {"search_name", "sort_key", "updated_at", "birth_date_precision"}
             )
             Member.objects.bulk_update(changed_members, update_fields, batch_size=1000)
-        MemberEvent.objects.bulk_create(events, batch_size=5000)
-        FieldChange.objects.bulk_create(changes, batch_size=5000)
-        AuditEvent.objects.bulk_create(audits, batch_size=5000)
+        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events))
+        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes))
+        bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(audits))
         tick_after_commit()
         counts_changed(deltas)
         summary = {

@@ -1,7 +1,9 @@
 """Database helpers whose fast path is PostgreSQL-only, each with its portable path beside it."""
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
@@ -37,6 +39,42 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                 cursor.executemany(sql, batch)
                 count += len(batch)
     return count
+
+
+def adapt_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them."""
+    sqlite = connection.vendor == "sqlite"
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    datetimes: dict[datetime, Any] = {}
+
+    def adapt(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict:
+            return json.dumps(value, ensure_ascii=False)
+        if kind is datetime:
+            if value not in datetimes:
+                datetimes[value] = adapt_datetime(value)
+            return datetimes[value]
+        return value.isoformat()
+
+    # Only these types need adapting; testing the type of each value is the cheap part.
+    special = {dict, datetime, date} if sqlite else {dict}
+    for row in rows:
+        yield [adapt(v) if type(v) in special else v for v in row]
+
+
+def allocate_ids(table: str, count: int) -> list[int]:
+    """Reserve `count` ids for rows written later with COPY (PostgreSQL: from the sequence;
+    SQLite: after the highest id, safe because its write lock is held for the transaction)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
 
 
 def reset_sequence(table: str) -> None:

@@ -5,27 +5,27 @@ Everything is written with bulk inserts (COPY on PostgreSQL), one province at a 
 subtree counters are added up in memory and applied once per organisation.
 """
 
-import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from lib.synth import PersonFactory
 from lib.vn.text import fold, sort_key
+from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
 from orgs.rollups import add_keys, apply_to_subtree_counts, member_keys, org_keys, quality_keys
 from orgs.services import encode_step
-from partyorg.db import bulk_insert, indexes_deferred, reset_sequence
+from partyorg.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 
 CITY_MEMBERS = 365_911
 NATION_MEMBERS = 5_600_000
@@ -119,79 +119,6 @@ ORG_COLUMNS = [
     "contact_phone",
     "sort_name",
 ]
-MEMBER_COLUMNS = [
-    "id",
-    "cccd",
-    "cmnd",
-    "full_name",
-    "birth_name",
-    "other_names",
-    "sex",
-    "birth_date",
-    "birth_date_precision",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "admission_place",
-    "official_date",
-    "official_place",
-    "card_number",
-    "resume_number",
-    "badge",
-    "service",
-    "phone",
-    "email",
-    "org_id",
-    "temporary_org_id",
-    "status",
-    "exempt",
-    "search_name",
-    "sort_key",
-    "created_at",
-    "updated_at",
-]
-EVENT_COLUMNS = ["member_id", "kind", "on", "org_id", "detail", "note", "by_id", "created_at"]
-CHANGE_COLUMNS = [
-    "member_id",
-    "field",
-    "old_value",
-    "new_value",
-    "source",
-    "source_ref",
-    "by_id",
-    "at",
-]
-
-
-def _rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them."""
-    sqlite = connection.vendor == "sqlite"
-    adapt_datetime = connection.ops.adapt_datetimefield_value
-    datetimes: dict[datetime, Any] = {}
-
-    def adapt(value: Any) -> Any:
-        kind = type(value)
-        if kind is dict:
-            return json.dumps(value, ensure_ascii=False)
-        if kind is datetime:
-            if value not in datetimes:
-                datetimes[value] = adapt_datetime(value)
-            return datetimes[value]
-        return value.isoformat()
-
-    # Only these types need adapting; testing the type of each value is the cheap part.
-    special = {dict, datetime, date} if sqlite else {dict}
-    for row in rows:
-        yield [adapt(v) if type(v) in special else v for v in row]
 
 
 # Names repeat a lot across millions of people: compute their keys once.
@@ -244,7 +171,7 @@ class Generator:
         bulk_insert(
             Org._meta.db_table,
             ORG_COLUMNS,
-            _rows(
+            adapt_rows(
                 (
                     r.id,
                     r.code,
@@ -269,7 +196,7 @@ class Generator:
         bulk_insert(
             OrgEvent._meta.db_table,
             ["org_id", "kind", "on", "detail", "by_id", "created_at"],
-            _rows(
+            adapt_rows(
                 (
                     r.id,
                     "created",
@@ -514,9 +441,9 @@ class Generator:
     ) -> int:
         if orgs:
             self._write_orgs(orgs)
-        bulk_insert(Member._meta.db_table, MEMBER_COLUMNS, _rows(members))
-        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, _rows(events))
-        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, _rows(changes))
+        bulk_insert(Member._meta.db_table, MEMBER_COLUMNS, adapt_rows(members))
+        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events))
+        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes))
         self.progress(len(members))
         return len(members)
 

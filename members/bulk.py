@@ -1,0 +1,66 @@
+"""Column lists for writing members, their events and provenance with COPY (bulk paths)."""
+
+MEMBER_COLUMNS = [
+    "id",
+    "cccd",
+    "cmnd",
+    "full_name",
+    "birth_name",
+    "other_names",
+    "sex",
+    "birth_date",
+    "birth_date_precision",
+    "birth_place",
+    "hometown",
+    "residence",
+    "ethnicity",
+    "religion",
+    "education",
+    "political_theory",
+    "qualification",
+    "foreign_language",
+    "occupation",
+    "position",
+    "admission_date",
+    "admission_place",
+    "official_date",
+    "official_place",
+    "card_number",
+    "resume_number",
+    "badge",
+    "service",
+    "phone",
+    "email",
+    "org_id",
+    "temporary_org_id",
+    "status",
+    "exempt",
+    "search_name",
+    "sort_key",
+    "created_at",
+    "updated_at",
+]
+
+EVENT_COLUMNS = ["member_id", "kind", "on", "org_id", "detail", "note", "by_id", "created_at"]
+
+CHANGE_COLUMNS = [
+    "member_id",
+    "field",
+    "old_value",
+    "new_value",
+    "source",
+    "source_ref",
+    "by_id",
+    "at",
+]
+
+AUDIT_COLUMNS = [
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "detail",
+]
