@@ -4,7 +4,8 @@ from datetime import date
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Path as PathParam
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
@@ -69,10 +70,14 @@ class MemberPage(Schema):
     next_page: int | None
 
 
+# Text parameters: no NUL character (PostgreSQL refuses it in any text value), bounded length.
+NO_NUL = r"^[^\x00]*$"
+
+
 class MemberFilter(Schema):
-    org: str
-    q: str = ""
-    page: int = 1
+    org: str = Field(max_length=64, pattern=NO_NUL)
+    q: str = Field("", max_length=100, pattern=NO_NUL)
+    page: int = Field(1, ge=1, le=100_000)
 
 
 def _token(request: HttpRequest) -> ApiToken:
@@ -84,7 +89,9 @@ def _token(request: HttpRequest) -> ApiToken:
 @api.get(
     "/orgs/{code}", response=OrgOut, url_name="org", summary="An organisation and its counters"
 )
-def org_detail(request: HttpRequest, code: str) -> OrgOut:
+def org_detail(
+    request: HttpRequest, code: str = PathParam(..., max_length=64, pattern=NO_NUL)
+) -> OrgOut:
     """One organisation inside the token's subtree, with the live counters of its whole subtree."""
     org = get_org_for_token(_token(request), code)
     return OrgOut(

@@ -103,6 +103,10 @@ def api_token_use(*, token: ApiToken, request: HttpRequest) -> None:
             action="api.call",
             object_type="api_token",
             object_id=token.pk,
-            detail={"method": request.method, "path": redact(request.get_full_path()[:300])},
+            # No NUL character: PostgreSQL's JSON refuses it, and a path is free text.
+            detail={
+                "method": request.method,
+                "path": redact(request.get_full_path()[:300].replace("\x00", "")),
+            },
             request=request,
         )

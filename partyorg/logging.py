@@ -5,8 +5,9 @@ import re
 
 # A CCCD is 12 digits; an old CMND 9; a CCCD that lost its leading zero in Excel 11; a phone 10
 # (or 11 with a leading 84). Any run of 9 to 12 digits not inside a longer number is masked, with
-# spaces, dots or dashes allowed between groups of digits, as people type phone numbers.
-_NUMBER = re.compile(r"(?<![\d])\+?\d(?:[ .-]?\d){8,11}(?![\d])")
+# spaces or dashes allowed between groups of digits, as people type phone numbers. Not dots:
+# organisation codes (79.26734.001) are dotted numbers, and are not personal data.
+_NUMBER = re.compile(r"(?<!\d)\+?\d(?:[ -]?\d){8,11}(?![\d])")
 
 
 def _mask(match: re.Match[str]) -> str:

@@ -12,6 +12,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
 fi
 
+# The login tests start a real OpenID Connect provider (panva/oidc-provider) from tests/oidc.
+if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
+  echo "Installing the test OpenID Connect provider (npm ci in tests/oidc)…"
+  (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "== lint (ruff, mypy)"
 $PY -m ruff check .
 $PY -m ruff format --check .

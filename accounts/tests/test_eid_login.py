@@ -170,7 +170,9 @@ def test_it_refuses_a_replayed_state(world: World, eid: Provider) -> None:
     # And in another browser, which never asked for it.
     assert Client().get(callback).status_code == 400
     reasons = list(
-        AuditEvent.objects.filter(action="login.failed").values_list("detail__reason", flat=True)
+        AuditEvent.objects.filter(action="login.failed")
+        .order_by("id")
+        .values_list("detail__reason", flat=True)
     )
     assert reasons == ["mismatching_state", "mismatching_state"]
 

@@ -46,7 +46,9 @@ def provider(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ei
     )
     factory = RequestFactory()
 
-    def login(*, key: RSAKey | OctKey = KEY, header: dict[str, str] | None = None, **claims: Any) -> Any:
+    def login(
+        *, key: RSAKey | OctKey = KEY, header: dict[str, str] | None = None, **claims: Any
+    ) -> Any:
         request = factory.get("/accounts/eid/login/")
         SessionMiddleware(lambda r: HttpResponse()).process_request(request)
         response = eid_authorize(request)
@@ -159,5 +161,3 @@ def test_it_refuses_an_error_from_the_provider(provider: Callable[..., EidIdenti
     with pytest.raises(EidError) as info:
         eid_complete(request)
     assert info.value.reason == "provider_access_denied"
-
-

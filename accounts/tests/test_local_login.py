@@ -88,7 +88,9 @@ def test_an_enrolled_official_enters_their_code(world: World) -> None:
     assert done.status_code == 302 and done["Location"] == f"/orgs/{world.cell.code}/"
     assert client.get(f"/orgs/{world.cell.code}/").status_code == 200
     levels = list(
-        AuditEvent.objects.filter(action="login").values_list("detail__method", "detail__level")
+        AuditEvent.objects.filter(action="login")
+        .order_by("id")
+        .values_list("detail__method", "detail__level")
     )
     assert levels == [("password", 1), ("totp", 2)]
 
@@ -118,7 +120,9 @@ def test_the_account_locks_after_five_failures(world: World) -> None:
     assert "tạm khoá" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     reasons = list(
-        AuditEvent.objects.filter(action="login.failed").values_list("detail__reason", flat=True)
+        AuditEvent.objects.filter(action="login.failed")
+        .order_by("id")
+        .values_list("detail__reason", flat=True)
     )
     assert reasons == ["bad_password"] * 5 + ["locked"]
     # Another account from another address is not affected.
@@ -170,9 +174,7 @@ def test_the_admin_site_logs_in_through_our_login(world: World) -> None:
     assert client.get("/admin/")["Location"].startswith("/accounts/2fa/setup/")
 
 
-def test_a_session_no_login_of_ours_marked_is_level_1_in_production(
-    world: World, settings
-) -> None:
+def test_a_session_no_login_of_ours_marked_is_level_1_in_production(world: World, settings) -> None:
     settings.PARTYORG_TRUST_UNMARKED_SESSIONS = False
     client = world.client("ward")
     response = client.get(f"/orgs/{world.ward.code}/")

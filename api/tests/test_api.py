@@ -56,7 +56,9 @@ def test_it_reads_an_organisation_with_its_counters(world: World) -> None:
     body = response.json()
     assert body["code"] == world.cell.code and body["parent_code"] == world.grassroots.code
     assert body["counts"]["members"] == 4
-    assert AuditEvent.objects.filter(action="api.call", actor_label__startswith="api-token:").exists()
+    assert AuditEvent.objects.filter(
+        action="api.call", actor_label__startswith="api-token:"
+    ).exists()
 
 
 def test_it_answers_404_outside_the_tokens_subtree(world: World) -> None:
@@ -117,8 +119,7 @@ def test_it_limits_each_tokens_rate(world: World, settings) -> None:
     from api.api import api
 
     secret = make_token(world)
-    throttle = api.throttle[0]  # type: ignore[index]
-    limit = throttle.num_requests
+    limit = api.throttle[0].num_requests  # type: ignore[index,union-attr]
     url = f"/api/v1/orgs/{world.ward.code}"
     statuses = [call(url, secret).status_code for _ in range(limit + 1)]
     assert statuses[:limit] == [200] * limit and statuses[-1] == 429
@@ -166,5 +167,4 @@ def test_the_tokens_page_refuses_an_organisation_outside_the_admins_subtree(
 def test_another_subtrees_admin_cannot_revoke(world: World) -> None:
     make_token(world, world.cell)
     token = ApiToken.objects.get()
-    other = world.users["secretary"]
     assert world.client("secretary").post(f"/api/tokens/{token.pk}/revoke/").status_code == 404

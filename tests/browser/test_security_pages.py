@@ -1,6 +1,7 @@
 """The pages of the login and the Content Security Policy, in a real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import World
 from tests.browser.conftest import login, shot
@@ -37,8 +38,7 @@ def test_an_official_sets_up_two_factor_and_no_page_breaks_the_policy(
     assert "72 giờ" in page.inner_text("main")
     # The language switch is a static script now, no inline handler.
     page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert violations == []
 
 
