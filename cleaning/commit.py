@@ -37,6 +37,12 @@ def _date(text: str) -> tuple[date | None, str]:
     """A stored value (ISO, or yyyy / yyyy-mm for partial dates) as a date and its precision."""
     if not text:
         return None, "day"
+    if len(text) == 10:
+        # The common case, a full ISO date as the cleaning rules store it: no parsing needed.
+        try:
+            return date.fromisoformat(text), "day"
+        except ValueError:
+            pass
     parsed, _problems = parse_date(text)
     if parsed is None:
         return None, "day"

@@ -23,10 +23,27 @@ from lib.cleaning.rules import CleanRecord, clean_record, format_value
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
+from partyorg.db import adapt_rows, allocate_ids, bulk_insert
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import store_upload, stored_path
 
+ROW_COLUMNS = [
+    "id",
+    "batch_id",
+    "file_id",
+    "row_number",
+    "original",
+    "values",
+    "problems",
+    "edits",
+    "errors",
+    "warnings",
+    "member_id",
+    "action",
+    "duplicate_group",
+    "skipped",
+]
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 MAX_FILES = 50
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -251,7 +268,14 @@ def batch_process(batch: Batch) -> Batch:
         from .matching import match_batch
 
         candidates = match_batch(batch, rows)
-        BatchRow.objects.bulk_create(rows, batch_size=2000)
+        # COPY on PostgreSQL: rows get their ids first, so candidates can point at them.
+        for row, new_id in zip(rows, allocate_ids(BatchRow._meta.db_table, len(rows)), strict=True):
+            row.id = new_id
+        bulk_insert(
+            BatchRow._meta.db_table,
+            ROW_COLUMNS,
+            adapt_rows(tuple(getattr(r, c) for c in ROW_COLUMNS) for r in rows),
+        )
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
         saved = rows

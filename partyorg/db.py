@@ -49,7 +49,7 @@ def adapt_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
 
     def adapt(value: Any) -> Any:
         kind = type(value)
-        if kind is dict:
+        if kind is dict or kind is list:
             return json.dumps(value, ensure_ascii=False)
         if kind is datetime:
             if value not in datetimes:
@@ -58,7 +58,7 @@ def adapt_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
         return value.isoformat()
 
     # Only these types need adapting; testing the type of each value is the cheap part.
-    special = {dict, datetime, date} if sqlite else {dict}
+    special = {dict, list, datetime, date} if sqlite else {dict, list}
     for row in rows:
         yield [adapt(v) if type(v) in special else v for v in row]
 
@@ -70,7 +70,10 @@ def allocate_ids(table: str, count: int) -> list[int]:
         return []
     with connection.cursor() as cursor:
         if is_postgresql():
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         start = cursor.fetchone()[0] + 1
