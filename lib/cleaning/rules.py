@@ -237,15 +237,27 @@ def _valid_words(text: str) -> int:
     return sum(is_vietnamese_syllable(w) for w in _WORDS.split(text) if w)
 
 
+# Latin-1 letters that Unicode Vietnamese uses; any other Latin-1 character in a cell
+# ("ª", "¸", "µ", "§" ...) cannot be Vietnamese text and marks a legacy font.
+_VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+
+
+def _foreign(text: str) -> int:
+    return sum(1 for c in text if "\x80" <= c <= "\xff" and c not in _VIETNAMESE_LATIN1)
+
+
 def _fix_legacy_as(text: str, encoding: Encoding) -> tuple[str, list[Problem]]:
     """fix_legacy, but trusting the file's encoding when text decodes to better Vietnamese.
 
-    Alone, a short cell can read as TCVN3 or as VNI; the file's other cells settle it.
+    Alone, a short cell can read as TCVN3 or as VNI, and a minority name ("Hrê") is no
+    standard syllable; the file's other cells settle the encoding, and a decoding that
+    removes characters Vietnamese never uses is taken even without more valid syllables.
     """
     if text.isascii() or any(c > "\xff" for c in text):
         return fix_legacy(text)
     decoded = decode_legacy(text, encoding)
-    if decoded == text or _valid_words(decoded) <= _valid_words(text):
+    gain = _valid_words(decoded) - _valid_words(text)
+    if decoded == text or gain < 0 or (gain == 0 and _foreign(decoded) >= _foreign(text)):
         return fix_legacy(text)
     name = {"tcvn3": "TCVN3 (ABC, .VnTime)", "vni": "VNI (VNI-Times)"}[encoding]
     return decoded, [
@@ -256,6 +268,49 @@ def _fix_legacy_as(text: str, encoding: Encoding) -> tuple[str, list[Problem]]:
             decoded,
         )
     ]
+
+
+_UNIT_WORDS = frozenset(
+    [
+        "xã",
+        "phường",
+        "huyện",
+        "quận",
+        "tỉnh",
+        "thị",
+        "trấn",
+        "thành",
+        "phố",
+        "đặc",
+        "khu",
+        "ấp",
+        "tổ",
+        "khu",
+        "số",
+    ]
+)
+
+
+def _tcvn3_capitals(text: str) -> str:
+    """Capitals TCVN3 could not type: "xã ái Quốc" -> "xã Ái Quốc".
+
+    TCVN3 has no upper-case toned vowels (a capital font drew them), so a decoded word can
+    come out lower-case among capitalised ones. In each comma-separated part that starts
+    with a unit word ("xã", "huyện" ...), a lone lower-case word among capitalised names
+    is capitalised.
+    """
+    parts = text.split(",")
+    out = []
+    for part in parts:
+        words = part.split(" ")
+        filled = [w for w in words if w]
+        names = [w for w in filled if w.lower() not in _UNIT_WORDS and w[0].isalpha()]
+        upper = [w for w in names if w[0].isupper()]
+        is_place = bool(filled) and filled[0].lower() in _UNIT_WORDS
+        if is_place and len(names) >= 2 and len(upper) == len(names) - 1:
+            words = [w[0].upper() + w[1:] if w in names and w[0].islower() else w for w in words]
+        out.append(" ".join(words))
+    return ",".join(out)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -271,18 +326,24 @@ def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tupl
     # Invisible characters and doubled spaces go before the legacy-font check, which judges
     # words: "Eõ" + zero-width space is not a word, "Eõ" is (VNI for "Ẽ").
     spaced = " ".join(_INVISIBLE.sub("", text).split())
-    if legacy_hint:
-        fixed, legacy = _fix_legacy_as(spaced, legacy_hint)
-    else:
-        fixed, legacy = fix_legacy(spaced)
+    hint = legacy_hint
+
+    def legacy_fix(value: str) -> tuple[str, list[Problem]]:
+        return _fix_legacy_as(value, hint) if hint else fix_legacy(value)
+
+    fixed, legacy = legacy_fix(spaced)
+    if legacy and legacy[0].code == "text.legacy_tcvn3":
+        fixed = _tcvn3_capitals(fixed)
     clean = nfc(fixed)
     # Cleaning can reveal legacy text (a Cyrillic "о" hid "µo", TCVN3 for "ào"): repeat
     # until nothing changes, so cleaning the output again finds nothing new.
     for _ in range(3):
-        again, more = fix_legacy(clean)
+        again, more = legacy_fix(clean)
         if not more:
             break
         legacy = legacy or more
+        if more[0].code == "text.legacy_tcvn3":
+            again = _tcvn3_capitals(again)
         clean = nfc(again)
     problems = list(legacy)
     if not legacy:
@@ -436,6 +497,10 @@ def clean_phone(raw: str) -> tuple[str | None, list[Problem]]:
     return normalise_phone(text)
 
 
+def _is_cmnd(digits: str) -> bool:
+    return len(digits) == 9 and digits.isascii() and digits.isdigit()
+
+
 def _span(d: PartialDate) -> tuple[date, date]:
     """First and last day a partial date can mean."""
     first = d.as_date()
@@ -546,7 +611,7 @@ def clean_record(
                     )
                 ],
             )
-        if any(p.code == "cccd.legacy_cmnd" for p in found):
+        if any(p.code == "cccd.legacy_cmnd" for p in found) and _is_cmnd(digits):
             cmnd = digits
     cmnd_raw = get("cmnd").strip()
     if cmnd_raw:

@@ -367,3 +367,14 @@ def test_cleaning_the_cleaned_output_again_proposes_nothing_new(raw, legacy):
         if p.problem.fix is not None:
             assert p.problem.fix != output.get(p.field), p  # an automatic fix came back
             assert (p.field, p.problem.code, p.problem.fix) in proposals_before, p
+
+
+def test_a_files_legacy_font_settles_short_cells_and_restores_tcvn3_capitals():
+    raw = {
+        "ethnicity": encode_legacy("Hrê", "tcvn3"),
+        "hometown": encode_legacy("xã Ái Quốc, huyện Ý Yên", "tcvn3"),
+    }
+    record = clean_record(RawRecord(SourceRow("u.xlsx", 2, []), raw), today=TODAY, legacy="tcvn3")
+    assert record.values["ethnicity"] == "Hrê"
+    assert record.values["hometown"] == "xã Ái Quốc, huyện Ý Yên"
+    assert clean(occupation=encode_legacy("Kỹ sư", "tcvn3")).values["occupation"] == "Kỹ sư"
