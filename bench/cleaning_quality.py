@@ -240,8 +240,8 @@ def evaluate(records: list[CleanRecord], truth: dict[str, Any], groups: dict[str
         for p in combinations(keys, 2)
     }
     members: dict[str, list[str]] = defaultdict(list)
-    for key, group in groups.items():
-        members[group].append(key)
+    for row_key, group in groups.items():
+        members[group].append(row_key)
     found_pairs = {tuple(sorted(p)) for keys in members.values() for p in combinations(keys, 2)}
     hit = len(true_pairs & found_pairs)
     print(
@@ -253,11 +253,11 @@ def evaluate(records: list[CleanRecord], truth: dict[str, Any], groups: dict[str
     for e in truth["errors"]:
         if e["field"] != "*":
             continue
-        key = f"{e['file']}:{e['row']}"
+        dup_key = f"{e['file']}:{e['row']}"
         dup_kinds[e["kind"]] += 1
         serial = serial_of[(e["file"], e["row"])]
-        others = [k for k in rows_of_serial[serial] if k != key]
-        if key in groups and any(groups.get(k) == groups[key] for k in others):
+        others = [k for k in rows_of_serial[serial] if k != dup_key]
+        if dup_key in groups and any(groups.get(k) == groups[dup_key] for k in others):
             dup_found[e["kind"]] += 1
     for kind, n in sorted(dup_kinds.items()):
         print(f"  {kind:<32}{n:>6} injected {dup_found[kind]:>6} found ({dup_found[kind] / n:.1%})")
