@@ -1,6 +1,6 @@
 """The JSON API (django-ninja) at /api/v1/: Bearer tokens scoped to a subtree; OpenAPI at docs/."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -10,6 +10,8 @@ from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
 from lib.vn.cccd import mask_cccd
+from members.feed import changes_after
+from members.models import Member
 from members.services import members_list_viewed
 from orgs.selectors import org_counts
 
@@ -62,6 +64,60 @@ class MemberOut(Schema):
     status: str
     org_code: str
     cccd: str
+
+
+class MemberRecordOut(Schema):
+    """The whole record, as the change feed and full exports carry it."""
+
+    id: int
+    cccd: str
+    full_name: str
+    sex: str
+    birth_date: date
+    birth_place: str
+    hometown: str
+    residence: str
+    ethnicity: str
+    religion: str
+    education: str
+    political_theory: str
+    qualification: str
+    occupation: str
+    admission_date: date
+    official_date: date | None
+    card_number: str | None
+    phone: str
+    email: str
+    status: str
+    exempt: bool
+    org_code: str
+
+
+def _record(m: Member, token: ApiToken) -> MemberRecordOut:
+    return MemberRecordOut(
+        id=m.pk,
+        cccd=m.cccd if token.can_write else mask_cccd(m.cccd),
+        full_name=m.full_name,
+        sex=m.sex,
+        birth_date=m.birth_date,
+        birth_place=m.birth_place,
+        hometown=m.hometown,
+        residence=m.residence,
+        ethnicity=m.ethnicity,
+        religion=m.religion,
+        education=m.education,
+        political_theory=m.political_theory,
+        qualification=m.qualification,
+        occupation=m.occupation,
+        admission_date=m.admission_date,
+        official_date=m.official_date,
+        card_number=m.card_number,
+        phone=m.phone,
+        email=m.email,
+        status=m.status,
+        exempt=m.exempt,
+        org_code=m.org.code,
+    )
 
 
 class MemberPage(Schema):
@@ -141,4 +197,44 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPag
         ],
         page=page,
         next_page=page + 1 if len(rows) > PAGE_SIZE else None,
+    )
+
+
+class ChangeOut(Schema):
+    cursor: int
+    action: str
+    at: datetime
+    member: MemberRecordOut
+
+
+class ChangePage(Schema):
+    items: list[ChangeOut]
+    next: int
+
+
+@api.get(
+    "/changes", response=ChangePage, url_name="changes", summary="Change feed of member records"
+)
+def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> ChangePage:
+    """Member records changed after `after` (a cursor), in a stable order, within the token's subtree.
+
+    Each item carries the member's whole current record: applying a page twice gives the same
+    state (idempotent). Ask again with `after=next` until `items` is empty. The CCCD is masked
+    unless the token may write.
+    """
+    token = _token(request)
+    changes, next_cursor = changes_after(cursor=max(after, 0), roots=[token.org.path], limit=limit)
+    members_list_viewed(
+        viewer=token,
+        org=token.org,
+        query=f"changes after {after}",
+        shown=[c.member.pk for c in changes],
+        request=request,
+    )
+    return ChangePage(
+        items=[
+            ChangeOut(cursor=c.cursor, action=c.action, at=c.at, member=_record(c.member, token))
+            for c in changes
+        ],
+        next=next_cursor,
     )

@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=60)
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
+    if not url.startswith("postgres"):
+        sys.exit("bench/registry.py measures PostgreSQL: set DATABASE_URL=postgres://…")
     if args.fresh:
         _drop_database(url)
     _ensure_database(url)

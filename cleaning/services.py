@@ -26,7 +26,7 @@ from orgs.rollups import counts_changed
 from partyorg.db import adapt_rows, allocate_ids, bulk_insert
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
-from .storage import store_upload, stored_path
+from .storage import opened, store_upload
 
 ROW_COLUMNS = [
     "id",
@@ -198,7 +198,8 @@ def batch_process(batch: Batch) -> Batch:
             _("Đang đọc %(name)s…") % {"name": batch_file.name},
         )
         try:
-            parsed = parse_file(stored_path(batch_file.stored), display_name=batch_file.name)
+            with opened(batch_file.stored) as path:
+                parsed = parse_file(path, display_name=batch_file.name)
         except ParseError as error:
             message = error.message_vi
             Batch.objects.filter(pk=batch.pk).update(

@@ -1,10 +1,19 @@
-"""Where uploaded spreadsheets live: under MEDIA_ROOT/uploads, one folder per batch."""
+"""Uploaded spreadsheets, encrypted at rest under MEDIA_ROOT/uploads, one folder per batch.
+
+They hold personal data of party members: on disk they are Fernet tokens (partyorg.crypto);
+they are decrypted only into a private temporary file while the parser reads them.
+"""
 
 import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+
+from partyorg.crypto import decrypt, encrypt
 
 
 def upload_dir(batch_id: int) -> Path:
@@ -12,20 +21,29 @@ def upload_dir(batch_id: int) -> Path:
 
 
 def store_upload(batch_id: int, upload: UploadedFile, index: int) -> tuple[str, str, int]:
-    """Write an upload to disk; returns (relative path, sha256, size)."""
+    """Encrypt an upload to disk; returns (relative path, sha256 of the plain file, size)."""
     folder = upload_dir(batch_id)
     folder.mkdir(parents=True, exist_ok=True)
     suffix = Path(upload.name or "").suffix.lower()[:8]
-    target = folder / f"{index:03d}{suffix}"
-    digest = hashlib.sha256()
-    size = 0
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return str(target.relative_to(settings.MEDIA_ROOT)), digest.hexdigest(), size
+    target = folder / f"{index:03d}{suffix}.enc"
+    data = b"".join(upload.chunks())
+    target.write_bytes(encrypt(data))
+    return str(target.relative_to(settings.MEDIA_ROOT)), hashlib.sha256(data).hexdigest(), len(data)
 
 
-def stored_path(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
+@contextmanager
+def opened(relative: str) -> Iterator[Path]:
+    """The stored upload decrypted into a temporary file (same extension), removed afterwards."""
+    stored = Path(settings.MEDIA_ROOT) / relative
+    suffix = (
+        "".join(Path(relative).suffixes[:-1])
+        if relative.endswith(".enc")
+        else Path(relative).suffix
+    )
+    with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
+        plain = Path(folder) / f"upload{suffix}"
+        plain.write_bytes(
+            decrypt(stored.read_bytes()) if relative.endswith(".enc") else stored.read_bytes()
+        )
+        plain.chmod(0o600)
+        yield plain

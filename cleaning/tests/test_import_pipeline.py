@@ -211,3 +211,15 @@ def test_open_problems_and_duplicates_are_counted_live_and_agree_with_a_rebuild(
     tick()
     counts = counts_of([world.city.id])[world.city.id]
     assert counts.get("q.open_problems", 0) == 0 and counts.get("q.open_duplicates", 0) == 0
+
+
+def test_uploads_are_encrypted_at_rest(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    batch = _upload(world, *GOOD)
+    stored = Path(settings.MEDIA_ROOT) / batch.files.get().stored
+    assert stored.suffix == ".enc"
+    assert (
+        b"079185000101" not in stored.read_bytes() and "NGUYỄN".encode() not in stored.read_bytes()
+    )
+    assert batch.status == "review"

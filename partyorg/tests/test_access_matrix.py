@@ -41,6 +41,40 @@ MATRIX: dict[str, Row] = {
         404,
     ),
     "members:create": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
+    # Imports: a batch of the cell, uploaded by its secretary (see _batch below).
+    "cleaning:batches": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
+    "cleaning:batch": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
+    "cleaning:row_edit": (
+        lambda w: {"batch_id": _batch(w).pk, "row_id": 1},
+        set(),
+        405,
+    ),  # POST only
+    "cleaning:accept_rule": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:mapping": (
+        lambda w: {"batch_id": _batch(w).pk, "file_id": _batch(w).files.get().pk},
+        CELL_EDITORS,
+        404,
+    ),
+    "cleaning:annotated": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
+    "cleaning:reupload": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:commit": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:cancel": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:duplicate": (
+        lambda w: {"candidate_id": _candidate(w).pk},
+        OFFICIALS_ABOVE_WARD | {"ward", "secretary"},
+        404,
+    ),
+    "cleaning:campaigns": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
+    "cleaning:campaign": (
+        lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
+        WARD_ADMINS,
+        404,
+    ),
+    "cleaning:campaign_export": (
+        lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
+        WARD_ADMINS,
+        404,
+    ),
     "set_language": (lambda w: {}, set(), 302),
     # Login steps: the two-factor pages serve only a password login half-way through (tested in
     # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set
@@ -81,6 +115,51 @@ ANONYMOUS = {
 }
 # Personas who hold grants: at level 1 their grants sleep, and officer pages explain why (403).
 GRANT_HOLDERS = {"central", "city", "ward", "secretary"}
+
+
+def _batch(world: World) -> Any:
+    """One batch of the cell (created once per world), whose row duplicates a member elsewhere."""
+    if not hasattr(world, "_batch"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cleaning.services import batch_create
+
+        m = world.stranger
+        line = f"1,{m.full_name},{m.cccd},{'Nam' if m.sex == 'M' else 'Nữ'},{m.birth_date:%d/%m/%Y},{m.admission_date:%d/%m/%Y},,"
+        content = (
+            "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
+            + line
+            + "\n"
+        )
+        world._batch = batch_create(
+            org=world.cell,
+            uploads=[SimpleUploadedFile("a.csv", content.encode())],
+            by=world.users["secretary"],
+        )  # type: ignore[attr-defined]
+    return world._batch  # type: ignore[attr-defined]
+
+
+def _campaign(world: World) -> Any:
+    if not hasattr(world, "_campaign"):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from cleaning.campaigns import campaign_create
+
+        today = timezone.localdate()
+        world._campaign = campaign_create(
+            root=world.city,
+            name="Đợt",
+            starts_on=today,
+            ends_on=today + timedelta(days=9),
+            milestones=[("Gửi", today + timedelta(days=5), "submitted")],
+        )  # type: ignore[attr-defined]
+    return world._campaign  # type: ignore[attr-defined]
+
+
+def _candidate(world: World) -> Any:
+    return _batch(world).candidates.get()
 
 
 def _names(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:

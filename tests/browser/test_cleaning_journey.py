@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import World
 from cleaning.models import BatchRow
+from conftest import World
 from members.models import Member
 from tests.browser.conftest import login, shot
 
@@ -41,10 +41,15 @@ def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, 
     page.click("#commit")
     page.wait_for_selector("text=Đã ghi vào hồ sơ")
     shot(page, "cleaning-committed")
-    assert Member.objects.filter(cccd__in=["079185000101", "079080000102", "079090000103"]).count() == 3
+    assert (
+        Member.objects.filter(cccd__in=["079185000101", "079080000102", "079090000103"]).count()
+        == 3
+    )
 
 
-def test_a_city_official_follows_the_campaign_and_sees_late_units(page, live_world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_city_official_follows_the_campaign_and_sees_late_units(
+    page, live_world: World, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,12 +62,31 @@ def test_a_city_official_follows_the_campaign_and_sees_late_units(page, live_wor
 
     today = timezone.localdate()
     campaign = campaign_create(
-        root=live_world.city, name="Làm sạch dữ liệu đảng viên 2025", starts_on=today - timedelta(days=6), ends_on=today + timedelta(days=6),
-        milestones=[("Rà soát, làm sạch và gửi dữ liệu", today - timedelta(days=1), "submitted"), ("Đồng bộ sang Sổ tay đảng viên", today + timedelta(days=3), "published")],
+        root=live_world.city,
+        name="Làm sạch dữ liệu đảng viên 2025",
+        starts_on=today - timedelta(days=6),
+        ends_on=today + timedelta(days=6),
+        milestones=[
+            ("Rà soát, làm sạch và gửi dữ liệu", today - timedelta(days=1), "submitted"),
+            ("Đồng bộ sang Sổ tay đảng viên", today + timedelta(days=3), "published"),
+        ],
     )
     lines = DIRTY.splitlines()
-    clean = "\n".join([lines[1], lines[2], lines[3].replace("79080000102", "079080000102").replace(",903123457", ",0903123457")]) + "\n"
-    batch = batch_create(org=live_world.cell, uploads=[SimpleUploadedFile("a.csv", clean.encode())], by=None)
+    clean = (
+        "\n".join(
+            [
+                lines[1],
+                lines[2],
+                lines[3]
+                .replace("79080000102", "079080000102")
+                .replace(",903123457", ",0903123457"),
+            ]
+        )
+        + "\n"
+    )
+    batch = batch_create(
+        org=live_world.cell, uploads=[SimpleUploadedFile("a.csv", clean.encode())], by=None
+    )
     batch_commit(batch=batch, by=None)
     tick()
     login(page, "city")
