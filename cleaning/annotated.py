@@ -139,7 +139,7 @@ def apply_annotated(
     for line_number, line in enumerate(table[1:], start=2):
         raw_id = line[id_col] if id_col < len(line) else ""
         try:
-            row = rows[int(float(raw_id))]
+            row = rows[int(float(str(raw_id)))]
         except (KeyError, TypeError, ValueError):
             raise ValidationError(
                 {

@@ -146,8 +146,8 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         sheet.write_string(r, 0, figures.org.name)
         sheet.write_string(r, 1, figures.org.code)
         col = 2
-        for m in figures.milestones:
-            for value in (m.expected, m.done, m.on_time):
+        for figure in figures.milestones:
+            for value in (figure.expected, figure.done, figure.on_time):
                 sheet.write_number(r, col, value)
                 col += 1
         for key in ("members", "q_complete", "q_cccd_ok", "q_open_problems", "q_open_duplicates"):

@@ -58,6 +58,8 @@ def _field_value(name: str, text: str) -> Any:
 def _new_member(row: BatchRow, cell: Org, now: Any) -> Member:
     v = row.values
     birth, precision = _date(v.get("birth_date", ""))
+    # Rows reach a commit only without errors, and a birth date is required.
+    assert birth is not None, row.source_ref
     fields = {
         name: _field_value(name, v.get(name, "")) for name in COMPARED if name != "birth_date"
     }
@@ -116,10 +118,10 @@ def batch_commit(
         cccds = [r.values["cccd"] for r in rows if r.values.get("cccd")]
         existing: dict[str, Member] = {}
         for start in range(0, len(cccds), 900):
-            for member in Member.objects.filter(cccd__in=cccds[start : start + 900]).select_related(
+            for found in Member.objects.filter(cccd__in=cccds[start : start + 900]).select_related(
                 "org"
             ):
-                existing[member.cccd] = member
+                existing[found.cccd] = found
         created: list[tuple[BatchRow, Member]] = []
         updates: list[tuple[BatchRow, Member, list[str]]] = []
         same = 0
@@ -129,7 +131,7 @@ def batch_commit(
             if cccd in seen:
                 continue  # a duplicate row decided as the same person: the first one wins
             seen.add(cccd)
-            member = existing.get(cccd)
+            member: Member | None = existing.get(cccd)
             if member is None:
                 cell = cells.get(row.values.get("cell", ""))
                 if cell is None or not cell.path.startswith(batch.org.path):

@@ -109,7 +109,7 @@ def late_units(campaign: Campaign, org: Org, *, limit: int = 200) -> list[dict[s
         milestone__in=due, unit__in=units
     ).values_list("milestone_id", "unit_id"):
         done[milestone_id].add(unit_id)
-    out = []
+    out: list[dict[str, Any]] = []
     for unit in units:
         missed = [m for m in due if unit.id not in done[m.id]]
         if missed:

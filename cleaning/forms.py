@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(BootstrapForm):
-    files = MultipleFileField(label=_("Tệp dữ liệu (xlsx, xls, ods, csv; chọn được nhiều tệp)"))
+    uploads = MultipleFileField(label=_("Tệp dữ liệu (xlsx, xls, ods, csv; chọn được nhiều tệp)"))
 
 
 class RowEditForm(BootstrapForm):
@@ -60,7 +62,7 @@ class CampaignForm(BootstrapForm):
         label=_("Điều kiện mốc 3"), choices=Milestone.Condition.choices, required=False
     )
 
-    def milestones(self) -> list[tuple[str, object, str]]:
+    def milestones(self) -> list[tuple[str, date, str]]:
         data = self.cleaned_data
         return [
             (data[f"m{i}_name"], data[f"m{i}_due"], data[f"m{i}_condition"])

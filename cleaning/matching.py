@@ -80,10 +80,10 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
     members: dict[str, Member] = {}
     keys = list(by_cccd)
     for start in range(0, len(keys), 900):
-        for member in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
+        for found in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
             "org"
         ):
-            members[member.cccd] = member
+            members[found.cccd] = found
     candidates: list[DuplicateCandidate] = []
     for cccd, same in by_cccd.items():
         first = same[0]

@@ -7,6 +7,7 @@ failed, cancelled or interrupted batch leaves the registry exactly as it was.
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,25 +58,25 @@ def _user(by: Any) -> Any:
 
 
 def batch_create(
-    *, org: Org, uploads: list[UploadedFile], by: Any = None, request: HttpRequest | None = None
+    *, org: Org, uploads: Sequence[UploadedFile], by: Any = None, request: HttpRequest | None = None
 ) -> Batch:
     """Store the uploaded files as a new batch of `org` and queue its processing."""
     if not org.is_active:
         raise ValidationError({"org": _("Tổ chức đã ngừng hoạt động.")})
     if not uploads:
-        raise ValidationError({"files": _("Hãy chọn ít nhất một tệp.")})
+        raise ValidationError({"uploads": _("Hãy chọn ít nhất một tệp.")})
     if len(uploads) > MAX_FILES:
-        raise ValidationError({"files": _("Tối đa %(n)d tệp mỗi lần.") % {"n": MAX_FILES}})
+        raise ValidationError({"uploads": _("Tối đa %(n)d tệp mỗi lần.") % {"n": MAX_FILES}})
     for upload in uploads:
         name = upload.name or ""
         if not name.lower().endswith(ALLOWED_SUFFIXES):
             raise ValidationError(
-                {"files": _("Tệp %(name)s: chỉ nhận xlsx, xls, ods, csv.") % {"name": name}}
+                {"uploads": _("Tệp %(name)s: chỉ nhận xlsx, xls, ods, csv.") % {"name": name}}
             )
         if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            raise ValidationError({"files": _("Tệp %(name)s lớn quá 100 MB.") % {"name": name}})
+            raise ValidationError({"uploads": _("Tệp %(name)s lớn quá 100 MB.") % {"name": name}})
         if not upload.size:
-            raise ValidationError({"files": _("Tệp %(name)s rỗng.") % {"name": name}})
+            raise ValidationError({"uploads": _("Tệp %(name)s rỗng.") % {"name": name}})
     with transaction.atomic():
         batch = Batch.objects.create(
             org=org, created_by=_user(by), progress_note=_("Đang chờ xử lý…")

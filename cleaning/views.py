@@ -44,7 +44,7 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 batch = services.batch_create(
-                    org=org, uploads=form.cleaned_data["files"], by=request.user, request=request
+                    org=org, uploads=form.cleaned_data["uploads"], by=request.user, request=request
                 )
             except ValidationError as error:
                 apply_errors(form, error)

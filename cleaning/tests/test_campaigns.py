@@ -15,7 +15,7 @@ from orgs.rollups import counts_of
 from partyorg.tick import tick
 
 
-def _campaign(world: World, *, due_in: int = 5):  # type: ignore[no-untyped-def]
+def _campaign(world: World, *, due_in: int = 5):
     today = timezone.localdate()
     return campaign_create(
         root=world.city,

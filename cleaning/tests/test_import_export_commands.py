@@ -13,13 +13,13 @@ from members.models import Member
 
 
 @pytest.fixture
-def good_file(tmp_path):  # type: ignore[no-untyped-def]
+def good_file(tmp_path):
     path = tmp_path / "chibo.csv"
     path.write_text(HEADER + "\n".join(GOOD) + "\n", encoding="utf-8")
     return path
 
 
-def test_import_is_a_dry_run_by_default(world: World, good_file, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_import_is_a_dry_run_by_default(world: World, good_file, capsys) -> None:
     members = Member.objects.count()
     call_command("import", str(good_file), org=world.cell.code)
     out = capsys.readouterr().out
@@ -29,7 +29,7 @@ def test_import_is_a_dry_run_by_default(world: World, good_file, capsys) -> None
 
 def test_import_commits_and_export_lists_the_sources(
     world: World, good_file, tmp_path, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     call_command("import", str(good_file), org=world.cell.code, commit=True)
     assert Member.objects.filter(cccd="079185000101").exists()
     out = tmp_path / "out.csv"
@@ -49,7 +49,7 @@ def test_import_commits_and_export_lists_the_sources(
     assert imported["sources"] == "chibo.csv:2" and imported["full_name"] == "Nguyễn Thị Hoà"
 
 
-def test_export_neutralises_formulas(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_neutralises_formulas(world: World, tmp_path) -> None:
     from members.services import member_update
 
     member_update(member=world.members[1], changes={"residence": '=HYPERLINK("http://x")'})
@@ -58,7 +58,7 @@ def test_export_neutralises_formulas(world: World, tmp_path) -> None:  # type: i
     assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")
 
 
-def test_export_writes_xlsx(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_xlsx(world: World, tmp_path) -> None:
     out = tmp_path / "out.xlsx"
     call_command("export", "members", org=world.ward.code, format="xlsx", out=str(out))
     assert out.read_bytes()[:2] == b"PK"
@@ -73,14 +73,14 @@ def test_export_writes_xlsx(world: World, tmp_path) -> None:  # type: ignore[no-
 )
 def test_import_refuses_bad_arguments_clearly(
     world: World, good_file, args, options, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     args = [str(good_file) if a == "FILE" else a for a in args]
     with pytest.raises(CommandError, match=message):
         call_command("import", *args, **options)
     assert not Batch.objects.exists()
 
 
-def test_import_of_an_unreadable_file_names_it(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_of_an_unreadable_file_names_it(world: World, tmp_path) -> None:
     bad = tmp_path / "hong.xlsx"
     bad.write_bytes(b"not a workbook at all")
     with pytest.raises(CommandError, match=r"hong\.xlsx"):

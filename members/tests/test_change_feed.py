@@ -11,13 +11,18 @@ from members.services import member_create, member_transfer, member_update
 from partyorg.tick import tick
 
 
-def _token(world: World, org, *, can_write: bool = False) -> str:  # type: ignore[no-untyped-def]
-    _token_row, secret = api_token_create(by=world.users["central"], org=org, name="sổ tay", can_write=can_write,
-                                          expires_at=timezone.now() + timedelta(days=30))
+def _token(world: World, org, *, can_write: bool = False) -> str:
+    _token_row, secret = api_token_create(
+        by=world.users["central"],
+        org=org,
+        name="sổ tay",
+        can_write=can_write,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     return secret
 
 
-def _feed(secret: str, after: int = 0) -> dict:  # type: ignore[type-arg]
+def _feed(secret: str, after: int = 0) -> dict:
     tick()
     response = Client().get(f"/api/v1/changes?after={after}", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200, response.content
@@ -29,11 +34,16 @@ def test_it_lists_changes_in_order_and_resumes_after_the_cursor(world: World) ->
     first = _feed(secret)
     ids = [item["member"]["id"] for item in first["items"]]
     assert set(ids) == {m.pk for m in world.members}
-    assert [item["cursor"] for item in first["items"]] == sorted(item["cursor"] for item in first["items"])
+    assert [item["cursor"] for item in first["items"]] == sorted(
+        item["cursor"] for item in first["items"]
+    )
     member_update(member=world.members[1], changes={"residence": "Phường Sài Gòn"})
     new = member_create(org=world.cell, data=person(60))
     second = _feed(secret, first["next"])
-    assert [(i["action"], i["member"]["id"]) for i in second["items"]] == [("member.update", world.members[1].pk), ("member.create", new.pk)]
+    assert [(i["action"], i["member"]["id"]) for i in second["items"]] == [
+        ("member.update", world.members[1].pk),
+        ("member.create", new.pk),
+    ]
     assert second["items"][0]["member"]["residence"] == "Phường Sài Gòn"
     assert _feed(secret, second["next"])["items"] == []
     # Asking for the same page again gives the same answer.
@@ -44,7 +54,9 @@ def test_it_shows_only_the_tokens_subtree_and_masks_the_cccd(world: World) -> No
     secret = _token(world, world.other_ward)
     items = _feed(secret)["items"]
     assert {i["member"]["id"] for i in items} == {world.stranger.pk}
-    assert items[0]["member"]["cccd"] != world.stranger.cccd and items[0]["member"]["cccd"].startswith(world.stranger.cccd[:3])
+    assert items[0]["member"]["cccd"] != world.stranger.cccd and items[0]["member"][
+        "cccd"
+    ].startswith(world.stranger.cccd[:3])
     writer = _token(world, world.other_ward, can_write=True)
     assert _feed(writer)["items"][0]["member"]["cccd"] == world.stranger.cccd
 
@@ -54,7 +66,9 @@ def test_a_member_transferred_in_appears_in_the_new_units_feed(world: World) -> 
     start = _feed(secret)["next"]
     member_transfer(member=world.members[2], to_org=world.other_cell, on=timezone.localdate())
     items = _feed(secret, start)["items"]
-    assert [(i["action"], i["member"]["org_code"]) for i in items] == [("member.transfer", world.other_cell.code)]
+    assert [(i["action"], i["member"]["org_code"]) for i in items] == [
+        ("member.transfer", world.other_cell.code)
+    ]
 
 
 def test_it_refuses_without_a_token(world: World) -> None:

@@ -131,12 +131,13 @@ def _batch(world: World) -> Any:
             + line
             + "\n"
         )
-        world._batch = batch_create(
+        batch = batch_create(
             org=world.cell,
             uploads=[SimpleUploadedFile("a.csv", content.encode())],
             by=world.users["secretary"],
-        )  # type: ignore[attr-defined]
-    return world._batch  # type: ignore[attr-defined]
+        )
+        setattr(world, "_batch", batch)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_batch")  # noqa: B009
 
 
 def _campaign(world: World) -> Any:
@@ -148,14 +149,15 @@ def _campaign(world: World) -> Any:
         from cleaning.campaigns import campaign_create
 
         today = timezone.localdate()
-        world._campaign = campaign_create(
+        campaign = campaign_create(
             root=world.city,
             name="Đợt",
             starts_on=today,
             ends_on=today + timedelta(days=9),
             milestones=[("Gửi", today + timedelta(days=5), "submitted")],
-        )  # type: ignore[attr-defined]
-    return world._campaign  # type: ignore[attr-defined]
+        )
+        setattr(world, "_campaign", campaign)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_campaign")  # noqa: B009
 
 
 def _candidate(world: World) -> Any:

@@ -19,7 +19,7 @@ DIRTY = (
 )
 
 
-def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, tmp_path) -> None:
     upload = tmp_path / "chi-bo-giao-vien-1.csv"
     upload.write_text(DIRTY, encoding="utf-8")
     login(page, "secretary")
@@ -49,7 +49,7 @@ def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, 
 
 def test_a_city_official_follows_the_campaign_and_sees_late_units(
     page, live_world: World, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from datetime import timedelta
 
     from django.core.files.uploadedfile import SimpleUploadedFile
