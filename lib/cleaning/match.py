@@ -6,8 +6,10 @@ billion), only pairs that share a *block*: the birth date (also with day and mon
 swapped), a name key (surname + given name, folded, so tone placement and diacritics do
 not matter) or a phone number. Blocks are capped in size; an oversized name block is split
 by birth year. Pairs of people who both have a valid CCCD are compared only when they
-share both name key and birth date, and only when the two numbers differ by at most two
-digits (a typo); otherwise two valid, different CCCDs are two different people.
+share both name key and birth date, and only when the two numbers differ by a typo (one
+digit, or two neighbours swapped); otherwise two valid, different CCCDs are two people.
+Hometowns are compared without their unit words (xã, huyện, tỉnh ...), which every
+address shares.
 
 Scores are 0..100: 50 % name (rapidfuzz token_sort_ratio on folded names), 30 % birth
 date (equal, swapped day/month, same month, same year), 10 % hometown, 10 % phone; an
@@ -27,7 +29,6 @@ from lib.vn.dates import PartialDate
 
 DEFAULT_THRESHOLD = 85
 MAX_BLOCK = 200  # people per block; bigger name blocks are split by birth year
-MAX_CCCD_TYPO = 2  # digits in which two valid CCCDs may differ and still be compared
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def _prepare(person: Person, registry: bool) -> _Prepared:
         birth,
         cccd,
         person.phone or None,
-        fold(person.hometown or ""),
+        _place_key(fold(person.hometown or "")),
         _birth_keys(birth),
     )
 
@@ -138,6 +139,43 @@ def _birth_score(
 
 def _hamming(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def _typo(a: str, b: str) -> bool:
+    """One wrong digit, or two neighbouring digits swapped: what typing does to a number."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(diff) <= 1:
+        return True
+    i, j = diff[0], diff[-1]
+    return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+
+
+# Unit words say nothing about which place it is; two addresses share them all the time.
+_PLACE_WORDS = frozenset(
+    [
+        "xa",
+        "phuong",
+        "huyen",
+        "quan",
+        "tinh",
+        "thanh",
+        "pho",
+        "thi",
+        "tran",
+        "dac",
+        "khu",
+        "ap",
+        "to",
+        "so",
+        "khom",
+        "ban",
+        "thon",
+    ]
+)
+
+
+def _place_key(folded: str) -> str:
+    return " ".join(w for w in folded.replace(",", " ").split() if w not in _PLACE_WORDS)
 
 
 def _score(a: _Prepared, b: _Prepared) -> tuple[int, list[str]]:
@@ -274,7 +312,7 @@ def find_candidates(
         a, b = people[i], people[j]
         if a.registry and b.registry:
             continue
-        if a.cccd and b.cccd and (a.cccd == b.cccd or _hamming(a.cccd, b.cccd) > MAX_CCCD_TYPO):
+        if a.cccd and b.cccd and (a.cccd == b.cccd or not _typo(a.cccd, b.cccd)):
             continue
         # Bound the score before the costly part: with the best possible name, hometown
         # and phone, can this birth date still reach the threshold?

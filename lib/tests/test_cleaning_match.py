@@ -59,9 +59,11 @@ def test_two_valid_different_cccds_are_two_people():
     assert find_candidates([AN, namesake]) == []
 
 
-def test_it_compares_cccds_that_differ_by_a_typo():
+def test_it_compares_cccds_that_differ_by_a_typo_but_not_by_a_province():
     typo = Person("b", "Nguyễn Văn An", "M", date(1985, 3, 4), "079085000132", "+84912345678")
-    [candidate] = find_candidates([AN, typo])
+    far = Person("c", "Nguyễn Văn An", "M", date(1985, 3, 4), "001085000123", "+84912345678")
+    [candidate] = find_candidates([AN, typo, far])
+    assert (candidate.a_key, candidate.b_key) == ("a", "b")
     assert "CCCD differs in 2 digits" in candidate.reasons
 
 
@@ -81,6 +83,28 @@ def test_it_groups_transitively_and_numbers_groups_stably():
     ]
     groups = duplicate_groups(candidates, 85)
     assert groups == {"x:1": "D0001", "x:3": "D0001", "y:9": "D0001"}
+
+
+def test_shared_unit_words_do_not_make_hometowns_alike():
+    a = Person(
+        "a",
+        "Nguyễn Thị Hiền",
+        "F",
+        date(1993, 9, 28),
+        None,
+        "+84377374473",
+        "phường Mỹ Long, thành phố Long Xuyên, tỉnh An Giang",
+    )
+    b = Person(
+        "b",
+        "Nguyễn Thị Hiền",
+        "F",
+        date(1993, 9, 28),
+        "038193709359",
+        "+84347870222",
+        "xã Đồng Thái, huyện Ba Vì, thành phố Hà Nội",
+    )
+    assert find_candidates([a, b]) == []
 
 
 def test_the_name_key_ignores_case_diacritics_and_middle_names():
