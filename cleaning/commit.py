@@ -20,7 +20,7 @@ from audit.services import audit_log
 from lib.vn.dates import parse_date
 from lib.vn.text import fold, sort_key
 from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
-from members.models import EventKind, FieldChange, Member, MemberEvent, Source
+from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
 from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_column
@@ -73,9 +73,10 @@ def _new_member(row: BatchRow, cell: Org, now: Any) -> Member:
         card_number=(v.get("card_number") or None) if official else None,
         resume_number=v.get("resume_number", "")[:32],
         org=cell,
+        org_path=cell.path,
         status="official" if official else "probationary",
         exempt=False,
-        search_name=fold(v.get("full_name", "")),
+        search_name=search_text(cell.path, fold(v.get("full_name", ""))),
         sort_key=sort_key(v.get("full_name", ""))[:255],
         created_at=now,
         updated_at=now,
@@ -261,10 +262,8 @@ def batch_commit(
                 if name == "birth_date":
                     member.birth_date_precision = _date(row.values[name])[1]
             if "full_name" in fields:
-                member.search_name, member.sort_key = (
-                    fold(member.full_name),
-                    sort_key(member.full_name)[:255],
-                )
+                member.search_name = search_text(member.org_path, fold(member.full_name))
+                member.sort_key = sort_key(member.full_name)[:255]
             member.updated_at = now
             add_keys(deltas, member.org_id, member_keys_of(member), 1)
             changed_members.append(member)

@@ -55,6 +55,8 @@ class BatchFile(models.Model):
     header_row = models.PositiveIntegerField(null=True, blank=True)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # {column index: field}
+    # What the whole file says about each row: month-first date columns, the legacy font.
+    context = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
 
     def __str__(self) -> str:

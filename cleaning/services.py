@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_log
 from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
 from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.pipeline import infer_day_first, infer_legacy
 from lib.cleaning.rules import CleanRecord, clean_record, format_value
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
@@ -225,16 +226,22 @@ def batch_process(batch: Batch) -> Batch:
             parsed.headers,
         )
         batch_file.mapping = {str(k): v for k, v in mapping.items()}
-        batch_file.save(update_fields=["sheet", "header_row", "headers", "mapping"])
-        prepared.append((batch_file, apply_mapping(parsed, mapping)))
+        records = apply_mapping(parsed, mapping)
+        batch_file.context = {
+            "day_first": infer_day_first(records),
+            "legacy": infer_legacy(records),
+        }
+        batch_file.save(update_fields=["sheet", "header_row", "headers", "mapping", "context"])
+        prepared.append((batch_file, records))
 
     total = sum(len(records) for _f, records in prepared) or 1
     cells = _cells_of(batch.org)
     rows: list[BatchRow] = []
     done = 0
     for batch_file, records in prepared:
+        day_first, legacy = batch_file.context["day_first"], batch_file.context["legacy"]
         for record in records:
-            cleaned = clean_record(record, today=today)
+            cleaned = clean_record(record, today=today, day_first=day_first, legacy=legacy)
             problems = _problems_json(cleaned)
             values = {k: _as_text(v) for k, v in cleaned.values.items()}
             original = dict(cleaned.original)
@@ -377,7 +384,13 @@ def batch_row_edit(
 def _reclean(row: BatchRow) -> None:
     raw = {**row.original, **row.edits}
     record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
-    cleaned = clean_record(record, today=timezone.localdate())
+    context = row.file.context or {}
+    cleaned = clean_record(
+        record,
+        today=timezone.localdate(),
+        day_first=context.get("day_first"),
+        legacy=context.get("legacy"),
+    )
     accepted = {p["code"] for p in row.problems if p.get("accepted")}
     problems = _problems_json(cleaned)
     for p in problems:

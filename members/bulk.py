@@ -32,6 +32,7 @@ MEMBER_COLUMNS = [
     "phone",
     "email",
     "org_id",
+    "org_path",
     "temporary_org_id",
     "status",
     "exempt",

@@ -32,6 +32,15 @@ class Service(models.TextChoices):
     RETIRED = "retired", _("Nghỉ hưu")
 
 
+def search_text(org_path: str, folded_name: str) -> str:
+    """What name search matches: the organisation's path, a space, the name without diacritics.
+
+    A subtree's search is then one pattern, "PATH% %name%", which PostgreSQL answers from one
+    trigram index without visiting the rest of the country.
+    """
+    return f"{org_path} {folded_name}"
+
+
 class Member(models.Model):
     """A party member (form 2-HSĐV, register 7-HSĐV), keyed by the 12-digit CCCD."""
 
@@ -83,6 +92,10 @@ class Member(models.Model):
     )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices)
     exempt = models.BooleanField(_("miễn sinh hoạt"), default=False)
+
+    # The organisation's path, copied here so that a subtree's members are one range of this
+    # table's own index (and, on PostgreSQL, one trigram index covers "in this subtree, named…").
+    org_path = models.CharField(max_length=255, default="", db_index=False)
 
     # Search and sort keys: folded name (no diacritics) and a collation-proof Vietnamese sort key.
     search_name = models.CharField(max_length=128, db_index=False)

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, StrIndex, Substr
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from .models import (
     Sex,
     Source,
     Status,
+    search_text,
 )
 from .status import derive
 
@@ -203,11 +206,24 @@ def _refresh(
     if member.pk and member.status:
         add_keys(deltas, member.org_id, member_keys_of(member), -1)
     member.status, member.exempt = state.status, state.exempt
-    member.org_id = state.org_id or member.org_id
+    if state.org_id and state.org_id != member.org_id:
+        member.org = Org.objects.get(pk=state.org_id)
+    if member.org_path != member.org.path:
+        member.org_path = member.org.path
+        member.search_name = search_text(member.org_path, fold(member.full_name))
     member.temporary_org_id = state.temporary_org_id
     member.card_number = state.card_number
     member.save(
-        update_fields=["status", "exempt", "org", "temporary_org", "card_number", "updated_at"]
+        update_fields=[
+            "status",
+            "exempt",
+            "org",
+            "org_path",
+            "search_name",
+            "temporary_org",
+            "card_number",
+            "updated_at",
+        ]
     )
     add_keys(deltas, member.org_id, member_keys_of(member), 1)
     counts_changed(deltas)
@@ -284,8 +300,9 @@ def member_create(
         member = Member(
             **record,
             org=org,
+            org_path=org.path,
             status="",
-            search_name=fold(record["full_name"]),
+            search_name=search_text(org.path, fold(record["full_name"])),
             sort_key=sort_key(record["full_name"])[:255],
         )
         member.save()
@@ -367,10 +384,8 @@ def member_update(
         for name, value in changed.items():
             setattr(member, name, value)
         if "full_name" in changed:
-            member.search_name, member.sort_key = (
-                fold(member.full_name),
-                sort_key(member.full_name)[:255],
-            )
+            member.search_name = search_text(member.org_path, fold(member.full_name))
+            member.sort_key = sort_key(member.full_name)[:255]
         member.save(update_fields=[*changed, "search_name", "sort_key", "updated_at"])
         add_keys(deltas, member.org_id, member_keys_of(member), 1)
         counts_changed(deltas)
@@ -526,7 +541,13 @@ def members_transfer_bulk(
             add_keys(deltas, to_org.id, member_keys_of(member), 1)
         MemberEvent.objects.bulk_create(events, batch_size=2000)
         Member.objects.filter(id__in=[m.id for m in members]).update(
-            org=to_org, updated_at=timezone.now()
+            org=to_org,
+            org_path=to_org.path,
+            search_name=Concat(
+                Value(to_org.path + " "),
+                Substr("search_name", StrIndex("search_name", Value(" ")) + 1),
+            ),
+            updated_at=timezone.now(),
         )
         counts_changed(deltas)
         audit_log(

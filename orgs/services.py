@@ -198,6 +198,11 @@ def org_move(*, org: Org, new_parent: Org, on: date, by: Any = None) -> Org:
             depth=F("depth") + depth_change,
         )
         Org.objects.filter(id=org.id).update(parent=new_parent)
+        from members.models import Member
+
+        Member.objects.filter(org_path__startswith=old_path).update(
+            org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+        )
         moves: dict[tuple[int, str], int] = {}
         for key, value in subtree.items():
             moves[(old_parent.id, key)] = -value

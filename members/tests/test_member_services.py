@@ -41,7 +41,7 @@ class TestCreate:
             org=world.cell, data=person(20, full_name="  nguyễn   thị thuỷ "), source_ref="test"
         )
         assert member.status == "official"
-        assert member.search_name == "nguyen thi thuy"
+        assert member.search_name == f"{world.cell.path} nguyen thi thuy"
         assert [e.kind for e in member.events.all()] == ["admitted", "recognised"]
         assert FieldChange.objects.get(member=member, field="*").source == "manual"
         assert _count(world.city.id) == before + 1
