@@ -223,3 +223,45 @@ def test_uploads_are_encrypted_at_rest(world: World, settings) -> None:
         b"079185000101" not in stored.read_bytes() and "NGUYỄN".encode() not in stored.read_bytes()
     )
     assert batch.status == "review"
+
+
+def test_the_annotated_workbook_round_trips_into_the_same_batch(world: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cleaning.annotated import (
+        PROPOSED,
+        ROW_ID,
+        annotated_workbook,
+        apply_annotated,
+        field_label,
+    )
+
+    batch = _upload(world, GOOD[0], "2,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,")
+    book = load_workbook(io.BytesIO(annotated_workbook(batch)))
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert header[0] == ROW_ID
+    cccd_col = header.index(field_label("cccd") + PROPOSED) + 1
+    bad = BatchRow.objects.get(batch=batch, row_number=3)
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == bad.pk:
+            sheet.cell(row=row[0].row, column=cccd_col, value="079090000103")
+    out = io.BytesIO()
+    book.save(out)
+    changed = apply_annotated(batch=batch, upload=SimpleUploadedFile("sua.xlsx", out.getvalue()))
+    assert changed == 1
+    bad.refresh_from_db()
+    assert bad.edits == {"cccd": "079090000103"} and bad.errors == 0
+    assert Batch.objects.count() == 1 and batch_commit(batch=batch, by=None)["created"] == 2
+
+
+def test_an_unrelated_workbook_is_refused_on_reupload(world: World) -> None:
+    from cleaning.annotated import apply_annotated
+
+    batch = _upload(world, *GOOD)
+    with pytest.raises(ValidationError) as info:
+        apply_annotated(batch=batch, upload=SimpleUploadedFile("khac.csv", b"a,b\n1,2\n"))
+    assert "file" in info.value.message_dict
