@@ -55,7 +55,10 @@ def org_children_with_counts(org: Org) -> list[tuple[Org, dict[str, int]]]:
 
 def template_keys(counts: dict[str, int]) -> dict[str, int]:
     """Counter keys with dots made underscores, so templates can name them (status_official)."""
-    return {key.replace(".", "_"): value for key, value in counts.items()}
+    keys = {key.replace(".", "_"): value for key, value in counts.items()}
+    # "Chi bộ" counts every party cell: those under a grassroots committee and grassroots cells.
+    keys["cells"] = counts.get("orgs.cell", 0) + counts.get("orgs.grassroots_cell", 0)
+    return keys
 
 
 def org_counts(org: Org) -> dict[str, int]:

@@ -20,6 +20,8 @@ def test_it_shows_children_with_live_counts(world: World) -> None:
     assert response.status_code == 200
     assert world.ward.name in html and world.other_ward.name in html
     assert 'data-counter="members">5<' in html
+    # A cell under a grassroots committee and a grassroots cell are both party cells.
+    assert 'data-counter="cells">2<' in html
 
 
 def test_the_counts_follow_a_new_member(world: World) -> None:
