@@ -172,6 +172,9 @@ PARTYORG_LOGIN_WINDOW = env_int("PARTYORG_LOGIN_WINDOW", 15 * 60)
 PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
 PARTYORG_RATE_LIMITS: dict[str, int] = {
     "orgs:members": env_int("PARTYORG_SEARCH_RATE", 60),
+    # Exports build whole workbooks of personal data: a few a minute is plenty for a person.
+    "cleaning:campaign_export": env_int("PARTYORG_EXPORT_RATE", 10),
+    "cleaning:annotated": env_int("PARTYORG_EXPORT_RATE", 10),
 }
 # Idle expiry: officials' sessions end after 30 idle minutes, members' handbook sessions later.
 PARTYORG_OFFICIAL_IDLE_SECONDS = env_int("PARTYORG_OFFICIAL_IDLE_SECONDS", 30 * 60)

@@ -107,3 +107,15 @@ def test_an_admin_opens_a_campaign_from_the_form(world: World) -> None:
         world.client("secretary").post(f"/orgs/{world.cell.code}/campaigns/", data).status_code
         == 404
     )
+
+
+def test_exports_are_rate_limited_per_person(world: World, settings) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PARTYORG_RATE_LIMITS = {**settings.PARTYORG_RATE_LIMITS, "cleaning:campaign_export": 2}
+    campaign = _campaign(world)
+    url = f"/campaigns/{campaign.pk}/{world.city.code}/export.xlsx"
+    client = world.client("city")
+    assert [client.get(url).status_code for _i in range(3)] == [200, 200, 429]
+    assert world.client("central").get(url).status_code == 200
