@@ -118,7 +118,7 @@ def test_it_matches_against_the_registry_of_an_org_without_changing_it(world, tm
                 member.full_name,
                 "",
                 "Nam",
-                data["birth_date"].strftime("%d/%m/%Y"),
+                data["birth_date"].strftime("%d/%m/%Y"),  # type: ignore[attr-defined]
                 "19/05/1985",
                 "",
             ]

@@ -5,6 +5,7 @@ import datetime
 import os
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +19,7 @@ HEADER = ["STT", "Họ và tên", "Số CCCD", "Giới tính", "Ngày sinh", "Ng
 ROW = [1, "Nguyễn Văn An", "079085000123", "Nam", "04/03/1985", "19/05/2010"]
 
 
-def _xlsx(path: Path, rows: list[list[object]], *, merge_title: bool = False) -> Path:
+def _xlsx(path: Path, rows: Sequence[Sequence[object]], *, merge_title: bool = False) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Danh sách"
