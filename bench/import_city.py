@@ -23,6 +23,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_import")
 # The worker's way: counters and the audit chain are folded in the background, not per commit.
 os.environ.setdefault("PARTYORG_TICK", "worker")
+# Uploads are encrypted at rest, as in production: a throwaway key for this run.
+if "PARTYORG_ENCRYPTION_KEYS" not in os.environ:
+    from cryptography.fernet import Fernet
+
+    os.environ["PARTYORG_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
 
 
 def _fresh_database(url: str) -> None:
