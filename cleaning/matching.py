@@ -4,32 +4,17 @@ from collections import defaultdict
 from typing import Any
 
 from members.models import Member
+from members.services import RECORD_FIELDS
 from orgs.models import Org
 
 from .models import Batch, BatchRow, DuplicateCandidate
 
-# Fields compared to decide whether a matched member needs an update.
+# Fields compared to decide whether a matched member needs an update: the record's fields but
+# the identifiers (matched on already) and those the spreadsheets of the campaign do not carry.
 COMPARED = [
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "admission_place",
-    "official_date",
-    "official_place",
-    "phone",
-    "email",
+    name
+    for name in RECORD_FIELDS
+    if name not in {"cccd", "cmnd", "birth_name", "other_names", "resume_number", "service"}
 ]
 
 
