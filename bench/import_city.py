@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.pgdb import prepare_database
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_import")
 # The worker's way: counters and the audit chain are folded in the background, not per commit.
@@ -28,24 +30,6 @@ if "PARTYORG_ENCRYPTION_KEYS" not in os.environ:
     from cryptography.fernet import Fernet
 
     os.environ["PARTYORG_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
-
-
-def _fresh_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
@@ -59,7 +43,7 @@ def main() -> None:
     files = sorted(p for p in args.dir.iterdir() if p.suffix in (".xlsx", ".csv"))[: args.units]
     if not files:
         sys.exit(f"no unit files in {args.dir}: run bench/dirty.py --out {args.dir} first")
-    _fresh_database(url)
+    prepare_database(url, fresh=True)
 
     import django
 

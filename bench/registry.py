@@ -15,46 +15,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.pgdb import prepare_database
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # One official asking hundreds of times a minute is the point here, not abuse.
 os.environ.setdefault("PARTYORG_SEARCH_RATE", "1000000")
-
-
-def _ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _p95(samples: list[float]) -> float:
@@ -71,9 +38,7 @@ def main() -> None:
     url = os.environ["DATABASE_URL"]
     if not url.startswith("postgres"):
         sys.exit("bench/registry.py measures PostgreSQL: set DATABASE_URL=postgres://…")
-    if args.fresh:
-        _drop_database(url)
-    _ensure_database(url)
+    prepare_database(url, fresh=args.fresh)
 
     import django
 

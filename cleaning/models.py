@@ -40,10 +40,6 @@ class Batch(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.org}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.REVIEW, self.Status.FAILED)
-
 
 class BatchFile(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="files")
@@ -103,7 +99,7 @@ class BatchRow(models.Model):
 
 
 class DuplicateCandidate(models.Model):
-    """Two records that may be the same person: two rows, a row and a member, or two members."""
+    """Two records that may be the same person: two rows of a batch, or a row and a member."""
 
     class Decision(models.TextChoices):
         OPEN = "open", _("Chưa quyết định")
@@ -119,9 +115,6 @@ class DuplicateCandidate(models.Model):
     )
     row_b = models.ForeignKey(
         BatchRow, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    member_a = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     member_b = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

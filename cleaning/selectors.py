@@ -88,9 +88,7 @@ def candidates_for(user: User, org: Org) -> QuerySet[DuplicateCandidate]:
         DuplicateCandidate.objects.filter(
             scope, decider__path__startswith=org.path, decision=DuplicateCandidate.Decision.OPEN
         )
-        .select_related(
-            "row_a__file", "row_b__file", "member_a__org", "member_b__org", "decider", "batch"
-        )
+        .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch")
         .order_by("-score", "id")
     )
 
