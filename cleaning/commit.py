@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import AuditEvent
 from audit.services import audit_log
@@ -23,12 +24,12 @@ from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_CO
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_column
+from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_columns
 from partyorg.tick import tick_after_commit
 
-from .matching import COMPARED, changed_fields
-from .models import Batch, BatchRow
-from .services import _leave_review, open_blockers
+from .matching import COMPARED, changed_fields, late_candidates
+from .models import Batch, BatchRow, DuplicateCandidate
+from .services import _finish_review, _leave_review, duplicates_opened, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
 
@@ -87,6 +88,39 @@ def batch_commit(
     *, batch: Batch, by: Any = None, request: HttpRequest | None = None
 ) -> dict[str, int]:
     """Write a reviewed batch into the registry; refuses while blocking problems remain."""
+    _refuse_late_pairs(batch)
+    try:
+        return _write(batch=batch, by=by, request=request)
+    except IntegrityError:
+        # Another unit committed one of these people while we wrote: nothing was written;
+        # its pair is found now and goes to the common ancestor like any other.
+        _refuse_late_pairs(batch)
+        raise
+
+
+def _refuse_late_pairs(batch: Batch) -> None:
+    """Pairs with members committed by other units since the batch was matched: recorded, then refused."""
+    with transaction.atomic():
+        locked = Batch.objects.select_for_update().get(pk=batch.pk)
+        late = late_candidates(locked) if locked.status == Batch.Status.REVIEW else []
+        if late:
+            DuplicateCandidate.objects.bulk_create(late)
+            duplicates_opened(late)
+            _finish_review(batch)
+    if late:
+        raise ValidationError(
+            {
+                "batch": ngettext(
+                    "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định cặp nghi trùng trước khi ghi.",
+                    "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định các cặp nghi trùng trước khi ghi.",
+                    len(late),
+                )
+                % {"n": len(late)}
+            }
+        )
+
+
+def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, int]:
     with transaction.atomic():
         batch = Batch.objects.select_for_update().select_related("org").get(pk=batch.pk)
         if batch.status != Batch.Status.REVIEW:
@@ -234,11 +268,10 @@ def batch_commit(
             add_keys(deltas, member.org_id, member_keys_of(member), 1)
             row.member, row.action = member, BatchRow.Action.CREATE
         # Plain UPDATEs by id: Django's bulk_update builds a CASE per row, slower than the work.
-        update_column(BatchRow._meta.db_table, "member_id", {r.pk: m.id for r, m in created})
-        update_column(
+        update_columns(
             BatchRow._meta.db_table,
-            "action",
-            {r.pk: BatchRow.Action.CREATE.value for r, _m in created},
+            ["member_id", "action"],
+            {r.pk: (m.id, BatchRow.Action.CREATE.value) for r, m in created},
         )
         changed_members = []
         for row, member, fields in updates:

@@ -182,3 +182,43 @@ def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
             )
         )
     return out
+
+
+def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
+    """Rows whose CCCD became a member of another unit after the batch was matched.
+
+    Two units that upload the same person at the same time both find no one at processing;
+    whichever commits second meets the other's new member here. The pair goes to their
+    nearest common ancestor like any other, instead of failing the commit without a pair.
+    """
+    rows = {
+        row.values["cccd"]: row
+        for row in BatchRow.objects.filter(batch=batch, skipped=False, member__isnull=True)
+        if row.values.get("cccd")
+    }
+    known = set(
+        DuplicateCandidate.objects.filter(batch=batch, member_b__isnull=False).values_list(
+            "row_a_id", "member_b_id"
+        )
+    )
+    out = []
+    keys = list(rows)
+    for start in range(0, len(keys), 900):
+        for member in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
+            "org"
+        ):
+            row = rows[member.cccd]
+            if member.org.path.startswith(batch.org.path) or (row.pk, member.pk) in known:
+                continue
+            out.append(
+                DuplicateCandidate(
+                    batch=batch,
+                    row_a=row,
+                    member_b=member,
+                    decider=common_ancestor(batch.org, member.org),
+                    score=100,
+                    exact=True,
+                    reasons=["cccd", "other_unit"],
+                )
+            )
+    return out

@@ -6,6 +6,7 @@ failed, cancelled or interrupted batch leaves the registry exactly as it was.
 """
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +26,7 @@ from lib.cleaning.rules import CleanRecord, clean_record, format_value
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
-from partyorg.db import adapt_rows, allocate_ids, bulk_insert
+from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_columns
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import opened, store_upload
@@ -406,18 +407,23 @@ def batch_accept_rule(
 ) -> int:
     """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
     _require_review(batch)
-    changed = []
-    for row in BatchRow.objects.filter(batch=batch, warnings__gt=0):
+    changed: dict[int, tuple[list[dict[str, Any]], int]] = {}
+    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).values_list("id", "problems")
+    for row_id, problems in rows.iterator(chunk_size=5000):
         touched = False
-        for p in row.problems:
+        for p in problems:
             if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
                 p["accepted"] = True
                 touched = True
         if touched:
-            row.errors, row.warnings = _row_counts(row.problems)
-            changed.append(row)
+            changed[row_id] = (problems, _row_counts(problems)[1])
     with transaction.atomic():
-        BatchRow.objects.bulk_update(changed, ["problems", "warnings"], batch_size=2000)
+        update_columns(
+            BatchRow._meta.db_table,
+            ["problems", "warnings"],
+            {k: (json.dumps(p, ensure_ascii=False), w) for k, (p, w) in changed.items()},
+            casts={"problems": "jsonb"},
+        )
         _finish_review(batch)
         audit_log(
             actor=by,

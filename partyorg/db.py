@@ -19,9 +19,11 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if is_postgresql():
-            with cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN"
-            ) as copy:
+            # Django's wrapper turns psycopg's errors into django.db's (IntegrityError…).
+            with (
+                connection.wrap_database_errors,
+                cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     count += 1
@@ -139,17 +141,50 @@ def indexes_deferred(table: str) -> Iterator[None]:
                 cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
 
 
-def update_column(table: str, column: str, values: dict[int, Any]) -> None:
-    """Set one column of many rows by id in a few statements (Django's bulk_update builds a
-    CASE expression per row, which costs more than the update itself). Works on both backends."""
+def update_columns(
+    table: str,
+    columns: Sequence[str],
+    values: dict[int, Sequence[Any]],
+    *,
+    casts: dict[str, str] | None = None,
+) -> None:
+    """Set some columns of many rows by id in a few statements (Django's bulk_update builds a
+    CASE expression per row, which costs more than the update itself). Works on both backends.
+
+    `casts` names a PostgreSQL type for a column whose parameters arrive as text (jsonb).
+    """
     q = connection.ops.quote_name
+    pg = is_postgresql()
+    one = (
+        "(%s, "
+        + ", ".join(
+            f"CAST(%s AS {casts[c]})" if pg and casts and c in casts else "%s" for c in columns
+        )
+        + ")"
+    )
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
     items = list(values.items())
     with connection.cursor() as cursor:
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
-            rows = ", ".join(["(%s, %s)"] * len(chunk))
-            cursor.execute(
-                f"WITH v(id, value) AS (VALUES {rows}) UPDATE {q(table)} SET {q(column)} = "
-                f"(SELECT v.value FROM v WHERE v.id = {q(table)}.id) WHERE id IN (SELECT id FROM v)",
-                [x for pair in chunk for x in pair],
-            )
+            if pg:
+                sets = ", ".join(f"{q(c)} = v.c{i}" for i, c in enumerate(columns))
+                sql = (
+                    f"UPDATE {q(table)} SET {sets} FROM (VALUES {', '.join([one] * len(chunk))}) "
+                    f"AS v(id, {names}) WHERE {q(table)}.id = v.id"
+                )
+            else:
+                sets = ", ".join(
+                    f"{q(c)} = (SELECT v.c{i} FROM v WHERE v.id = {q(table)}.id)"
+                    for i, c in enumerate(columns)
+                )
+                sql = (
+                    f"WITH v(id, {names}) AS (VALUES {', '.join([one] * len(chunk))}) "
+                    f"UPDATE {q(table)} SET {sets} WHERE id IN (SELECT id FROM v)"
+                )
+            cursor.execute(sql, [x for key, row in chunk for x in (key, *row)])
+
+
+def update_column(table: str, column: str, values: dict[int, Any]) -> None:
+    """update_columns for one column."""
+    update_columns(table, [column], {key: (value,) for key, value in values.items()})

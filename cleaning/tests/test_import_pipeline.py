@@ -134,6 +134,27 @@ def test_a_member_of_another_unit_is_decided_by_the_common_ancestor(world: World
     assert summary["created"] == 0 and Member.objects.filter(cccd=stranger.cccd).count() == 1
 
 
+def test_two_units_uploading_the_same_person_at_once_get_a_pair_not_a_failure(
+    world: World,
+) -> None:
+    first, second = _upload(world, GOOD[0]), _upload(world, GOOD[0], org=world.other_cell)
+    # Both were matched while the person was in neither unit; the first commit wins.
+    assert not DuplicateCandidate.objects.filter(batch__in=[first, second]).exists()
+    assert batch_commit(batch=first, by=None)["created"] == 1
+    with pytest.raises(ValidationError) as info:
+        batch_commit(batch=second, by=None)
+    assert "đơn vị khác" in info.value.message_dict["batch"][0]
+    candidate = DuplicateCandidate.objects.get(batch=second)
+    member = Member.objects.get(cccd="079185000101")
+    assert candidate.member_b_id == member.pk and candidate.decider_id == world.city.id
+    second.refresh_from_db()
+    assert second.status == "review" and Member.objects.filter(cccd=member.cccd).count() == 1
+    services.candidate_decide(candidate=candidate, decision="transfer", by=world.users["city"])
+    assert batch_commit(batch=second, by=None)["created"] == 0
+    member.refresh_from_db()
+    assert member.org_id == world.other_cell.id
+
+
 def test_a_cancelled_batch_leaves_the_registry_as_it_was(world: World) -> None:
     members = Member.objects.count()
     batch = services.batch_cancel(batch=_upload(world, *GOOD), by=None)
