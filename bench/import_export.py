@@ -320,7 +320,7 @@ def report(figures: dict[str, float]) -> list[str]:
         f"rows read: {f['rows_read']:,.0f}; fed to import-export: {f['rows']:,.0f} "
         f"(set aside as import_city's review does: {f['skipped_errors']:,.0f} with blocking "
         f"errors, missing required values included; {f['skipped_duplicates']:,.0f} repeats "
-        "of a duplicate group, CCCD or card number; {f['skipped_too_long']:,.0f} with a value "
+        f"of a duplicate group, CCCD or card number; {f['skipped_too_long']:,.0f} with a value "
         "longer than its column)",
         f"cleaning the files for it (lib.cleaning.pipeline, not in the times below): "
         f"{f['clean_s']:.1f} s",
