@@ -6,6 +6,7 @@ rows are matched to members by CCCD at commit time.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -29,9 +30,28 @@ from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
 from .models import Batch, BatchRow, DuplicateCandidate
-from .services import _finish_review, _leave_review, duplicates_opened, open_blockers
+from .services import _leave_review, duplicates_opened, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
+
+
+@dataclass(slots=True)
+class _Row:
+    """What a commit needs of a batch row (not its original values nor its problems)."""
+
+    pk: int
+    values: dict[str, str]
+    batch_id: int
+    file_name: str
+    row_number: int
+
+    @property
+    def ref(self) -> str:
+        return f"{self.file_name}:{self.row_number}"
+
+    @property
+    def source_ref(self) -> str:
+        return f"batch {self.batch_id} {self.ref}"
 
 
 def _date(text: str) -> tuple[date | None, str]:
@@ -56,7 +76,7 @@ def _field_value(name: str, text: str) -> Any:
     return text
 
 
-def _new_member(row: BatchRow, cell: Org, now: Any) -> Member:
+def _new_member(row: "_Row", cell: Org, now: Any) -> Member:
     v = row.values
     birth, precision = _date(v.get("birth_date", ""))
     # Rows reach a commit only without errors, and a birth date is required.
@@ -106,7 +126,6 @@ def _refuse_late_pairs(batch: Batch) -> None:
         if late:
             DuplicateCandidate.objects.bulk_create(late)
             duplicates_opened(late)
-            _finish_review(batch)
     if late:
         raise ValidationError(
             {
@@ -142,11 +161,13 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
             )
         now = timezone.now()
         _leave_review(batch)
-        rows = list(
-            BatchRow.objects.filter(batch=batch, skipped=False)
-            .select_related("file")
+        rows = [
+            _Row(pk, values, batch.pk, name, number)
+            for pk, values, name, number in BatchRow.objects.filter(batch=batch, skipped=False)
             .order_by("id")
-        )
+            .values_list("id", "values", "file__name", "row_number")
+            .iterator(chunk_size=5000)
+        ]
         cells = {
             o.code: o for o in Org.objects.filter(code__in={r.values.get("cell", "") for r in rows})
         }
@@ -157,8 +178,8 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                 "org"
             ):
                 existing[found.cccd] = found
-        created: list[tuple[BatchRow, Member]] = []
-        updates: list[tuple[BatchRow, Member, list[str]]] = []
+        created: list[tuple[_Row, Member]] = []
+        updates: list[tuple[_Row, Member, list[str]]] = []
         same = 0
         seen: set[str] = set()
         for row in rows:
@@ -173,7 +194,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     raise ValidationError(
                         {
                             "batch": _("Dòng %(ref)s: chi bộ không thuộc %(org)s.")
-                            % {"ref": f"{row.file.name}:{row.row_number}", "org": batch.org.name}
+                            % {"ref": row.ref, "org": batch.org.name}
                         }
                     )
                 created.append((row, _new_member(row, cell, now)))
@@ -183,7 +204,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                         "batch": _(
                             "Dòng %(ref)s: CCCD thuộc đảng viên của tổ chức khác; hãy quyết định cặp nghi trùng."
                         )
-                        % {"ref": f"{row.file.name}:{row.row_number}"}
+                        % {"ref": row.ref}
                     }
                 )
             else:
@@ -262,11 +283,10 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     "member",
                     str(member.id),
                     None,
-                    {"batch": batch.pk, "row": f"{row.file.name}:{row.row_number}"},
+                    {"batch": batch.pk, "row": row.ref},
                 )
             )
             add_keys(deltas, member.org_id, member_keys_of(member), 1)
-            row.member, row.action = member, BatchRow.Action.CREATE
         # Plain UPDATEs by id: Django's bulk_update builds a CASE per row, slower than the work.
         update_columns(
             BatchRow._meta.db_table,

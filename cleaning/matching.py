@@ -191,11 +191,11 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
     whichever commits second meets the other's new member here. The pair goes to their
     nearest common ancestor like any other, instead of failing the commit without a pair.
     """
-    rows = {
-        row.values["cccd"]: row
-        for row in BatchRow.objects.filter(batch=batch, skipped=False, member__isnull=True)
-        if row.values.get("cccd")
-    }
+    rows = dict(
+        BatchRow.objects.filter(batch=batch, skipped=False, member__isnull=True)
+        .exclude(values__cccd="")
+        .values_list("values__cccd", "id")
+    )
     known = set(
         DuplicateCandidate.objects.filter(batch=batch, member_b__isnull=False).values_list(
             "row_a_id", "member_b_id"
@@ -207,13 +207,13 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
         for member in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
             "org"
         ):
-            row = rows[member.cccd]
-            if member.org.path.startswith(batch.org.path) or (row.pk, member.pk) in known:
+            row_id = rows[member.cccd]
+            if member.org.path.startswith(batch.org.path) or (row_id, member.pk) in known:
                 continue
             out.append(
                 DuplicateCandidate(
                     batch=batch,
-                    row_a=row,
+                    row_a_id=row_id,
                     member_b=member,
                     decider=common_ancestor(batch.org, member.org),
                     score=100,

@@ -289,7 +289,10 @@ def batch_process(batch: Batch) -> Batch:
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
         saved = rows
-        _finish_review(batch)
+        summary: Counter[str] = Counter()
+        for row in rows:
+            summary.update(_open_of(row.problems))
+        _finish_review(batch, summary=summary)
         audit_log(
             actor=None,
             action="batch.process",
@@ -312,17 +315,33 @@ def _leave_review(batch: Batch) -> None:
         counts_changed({(batch.org_id, "q.open_problems"): -_open_problems(current[1])})
 
 
-def _finish_review(batch: Batch) -> None:
-    """Recount the batch's open problems per rule and put it in review."""
-    summary: Counter[str] = Counter()
-    for problems in (
-        BatchRow.objects.filter(batch=batch, skipped=False)
-        .values_list("problems", flat=True)
-        .iterator(chunk_size=5000)
-    ):
-        for p in problems:
-            if p["severity"] == "error" or (p["severity"] == "warning" and not p.get("accepted")):
-                summary[p["code"]] += 1
+def _open_of(problems: list[dict[str, Any]]) -> Counter[str]:
+    """A row's open problems per rule: its errors and the warnings not yet accepted."""
+    return Counter(
+        p["code"]
+        for p in problems
+        if p["severity"] == "error" or (p["severity"] == "warning" and not p.get("accepted"))
+    )
+
+
+def _finish_review(
+    batch: Batch, *, summary: Counter[str] | None = None, delta: Counter[str] | None = None
+) -> None:
+    """Put the batch in review with its open problems per rule: given, changed by `delta`
+    (one row edited, one rule accepted), or recounted from its rows."""
+    if summary is None and delta is not None:
+        current = Batch.objects.select_for_update().filter(pk=batch.pk).values_list("summary")
+        summary = Counter(current.get()[0])
+        summary.update(delta)
+        summary = +summary
+    if summary is None:
+        summary = Counter()
+        for problems in (
+            BatchRow.objects.filter(batch=batch, skipped=False)
+            .values_list("problems", flat=True)
+            .iterator(chunk_size=5000)
+        ):
+            summary.update(_open_of(problems))
     _leave_review(batch)
     Batch.objects.filter(pk=batch.pk).update(
         status=Batch.Status.REVIEW,
@@ -367,10 +386,14 @@ def batch_row_edit(
     if len(value) > 500:
         raise ValidationError({"value": _("Giá trị dài quá 500 ký tự.")})
     with transaction.atomic():
+        before = _open_of(row.problems)
         row.edits = {**row.edits, field: value}
         _reclean(row)
         row.save(update_fields=["edits", "values", "problems", "errors", "warnings"])
-        _finish_review(row.batch)
+        delta = Counter() if row.skipped else _open_of(row.problems)
+        if not row.skipped:
+            delta.subtract(before)
+        _finish_review(row.batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.row_edit",
@@ -408,15 +431,19 @@ def batch_accept_rule(
     """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
     _require_review(batch)
     changed: dict[int, tuple[list[dict[str, Any]], int]] = {}
-    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).values_list("id", "problems")
-    for row_id, problems in rows.iterator(chunk_size=5000):
-        touched = False
+    accepted = 0
+    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).values_list(
+        "id", "problems", "skipped"
+    )
+    for row_id, problems, skipped in rows.iterator(chunk_size=5000):
+        touched = 0
         for p in problems:
             if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
                 p["accepted"] = True
-                touched = True
+                touched += 1
         if touched:
             changed[row_id] = (problems, _row_counts(problems)[1])
+            accepted += 0 if skipped else touched
     with transaction.atomic():
         update_columns(
             BatchRow._meta.db_table,
@@ -424,7 +451,7 @@ def batch_accept_rule(
             {k: (json.dumps(p, ensure_ascii=False), w) for k, (p, w) in changed.items()},
             casts={"problems": "jsonb"},
         )
-        _finish_review(batch)
+        _finish_review(batch, delta=Counter({code: -accepted}))
         audit_log(
             actor=by,
             action="batch.accept_rule",
@@ -441,9 +468,14 @@ def batch_row_skip(
 ) -> BatchRow:
     _require_review(row.batch)
     with transaction.atomic():
+        delta: Counter[str] = Counter()
+        if row.skipped != skip:
+            delta = _open_of(row.problems)
+            if skip:
+                delta = Counter({code: -n for code, n in delta.items()})
         row.skipped = skip
         row.save(update_fields=["skipped"])
-        _finish_review(row.batch)
+        _finish_review(row.batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.row_skip",

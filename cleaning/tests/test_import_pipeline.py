@@ -234,6 +234,46 @@ def test_open_problems_and_duplicates_are_counted_live_and_agree_with_a_rebuild(
     assert counts.get("q.open_problems", 0) == 0 and counts.get("q.open_duplicates", 0) == 0
 
 
+def test_the_summary_kept_up_by_edits_skips_and_accepts_equals_a_recount(world: World) -> None:
+    from collections import Counter
+
+    batch = _upload(
+        world,
+        GOOD[1],
+        GOOD[1].replace("79080000102", "79080000104").replace("903123457", "903123458"),
+        "3,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,",
+        "4,Phạm Thị Dung,,Nữ,02/02/1991,,,",
+    )
+
+    def recount() -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for row in BatchRow.objects.filter(batch=batch, skipped=False):
+            total.update(services._open_of(row.problems))
+        return dict(total)
+
+    def check() -> None:
+        batch.refresh_from_db()
+        assert batch.summary == recount()
+        tick()
+        assert counts_of([world.city.id])[world.city.id].get("q.open_problems", 0) == sum(
+            batch.summary.values()
+        )
+
+    check()
+    third, fourth = (BatchRow.objects.get(batch=batch, row_number=n) for n in (4, 5))
+    services.batch_row_skip(row=fourth, skip=True, by=None)
+    check()
+    services.batch_row_skip(row=fourth, skip=True, by=None)  # twice: no change
+    check()
+    services.batch_accept_rule(batch=batch, code="cccd.leading_zero_restored", by=None)
+    check()
+    services.batch_row_edit(row=third, field="cccd", value="079090000103", by=None)
+    check()
+    fourth.refresh_from_db()
+    services.batch_row_skip(row=fourth, skip=False, by=None)
+    check()
+
+
 def test_uploads_are_encrypted_at_rest(world: World, settings) -> None:
     from pathlib import Path
 
