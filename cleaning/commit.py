@@ -292,6 +292,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
             BatchRow._meta.db_table,
             ["member_id", "action"],
             {r.pk: (m.id, BatchRow.Action.CREATE.value) for r, m in created},
+            types={"member_id": "bigint"},
         )
         changed_members = []
         for row, member, fields in updates:

@@ -449,7 +449,7 @@ def batch_accept_rule(
             BatchRow._meta.db_table,
             ["problems", "warnings"],
             {k: (json.dumps(p, ensure_ascii=False), w) for k, (p, w) in changed.items()},
-            casts={"problems": "jsonb"},
+            types={"problems": "jsonb", "warnings": "integer"},
         )
         _finish_review(batch, delta=Counter({code: -accepted}))
         audit_log(

@@ -146,45 +146,48 @@ def update_columns(
     columns: Sequence[str],
     values: dict[int, Sequence[Any]],
     *,
-    casts: dict[str, str] | None = None,
+    types: dict[str, str] | None = None,
 ) -> None:
-    """Set some columns of many rows by id in a few statements (Django's bulk_update builds a
-    CASE expression per row, which costs more than the update itself). Works on both backends.
+    """Set some columns of many rows by id (Django's bulk_update builds a CASE expression per
+    row, which costs more than the update itself). Works on both backends.
 
-    `casts` names a PostgreSQL type for a column whose parameters arrive as text (jsonb).
+    PostgreSQL gets each column as one array parameter (unnest), so the statement stays small
+    however many rows it updates; `types` names the PostgreSQL type of a column that is not
+    text (bigint, jsonb…): its values arrive as text and are cast.
     """
     q = connection.ops.quote_name
-    pg = is_postgresql()
-    one = (
-        "(%s, "
-        + ", ".join(
-            f"CAST(%s AS {casts[c]})" if pg and casts and c in casts else "%s" for c in columns
-        )
-        + ")"
-    )
-    names = ", ".join(f"c{i}" for i in range(len(columns)))
     items = list(values.items())
+    if not items:
+        return
     with connection.cursor() as cursor:
+        if is_postgresql():
+            kinds = types or {}
+            sets = ", ".join(
+                f"{q(c)} = v.c{i}::{kinds.get(c, 'text')}" for i, c in enumerate(columns)
+            )
+            arrays = ", ".join(["%s::text[]"] * (len(columns) + 1))
+            names = ", ".join(f"c{i}" for i in range(len(columns)))
+            sql = (
+                f"UPDATE {q(table)} SET {sets} FROM unnest({arrays}) AS v(id, {names}) "
+                f"WHERE {q(table)}.id = v.id::bigint"
+            )
+            for start in range(0, len(items), 10_000):
+                chunk = items[start : start + 10_000]
+                params: list[list[str | None]] = [[str(key) for key, _row in chunk]]
+                for i in range(len(columns)):
+                    params.append([None if row[i] is None else str(row[i]) for _k, row in chunk])
+                cursor.execute(sql, params)
+            return
+        names = ", ".join(f"c{i}" for i in range(len(columns)))
+        one = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+        sets = ", ".join(
+            f"{q(c)} = (SELECT v.c{i} FROM v WHERE v.id = {q(table)}.id)"
+            for i, c in enumerate(columns)
+        )
         for start in range(0, len(items), 500):
             chunk = items[start : start + 500]
-            if pg:
-                sets = ", ".join(f"{q(c)} = v.c{i}" for i, c in enumerate(columns))
-                sql = (
-                    f"UPDATE {q(table)} SET {sets} FROM (VALUES {', '.join([one] * len(chunk))}) "
-                    f"AS v(id, {names}) WHERE {q(table)}.id = v.id"
-                )
-            else:
-                sets = ", ".join(
-                    f"{q(c)} = (SELECT v.c{i} FROM v WHERE v.id = {q(table)}.id)"
-                    for i, c in enumerate(columns)
-                )
-                sql = (
-                    f"WITH v(id, {names}) AS (VALUES {', '.join([one] * len(chunk))}) "
-                    f"UPDATE {q(table)} SET {sets} WHERE id IN (SELECT id FROM v)"
-                )
-            cursor.execute(sql, [x for key, row in chunk for x in (key, *row)])
-
-
-def update_column(table: str, column: str, values: dict[int, Any]) -> None:
-    """update_columns for one column."""
-    update_columns(table, [column], {key: (value,) for key, value in values.items()})
+            cursor.execute(
+                f"WITH v(id, {names}) AS (VALUES {', '.join([one] * len(chunk))}) "
+                f"UPDATE {q(table)} SET {sets} WHERE id IN (SELECT id FROM v)",
+                [x for key, row in chunk for x in (key, *row)],
+            )
