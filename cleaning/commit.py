@@ -5,9 +5,11 @@ Running a commit again, or importing the same file again, updates instead of dup
 rows are matched to members by CCCD at commit time.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -76,7 +78,13 @@ def _field_value(name: str, text: str) -> Any:
     return text
 
 
-def _new_member(row: "_Row", cell: Org, now: Any) -> Member:
+@functools.cache
+def _member_defaults() -> dict[str, Any]:
+    return {f.attname: f.get_default() for f in Member._meta.concrete_fields}
+
+
+def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
+    """A new member's columns (a plain namespace: written with COPY, not saved as a model)."""
     v = row.values
     birth, precision = _date(v.get("birth_date", ""))
     # Rows reach a commit only without errors, and a birth date is required.
@@ -85,22 +93,26 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> Member:
         name: _field_value(name, v.get(name, "")) for name in COMPARED if name != "birth_date"
     }
     official = fields.get("official_date")
-    return Member(
-        cccd=v.get("cccd", ""),
-        cmnd=v.get("cmnd", "")[:9],
-        **fields,
-        birth_date=birth,
-        birth_date_precision=precision,
-        card_number=(v.get("card_number") or None) if official else None,
-        resume_number=v.get("resume_number", "")[:32],
-        org=cell,
-        org_path=cell.path,
-        status="official" if official else "probationary",
-        exempt=False,
-        search_name=search_text(cell.path, fold(v.get("full_name", ""))),
-        sort_key=sort_key(v.get("full_name", ""))[:255],
-        created_at=now,
-        updated_at=now,
+    name = v.get("full_name", "")
+    return SimpleNamespace(
+        **{
+            **_member_defaults(),
+            **fields,
+            "cccd": v.get("cccd", ""),
+            "cmnd": v.get("cmnd", "")[:9],
+            "birth_date": birth,
+            "birth_date_precision": precision,
+            "card_number": (v.get("card_number") or None) if official else None,
+            "resume_number": v.get("resume_number", "")[:32],
+            "org_id": cell.id,
+            "org_path": cell.path,
+            "status": "official" if official else "probationary",
+            "exempt": False,
+            "search_name": search_text(cell.path, fold(name)),
+            "sort_key": sort_key(name)[:255],
+            "created_at": now,
+            "updated_at": now,
+        }
     )
 
 
@@ -178,7 +190,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                 "org"
             ):
                 existing[found.cccd] = found
-        created: list[tuple[_Row, Member]] = []
+        created: list[tuple[_Row, SimpleNamespace]] = []
         updates: list[tuple[_Row, Member, list[str]]] = []
         same = 0
         seen: set[str] = set()
@@ -218,10 +230,10 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
         # that events and provenance can point at the new members in the same pass.
         actor = by if getattr(by, "is_authenticated", False) else None
         actor_id, label = (actor.pk if actor else None), (getattr(by, "username", "") or "system")
-        for (_row, member), new_id in zip(
+        for (_row, new), new_id in zip(
             created, allocate_ids(Member._meta.db_table, len(created)), strict=True
         ):
-            member.id = new_id
+            new.id = new_id
         bulk_insert(
             Member._meta.db_table,
             MEMBER_COLUMNS,
@@ -230,41 +242,41 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
         events: list[tuple[Any, ...]] = []
         changes: list[tuple[Any, ...]] = []
         audits: list[tuple[Any, ...]] = []
-        for row, member in created:
+        for row, new in created:
             source = {"source": row.source_ref}
             events.append(
                 (
-                    member.id,
+                    new.id,
                     EventKind.ADMITTED.value,
-                    member.admission_date,
-                    member.org_id,
+                    new.admission_date,
+                    new.org_id,
                     source,
                     "",
                     actor_id,
                     now,
                 )
             )
-            if member.official_date:
+            if new.official_date:
                 events.append(
                     (
-                        member.id,
+                        new.id,
                         EventKind.RECOGNISED.value,
-                        member.official_date,
-                        member.org_id,
+                        new.official_date,
+                        new.org_id,
                         source,
                         "",
                         actor_id,
                         now,
                     )
                 )
-                if member.card_number:
-                    card = {"card_number": member.card_number, **source}
+                if new.card_number:
+                    card = {"card_number": new.card_number, **source}
                     events.append(
                         (
-                            member.id,
+                            new.id,
                             EventKind.CARD_ISSUED.value,
-                            member.official_date,
-                            member.org_id,
+                            new.official_date,
+                            new.org_id,
                             card,
                             "",
                             actor_id,
@@ -272,7 +284,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                         )
                     )
             changes.append(
-                (member.id, "*", "", "", Source.IMPORT.value, row.source_ref, actor_id, now)
+                (new.id, "*", "", "", Source.IMPORT.value, row.source_ref, actor_id, now)
             )
             audits.append(
                 (
@@ -281,12 +293,12 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     label,
                     "member.import",
                     "member",
-                    str(member.id),
+                    str(new.id),
                     None,
                     {"batch": batch.pk, "row": row.ref},
                 )
             )
-            add_keys(deltas, member.org_id, member_keys_of(member), 1)
+            add_keys(deltas, new.org_id, member_keys_of(new), 1)
         # Plain UPDATEs by id: Django's bulk_update builds a CASE per row, slower than the work.
         update_columns(
             BatchRow._meta.db_table,

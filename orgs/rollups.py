@@ -9,6 +9,7 @@ each ancestor once however many rows it wrote.
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 
@@ -52,7 +53,8 @@ def member_keys(
     return keys
 
 
-def member_keys_of(member: Member) -> list[str]:
+def member_keys_of(member: Member | Any) -> list[str]:
+    """The counters of a member (or of the columns of one about to be written)."""
     values = {name: getattr(member, name) for name in QUALITY_COLUMNS}
     quality = quality_keys(sex=member.sex, birth_date=member.birth_date, values=values)
     return member_keys(
