@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from typing import Any
 
 import xlsxwriter
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import can
@@ -20,7 +23,13 @@ from orgs.selectors import get_org_for_user, visible_ancestors
 from partyorg.forms import apply_errors
 from partyorg.http import AuthedHttpRequest
 
-from .campaigns import campaign_create
+from .campaigns import (
+    PublishResult,
+    campaign_create,
+    campaign_units,
+    units_publish,
+    units_readiness,
+)
 from .dashboard import (
     campaigns_for,
     children_figures,
@@ -30,7 +39,7 @@ from .dashboard import (
     progress_series,
 )
 from .forms import CampaignForm
-from .models import Campaign
+from .models import Campaign, Milestone
 
 
 @login_required
@@ -97,9 +106,35 @@ def _campaign(request: AuthedHttpRequest, campaign_id: int, code: str) -> tuple[
     return campaign, org
 
 
+def _units_under(campaign: Campaign, org: Org) -> list[Org]:
+    """The campaign's units in the subtree of the page's organisation (all of them at the root)."""
+    return [u for u in campaign_units(campaign) if u.path.startswith(org.path)]
+
+
+def _publishing(request: AuthedHttpRequest, campaign: Campaign, org: Org) -> dict[str, Any] | None:
+    """What the publish button and its confirmation show; None where this user may not publish."""
+    today = timezone.localdate()
+    if (
+        not can(request.user, campaign.root.path, Role.APPROVER)
+        or not campaign.starts_on <= today <= campaign.ends_on
+        or not campaign.milestones.filter(condition=Milestone.Condition.PUBLISHED).exists()
+    ):
+        return None
+    units = _units_under(campaign, org)
+    if not units:
+        return None
+    readiness = units_readiness(campaign, units)
+    return {
+        "ready": [r.unit for r in readiness if r.ready],
+        "already": [r.unit for r in readiness if r.published],
+        "not_ready": [r for r in readiness if r.reasons and not r.published],
+    }
+
+
 @login_required
 def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) -> HttpResponse:
     campaign, org = _campaign(request, campaign_id, code)
+    live = bool(request.GET.get("live"))
     context = {
         "campaign": campaign,
         "org": org,
@@ -109,13 +144,59 @@ def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) 
         "late": late_units(campaign, org),
         "series": progress_series(campaign, org),
         "last_submission": last_submission(org),
+        # The live part refreshes every 10 s; the button and its confirmation are outside it.
+        "publishing": None if live else _publishing(request, campaign, org),
     }
-    template = (
-        "cleaning/_campaign_live.html"
-        if request.GET.get("live")
-        else "cleaning/campaign_dashboard.html"
-    )
+    template = "cleaning/_campaign_live.html" if live else "cleaning/campaign_dashboard.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def campaign_publish(request: AuthedHttpRequest, campaign_id: int, code: str) -> HttpResponse:
+    campaign, org = _campaign(request, campaign_id, code)
+    if not can(request.user, campaign.root.path, Role.APPROVER):
+        raise Http404
+    try:
+        result = units_publish(
+            campaign=campaign, units=_units_under(campaign, org), by=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _publish_messages(request, result)
+    return redirect("cleaning:campaign", campaign_id=campaign.pk, code=org.code)
+
+
+# The message names at most this many units that were not ready; the dashboard lists the rest.
+NOT_READY_NAMED = 10
+
+
+def _publish_messages(request: AuthedHttpRequest, result: PublishResult) -> None:
+    n, already = len(result.published), len(result.already)
+    if n:
+        text = ngettext(
+            "Đã công bố %(n)d đơn vị sang Sổ tay đảng viên.",
+            "Đã công bố %(n)d đơn vị sang Sổ tay đảng viên.",
+            n,
+        ) % {"n": n}
+        if already:
+            text += " " + _("%(k)d đơn vị đã công bố từ trước.") % {"k": already}
+        messages.success(request, text)
+    elif not result.not_ready:
+        messages.info(request, _("Không có đơn vị nào mới để công bố; không có gì thay đổi."))
+    if result.not_ready:
+        named = [
+            f"{r.unit.name} ({' '.join(r.reasons)})" for r in result.not_ready[:NOT_READY_NAMED]
+        ]
+        text = ngettext(
+            "%(n)d đơn vị chưa sẵn sàng nên chưa công bố: %(units)s",
+            "%(n)d đơn vị chưa sẵn sàng nên chưa công bố: %(units)s",
+            len(result.not_ready),
+        ) % {"n": len(result.not_ready), "units": "; ".join(named)}
+        if (more := len(result.not_ready) - NOT_READY_NAMED) > 0:
+            text += " " + _("và %(k)d đơn vị khác.") % {"k": more}
+        messages.warning(request, text)
 
 
 @login_required

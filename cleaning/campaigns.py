@@ -1,20 +1,26 @@
-"""Campaigns: units, milestones, and the live counts of who is done (and on time)."""
+"""Campaigns: units, milestones, publishing the units that are done, and the live counts of who
+is done (and on time)."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import Role, User
+from accounts.selectors import can
 from audit.services import audit_log
 from orgs.models import PATH_STEP, Org
 from orgs.rollups import counts_changed
 
-from .models import Campaign, Milestone, MilestoneDone
+from .models import Batch, Campaign, DuplicateCandidate, Milestone, MilestoneDone
 
 
 def campaign_units(campaign: Campaign) -> list[Org]:
@@ -114,6 +120,194 @@ def unit_submitted(*, org: Org, on: datetime) -> None:
         unit = unit_of(milestone.campaign, org)
         if unit is not None:
             milestone_reached(milestone=milestone, unit=unit, at=on)
+
+
+# Batches that have not reached the registry yet: while one of them is open, the unit is still at
+# work (a failed or cancelled batch changed nothing, so it does not hold the unit back).
+UNFINISHED = [
+    Batch.Status.QUEUED,
+    Batch.Status.PROCESSING,
+    Batch.Status.REVIEW,
+    Batch.Status.COMMITTING,
+]
+
+
+@dataclass
+class UnitReadiness:
+    unit: Org
+    published: bool  # it has already reached every 'published' milestone of the campaign
+    reasons: list[str] = field(default_factory=list)  # why it may not be published yet
+
+    @property
+    def ready(self) -> bool:
+        return not self.published and not self.reasons
+
+
+@dataclass
+class PublishResult:
+    published: list[Org]  # published by this call
+    already: list[Org]  # published before: left as they were
+    not_ready: list[UnitReadiness]  # each with its reasons
+
+
+def units_readiness(campaign: Campaign, units: list[Org]) -> list[UnitReadiness]:
+    """Whether each unit may be published, and if not, why (in the order of `units`).
+
+    Read from the data itself, not from the live counters `q.open_problems` and
+    `q.open_duplicates`: counters lag behind commits until the next fold (about a second with
+    the worker), a publishing decision must see what is committed now, and a pair of records in
+    two units counts only at their common ancestor, which would let both units through.
+    """
+    milestones = list(campaign.milestones.all())
+    submitted = [m for m in milestones if m.condition == Milestone.Condition.SUBMITTED]
+    published = [m for m in milestones if m.condition == Milestone.Condition.PUBLISHED]
+    done: defaultdict[int, set[int]] = defaultdict(set)
+    for unit_id, milestone_id in MilestoneDone.objects.filter(
+        milestone__campaign=campaign
+    ).values_list("unit_id", "milestone_id"):
+        done[unit_id].add(milestone_id)
+    # Paths of units have one length: a record's unit is the prefix of its path of that length.
+    length = (campaign.root.depth + campaign.unit_depth + 1) * PATH_STEP
+    root = campaign.root.path
+    batches: defaultdict[str, int] = defaultdict(int)
+    problems: defaultdict[str, int] = defaultdict(int)
+    for path, status, summary in Batch.objects.filter(
+        status__in=UNFINISHED, org__path__startswith=root
+    ).values_list("org__path", "status", "summary"):
+        batches[path[:length]] += 1
+        if status == Batch.Status.REVIEW:
+            problems[path[:length]] += sum(summary.values())
+    # An open pair counts in every unit it touches: where it is decided, where the uploaded row
+    # is, and where the member it may duplicate is.
+    duplicates: defaultdict[str, int] = defaultdict(int)
+    for paths in (
+        DuplicateCandidate.objects.filter(decision=DuplicateCandidate.Decision.OPEN)
+        .filter(
+            Q(decider__path__startswith=root)
+            | Q(batch__org__path__startswith=root)
+            | Q(member_b__org__path__startswith=root)
+        )
+        .values_list("decider__path", "batch__org__path", "member_b__org__path")
+    ):
+        for unit_path in {p[:length] for p in paths if p and p.startswith(root)}:
+            if len(unit_path) == length:
+                duplicates[unit_path] += 1
+    out = []
+    for unit in units:
+        reasons = [
+            _("Chưa đạt mốc “%(name)s”: chưa ghi vào hồ sơ một lô dữ liệu sạch.") % {"name": m.name}
+            for m in submitted
+            if m.id not in done[unit.id]
+        ]
+        if n := batches[unit.path]:
+            reasons.append(
+                ngettext(
+                    "Còn %(n)d lô dữ liệu đang xử lý hoặc chờ rà soát, chưa ghi vào hồ sơ.",
+                    "Còn %(n)d lô dữ liệu đang xử lý hoặc chờ rà soát, chưa ghi vào hồ sơ.",
+                    n,
+                )
+                % {"n": n}
+            )
+        if n := problems[unit.path]:
+            reasons.append(
+                ngettext("Còn %(n)d vấn đề chưa xử lý.", "Còn %(n)d vấn đề chưa xử lý.", n)
+                % {"n": n}
+            )
+        if n := duplicates[unit.path]:
+            reasons.append(
+                ngettext(
+                    "Còn %(n)d cặp nghi trùng chưa quyết định.",
+                    "Còn %(n)d cặp nghi trùng chưa quyết định.",
+                    n,
+                )
+                % {"n": n}
+            )
+        is_published = bool(published) and all(m.id in done[unit.id] for m in published)
+        out.append(UnitReadiness(unit=unit, published=is_published, reasons=reasons))
+    return out
+
+
+def units_publish(
+    *,
+    campaign: Campaign,
+    units: list[Org] | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> PublishResult:
+    """The level above publishes the units that are done to the member handbook.
+
+    Publishes every given unit (all units of the campaign when None) that is ready: it has
+    reached the campaign's 'submitted' milestones, has no batch still in processing or review,
+    and no open problem or undecided duplicate pair. Each reaches every 'published' milestone
+    (on time or late by its due date) and is audited; the others are returned with their
+    reasons. All or nothing, in one transaction; a unit already published is left alone, so
+    publishing twice is harmless. Refused for anyone but an approver over the campaign's root,
+    for a campaign without a 'published' milestone, and outside the campaign's period.
+    """
+    if not can(by, campaign.root.path, Role.APPROVER):
+        raise ValidationError(
+            {
+                "by": _(
+                    "Chỉ người có quyền phê duyệt tại %(org)s mới được tổng hợp và công bố dữ liệu của đợt."
+                )
+                % {"org": campaign.root.name}
+            }
+        )
+    milestones = [
+        m for m in campaign.milestones.all() if m.condition == Milestone.Condition.PUBLISHED
+    ]
+    if not milestones:
+        raise ValidationError(
+            {"campaign": _("Đợt này không có mốc tổng hợp và đồng bộ sang Sổ tay đảng viên.")}
+        )
+    today = timezone.localdate()
+    if today > campaign.ends_on:
+        raise ValidationError(
+            {
+                "campaign": _("Đợt đã kết thúc ngày %(date)s: không công bố thêm được nữa.")
+                % {"date": campaign.ends_on.strftime("%d/%m/%Y")}
+            }
+        )
+    if today < campaign.starts_on:
+        raise ValidationError(
+            {
+                "campaign": _("Đợt bắt đầu ngày %(date)s: chưa công bố được.")
+                % {"date": campaign.starts_on.strftime("%d/%m/%Y")}
+            }
+        )
+    with transaction.atomic():
+        # Two approvers publishing the same campaign at once take turns here (PostgreSQL).
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        chosen = campaign_units(campaign)
+        if units is not None:
+            ids = {u.id for u in chosen}
+            stray = [u for u in units if u.id not in ids]
+            if stray:
+                raise ValidationError(
+                    {"units": _("%(org)s không phải đơn vị của đợt này.") % {"org": stray[0].name}}
+                )
+            wanted = {u.id for u in units}
+            chosen = [u for u in chosen if u.id in wanted]
+        result = PublishResult(published=[], already=[], not_ready=[])
+        now = timezone.now()
+        for readiness in units_readiness(campaign, chosen):
+            if readiness.published:
+                result.already.append(readiness.unit)
+            elif readiness.reasons:
+                result.not_ready.append(readiness)
+            else:
+                for milestone in milestones:
+                    milestone_reached(milestone=milestone, unit=readiness.unit, at=now)
+                audit_log(
+                    actor=by,
+                    action="campaign.publish",
+                    object_type="campaign",
+                    object_id=campaign.pk,
+                    detail={"unit": readiness.unit.code, "milestones": [m.pk for m in milestones]},
+                    request=request,
+                )
+                result.published.append(readiness.unit)
+    return result
 
 
 def rebuild_counts() -> list[tuple[tuple[int, str], int]]:

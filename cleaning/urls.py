@@ -21,6 +21,11 @@ urlpatterns = [
         name="campaign",
     ),
     path(
+        "campaigns/<int:campaign_id>/<str:code>/publish/",
+        campaign_views.campaign_publish,
+        name="campaign_publish",
+    ),
+    path(
         "campaigns/<int:campaign_id>/<str:code>/export.xlsx",
         campaign_views.campaign_export,
         name="campaign_export",

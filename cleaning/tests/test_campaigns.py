@@ -15,7 +15,7 @@ from orgs.rollups import counts_of
 from partyorg.tick import tick
 
 
-def _campaign(world: World, *, due_in: int = 5):
+def _campaign(world: World, *, due_in: int = 5, publish_in: int = 15):
     today = timezone.localdate()
     return campaign_create(
         root=world.city,
@@ -24,7 +24,7 @@ def _campaign(world: World, *, due_in: int = 5):
         ends_on=today + timedelta(days=20),
         milestones=[
             ("Gửi dữ liệu sạch", today + timedelta(days=due_in), "submitted"),
-            ("Đồng bộ sổ tay", today + timedelta(days=15), "published"),
+            ("Đồng bộ sổ tay", today + timedelta(days=publish_in), "published"),
         ],
         by=world.users["city"],
     )
@@ -119,3 +119,247 @@ def test_exports_are_rate_limited_per_person(world: World, settings) -> None:
     client = world.client("city")
     assert [client.get(url).status_code for _i in range(3)] == [200, 200, 429]
     assert world.client("central").get(url).status_code == 200
+
+
+# Publishing: the level above decides that the units whose data is done go to the handbook. ------
+
+# A clean record of a member of the other ward's cell (CCCD: male, born 1975, Hồ Chí Minh City).
+OTHER = "1,Phạm Văn Dũng,079075000201,Nam,05/06/1975,19/05/2000,19/05/2001,0903123499"
+
+
+def _person(world: World, name: str, role: str, org=None):
+    """A user holding `role` at `org` (the city by default), granted by the city's admin."""
+    from accounts.models import User
+    from accounts.services import grant_create
+
+    user = User.objects.create_user(username=name, password="x")
+    grant_create(by=world.users["city"], user=user, org=org or world.city, role=role)
+    return user
+
+
+def _submit(world: World, org=None, *lines: str) -> None:
+    """A unit sends clean data: a batch committed with no blocking problem."""
+    batch_commit(batch=_upload(world, *(lines or GOOD), org=org), by=world.users["city"])
+
+
+def _published(campaign) -> set[int]:
+    return set(
+        MilestoneDone.objects.filter(
+            milestone__campaign=campaign, milestone__condition="published"
+        ).values_list("unit_id", flat=True)
+    )
+
+
+def test_an_approver_publishes_the_ready_units_and_they_count_on_time(world: World) -> None:
+    from audit.models import AuditEvent
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world)
+    second = campaign.milestones.get(order=2)
+    _submit(world)
+    approver = _person(world, "pheduyet", "approver")
+    result = units_publish(campaign=campaign, units=None, by=approver)
+    assert [u.code for u in result.published] == [world.ward.code]
+    assert [r.unit.code for r in result.not_ready] == [world.other_ward.code]
+    assert "Gửi dữ liệu sạch" in result.not_ready[0].reasons[0]
+    assert _published(campaign) == {world.ward.id}
+    tick()
+    city = counts_of([world.city.id])[world.city.id]
+    assert (city[second.key("expected")], city[second.key("done")]) == (2, 1)
+    assert city[second.key("on_time")] == 1
+    assert counts_of([world.ward.id])[world.ward.id][second.key("done")] == 1
+    event = AuditEvent.objects.get(action="campaign.publish")
+    assert event.actor == approver and event.object_id == str(campaign.pk)
+    assert event.detail["unit"] == world.ward.code
+
+
+def test_a_unit_published_after_the_due_date_is_done_but_late(world: World) -> None:
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world, publish_in=-1)
+    second = campaign.milestones.get(order=2)
+    _submit(world)
+    units_publish(campaign=campaign, units=None, by=world.users["city"])
+    tick()
+    city = counts_of([world.city.id])[world.city.id]
+    assert (city[second.key("done")], city.get(second.key("on_time"), 0)) == (1, 0)
+    assert not MilestoneDone.objects.get(milestone=second).on_time
+
+
+def test_units_still_at_work_are_not_published_and_say_why(world: World) -> None:
+    from cleaning import services
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world)
+    _submit(world)
+    _submit(world, world.other_cell, OTHER)
+    # The ward's cell sends a row with an error and a CCCD already held by the other ward's
+    # member: a batch in review, open problems, and a pair only the city can decide.
+    m = world.stranger
+    pending = _upload(
+        world,
+        f"1,{m.full_name},{m.cccd},{'Nam' if m.sex == 'M' else 'Nữ'},"
+        f"{m.birth_date:%d/%m/%Y},{m.admission_date:%d/%m/%Y},,",
+        "2,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,",
+    )
+    assert pending.status == "review" and pending.candidates.count() == 1
+    result = units_publish(campaign=campaign, units=None, by=world.users["city"])
+    assert result.published == [] and _published(campaign) == set()
+    reasons = {r.unit.code: " ".join(r.reasons) for r in result.not_ready}
+    assert set(reasons) == {world.ward.code, world.other_ward.code}
+    assert "1 lô dữ liệu" in reasons[world.ward.code]
+    assert "vấn đề chưa xử lý" in reasons[world.ward.code]
+    assert "1 cặp nghi trùng" in reasons[world.ward.code]
+    # The other ward's data is in question too: one of its members may be the same person.
+    assert "1 cặp nghi trùng" in reasons[world.other_ward.code]
+    assert "lô dữ liệu" not in reasons[world.other_ward.code]
+    services.batch_cancel(batch=pending, by=None)
+    result = units_publish(campaign=campaign, units=None, by=world.users["city"])
+    assert {u.code for u in result.published} == {world.ward.code, world.other_ward.code}
+
+
+def test_publishing_twice_is_harmless(world: World) -> None:
+    from audit.models import AuditEvent
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world)
+    second = campaign.milestones.get(order=2)
+    _submit(world)
+    units_publish(campaign=campaign, units=None, by=world.users["city"])
+    tick()
+    before = counts_of([world.city.id])[world.city.id]
+    again = units_publish(campaign=campaign, units=None, by=world.users["city"])
+    tick()
+    assert again.published == [] and [u.code for u in again.already] == [world.ward.code]
+    assert MilestoneDone.objects.filter(milestone=second).count() == 1
+    assert AuditEvent.objects.filter(action="campaign.publish").count() == 1
+    assert counts_of([world.city.id])[world.city.id] == before
+
+
+def test_it_publishes_only_the_units_asked_for(world: World) -> None:
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world)
+    _submit(world)
+    result = units_publish(campaign=campaign, units=[world.other_ward], by=world.users["city"])
+    assert result.published == [] and [r.unit for r in result.not_ready] == [world.other_ward]
+    assert _published(campaign) == set()
+    with pytest.raises(ValidationError) as info:
+        units_publish(campaign=campaign, units=[world.cell], by=world.users["city"])
+    assert "units" in info.value.message_dict
+
+
+def test_it_refuses_a_viewer_an_official_below_the_root_and_a_member(world: World) -> None:
+    from cleaning.campaigns import units_publish
+
+    campaign = _campaign(world)
+    _submit(world)
+    refused = [
+        _person(world, "xem", "viewer"),
+        _person(world, "capnhat", "editor"),
+        _person(world, "pheduyetphuong", "approver", world.ward),
+        world.users["ward"],
+        world.users["secretary"],
+        world.users["member"],
+    ]
+    for user in refused:
+        with pytest.raises(ValidationError) as info:
+            units_publish(campaign=campaign, units=None, by=user)
+        assert "by" in info.value.message_dict, user
+    assert _published(campaign) == set()
+    # The level above the root may: an admin of the whole tree.
+    assert units_publish(campaign=campaign, units=None, by=world.users["central"]).published
+
+
+def test_it_refuses_a_campaign_with_no_publishing_milestone_or_outside_its_period(
+    world: World,
+) -> None:
+    from cleaning.campaigns import units_publish
+
+    today = timezone.localdate()
+    submit_only = campaign_create(
+        root=world.city,
+        name="Chỉ gửi dữ liệu",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=5),
+        milestones=[("Gửi", today, "submitted")],
+    )
+    ended = campaign_create(
+        root=world.city,
+        name="Đợt đã qua",
+        starts_on=today - timedelta(days=20),
+        ends_on=today - timedelta(days=1),
+        milestones=[
+            ("Gửi", today - timedelta(days=10), "submitted"),
+            ("Công bố", today - timedelta(days=5), "published"),
+        ],
+    )
+    not_yet = campaign_create(
+        root=world.city,
+        name="Đợt sau",
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=9),
+        milestones=[("Công bố", today + timedelta(days=5), "published")],
+    )
+    _submit(world)
+    for campaign in (submit_only, ended, not_yet):
+        with pytest.raises(ValidationError) as info:
+            units_publish(campaign=campaign, units=None, by=world.users["city"])
+        assert "campaign" in info.value.message_dict
+    assert not MilestoneDone.objects.filter(milestone__condition="published").exists()
+
+
+def test_the_live_counters_agree_with_a_rebuild_after_publishing(world: World) -> None:
+    from cleaning.campaigns import units_publish
+    from orgs.models import OrgCount
+    from orgs.rollups import rollups_rebuild
+
+    late = _campaign(world, publish_in=-1)
+    on_time = _campaign(world)
+    _submit(world)
+    _submit(world, world.other_cell, OTHER)
+    units_publish(campaign=late, units=[world.ward], by=world.users["city"])
+    units_publish(campaign=on_time, units=None, by=world.users["city"])
+    tick()
+
+    def snapshot() -> dict[tuple[int, str], int]:
+        rows = OrgCount.objects.filter(key__startswith="ms.").exclude(value=0)
+        return {(o, k): v for o, k, v in rows.values_list("org_id", "key", "value")}
+
+    live = snapshot()
+    assert live[(world.city.id, on_time.milestones.get(order=2).key("on_time"))] == 2
+    assert (world.city.id, late.milestones.get(order=2).key("on_time")) not in live
+    rollups_rebuild()
+    assert snapshot() == live
+
+
+def test_an_approver_publishes_from_the_dashboard(world: World) -> None:
+    from django.test import Client
+
+    campaign = _campaign(world)
+    _submit(world)
+    tick()
+    url = f"/campaigns/{campaign.pk}/{world.city.code}/"
+    publish = f"{url}publish/"
+    city = world.client("city")
+    html = city.get(url).content.decode()
+    assert "Tổng hợp và công bố" in html and 'id="publish-ready">1 ' in html
+    assert world.other_ward.name in html.split('id="publish-not-ready"')[1]
+    # An official below the root sees the campaign, but neither the button nor the right.
+    ward_url = f"/campaigns/{campaign.pk}/{world.ward.code}/"
+    assert "Tổng hợp và công bố" not in world.client("ward").get(ward_url).content.decode()
+    assert world.client("ward").post(f"{ward_url}publish/").status_code == 404
+    assert world.client("secretary").post(publish).status_code == 404
+    assert world.client("city").get(publish).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.users["city"])
+    assert strict.post(publish).status_code == 403
+    assert _published(campaign) == set()
+    response = city.post(publish)
+    assert response.status_code == 302 and response["Location"] == url
+    tick()  # what the commit does outside a test's transaction
+    page = city.get(url).content.decode()
+    assert "Đã công bố 1 đơn vị" in page
+    assert world.other_ward.name in page and "chưa sẵn sàng" in page
+    assert 'data-milestone="2">1 / 2<' in page
+    assert _published(campaign) == {world.ward.id}

@@ -75,6 +75,12 @@ MATRIX: dict[str, Row] = {
         WARD_ADMINS,
         404,
     ),
+    # POST only: who may publish is tested in cleaning/tests/test_campaigns.py.
+    "cleaning:campaign_publish": (
+        lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
+        set(),
+        405,
+    ),
     "set_language": (lambda w: {}, set(), 302),
     # Login steps: the two-factor pages serve only a password login half-way through (tested in
     # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set

@@ -95,3 +95,18 @@ def test_a_city_official_follows_the_campaign_and_sees_late_units(
     assert live_world.other_ward.name in page.locator("#late-units").inner_text()
     page.wait_for_selector("#campaign-chart canvas")
     shot(page, "campaign-dashboard")
+
+    # The city publishes the units that are done: the ward; the other ward has sent nothing.
+    # Without the fade (Bootstrap honours reduced motion), the screenshot shows the dialog settled.
+    page.emulate_media(reduced_motion="reduce")
+    page.click("button:has-text('Tổng hợp và công bố')")
+    confirm = page.locator("#publish-confirm")
+    expect(confirm).to_be_visible()
+    page.wait_for_selector(".modal-backdrop.show")
+    expect(confirm.locator("#publish-ready")).to_have_text("1 đơn vị sẵn sàng công bố.")
+    expect(confirm.locator("#publish-not-ready")).to_contain_text(live_world.other_ward.name)
+    shot(page, "campaign-publish")
+    confirm.locator("#publish-submit").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã công bố 1 đơn vị")
+    expect(page.locator(".alert-warning")).to_contain_text(live_world.other_ward.name)
+    assert page.locator('[data-milestone="2"]').inner_text() == "1 / 2"
