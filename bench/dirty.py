@@ -24,6 +24,7 @@ true value. ``bench/cleaning_quality.py`` reads it back.
 
     .venv/bin/python bench/dirty.py --units 10 --out bench/out/dirty10
     .venv/bin/python bench/dirty.py                      # the whole city: 173 units
+    .venv/bin/python bench/dirty.py --units 3321 --members 5600000 --out bench/out/dirty-nation
 """
 
 import argparse
@@ -530,6 +531,9 @@ def generate(out: Path, *, units: int, members: int, seed: int) -> dict[str, Any
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     factory = PersonFactory(seed, province_code=79)
+    if members > factory.capacity(TODAY):
+        # More people than one province holds (the nation's 5.6 million): the national factory.
+        factory = PersonFactory(seed)
     sizes = unit_sizes(units, members, rng)
     plans = [plan_unit(i + 1, rng) for i in range(units)]
     truth: dict[str, Any] = {
