@@ -25,7 +25,8 @@ lint: .venv/ready
 	$(PY) -m mypy .
 
 messages: .venv/ready
-	cd partyorg && ../$(PY) ../manage.py makemessages -l en --ignore '.venv/*' && ../$(PY) ../manage.py compilemessages
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'
+	$(PY) manage.py compilemessages -l en
 
 requirements/base.txt: requirements/base.in
 	uv pip compile --quiet --python 3.12 --generate-hashes --no-header $< -o $@
