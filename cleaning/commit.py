@@ -27,7 +27,7 @@ from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_CO
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_columns
+from partyorg.db import adapt_rows, allocate_ids, bulk_insert
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
@@ -299,13 +299,6 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                 )
             )
             add_keys(deltas, new.org_id, member_keys_of(new), 1)
-        # Plain UPDATEs by id: Django's bulk_update builds a CASE per row, slower than the work.
-        update_columns(
-            BatchRow._meta.db_table,
-            ["member_id", "action"],
-            {r.pk: (m.id, BatchRow.Action.CREATE.value) for r, m in created},
-            types={"member_id": "bigint"},
-        )
         changed_members = []
         for row, member, fields in updates:
             add_keys(deltas, member.org_id, member_keys_of(member), -1)

@@ -8,6 +8,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.selectors import can, scope_q
 from lib.cleaning.rules import RULES
+from members.models import Member
 from orgs.models import Org
 
 from .models import Batch, BatchRow, DuplicateCandidate
@@ -110,3 +111,19 @@ def get_candidate_for_user(user: User, candidate_id: int) -> DuplicateCandidate:
     if not visible:
         raise Http404
     return candidate
+
+
+def with_created_members(batch: Batch, rows: list[BatchRow]) -> list[BatchRow]:
+    """Rows of a committed batch with the members they created, found by CCCD.
+
+    A commit does not go back to write the new member's id into each of its rows (that would
+    rewrite every row of the batch once more); the CCCD the row was committed under finds it.
+    """
+    if batch.status != Batch.Status.COMMITTED:
+        return rows
+    wanted = {r.values.get("cccd"): r for r in rows if r.member_id is None and not r.skipped}
+    wanted.pop(None, None)
+    wanted.pop("", None)
+    for member in Member.objects.filter(cccd__in=list(wanted)):
+        wanted[member.cccd].member = member
+    return rows

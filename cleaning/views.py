@@ -30,6 +30,7 @@ from .selectors import (
     get_candidate_for_user,
     get_row_for_user,
     rule_summary,
+    with_created_members,
 )
 
 
@@ -94,6 +95,7 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
         page=page,
         size=settings.PARTYORG_PAGE_SIZE,
     )
+    rows = with_created_members(batch, rows)
     blockers = services.open_blockers(batch)
     return render(
         request,

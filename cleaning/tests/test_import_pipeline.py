@@ -61,6 +61,18 @@ def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
     assert AuditEvent.objects.filter(action="member.import", object_id=str(member.pk)).exists()
 
 
+def test_the_batch_page_links_each_committed_row_to_its_member(world: World) -> None:
+    from django.urls import reverse
+
+    batch = _upload(world, *GOOD)
+    batch_commit(batch=batch, by=world.users["secretary"])
+    page = world.client("secretary").get(reverse("cleaning:batch", args=[batch.pk]))
+    assert page.status_code == 200
+    for cccd in ("079185000101", "079080000102"):
+        member = Member.objects.get(cccd=cccd)
+        assert reverse("members:detail", args=[member.pk]) in page.content.decode()
+
+
 def test_importing_the_same_file_again_updates_instead_of_duplicating(world: World) -> None:
     batch_commit(batch=_upload(world, *GOOD), by=None)
     changed = GOOD[0].replace("0903123456", "0903999999")
