@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import scope_q
-from lib.vn.text import fold
 from members.models import ACTIVE_STATUSES, Member
+from members.search import by_name
 from orgs.models import Org
 
 from .models import ApiToken
@@ -66,5 +66,5 @@ def members_for_token(*, token: ApiToken, org: Org, q: str = "") -> QuerySet[Mem
                 Q(cccd__startswith=digits) if token.can_write else Q(cccd=digits)
             )
         else:
-            members = members.filter(search_name__contains=fold(q))
+            members = by_name(members, path=org.path, q=q)
     return members.select_related("org").order_by("sort_key", "id")

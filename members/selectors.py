@@ -8,11 +8,10 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from accounts.selectors import can, scope_q
-from lib.vn.text import fold
 from orgs.models import Org
 
-from .lookups import like_escape
 from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent
+from .search import by_name
 
 
 @dataclass
@@ -27,22 +26,22 @@ def members_for(*, viewer: User, org: Org, filters: MemberFilters) -> QuerySet[M
     scope = scope_q(viewer, Role.VIEWER, field="org__path")
     if scope is None or not can(viewer, org.path, Role.VIEWER):
         return Member.objects.none()
-    members = Member.objects.filter(org_path__startswith=org.path)
+    members = Member.objects.all()
     q = filters.q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        if digits and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
-            members = (
-                members.filter(cccd__startswith=digits)
-                if len(digits) < 12
-                else members.filter(cccd=digits)
-            )
-        else:
-            # One pattern over "path name": on PostgreSQL one trigram index answers
-            # "in this subtree, with this name" without touching the rest of the country.
-            members = members.filter(
-                search_name__like=f"{like_escape(org.path)}% %{like_escape(fold(q))}%"
-            )
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if q and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
+        members = members.filter(org_path__startswith=org.path)
+        members = (
+            members.filter(cccd__startswith=digits)
+            if len(digits) < 12
+            else members.filter(cccd=digits)
+        )
+    elif q:
+        # The subtree and the name in one condition: on PostgreSQL one GIN index answers "in
+        # this subtree, with these words" without touching the rest of the country.
+        members = by_name(members, path=org.path, q=q)
+    else:
+        members = members.filter(org_path__startswith=org.path)
     if filters.status == "active":
         members = members.filter(status__in=ACTIVE_STATUSES)
     elif filters.status and filters.status != "all":
