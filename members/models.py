@@ -35,8 +35,9 @@ class Service(models.TextChoices):
 def search_text(org_path: str, folded_name: str) -> str:
     """What name search matches: the organisation's path, a space, the name without diacritics.
 
-    A subtree's search is then one pattern, "PATH% %name%", which PostgreSQL answers from one
-    trigram index without visiting the rest of the country.
+    members.search turns it into words and ancestor-path tokens (PostgreSQL: one GIN index over
+    member_search_vector(search_name)), so a search in a subtree never visits the rest of the
+    country.
     """
     return f"{org_path} {folded_name}"
 
@@ -94,7 +95,7 @@ class Member(models.Model):
     exempt = models.BooleanField(_("miễn sinh hoạt"), default=False)
 
     # The organisation's path, copied here so that a subtree's members are one range of this
-    # table's own index (and, on PostgreSQL, one trigram index covers "in this subtree, named…").
+    # table's own index (and, on PostgreSQL, the search index covers "in this subtree, named…").
     org_path = models.CharField(max_length=255, default="", db_index=False)
 
     # Search and sort keys: folded name (no diacritics) and a collation-proof Vietnamese sort key.

@@ -118,7 +118,7 @@ def indexes_deferred(table: str) -> Iterator[None]:
     """Drop a table's secondary indexes during a bulk load and build them once after (PostgreSQL).
 
     Building an index once is many times faster than maintaining it row by row, above all the
-    trigram index of member names. Unique indexes and the primary key stay, so the load is still
+    GIN index of member names. Unique indexes and the primary key stay, so the load is still
     checked. SQLite keeps its indexes (the portable path).
     """
     if not is_postgresql():
