@@ -48,7 +48,8 @@ def org_children(org: Org, *, include_closed: bool = False) -> list[Org]:
 def org_children_with_counts(org: Org) -> list[tuple[Org, dict[str, int]]]:
     children = org_children(org)
     counts = counts_of(
-        [c.id for c in children], ["members", "status.probationary", "orgs.cell", "orgs"]
+        [c.id for c in children],
+        ["members", "status.probationary", "orgs.cell", "orgs.grassroots_cell", "orgs"],
     )
     return [(c, template_keys(counts.get(c.id, {}))) for c in children]
 

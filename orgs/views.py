@@ -1,12 +1,16 @@
 """Pages of the organisation tree: drill down with live counts, and the changes to the tree."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -30,6 +34,29 @@ from .selectors import (
 )
 
 
+def _children_rows(children: list[tuple[Org, dict[str, int]]]) -> list[dict[str, str]]:
+    """The children table, formatted here once: the root lists 34 provinces and a province
+    more than a hundred communes, and a template tag per cell would make the root's page slower
+    than a cell's."""
+    separator = get_format("THOUSAND_SEPARATOR")
+    prefix = reverse("orgs:detail", args=["-"])[:-2]
+
+    def number(value: int) -> str:
+        return format(value, ",").replace(",", separator)
+
+    return [
+        {
+            "name": child.name,
+            "url": f"{prefix}{quote(child.code)}/",
+            "kind": child.get_kind_display(),
+            "members": number(c.get("members", 0)),
+            "probationary": number(c.get("status_probationary", 0)),
+            "cells": number(c.get("cells", 0)),
+        }
+        for child, c in children
+    ]
+
+
 @login_required
 def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     org = get_org_for_user(request.user, code)
@@ -41,7 +68,7 @@ def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "counts": template_keys(counts),
         "female_share": round(100 * counts.get("sex.F", 0) / members_total) if members_total else 0,
         "bands": age_bands(counts, timezone.localdate().year),
-        "children": org_children_with_counts(org),
+        "children": _children_rows(org_children_with_counts(org)),
         "history": [] if request.GET.get("live") else org_history(org),
         "can_edit": can(request.user, org.path, Role.EDITOR),
         "can_admin": can(request.user, org.path, Role.ADMIN),

@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from conftest import World, person
+from members.models import Member
 from members.services import member_create
 from partyorg.tick import tick
 
@@ -22,6 +23,23 @@ def test_it_shows_children_with_live_counts(world: World) -> None:
     assert 'data-counter="members">5<' in html
     # A cell under a grassroots committee and a grassroots cell are both party cells.
     assert 'data-counter="cells">2<' in html
+
+
+def test_each_child_row_counts_every_kind_of_party_cell(world: World) -> None:
+    import re
+
+    from orgs.models import Kind, Org
+
+    html = world.client("city").get(f"/orgs/{world.city.code}/").content.decode()
+    # The ward's cell is under a grassroots committee; the other ward's is a grassroots cell.
+    for ward in (world.ward, world.other_ward):
+        row = html.split(f">{ward.name}</a>", 1)[1].split("</tr>", 1)[0]
+        members, _probationary, cells = re.findall(r'<td class="text-end">([^<]*)</td>', row)
+        expected = Org.objects.filter(
+            path__startswith=ward.path, kind__in=[Kind.CELL, Kind.GRASSROOTS_CELL]
+        ).count()
+        assert expected >= 1 and cells == str(expected)
+        assert members == str(Member.objects.filter(org_path__startswith=ward.path).count())
 
 
 def test_the_counts_follow_a_new_member(world: World) -> None:
