@@ -353,7 +353,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
             "created": len(created),
             "updated": len(updates),
             "same": same,
-            "skipped": BatchRow.objects.filter(batch=batch, skipped=True).count(),
+            "skipped": batch.rows_total - len(rows),
         }
         Batch.objects.filter(pk=batch.pk).update(
             status=Batch.Status.COMMITTED,

@@ -292,7 +292,7 @@ def batch_process(batch: Batch) -> Batch:
         summary: Counter[str] = Counter()
         for row in rows:
             summary.update(_open_of(row.problems))
-        _finish_review(batch, summary=summary)
+        _finish_review(batch, summary=summary, rows_total=len(rows))
         audit_log(
             actor=None,
             action="batch.process",
@@ -325,10 +325,15 @@ def _open_of(problems: list[dict[str, Any]]) -> Counter[str]:
 
 
 def _finish_review(
-    batch: Batch, *, summary: Counter[str] | None = None, delta: Counter[str] | None = None
+    batch: Batch,
+    *,
+    summary: Counter[str] | None = None,
+    delta: Counter[str] | None = None,
+    rows_total: int | None = None,
 ) -> None:
     """Put the batch in review with its open problems per rule: given, changed by `delta`
-    (one row edited, one rule accepted), or recounted from its rows."""
+    (one row edited, one rule accepted), or recounted from its rows. Its number of rows is set
+    when it is (re)processed, the only time it changes."""
     if summary is None and delta is not None:
         current = Batch.objects.select_for_update().filter(pk=batch.pk).values_list("summary")
         summary = Counter(current.get()[0])
@@ -343,12 +348,9 @@ def _finish_review(
         ):
             summary.update(_open_of(problems))
     _leave_review(batch)
+    fields: dict[str, Any] = {"rows_total": rows_total} if rows_total is not None else {}
     Batch.objects.filter(pk=batch.pk).update(
-        status=Batch.Status.REVIEW,
-        summary=dict(summary),
-        progress=100,
-        progress_note="",
-        rows_total=BatchRow.objects.filter(batch=batch).count(),
+        status=Batch.Status.REVIEW, summary=dict(summary), progress=100, progress_note="", **fields
     )
     # The organisation's count of open problems, rolled up live like every other counter.
     counts_changed({(batch.org_id, "q.open_problems"): _open_problems(summary)})
