@@ -1,5 +1,6 @@
 """Reads of the organisation tree, always scoped to what the viewer may see."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -45,13 +46,31 @@ def org_children(org: Org, *, include_closed: bool = False) -> list[Org]:
     return list(children)
 
 
-def org_children_with_counts(org: Org) -> list[tuple[Org, dict[str, int]]]:
-    children = org_children(org)
+@dataclass(frozen=True, slots=True)
+class ChildRow:
+    """What the children table shows of one child (no model instance: the root has 34 children,
+    a province more than a hundred)."""
+
+    code: str
+    name: str
+    kind: str
+    counts: dict[str, int]
+
+
+def org_children_with_counts(org: Org) -> list[ChildRow]:
+    children = list(
+        Org.objects.filter(parent=org, status=Org.Status.ACTIVE)
+        .order_by("sort_name", "code")
+        .values_list("id", "code", "name", "kind")
+    )
     counts = counts_of(
-        [c.id for c in children],
+        [c[0] for c in children],
         ["members", "status.probationary", "orgs.cell", "orgs.grassroots_cell", "orgs"],
     )
-    return [(c, template_keys(counts.get(c.id, {}))) for c in children]
+    return [
+        ChildRow(code, name, kind, template_keys(counts.get(pk, {})))
+        for pk, code, name, kind in children
+    ]
 
 
 def template_keys(counts: dict[str, int]) -> dict[str, int]:
