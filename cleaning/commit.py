@@ -191,6 +191,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
             ):
                 existing[found.cccd] = found
         created: list[tuple[_Row, SimpleNamespace]] = []
+        member_of_row: dict[int, int] = {}
         updates: list[tuple[_Row, Member, list[str]]] = []
         same = 0
         seen: set[str] = set()
@@ -225,6 +226,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     updates.append((row, member, fields))
                 else:
                     same += 1
+                member_of_row[row.pk] = member.pk
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
         # Written with COPY on PostgreSQL (executemany on SQLite): ids are reserved first so
         # that events and provenance can point at the new members in the same pass.
@@ -338,6 +340,26 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     {"fields": fields, "batch": batch.pk},
                 )
             )
+        for row, new in created:
+            member_of_row[row.pk] = new.id
+        # Rows decided to be the same person as a kept row: merged into its member, and their
+        # source stays in its history (exports list every file:row behind a record).
+        for kept, name, number in DuplicateCandidate.objects.filter(
+            batch=batch, decision=DuplicateCandidate.Decision.SAME, row_b__isnull=False
+        ).values_list("row_a_id", "row_b__file__name", "row_b__row_number"):
+            if kept in member_of_row:
+                changes.append(
+                    (
+                        member_of_row[kept],
+                        "*",
+                        "",
+                        "",
+                        Source.IMPORT.value,
+                        f"batch {batch.pk} {name}:{number}",
+                        actor_id,
+                        now,
+                    )
+                )
         if changed_members:
             update_fields = sorted(
                 {f for _r, _m, fs in updates for f in fs}

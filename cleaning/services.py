@@ -583,7 +583,7 @@ def candidate_decide(
     request: HttpRequest | None = None,
 ) -> DuplicateCandidate:
     """The nearest common organisation decides: same person, an unfinished transfer, or two people."""
-    from members.services import member_transfer
+    from members.services import member_source_merged, member_transfer
 
     if decision not in (
         DuplicateCandidate.Decision.SAME,
@@ -607,9 +607,11 @@ def candidate_decide(
                 row_b.skipped = True
                 row_b.save(update_fields=["skipped"])
             elif row_a is not None and member_b is not None:
-                # The registry record of the other unit stands; this row is not applied.
+                # The registry record of the other unit stands; this row is merged into it: not
+                # applied, but its source joins the record's history.
                 row_a.member, row_a.skipped = member_b, True
                 row_a.save(update_fields=["member", "skipped"])
+                member_source_merged(member=member_b, source_ref=row_a.source_ref, by=by)
         elif decision == DuplicateCandidate.Decision.TRANSFER:
             assert row_a is not None and member_b is not None
             cell = Org.objects.filter(code=row_a.values.get("cell", "")).first()

@@ -779,6 +779,19 @@ def member_rate(
         )
 
 
+def member_source_merged(*, member: Member, source_ref: str, by: Any = None) -> FieldChange:
+    """Another source found to be this same person (a duplicate row merged into the record):
+    its values are not applied, but it joins the record's history ("*", like a creation)."""
+    return FieldChange.objects.create(
+        member=member,
+        field="*",
+        source=Source.IMPORT,
+        source_ref=source_ref[:255],
+        by=_user(by),
+        at=timezone.now(),
+    )
+
+
 def member_view(
     *, viewer: Any, member: Member, request: HttpRequest | None = None, what: str = "record"
 ) -> None:

@@ -133,6 +133,46 @@ def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) ->
     assert batch_commit(batch=batch, by=None)["created"] == 1
 
 
+def _sources(world: World, tmp_path, cccd: str) -> str:
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    out = tmp_path / "out.csv"
+    call_command(
+        "export", "members", org=world.city.code, with_provenance=True, out=str(out), by="phuong"
+    )
+    lines = out.read_text(encoding="utf-8-sig").splitlines()[1:]
+    return next(r for r in csv.DictReader(io.StringIO("\n".join(lines))) if r["cccd"] == cccd)[
+        "sources"
+    ]
+
+
+def test_rows_merged_as_the_same_person_keep_their_source_in_the_record(
+    world: World, tmp_path
+) -> None:
+    batch = _upload(world, GOOD[0], GOOD[0].replace("1,", "2,", 1))
+    services.candidate_decide(
+        candidate=DuplicateCandidate.objects.get(batch=batch), decision="same", by=None
+    )
+    assert batch_commit(batch=batch, by=None)["created"] == 1
+    assert _sources(world, tmp_path, "079185000101").split(";") == ["chibo.csv:2", "chibo.csv:3"]
+
+
+def test_a_row_merged_into_another_units_member_joins_its_history(world: World, tmp_path) -> None:
+    stranger = world.stranger
+    line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    batch = _upload(world, line)
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    services.candidate_decide(candidate=candidate, decision="same", by=world.users["city"])
+    stranger.refresh_from_db()
+    assert stranger.org_id != world.cell.id  # the other unit's record stands
+    change = FieldChange.objects.get(member=stranger, field="*", source="import")
+    assert change.source_ref == f"batch {batch.pk} chibo.csv:2"
+    assert "chibo.csv:2" in _sources(world, tmp_path, stranger.cccd)
+
+
 def test_a_member_of_another_unit_is_decided_by_the_common_ancestor(world: World) -> None:
     stranger = world.stranger
     line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
