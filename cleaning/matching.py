@@ -191,11 +191,15 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
     whichever commits second meets the other's new member here. The pair goes to their
     nearest common ancestor like any other, instead of failing the commit without a pair.
     """
-    rows = dict(
-        BatchRow.objects.filter(batch=batch, skipped=False, member__isnull=True)
-        .exclude(values__cccd="")
-        .values_list("values__cccd", "id")
-    )
+    # The batch's rows by their batch index; "no member yet" is checked here, not in SQL, where
+    # it would tempt the planner into reading every staged row without a member.
+    rows = {
+        cccd: row_id
+        for cccd, row_id, member_id in BatchRow.objects.filter(
+            batch=batch, skipped=False
+        ).values_list("values__cccd", "id", "member_id")
+        if cccd and member_id is None
+    }
     known = set(
         DuplicateCandidate.objects.filter(batch=batch, member_b__isnull=False).values_list(
             "row_a_id", "member_b_id"
