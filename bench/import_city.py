@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.pgdb import prepare_database
+from bench.pgdb import prepare_database, require_postgresql, unit_files
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_import")
@@ -99,11 +99,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        sys.exit("bench/import_city.py measures PostgreSQL: set DATABASE_URL=postgres://…")
-    files = sorted(p for p in args.dir.iterdir() if p.suffix in (".xlsx", ".csv"))[: args.units]
-    if not files:
-        sys.exit(f"no unit files in {args.dir}: run bench/dirty.py --out {args.dir} first")
+    require_postgresql(url, "bench/import_city.py")
+    files = unit_files(args.dir, args.units)
     prepare_database(url, fresh=True)
 
     import django

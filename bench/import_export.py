@@ -74,34 +74,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 if TYPE_CHECKING:
     from orgs.models import Org
 
-# Dataset columns: the clean CSV's columns that are Member fields, plus the unit's code.
-COLUMNS: tuple[str, ...] = (
-    "org",
-    "cccd",
-    "cmnd",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "admission_place",
-    "official_date",
-    "official_place",
-    "card_number",
-    "resume_number",
-    "phone",
-    "email",
-)
+# Dataset columns: the unit's code, then the record's fields the unit files carry (the fields a
+# commit compares, as cleaning.matching.COMPARED says, plus the identifiers and card number).
+_NOT_IN_FILES = {"birth_name", "other_names", "service"}
+
+
+def columns() -> tuple[str, ...]:
+    from members.services import RECORD_FIELDS
+
+    return ("org", *(f for f in RECORD_FIELDS if f not in _NOT_IN_FILES), "card_number")
+
+
 BATCH_SIZE = 1000
 
 
@@ -160,7 +143,7 @@ def member_resource(*, bulk: bool) -> Any:
 
         class Meta:
             model = Member
-            fields = COLUMNS
+            fields = columns()
             import_id_fields = ("cccd",)
             use_bulk = bulk
             batch_size = BATCH_SIZE
@@ -213,7 +196,7 @@ def prepare_rows(
                 duplicates += 1
                 continue
             seen_groups.add(group)
-        values = {name: format_value(record.values.get(name)) for name in COLUMNS[1:]}
+        values = {name: format_value(record.values.get(name)) for name in columns()[1:]}
         # Unique columns repeated outside a duplicate group (the commit, too, keeps the first).
         keys = {("cccd", values["cccd"])}
         if values["card_number"] and values["official_date"]:
@@ -256,7 +239,7 @@ def _time_import(resource_class: Any, rows: list[tuple[str, ...]]) -> dict[str, 
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(f'TRUNCATE "{Member._meta.db_table}" CASCADE')
-            dataset = tablib.Dataset(*rows, headers=list(COLUMNS))
+            dataset = tablib.Dataset(*rows, headers=list(columns()))
             resource = resource_class()
             wall, cpu = time.monotonic(), time.process_time()
             result = resource.import_data(dataset, dry_run=False, use_transactions=True)
@@ -355,12 +338,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_iex")
     url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        sys.exit("bench/import_export.py measures PostgreSQL: set DATABASE_URL=postgres://…")
-    files = sorted(p for p in args.dir.iterdir() if p.suffix in (".xlsx", ".csv"))[: args.units]
-    if not files:
-        sys.exit(f"no unit files in {args.dir}: run bench/dirty.py --out {args.dir} first")
-    from bench.pgdb import prepare_database
+    from bench.pgdb import prepare_database, require_postgresql, unit_files
+
+    require_postgresql(url, "bench/import_export.py")
+    files = unit_files(args.dir, args.units)
 
     prepare_database(url, fresh=True)
     load_before = os.getloadavg()

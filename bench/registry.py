@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.pgdb import prepare_database
+from bench.pgdb import prepare_database, require_postgresql
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench")
@@ -37,8 +37,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=60)
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
-    if not url.startswith("postgres"):
-        sys.exit("bench/registry.py measures PostgreSQL: set DATABASE_URL=postgres://…")
+    require_postgresql(url, "bench/registry.py")
     prepare_database(url, fresh=args.fresh)
 
     import django
