@@ -127,7 +127,13 @@ def batch_commit(
         # Another unit committed one of these people while we wrote: nothing was written;
         # its pair is found now and goes to the common ancestor like any other.
         _refuse_late_pairs(batch)
-        raise
+        raise ValidationError(
+            {
+                "batch": _(
+                    "Một lần ghi khác vừa thay đổi các hồ sơ này nên chưa ghi gì; hãy bấm ghi lại."
+                )
+            }
+        ) from None
 
 
 def _refuse_late_pairs(batch: Batch) -> None:
@@ -149,6 +155,41 @@ def _refuse_late_pairs(batch: Batch) -> None:
                 % {"n": len(late)}
             }
         )
+
+
+def _whole_record(member_id: int, source_ref: str, actor_id: Any, now: Any) -> tuple[Any, ...]:
+    """A provenance row (CHANGE_COLUMNS) saying a source stands behind the whole record ("*")."""
+    return (member_id, "*", "", "", Source.IMPORT.value, source_ref, actor_id, now)
+
+
+def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
+    """Card numbers are unique: refuse, naming each row, a card that another member holds or
+    that two rows of the batch share (rather than let the unique index fail the commit)."""
+    first: dict[str, _Row] = {}
+    problems = []
+    for row, new in created:
+        if not new.card_number:
+            continue
+        if new.card_number in first:
+            problems.append(
+                _("Dòng %(ref)s: số thẻ đảng viên %(card)s trùng với dòng %(other)s.")
+                % {"ref": row.ref, "card": new.card_number, "other": first[new.card_number].ref}
+            )
+        else:
+            first[new.card_number] = row
+    cards = list(first)
+    for start in range(0, len(cards), 900):
+        for card in Member.objects.filter(card_number__in=cards[start : start + 900]).values_list(
+            "card_number", flat=True
+        ):
+            if card is None:
+                continue
+            problems.append(
+                _("Dòng %(ref)s: số thẻ đảng viên %(card)s đã thuộc một đảng viên khác.")
+                % {"ref": first[card].ref, "card": card}
+            )
+    if problems:
+        raise ValidationError({"batch": problems})
 
 
 def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, int]:
@@ -227,6 +268,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                 else:
                     same += 1
                 member_of_row[row.pk] = member.pk
+        _refuse_taken_cards(created)
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
         # Written with COPY on PostgreSQL (executemany on SQLite): ids are reserved first so
         # that events and provenance can point at the new members in the same pass.
@@ -285,9 +327,8 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                             now,
                         )
                     )
-            changes.append(
-                (new.id, "*", "", "", Source.IMPORT.value, row.source_ref, actor_id, now)
-            )
+            changes.append(_whole_record(new.id, row.source_ref, actor_id, now))
+            member_of_row[row.pk] = new.id
             audits.append(
                 (
                     now,
@@ -340,8 +381,6 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     {"fields": fields, "batch": batch.pk},
                 )
             )
-        for row, new in created:
-            member_of_row[row.pk] = new.id
         # Rows decided to be the same person as a kept row: merged into its member, and their
         # source stays in its history (exports list every file:row behind a record).
         for kept, name, number in DuplicateCandidate.objects.filter(
@@ -349,15 +388,8 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
         ).values_list("row_a_id", "row_b__file__name", "row_b__row_number"):
             if kept in member_of_row:
                 changes.append(
-                    (
-                        member_of_row[kept],
-                        "*",
-                        "",
-                        "",
-                        Source.IMPORT.value,
-                        f"batch {batch.pk} {name}:{number}",
-                        actor_id,
-                        now,
+                    _whole_record(
+                        member_of_row[kept], f"batch {batch.pk} {name}:{number}", actor_id, now
                     )
                 )
         if changed_members:

@@ -96,18 +96,7 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
                 row.member = member
         else:
             # The same person in another unit: a transfer never closed, or a wrong CCCD.
-            for row in same[:1]:
-                candidates.append(
-                    DuplicateCandidate(
-                        batch=batch,
-                        row_a=row,
-                        member_b=member,
-                        decider=common_ancestor(org, member.org),
-                        score=100,
-                        exact=True,
-                        reasons=["cccd", "other_unit"],
-                    )
-                )
+            candidates.append(_other_unit_pair(batch, member, row_a=same[0]))
     candidates += _fuzzy(batch, rows)
     for row in rows:
         if row.member is not None:
@@ -119,6 +108,19 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
         else:
             row.action = BatchRow.Action.CREATE
     return candidates
+
+
+def _other_unit_pair(batch: Batch, member: Member, **row_a: Any) -> DuplicateCandidate:
+    """A row with the CCCD of a member of another unit: for their nearest common ancestor."""
+    return DuplicateCandidate(
+        batch=batch,
+        member_b=member,
+        decider=common_ancestor(batch.org, member.org),
+        score=100,
+        exact=True,
+        reasons=["cccd", "other_unit"],
+        **row_a,
+    )
 
 
 def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
@@ -214,15 +216,5 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
             row_id = rows[member.cccd]
             if member.org.path.startswith(batch.org.path) or (row_id, member.pk) in known:
                 continue
-            out.append(
-                DuplicateCandidate(
-                    batch=batch,
-                    row_a_id=row_id,
-                    member_b=member,
-                    decider=common_ancestor(batch.org, member.org),
-                    score=100,
-                    exact=True,
-                    reasons=["cccd", "other_unit"],
-                )
-            )
+            out.append(_other_unit_pair(batch, member, row_a_id=row_id))
     return out

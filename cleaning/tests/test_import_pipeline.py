@@ -73,6 +73,32 @@ def test_the_batch_page_links_each_committed_row_to_its_member(world: World) -> 
         assert reverse("members:detail", args=[member.pk]) in page.content.decode()
 
 
+def test_a_card_number_already_held_is_refused_naming_the_row(world: World) -> None:
+    holder = Member.objects.exclude(card_number=None).first() or world.members[0]
+    if holder.card_number is None:
+        Member.objects.filter(pk=holder.pk).update(card_number="12345678")
+        holder.refresh_from_db()
+    header = HEADER.strip() + ",Số thẻ đảng viên\n"
+    lines = [
+        GOOD[0] + f",{holder.card_number}",
+        GOOD[1] + ",87654321",
+        "3,Lê Văn Cường,079080000103,Nam,1/2/1980,3/2/2005,3/2/2006,0903123999,87654321",
+    ]
+    upload = SimpleUploadedFile("chibo.csv", (header + "\n".join(lines) + "\n").encode())
+    batch = services.batch_create(org=world.cell, uploads=[upload], by=None)
+    assert batch.status == "review", batch.error
+    members = Member.objects.count()
+    with pytest.raises(ValidationError) as info:
+        batch_commit(batch=batch, by=None)
+    message = " ".join(info.value.messages)
+    assert holder.card_number is not None
+    assert "chibo.csv:2" in message and holder.card_number in message
+    assert "chibo.csv:4" in message and "87654321" in message
+    assert Member.objects.count() == members
+    batch.refresh_from_db()
+    assert batch.status == "review"
+
+
 def test_importing_the_same_file_again_updates_instead_of_duplicating(world: World) -> None:
     batch_commit(batch=_upload(world, *GOOD), by=None)
     changed = GOOD[0].replace("0903123456", "0903999999")
