@@ -14,6 +14,7 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        db_index=False,  # audit_actor_at starts with it
     )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)

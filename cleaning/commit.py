@@ -12,8 +12,11 @@ from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +30,7 @@ from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_CO
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import adapt_rows, allocate_ids, bulk_insert
+from partyorg.db import adapt_rows, allocate_ids, analyze_if_grown, bulk_insert
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
@@ -122,7 +125,7 @@ def batch_commit(
     """Write a reviewed batch into the registry; refuses while blocking problems remain."""
     _refuse_late_pairs(batch)
     try:
-        return _write(batch=batch, by=by, request=request)
+        summary = _write(batch=batch, by=by, request=request)
     except IntegrityError:
         # Another unit committed one of these people while we wrote: nothing was written;
         # its pair is found now and goes to the common ancestor like any other.
@@ -134,6 +137,9 @@ def batch_commit(
                 )
             }
         ) from None
+    # The next batches look members up by CCCD: the planner must know the registry has grown.
+    analyze_if_grown(Member._meta.db_table)
+    return summary
 
 
 def _refuse_late_pairs(batch: Batch) -> None:
@@ -215,10 +221,10 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
         now = timezone.now()
         _leave_review(batch)
         rows = [
-            _Row(pk, values, batch.pk, name, number)
+            _Row(pk, orjson.loads(values), batch.pk, name, number)
             for pk, values, name, number in BatchRow.objects.filter(batch=batch, skipped=False)
             .order_by("id")
-            .values_list("id", "values", "file__name", "row_number")
+            .values_list("id", Cast("values", TextField()), "file__name", "row_number")
             .iterator(chunk_size=5000)
         ]
         cells = {

@@ -1,6 +1,8 @@
 """Duplicates of a batch: exact CCCD against the registry and within the batch, then fuzzy."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from members.models import Member
@@ -15,6 +17,47 @@ COMPARED = [
     name
     for name in RECORD_FIELDS
     if name not in {"cccd", "cmnd", "birth_name", "other_names", "resume_number", "service"}
+]
+
+
+@dataclass(slots=True)
+class StagedRow:
+    """A batch row between cleaning and its write (a model instance per row would cost more
+    than the row's own matching)."""
+
+    id: int  # reserved (partyorg.db.allocate_ids) before matching
+    file_id: int
+    row_number: int
+    original: dict[str, str]
+    values: dict[str, str]
+    problems: list[dict[str, Any]]
+    errors: int
+    warnings: int
+    member: Member | None = None
+    action: str = ""
+
+    def columns(self, batch_id: int) -> tuple[Any, ...]:
+        """The row as BatchRow's columns, in the order of ROW_COLUMNS."""
+        member_id = self.member.pk if self.member is not None else None
+        return (self.id, batch_id, self.file_id, self.row_number, self.original, self.values,
+                self.problems, {}, self.errors, self.warnings, member_id, self.action, "", False)  # fmt: skip
+
+
+ROW_COLUMNS = [
+    "id",
+    "batch_id",
+    "file_id",
+    "row_number",
+    "original",
+    "values",
+    "problems",
+    "edits",
+    "errors",
+    "warnings",
+    "member_id",
+    "action",
+    "duplicate_group",
+    "skipped",
 ]
 
 
@@ -50,14 +93,14 @@ def changed_fields(values: dict[str, str], member: Member) -> list[str]:
     return [name for name in COMPARED if values.get(name) and values[name] != current.get(name, "")]
 
 
-def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
+def match_batch(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
     """Set each row's action (create / update / same) and return its duplicate candidates.
 
     Runs before the rows are written, so that they are written once, with their action; the
-    caller writes the candidates after the rows (Django links them to the rows' new ids).
+    caller writes the candidates after the rows.
     """
     org = batch.org
-    by_cccd: dict[str, list[BatchRow]] = defaultdict(list)
+    by_cccd: dict[str, list[StagedRow]] = defaultdict(list)
     for row in rows:
         cccd = row.values.get("cccd", "")
         if len(cccd) == 12 and cccd.isdigit():
@@ -80,8 +123,8 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
             candidates.append(
                 DuplicateCandidate(
                     batch=batch,
-                    row_a=first,
-                    row_b=other,
+                    row_a_id=first.id,
+                    row_b_id=other.id,
                     decider=org,
                     score=100,
                     exact=True,
@@ -96,7 +139,7 @@ def match_batch(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
                 row.member = member
         else:
             # The same person in another unit: a transfer never closed, or a wrong CCCD.
-            candidates.append(_other_unit_pair(batch, member, row_a=same[0]))
+            candidates.append(_other_unit_pair(batch, member, row_a_id=same[0].id))
     candidates += _fuzzy(batch, rows)
     for row in rows:
         if row.member is not None:
@@ -123,16 +166,24 @@ def _other_unit_pair(batch: Batch, member: Member, **row_a: Any) -> DuplicateCan
     )
 
 
-def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
+def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
     """People without a usable CCCD who look like another row or a member of the unit."""
     from lib.cleaning.match import Person, find_candidates
-    from lib.vn.dates import parse_date
+    from lib.vn.dates import PartialDate, parse_date
 
     # Rows have no id yet: they are keyed by their place in the batch.
     index = {id(row): i for i, row in enumerate(rows)}
 
-    def person_of_row(row: BatchRow) -> Any:
-        birth = parse_date(row.values["birth_date"])[0] if row.values.get("birth_date") else None
+    def birth_of(text: str) -> PartialDate | date | None:
+        if len(text) == 10:  # a full ISO date, as the rules store it: no parsing needed
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+        return parse_date(text)[0] if text else None
+
+    def person_of_row(row: StagedRow) -> Any:
+        birth = birth_of(row.values.get("birth_date", ""))
         return Person(
             key=f"r{index[id(row)]}",
             full_name=row.values.get("full_name", ""),
@@ -174,8 +225,8 @@ def _fuzzy(batch: Batch, rows: list[BatchRow]) -> list[DuplicateCandidate]:
         out.append(
             DuplicateCandidate(
                 batch=batch,
-                row_a=a,
-                row_b=b,
+                row_a_id=a.id,
+                row_b_id=b.id if b is not None else None,
                 member_b=member_b,
                 decider=batch.org,
                 score=int(candidate.score),

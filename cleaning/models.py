@@ -68,8 +68,11 @@ class BatchRow(models.Model):
         SAME = "same", _("Không đổi")
         SKIP = "skip", _("Bỏ qua")
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
-    file = models.ForeignKey(BatchFile, on_delete=models.CASCADE, related_name="rows")
+    # Indexed by batchrow_batch_errors and batchrow_file_row (each starts with it).
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows", db_index=False)
+    file = models.ForeignKey(
+        BatchFile, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     row_number = models.PositiveIntegerField()
     original = models.JSONField(default=dict)  # {field: text as typed}
     values = models.JSONField(default=dict)  # {field: standardised text}
@@ -77,8 +80,9 @@ class BatchRow(models.Model):
     edits = models.JSONField(default=dict, blank=True)  # {field: value typed by a reviewer}
     errors = models.PositiveSmallIntegerField(default=0)
     warnings = models.PositiveSmallIntegerField(default=0)
+    # Only rows matched to an existing member have one: the index holds those alone.
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     action = models.CharField(max_length=8, choices=Action.choices, blank=True)
     duplicate_group = models.CharField(max_length=32, blank=True)
@@ -88,7 +92,14 @@ class BatchRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["file", "row_number"], name="batchrow_file_row")
         ]
-        indexes = [models.Index(fields=["batch", "errors"], name="batchrow_batch_errors")]
+        indexes = [
+            models.Index(fields=["batch", "errors"], name="batchrow_batch_errors"),
+            models.Index(
+                fields=["member"],
+                condition=models.Q(member__isnull=False),
+                name="batchrow_member",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file.name}:{self.row_number}"

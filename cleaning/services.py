@@ -6,14 +6,16 @@ failed, cancelled or interrupted batch leaves the registry exactly as it was.
 """
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,27 +28,18 @@ from lib.cleaning.rules import CleanRecord, clean_record, format_value
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
-from partyorg.db import adapt_rows, allocate_ids, bulk_insert, update_columns
+from partyorg.db import (
+    adapt_rows,
+    allocate_ids,
+    bulk_insert,
+    dumps_json,
+    is_postgresql,
+    update_columns,
+)
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import opened, store_upload
 
-ROW_COLUMNS = [
-    "id",
-    "batch_id",
-    "file_id",
-    "row_number",
-    "original",
-    "values",
-    "problems",
-    "edits",
-    "errors",
-    "warnings",
-    "member_id",
-    "action",
-    "duplicate_group",
-    "skipped",
-]
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 MAX_FILES = 50
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
@@ -237,7 +230,9 @@ def batch_process(batch: Batch) -> Batch:
 
     total = sum(len(records) for _f, records in prepared) or 1
     cells = _cells_of(batch.org)
-    rows: list[BatchRow] = []
+    from .matching import ROW_COLUMNS, StagedRow, match_batch
+
+    rows: list[StagedRow] = []
     done = 0
     for batch_file, records in prepared:
         day_first, legacy = batch_file.context["day_first"], batch_file.context["legacy"]
@@ -249,15 +244,15 @@ def batch_process(batch: Batch) -> Batch:
             _resolve_cell(values, original, batch.org, cells, problems)
             errors, warnings = _row_counts(problems)
             rows.append(
-                BatchRow(
-                    batch=batch,
-                    file=batch_file,
-                    row_number=record.source.row,
-                    original=original,
-                    values=values,
-                    problems=problems,
-                    errors=errors,
-                    warnings=warnings,
+                StagedRow(
+                    0,  # its id is reserved below, in the transaction that writes it
+                    batch_file.pk,
+                    record.source.row,
+                    original,
+                    values,
+                    problems,
+                    errors,
+                    warnings,
                 )
             )
             done += 1
@@ -275,16 +270,12 @@ def batch_process(batch: Batch) -> Batch:
         )
         duplicates_opened(list(stale), -1)
         DuplicateCandidate.objects.filter(batch=batch).delete()
-        from .matching import match_batch
-
-        candidates = match_batch(batch, rows)
-        # COPY on PostgreSQL: rows get their ids first, so candidates can point at them.
+        # COPY on PostgreSQL: the rows' ids are reserved first, so candidates can point at them.
         for row, new_id in zip(rows, allocate_ids(BatchRow._meta.db_table, len(rows)), strict=True):
             row.id = new_id
+        candidates = match_batch(batch, rows)
         bulk_insert(
-            BatchRow._meta.db_table,
-            ROW_COLUMNS,
-            adapt_rows(tuple(getattr(r, c) for c in ROW_COLUMNS) for r in rows),
+            BatchRow._meta.db_table, ROW_COLUMNS, adapt_rows(r.columns(batch.pk) for r in rows)
         )
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
@@ -432,37 +423,80 @@ def batch_accept_rule(
 ) -> int:
     """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
     _require_review(batch)
-    changed: dict[int, tuple[list[dict[str, Any]], int]] = {}
-    accepted = 0
-    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).values_list(
-        "id", "problems", "skipped"
-    )
-    for row_id, problems, skipped in rows.iterator(chunk_size=5000):
-        touched = 0
-        for p in problems:
-            if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
-                p["accepted"] = True
-                touched += 1
-        if touched:
-            changed[row_id] = (problems, _row_counts(problems)[1])
-            accepted += 0 if skipped else touched
     with transaction.atomic():
-        update_columns(
-            BatchRow._meta.db_table,
-            ["problems", "warnings"],
-            {k: (json.dumps(p, ensure_ascii=False), w) for k, (p, w) in changed.items()},
-            types={"problems": "jsonb", "warnings": "integer"},
-        )
+        if is_postgresql():
+            touched = _accept_in_database(batch, code)
+        else:
+            touched = _accept_in_python(batch, code)
+        accepted = sum(n for skipped, n in touched if not skipped)
         _finish_review(batch, delta=Counter({code: -accepted}))
         audit_log(
             actor=by,
             action="batch.accept_rule",
             object_type="batch",
             object_id=batch.pk,
-            detail={"code": code, "rows": len(changed)},
+            detail={"code": code, "rows": len(touched)},
             request=request,
         )
-    return len(changed)
+    return len(touched)
+
+
+# PostgreSQL accepts a rule where the rows are: only the rows with it are read, and each row's
+# problems are rewritten by jsonb functions, in order, with its count of open warnings.
+_ACCEPT_SQL = """
+WITH picked AS (
+    SELECT r.id, r.skipped,
+        jsonb_agg(CASE WHEN e.hit THEN e.p || '{"accepted": true}' ELSE e.p END ORDER BY e.ord)
+            AS problems,
+        count(*) FILTER (WHERE e.open AND NOT e.hit) AS warnings,
+        count(*) FILTER (WHERE e.hit) AS touched
+    FROM cleaning_batchrow r
+    CROSS JOIN LATERAL (
+        SELECT a.p, a.ord, o.open, o.open AND a.p->>'code' = %(code)s AS hit
+        FROM jsonb_array_elements(r.problems) WITH ORDINALITY AS a(p, ord)
+        CROSS JOIN LATERAL (
+            SELECT a.p->>'severity' = 'warning'
+                AND NOT COALESCE((a.p->>'accepted')::boolean, false) AS open
+        ) o
+    ) e
+    WHERE r.batch_id = %(batch)s AND r.warnings > 0 AND r.problems @> %(probe)s::jsonb
+    GROUP BY r.id, r.skipped
+)
+UPDATE cleaning_batchrow SET problems = picked.problems, warnings = picked.warnings
+FROM picked WHERE cleaning_batchrow.id = picked.id AND picked.touched > 0
+RETURNING picked.skipped, picked.touched
+"""
+
+
+def _accept_in_database(batch: Batch, code: str) -> list[tuple[bool, int]]:
+    """(skipped, warnings accepted) of each row changed (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ACCEPT_SQL,
+            {"code": code, "batch": batch.pk, "probe": dumps_json([{"code": code}])},
+        )
+        return [(skipped, touched) for skipped, touched in cursor.fetchall()]
+
+
+def _accept_in_python(batch: Batch, code: str) -> list[tuple[bool, int]]:
+    """The same on SQLite: rows read, changed and written back."""
+    changed: dict[int, tuple[str, int]] = {}
+    out = []
+    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0)
+    for row_id, text, skipped in rows.values_list(
+        "id", Cast("problems", TextField()), "skipped"
+    ).iterator(chunk_size=5000):
+        problems = orjson.loads(text)
+        touched = 0
+        for p in problems:
+            if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
+                p["accepted"] = True
+                touched += 1
+        if touched:
+            changed[row_id] = (dumps_json(problems), _row_counts(problems)[1])
+            out.append((skipped, touched))
+    update_columns(BatchRow._meta.db_table, ["problems", "warnings"], changed)
+    return out
 
 
 def batch_row_skip(

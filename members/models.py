@@ -85,11 +85,22 @@ class Member(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
 
     # Derived from the events (members.status.derive); kept on the row so lists can filter.
+    # Indexed by member_org_sort (org first) and member_temporary_org (only the few set): a
+    # bulk load maintains no index that another one already covers.
     org = models.ForeignKey(
-        Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("chi bộ")
+        Org,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("chi bộ"),
+        db_index=False,
     )
     temporary_org = models.ForeignKey(
-        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="temporary_members"
+        Org,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="temporary_members",
+        db_index=False,
     )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices)
     exempt = models.BooleanField(_("miễn sinh hoạt"), default=False)
@@ -109,6 +120,11 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["org", "sort_key"], name="member_org_sort"),
             models.Index(fields=["sort_key"], name="member_sort"),
+            models.Index(
+                fields=["temporary_org"],
+                condition=models.Q(temporary_org__isnull=False),
+                name="member_temporary_org",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,14 +156,22 @@ class EventKind(models.TextChoices):
 class MemberEvent(models.Model):
     """One status event; a member's status is derived from their events in date order."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    # Indexed by memberevent_member_on. Who wrote an event is never searched (the audit log
+    # answers that), so "by" has no index: only deleting a user would scan for it.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     on = models.DateField()
     org = models.ForeignKey(Org, null=True, on_delete=models.PROTECT, related_name="+")
     detail = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=500, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,14 +198,21 @@ class FieldChange(models.Model):
     provenance of a value is its field's latest row, else the creation row.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="field_changes")
+    # Indexed by fieldchange_member_field; "by" is not, as for events.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="field_changes", db_index=False
+    )
     field = models.CharField(max_length=32)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     source = models.CharField(max_length=16, choices=Source.choices)
     source_ref = models.CharField(max_length=255, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField()
 

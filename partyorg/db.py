@@ -1,16 +1,43 @@
 """Database helpers whose fast path is PostgreSQL-only, each with its portable path beside it."""
 
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from django.db import connection
 
 
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def dumps_json(value: Any) -> str:
+    """JSON text for a jsonb (or SQLite JSON) column: orjson, several times faster than json."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def analyze_if_grown(*tables: str, share: float = 1.0, floor: int = 5000) -> list[str]:
+    """ANALYZE the tables a bulk write grew a lot since their statistics were taken (PostgreSQL):
+    by `floor` rows plus `share` of their size (by default, when they have doubled).
+
+    Autovacuum does this eventually; a campaign writes thousands of rows a second, and until
+    the planner knows that the registry is no longer empty it reads members by scanning a
+    unit's whole subtree instead of probing the CCCD index. Returns the tables analysed.
+    """
+    if not is_postgresql():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+            "WHERE s.relname = ANY(%s) AND s.n_mod_since_analyze > %s + %s * GREATEST(c.reltuples, 0)",
+            [list(tables), floor, share],
+        )
+        stale = [name for (name,) in cursor.fetchall()]
+        for name in stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+    return stale
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -52,7 +79,7 @@ def adapt_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
     def adapt(value: Any) -> Any:
         kind = type(value)
         if kind is dict or kind is list:
-            return json.dumps(value, ensure_ascii=False)
+            return dumps_json(value)
         if kind is datetime:
             if value not in datetimes:
                 datetimes[value] = adapt_datetime(value)
@@ -144,7 +171,7 @@ def indexes_deferred(table: str) -> Iterator[None]:
 def update_columns(
     table: str,
     columns: Sequence[str],
-    values: dict[int, Sequence[Any]],
+    values: Mapping[int, Sequence[Any]],
     *,
     types: dict[str, str] | None = None,
 ) -> None:

@@ -539,7 +539,8 @@ def clean_record(
     found: Sequence[Problem]
 
     def add(field_name: str, found: Sequence[Problem]) -> None:
-        problems.extend(_labelled(field_name, p) for p in found)
+        if found:  # most fields of most rows have none
+            problems.extend(_labelled(field_name, p) for p in found)
 
     def get(name: str) -> str:
         value = original.get(name)
