@@ -15,12 +15,12 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from lib.cleaning.columns import DATE_FIELDS, FIELDS, RawRecord, SourceRow
-from lib.cleaning.fast import nfc
+from lib.cleaning.fast import title_name
 from lib.cleaning.places import legacy_place
 from lib.vn import values as vn_values
 from lib.vn._cells import cell_text, compact_digits
@@ -29,7 +29,7 @@ from lib.vn.dates import PartialDate, parse_date
 from lib.vn.encodings import Encoding, decode_legacy, fix_legacy
 from lib.vn.phones import normalise_phone
 from lib.vn.problems import Problem, Severity
-from lib.vn.text import is_vietnamese_syllable, title_name
+from lib.vn.text import is_vietnamese_syllable, nfc
 from lib.vn.values import POLITICAL_THEORY, normalise_card_number
 
 # The coded-value normalisers are pure and their inputs repeat endlessly ("Nam", "Kinh",
@@ -219,16 +219,23 @@ def _rule(code: str, vi: str, en: str, fix: str | None = None) -> Problem:
     return Problem(code, RULES[code].severity, vi, en, fix)
 
 
+def _with_fix(problem: Problem, fix: str | None) -> Problem:
+    """dataclasses.replace(problem, fix=fix), without its generic (and slow) machinery."""
+    return Problem(problem.code, problem.severity, problem.message_vi, problem.message_en, fix)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _labelled(field_name: str, problem: Problem) -> RowProblem:
     """The problem with its message prefixed by the field's name, as users need it."""
     vi, en = FIELD_LABELS[field_name]
     return RowProblem(
         field_name,
-        replace(
-            problem,
-            message_vi=f"{vi}: {problem.message_vi}",
-            message_en=f"{en}: {problem.message_en}",
+        Problem(
+            problem.code,
+            problem.severity,
+            f"{vi}: {problem.message_vi}",
+            f"{en}: {problem.message_en}",
+            problem.fix,
         ),
     )
 
@@ -376,7 +383,7 @@ def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tupl
             _rule("text.whitespace", "khoảng trắng thừa đã bỏ.", "extra spaces removed.")
         )
     # Every problem proposes the final text, so accepting any of them gives the same value.
-    return clean, tuple(replace(p, fix=clean) for p in problems)
+    return clean, tuple(_with_fix(p, clean) for p in problems)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -405,7 +412,7 @@ def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tup
             )
         )
     return name, tuple(
-        replace(p, fix=name) if p.fix is not None or p.code == "name.case" else p for p in out
+        _with_fix(p, name) if p.fix is not None or p.code == "name.case" else p for p in out
     )
 
 
@@ -493,7 +500,7 @@ def clean_phone(raw: str) -> tuple[str | None, list[Problem]]:
         valid, problems = _phone_shape(len(text), national[:4], text)
         if valid:
             e164 = "+84" + national
-            return e164, [replace(p, fix=e164) for p in problems]
+            return e164, [_with_fix(p, e164) for p in problems]
     return normalise_phone(text)
 
 

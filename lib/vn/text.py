@@ -7,6 +7,7 @@ the original.
 """
 
 import functools
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Literal
@@ -75,11 +76,27 @@ def _fix_lookalikes(word: str) -> str:
     return word.translate(_LOOKALIKE_TABLE)
 
 
+# What nfc() may change besides the Unicode form and spacing: eth, invisible characters,
+# Cyrillic look-alikes.
+_SPECIAL = re.compile("[\u00d0\u00f0\u200b\u200c\u200d\u2060\ufeff\u180e\u0400-\u052f]")
+
+
+def is_clean(s: str) -> bool:
+    """True when nfc(s) == s, decided in C without running it (most text already is)."""
+    return (
+        unicodedata.is_normalized("NFC", s) and not _SPECIAL.search(s) and " ".join(s.split()) == s
+    )
+
+
 def nfc(s: str) -> str:
     """Clean text for storage and comparison: NFC, Đ not Ð, no look-alikes, one space.
 
     Run encodings.fix_legacy() *before* this on raw imports: TCVN3 uses "Ð" for "é".
     """
+    return s if is_clean(s) else _nfc(s)
+
+
+def _nfc(s: str) -> str:
     s = unicodedata.normalize("NFD", s).translate(_INVISIBLE)
     # U+00D0 (Icelandic eth) is visually identical to Đ and is what some fonts and
     # keyboard layouts produce; Vietnamese has only Đ/đ.
@@ -318,6 +335,7 @@ _CLOSED_ONLY = frozenset(_words("ă â oă uâ yê uyê uô ươ"))
 _STOP_FINALS = frozenset(_words("c ch p t"))  # these take only sắc or nặng
 
 
+@functools.lru_cache(maxsize=65536)  # a few thousand syllables make up all Vietnamese text
 def is_vietnamese_syllable(word: str) -> bool:
     """True when word is one well-formed Vietnamese syllable (any case).
 
