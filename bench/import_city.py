@@ -75,6 +75,7 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
     for attempt in range(5):
         try:
             summary = batch_commit(batch=batch, by=None)
+            out["refused"] = attempt
             break
         except ValidationError:
             # Another worker committed the same person a moment ago: a new pair, set aside too.
@@ -167,6 +168,7 @@ def main() -> None:
     commit_cpu = sum(r["commit_cpu"] for r in results)
     rows_total = sum(r["rows"] for r in results)
     created = sum(r["created"] for r in results)
+    refused = sum(r.get("refused", 0) for r in results)
     t0 = time.monotonic()
     tick()
     fold_s = time.monotonic() - t0
@@ -194,6 +196,9 @@ def main() -> None:
     )
     print(
         f"  the workers' own CPU (PostgreSQL's not included): parse + clean + match {process_cpu:.1f} s, commit {commit_cpu:.1f} s"
+    )
+    print(
+        f"  commits first refused for late pairs (a person another unit had just written, set aside and committed again): {refused}"
     )
     print(
         f"uploads stored (encrypted) before: {upload_s:.1f} s; counters and audit chain folded after: {fold_s:.1f} s"

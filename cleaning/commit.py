@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest
@@ -30,7 +30,7 @@ from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_CO
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import adapt_rows, allocate_ids, analyze_if_grown, bulk_insert
+from partyorg.db import adapt_rows, allocate_ids, analyze_if_grown, bulk_insert, is_postgresql
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
@@ -122,14 +122,26 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
 def batch_commit(
     *, batch: Batch, by: Any = None, request: HttpRequest | None = None
 ) -> dict[str, int]:
-    """Write a reviewed batch into the registry; refuses while blocking problems remain."""
-    _refuse_late_pairs(batch)
+    """Write a reviewed batch into the registry; refuses while blocking problems remain.
+
+    Commits in one province take turns (a transaction-level advisory lock on PostgreSQL), so
+    two units writing the same person never race: the later one meets the earlier one's
+    member among its late pairs, before writing anything, instead of failing on the unique
+    CCCD after waiting for the other's whole commit and throwing its own work away.
+    """
+    summary: dict[str, int] = {}
     try:
-        summary = _write(batch=batch, by=by, request=request)
+        with transaction.atomic():
+            _take_turn(batch)
+            late = _record_late_pairs(batch)
+            if not late:
+                summary = _write(batch=batch, by=by, request=request)
     except IntegrityError:
-        # Another unit committed one of these people while we wrote: nothing was written;
-        # its pair is found now and goes to the common ancestor like any other.
-        _refuse_late_pairs(batch)
+        # Another province's commit wrote one of these people while we wrote (a person in two
+        # provinces): nothing was written; the pair is found now and goes to their ancestor.
+        with transaction.atomic():
+            late = _record_late_pairs(batch)
+        _refuse(late)
         raise ValidationError(
             {
                 "batch": _(
@@ -137,19 +149,39 @@ def batch_commit(
                 )
             }
         ) from None
+    _refuse(late)
     # The next batches look members up by CCCD: the planner must know the registry has grown.
     analyze_if_grown(Member._meta.db_table)
     return summary
 
 
-def _refuse_late_pairs(batch: Batch) -> None:
-    """Pairs with members committed by other units since the batch was matched: recorded, then refused."""
-    with transaction.atomic():
-        locked = Batch.objects.select_for_update().get(pk=batch.pk)
-        late = late_candidates(locked) if locked.status == Batch.Status.REVIEW else []
-        if late:
-            DuplicateCandidate.objects.bulk_create(late)
-            duplicates_opened(late)
+def _take_turn(batch: Batch) -> None:
+    """Wait for the other commits of the batch's province to finish (PostgreSQL; SQLite writes
+    one transaction at a time anyway). Held until this transaction ends."""
+    if not is_postgresql():
+        return
+    path = Org.objects.filter(pk=batch.org_id).values_list("path", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [turn_key(path)])
+
+
+def turn_key(org_path: str) -> str:
+    """The lock all commits of an organisation's province share."""
+    return f"partyorg commit {org_path[:8]}"
+
+
+def _record_late_pairs(batch: Batch) -> list[DuplicateCandidate]:
+    """Pairs with members committed by other units since the batch was matched, recorded."""
+    locked = Batch.objects.select_for_update().get(pk=batch.pk)
+    late = late_candidates(locked) if locked.status == Batch.Status.REVIEW else []
+    if late:
+        DuplicateCandidate.objects.bulk_create(late)
+        duplicates_opened(late)
+    return late
+
+
+def _refuse(late: list[DuplicateCandidate]) -> None:
+    """Refuse the commit while late pairs wait for their decision."""
     if late:
         raise ValidationError(
             {

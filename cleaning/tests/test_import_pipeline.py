@@ -404,3 +404,45 @@ def test_an_unrelated_workbook_is_refused_on_reupload(world: World) -> None:
     with pytest.raises(ValidationError) as info:
         apply_annotated(batch=batch, upload=SimpleUploadedFile("khac.csv", b"a,b\n1,2\n"))
     assert "file" in info.value.message_dict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_in_one_province_take_turns(settings) -> None:
+    """While a commit of the province holds its turn, another waits; other provinces do not."""
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    from cleaning.commit import turn_key
+    from conftest import make_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+    world = make_world()
+    batch = _upload(world, GOOD[0])
+    params = connection.get_connection_params()
+    outcome: list[object] = []
+
+    def commit() -> None:
+        try:
+            outcome.append(batch_commit(batch=batch, by=None)["created"])
+        except Exception as error:  # reported by the assertion below
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    try:
+        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
+        worker = threading.Thread(target=commit)
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and not outcome, "the commit did not wait for its turn"
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        worker.join(timeout=30)
+    finally:
+        holder.close()
+    assert outcome == [1]
+    # Another province's turn is another lock: it would not have waited.
+    assert turn_key(world.city.path) != turn_key("0001" + "9999")
