@@ -239,6 +239,7 @@ def apply_mapping(parsed: ParsedFileLike, mapping: Mapping) -> list[RawRecord]:
         raw = {name: values[index] if index < len(values) else "" for index, name in chosen}
         if not any(v.strip() for v in raw.values()):
             continue  # blank lines, numbering-only rows, signature blocks beside the table
-        typed = {name for index, name in chosen if index in row.typed_dates}
+        dates = row.typed_dates
+        typed = {name for index, name in chosen if index in dates} if dates else set()
         records.append(RawRecord(row, raw, typed))
     return records

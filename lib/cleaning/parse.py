@@ -372,6 +372,7 @@ class _Candidate:
     sheet: str
     header: _Header
     score: int
+    data: Any = None  # the sheet as calamine read it (reading it again would cost as much)
 
 
 def _two_level(top: list[str], below: list[str]) -> list[str] | None:
@@ -492,11 +493,11 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
             continue
         score = mapped_count(found.mapping)
         if best is None or score > best.score:
-            best = _Candidate(sheet_name, found, score)
+            best = _Candidate(sheet_name, found, score, sheet)
     if best is None:
         raise refusal or _no_columns(name)
     header = best.header
-    sheet = workbook.get_sheet_by_name(best.sheet)
+    sheet = best.data
     first_row = sheet.start[0] + 1 if sheet.start else 1
     cells = sheet.to_python(skip_empty_area=True)
     rows: list[SourceRow] = []

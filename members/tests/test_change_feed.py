@@ -73,3 +73,24 @@ def test_a_member_transferred_in_appears_in_the_new_units_feed(world: World) -> 
 
 def test_it_refuses_without_a_token(world: World) -> None:
     assert Client().get("/api/v1/changes").status_code == 401
+
+
+def test_members_written_by_an_import_appear_in_the_feed(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cleaning.commit import batch_commit
+    from cleaning.services import batch_create
+
+    secret = _token(world, world.ward)
+    start = _feed(secret)["next"]
+    upload = SimpleUploadedFile(
+        "chibo.csv",
+        "Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng\n"
+        "Lê Văn Tám,079090000555,Nam,02/09/1990,03/02/2015\n".encode(),
+    )
+    batch = batch_create(org=world.cell, uploads=[upload], by=world.users["secretary"])
+    batch_commit(batch=batch, by=world.users["secretary"])
+    items = _feed(secret, start)["items"]
+    assert [(i["action"], i["member"]["full_name"]) for i in items] == [
+        ("member.import", "Lê Văn Tám")
+    ]
