@@ -6,6 +6,7 @@ rows are matched to members by CCCD at commit time.
 """
 
 import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -81,6 +82,11 @@ def _field_value(name: str, text: str) -> Any:
     return text
 
 
+_TEXT_COMPARED = [name for name in COMPARED if name not in DATE_FIELDS]
+_DATE_COMPARED = [name for name in COMPARED if name in DATE_FIELDS and name != "birth_date"]
+_member_columns = operator.attrgetter(*MEMBER_COLUMNS)  # a new member's row, in COPY's order
+
+
 @functools.cache
 def _member_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Member._meta.concrete_fields}
@@ -92,15 +98,16 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
     birth, precision = _date(v.get("birth_date", ""))
     # Rows reach a commit only without errors, and a birth date is required.
     assert birth is not None, row.source_ref
-    fields = {
-        name: _field_value(name, v.get(name, "")) for name in COMPARED if name != "birth_date"
-    }
-    official = fields.get("official_date")
+    columns = _member_defaults().copy()
+    for field in _TEXT_COMPARED:
+        columns[field] = v.get(field, "")
+    for field in _DATE_COMPARED:
+        columns[field] = _date(v.get(field, ""))[0]
+    official = columns.get("official_date")
     name = v.get("full_name", "")
     return SimpleNamespace(
         **{
-            **_member_defaults(),
-            **fields,
+            **columns,
             "cccd": v.get("cccd", ""),
             "cmnd": v.get("cmnd", "")[:9],
             "birth_date": birth,
@@ -319,7 +326,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
         bulk_insert(
             Member._meta.db_table,
             MEMBER_COLUMNS,
-            adapt_rows(tuple(getattr(m, c) for c in MEMBER_COLUMNS) for _r, m in created),
+            adapt_rows(map(_member_columns, (m for _r, m in created)), json=False),
         )
         events: list[tuple[Any, ...]] = []
         changes: list[tuple[Any, ...]] = []
@@ -437,7 +444,7 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
             )
             Member.objects.bulk_update(changed_members, update_fields, batch_size=1000)
         bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events))
-        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes))
+        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes, json=False))
         bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(audits))
         tick_after_commit()
         counts_changed(deltas)

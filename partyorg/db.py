@@ -70,9 +70,18 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     return count
 
 
-def adapt_rows(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
-    """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them."""
+def adapt_rows(rows: Iterable[Sequence[Any]], *, json: bool = True) -> Iterable[Sequence[Any]]:
+    """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them.
+
+    With json=False (the rows hold no JSON values), PostgreSQL takes the rows as they are.
+    """
     sqlite = connection.vendor == "sqlite"
+    if not json and not sqlite:
+        return rows
+    return _adapted(rows, sqlite)
+
+
+def _adapted(rows: Iterable[Sequence[Any]], sqlite: bool) -> Iterator[list[Any]]:
     adapt_datetime = connection.ops.adapt_datetimefield_value
     datetimes: dict[datetime, Any] = {}
 

@@ -442,9 +442,9 @@ class Generator:
     ) -> int:
         if orgs:
             self._write_orgs(orgs)
-        bulk_insert(Member._meta.db_table, MEMBER_COLUMNS, adapt_rows(members))
+        bulk_insert(Member._meta.db_table, MEMBER_COLUMNS, adapt_rows(members, json=False))
         bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events))
-        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes))
+        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes, json=False))
         self.progress(len(members))
         return len(members)
 
