@@ -9,7 +9,7 @@ import functools
 import operator
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -134,15 +134,21 @@ def batch_commit(
     Commits in one province take turns (a transaction-level advisory lock on PostgreSQL), so
     two units writing the same person never race: the later one meets the earlier one's
     member among its late pairs, before writing anything, instead of failing on the unique
-    CCCD after waiting for the other's whole commit and throwing its own work away.
+    CCCD after waiting for the other's whole commit and throwing its own work away. The turn
+    is only for writing: a commit reads its rows and builds what it will write before (its
+    plan), and builds it again in its turn only if another commit changed what it read.
     """
     summary: dict[str, int] = {}
     try:
         with transaction.atomic():
-            _take_turn(batch)
-            late = _record_late_pairs(batch)
+            locked = _locked_for_commit(batch)
+            plan = _plan(locked, by)
+            _take_turn(locked)
+            late = _record_late_pairs(locked)
             if not late:
-                summary = _write(batch=batch, by=by, request=request)
+                if _stale(plan):
+                    plan = _plan(locked, by)
+                summary = _apply(plan, by=by, request=request)
     except IntegrityError:
         # Another province's commit wrote one of these people while we wrote (a person in two
         # provinces): nothing was written; the pair is found now and goes to their ancestor.
@@ -237,107 +243,132 @@ def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
         raise ValidationError({"batch": problems})
 
 
-def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, int]:
-    with transaction.atomic():
-        batch = Batch.objects.select_for_update().select_related("org").get(pk=batch.pk)
-        if batch.status != Batch.Status.REVIEW:
-            raise ValidationError(
-                {
-                    "batch": _("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s).")
-                    % {"s": batch.get_status_display()}
-                }
-            )
-        bad_rows, open_duplicates = open_blockers(batch)
-        if bad_rows or open_duplicates:
-            raise ValidationError(
-                {
-                    "batch": _(
-                        "Còn %(rows)d dòng có lỗi và %(dups)d cặp nghi trùng chưa quyết định: hãy sửa, bỏ qua hoặc quyết định trước khi ghi."
-                    )
-                    % {"rows": bad_rows, "dups": open_duplicates}
-                }
-            )
-        now = timezone.now()
-        _leave_review(batch)
-        rows = [
-            _Row(pk, orjson.loads(values), batch.pk, name, number)
-            for pk, values, name, number in BatchRow.objects.filter(batch=batch, skipped=False)
-            .order_by("id")
-            .values_list("id", Cast("values", TextField()), "file__name", "row_number")
-            .iterator(chunk_size=5000)
-        ]
-        cells = {
-            o.code: o for o in Org.objects.filter(code__in={r.values.get("cell", "") for r in rows})
-        }
-        cccds = [r.values["cccd"] for r in rows if r.values.get("cccd")]
-        existing: dict[str, Member] = {}
-        for start in range(0, len(cccds), 900):
-            for found in Member.objects.filter(cccd__in=cccds[start : start + 900]).select_related(
-                "org"
-            ):
-                existing[found.cccd] = found
-        created: list[tuple[_Row, SimpleNamespace]] = []
-        member_of_row: dict[int, int] = {}
-        updates: list[tuple[_Row, Member, list[str]]] = []
-        same = 0
-        seen: set[str] = set()
-        for row in rows:
-            cccd = row.values.get("cccd", "")
-            if cccd in seen:
-                continue  # a duplicate row decided as the same person: the first one wins
-            seen.add(cccd)
-            member: Member | None = existing.get(cccd)
-            if member is None:
-                cell = cells.get(row.values.get("cell", ""))
-                if cell is None or not cell.path.startswith(batch.org.path):
-                    raise ValidationError(
-                        {
-                            "batch": _("Dòng %(ref)s: chi bộ không thuộc %(org)s.")
-                            % {"ref": row.ref, "org": batch.org.name}
-                        }
-                    )
-                created.append((row, _new_member(row, cell, now)))
-            elif not member.org.path.startswith(batch.org.path):
+def _locked_for_commit(batch: Batch) -> Batch:
+    """The batch, locked against review changes, if it may be committed now."""
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
+    if batch.status != Batch.Status.REVIEW:
+        raise ValidationError(
+            {
+                "batch": _("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s).")
+                % {"s": batch.get_status_display()}
+            }
+        )
+    bad_rows, open_duplicates = open_blockers(batch)
+    if bad_rows or open_duplicates:
+        raise ValidationError(
+            {
+                "batch": _(
+                    "Còn %(rows)d dòng có lỗi và %(dups)d cặp nghi trùng chưa quyết định: hãy sửa, bỏ qua hoặc quyết định trước khi ghi."
+                )
+                % {"rows": bad_rows, "dups": open_duplicates}
+            }
+        )
+    return batch
+
+
+@dataclass
+class _Plan:
+    """Everything a commit writes, worked out before its province's turn (the turn is for
+    writing: other commits of the province wait only for that)."""
+
+    batch: Batch
+    now: datetime
+    rows: int
+    created: list[tuple[_Row, SimpleNamespace]]
+    updates: list[tuple[_Row, Member, list[str]]]
+    same: int
+    # Rows whose CCCD is a member of another unit: late pairs, or pairs decided otherwise.
+    foreign: list[_Row]
+    events: list[tuple[Any, ...]]
+    changes: list[tuple[Any, ...]]
+    audits: list[tuple[Any, ...]]
+    deltas: defaultdict[tuple[int, str], int]
+    # When each member to update was last changed, as the plan saw it.
+    seen: dict[int, datetime]
+
+
+def _plan(batch: Batch, by: Any) -> _Plan:
+    """Read the batch's rows and their members, and build every row the commit will write."""
+    now = timezone.now()
+    rows = [
+        _Row(pk, orjson.loads(values), batch.pk, name, number)
+        for pk, values, name, number in BatchRow.objects.filter(batch=batch, skipped=False)
+        .order_by("id")
+        .values_list("id", Cast("values", TextField()), "file__name", "row_number")
+        .iterator(chunk_size=5000)
+    ]
+    cells = {
+        o.code: o for o in Org.objects.filter(code__in={r.values.get("cell", "") for r in rows})
+    }
+    cccds = [r.values["cccd"] for r in rows if r.values.get("cccd")]
+    existing: dict[str, Member] = {}
+    for start in range(0, len(cccds), 900):
+        for found in Member.objects.filter(cccd__in=cccds[start : start + 900]).select_related(
+            "org"
+        ):
+            existing[found.cccd] = found
+    created: list[tuple[_Row, SimpleNamespace]] = []
+    member_of_row: dict[int, int] = {}
+    updates: list[tuple[_Row, Member, list[str]]] = []
+    foreign: list[_Row] = []
+    same = 0
+    seen: set[str] = set()
+    for row in rows:
+        cccd = row.values.get("cccd", "")
+        if cccd in seen:
+            continue  # a duplicate row decided as the same person: the first one wins
+        seen.add(cccd)
+        member: Member | None = existing.get(cccd)
+        if member is None:
+            cell = cells.get(row.values.get("cell", ""))
+            if cell is None or not cell.path.startswith(batch.org.path):
                 raise ValidationError(
                     {
-                        "batch": _(
-                            "Dòng %(ref)s: CCCD thuộc đảng viên của tổ chức khác; hãy quyết định cặp nghi trùng."
-                        )
-                        % {"ref": row.ref}
+                        "batch": _("Dòng %(ref)s: chi bộ không thuộc %(org)s.")
+                        % {"ref": row.ref, "org": batch.org.name}
                     }
                 )
+            created.append((row, _new_member(row, cell, now)))
+        elif not member.org.path.startswith(batch.org.path):
+            foreign.append(row)
+        else:
+            fields = changed_fields(row.values, member)
+            if fields:
+                updates.append((row, member, fields))
             else:
-                fields = changed_fields(row.values, member)
-                if fields:
-                    updates.append((row, member, fields))
-                else:
-                    same += 1
-                member_of_row[row.pk] = member.pk
-        _refuse_taken_cards(created)
-        deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
-        # Written with COPY on PostgreSQL (executemany on SQLite): ids are reserved first so
-        # that events and provenance can point at the new members in the same pass.
-        actor = by if getattr(by, "is_authenticated", False) else None
-        actor_id, label = (actor.pk if actor else None), (getattr(by, "username", "") or "system")
-        for (_row, new), new_id in zip(
-            created, allocate_ids(Member._meta.db_table, len(created)), strict=True
-        ):
-            new.id = new_id
-        bulk_insert(
-            Member._meta.db_table,
-            MEMBER_COLUMNS,
-            adapt_rows(map(_member_columns, (m for _r, m in created)), json=False),
+                same += 1
+            member_of_row[row.pk] = member.pk
+    deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
+    # Ids are reserved first so that events and provenance can point at the new members.
+    actor = by if getattr(by, "is_authenticated", False) else None
+    actor_id, label = (actor.pk if actor else None), (getattr(by, "username", "") or "system")
+    for (_row, new), new_id in zip(
+        created, allocate_ids(Member._meta.db_table, len(created)), strict=True
+    ):
+        new.id = new_id
+    events: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    audits: list[tuple[Any, ...]] = []
+    for row, new in created:
+        source = {"source": row.source_ref}
+        events.append(
+            (
+                new.id,
+                EventKind.ADMITTED.value,
+                new.admission_date,
+                new.org_id,
+                source,
+                "",
+                actor_id,
+                now,
+            )
         )
-        events: list[tuple[Any, ...]] = []
-        changes: list[tuple[Any, ...]] = []
-        audits: list[tuple[Any, ...]] = []
-        for row, new in created:
-            source = {"source": row.source_ref}
+        if new.official_date:
             events.append(
                 (
                     new.id,
-                    EventKind.ADMITTED.value,
-                    new.admission_date,
+                    EventKind.RECOGNISED.value,
+                    new.official_date,
                     new.org_id,
                     source,
                     "",
@@ -345,130 +376,171 @@ def _write(*, batch: Batch, by: Any, request: HttpRequest | None) -> dict[str, i
                     now,
                 )
             )
-            if new.official_date:
+            if new.card_number:
+                card = {"card_number": new.card_number, **source}
                 events.append(
                     (
                         new.id,
-                        EventKind.RECOGNISED.value,
+                        EventKind.CARD_ISSUED.value,
                         new.official_date,
                         new.org_id,
-                        source,
+                        card,
                         "",
                         actor_id,
                         now,
                     )
                 )
-                if new.card_number:
-                    card = {"card_number": new.card_number, **source}
-                    events.append(
-                        (
-                            new.id,
-                            EventKind.CARD_ISSUED.value,
-                            new.official_date,
-                            new.org_id,
-                            card,
-                            "",
-                            actor_id,
-                            now,
-                        )
-                    )
-            changes.append(_whole_record(new.id, row.source_ref, actor_id, now))
-            member_of_row[row.pk] = new.id
-            audits.append(
-                (
-                    now,
-                    actor_id,
-                    label,
-                    "member.import",
-                    "member",
-                    str(new.id),
-                    None,
-                    {"batch": batch.pk, "row": row.ref},
-                )
+        changes.append(_whole_record(new.id, row.source_ref, actor_id, now))
+        member_of_row[row.pk] = new.id
+        audits.append(
+            (
+                now,
+                actor_id,
+                label,
+                "member.import",
+                "member",
+                str(new.id),
+                None,
+                {"batch": batch.pk, "row": row.ref},
             )
-            add_keys(deltas, new.org_id, member_keys_of(new), 1)
-        changed_members = []
-        for row, member, fields in updates:
-            add_keys(deltas, member.org_id, member_keys_of(member), -1)
-            for name in fields:
-                old = getattr(member, name)
-                new = _field_value(name, row.values[name])
-                changes.append(
-                    (
-                        member.id,
-                        name,
-                        "" if old is None else str(old),
-                        row.values[name],
-                        Source.IMPORT.value,
-                        row.source_ref,
-                        actor_id,
-                        now,
-                    )
-                )
-                setattr(member, name, new)
-                if name == "birth_date":
-                    member.birth_date_precision = _date(row.values[name])[1]
-            if "full_name" in fields:
-                member.search_name = search_text(member.org_path, fold(member.full_name))
-                member.sort_key = sort_key(member.full_name)[:255]
-            member.updated_at = now
-            add_keys(deltas, member.org_id, member_keys_of(member), 1)
-            changed_members.append(member)
-            audits.append(
-                (
-                    now,
-                    actor_id,
-                    label,
-                    "member.update",
-                    "member",
-                    str(member.pk),
-                    None,
-                    {"fields": fields, "batch": batch.pk},
-                )
-            )
-        # Rows decided to be the same person as a kept row: merged into its member, and their
-        # source stays in its history (exports list every file:row behind a record).
-        for kept, name, number in DuplicateCandidate.objects.filter(
-            batch=batch, decision=DuplicateCandidate.Decision.SAME, row_b__isnull=False
-        ).values_list("row_a_id", "row_b__file__name", "row_b__row_number"):
-            if kept in member_of_row:
-                changes.append(
-                    _whole_record(
-                        member_of_row[kept], f"batch {batch.pk} {name}:{number}", actor_id, now
-                    )
-                )
-        if changed_members:
-            update_fields = sorted(
-                {f for _r, _m, fs in updates for f in fs}
-                | {"search_name", "sort_key", "updated_at", "birth_date_precision"}
-            )
-            Member.objects.bulk_update(changed_members, update_fields, batch_size=1000)
-        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events))
-        bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes, json=False))
-        bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(audits))
-        tick_after_commit()
-        counts_changed(deltas)
-        summary = {
-            "created": len(created),
-            "updated": len(updates),
-            "same": same,
-            "skipped": batch.rows_total - len(rows),
-        }
-        Batch.objects.filter(pk=batch.pk).update(
-            status=Batch.Status.COMMITTED,
-            committed_at=now,
-            committed_by=by if getattr(by, "is_authenticated", False) else None,
-            commit_summary=summary,
         )
-        audit_log(
-            actor=by,
-            action="batch.commit",
-            object_type="batch",
-            object_id=batch.pk,
-            detail=summary,
-            request=request,
+        add_keys(deltas, new.org_id, member_keys_of(new), 1)
+    seen_at = {member.pk: member.updated_at for _r, member, _f in updates}
+    for row, member, fields in updates:
+        add_keys(deltas, member.org_id, member_keys_of(member), -1)
+        for name in fields:
+            old = getattr(member, name)
+            new_value = _field_value(name, row.values[name])
+            changes.append(
+                (
+                    member.id,
+                    name,
+                    "" if old is None else str(old),
+                    row.values[name],
+                    Source.IMPORT.value,
+                    row.source_ref,
+                    actor_id,
+                    now,
+                )
+            )
+            setattr(member, name, new_value)
+            if name == "birth_date":
+                member.birth_date_precision = _date(row.values[name])[1]
+        if "full_name" in fields:
+            member.search_name = search_text(member.org_path, fold(member.full_name))
+            member.sort_key = sort_key(member.full_name)[:255]
+        member.updated_at = now
+        add_keys(deltas, member.org_id, member_keys_of(member), 1)
+        audits.append(
+            (
+                now,
+                actor_id,
+                label,
+                "member.update",
+                "member",
+                str(member.pk),
+                None,
+                {"fields": fields, "batch": batch.pk},
+            )
         )
-        from .campaigns import unit_submitted
+    # Rows decided to be the same person as a kept row: merged into its member, and their
+    # source stays in its history (exports list every file:row behind a record).
+    for kept, name, number in DuplicateCandidate.objects.filter(
+        batch=batch, decision=DuplicateCandidate.Decision.SAME, row_b__isnull=False
+    ).values_list("row_a_id", "row_b__file__name", "row_b__row_number"):
+        if kept in member_of_row:
+            changes.append(
+                _whole_record(
+                    member_of_row[kept], f"batch {batch.pk} {name}:{number}", actor_id, now
+                )
+            )
+    return _Plan(
+        batch,
+        now,
+        len(rows),
+        created,
+        updates,
+        same,
+        foreign,
+        events,
+        changes,
+        audits,
+        deltas,
+        seen_at,
+    )
 
-        unit_submitted(org=batch.org, on=now)
+
+def _stale(plan: _Plan) -> bool:
+    """Whether another commit changed, while this one waited for its turn, what its plan read:
+    wrote a member with a CCCD it would create, or changed a member it would update."""
+    cccds = [new.cccd for _row, new in plan.created if new.cccd]
+    for start in range(0, len(cccds), 5000):
+        if Member.objects.filter(cccd__in=cccds[start : start + 5000]).exists():
+            return True
+    ids = list(plan.seen)
+    for start in range(0, len(ids), 5000):
+        for pk, updated_at in Member.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+            "pk", "updated_at"
+        ):
+            if plan.seen[pk] != updated_at:
+                return True
+    return False
+
+
+def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, int]:
+    """Write a plan (in the province's turn, in the commit's transaction)."""
+    batch, now = plan.batch, plan.now
+    if plan.foreign:
+        raise ValidationError(
+            {
+                "batch": _(
+                    "Dòng %(ref)s: CCCD thuộc đảng viên của tổ chức khác; hãy quyết định cặp nghi trùng."
+                )
+                % {"ref": plan.foreign[0].ref}
+            }
+        )
+    _refuse_taken_cards(plan.created)
+    _leave_review(batch)
+    # COPY on PostgreSQL (executemany on SQLite).
+    bulk_insert(
+        Member._meta.db_table,
+        MEMBER_COLUMNS,
+        adapt_rows(map(_member_columns, (m for _r, m in plan.created)), json=False),
+    )
+    if plan.updates:
+        update_fields = sorted(
+            {f for _r, _m, fs in plan.updates for f in fs}
+            | {"search_name", "sort_key", "updated_at", "birth_date_precision"}
+        )
+        Member.objects.bulk_update(
+            [m for _r, m, _f in plan.updates], update_fields, batch_size=1000
+        )
+    bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events))
+    bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(plan.changes, json=False))
+    bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(plan.audits))
+    tick_after_commit()
+    counts_changed(plan.deltas)
+    summary = {
+        "created": len(plan.created),
+        "updated": len(plan.updates),
+        "same": plan.same,
+        "skipped": batch.rows_total - plan.rows,
+    }
+    Batch.objects.filter(pk=batch.pk).update(
+        status=Batch.Status.COMMITTED,
+        committed_at=now,
+        committed_by=by if getattr(by, "is_authenticated", False) else None,
+        commit_summary=summary,
+    )
+    audit_log(
+        actor=by,
+        action="batch.commit",
+        object_type="batch",
+        object_id=batch.pk,
+        detail=summary,
+        request=request,
+    )
+    from .campaigns import unit_submitted
+
+    unit_submitted(org=batch.org, on=now)
     return summary

@@ -446,3 +446,58 @@ def test_commits_in_one_province_take_turns(settings) -> None:
     assert outcome == [1]
     # Another province's turn is another lock: it would not have waited.
     assert turn_key(world.city.path) != turn_key("0001" + "9999")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
+    """A commit works out what to write before its turn; if meanwhile the same unit's member
+    with one of its CCCDs was written, it plans again in its turn (an update, not a failure)."""
+    import threading
+    from datetime import date
+
+    import psycopg
+    from django.db import connection
+
+    from cleaning.commit import turn_key
+    from conftest import make_world, person
+    from members.services import member_create
+
+    if connection.vendor != "postgresql":
+        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+    world = make_world()
+    batch = _upload(world, GOOD[0])
+    outcome: list[object] = []
+
+    def commit() -> None:
+        try:
+            outcome.append(batch_commit(batch=batch, by=None))
+        except Exception as error:  # reported by the assertion below
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    params = connection.get_connection_params()
+    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    try:
+        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
+        worker = threading.Thread(target=commit)
+        worker.start()
+        worker.join(timeout=1.0)  # it has made its plan (create one member) and waits
+        # Waiting for its turn, it holds its batch only, not the unit: a member can be added.
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+        try:
+            member_create(
+                org=world.cell,
+                data=person(70, cccd="079185000101", birth_date=date(1985, 3, 12), sex="F"),
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        worker.join(timeout=30)
+    finally:
+        holder.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
+    assert outcome[0]["created"] == 0 and outcome[0]["updated"] == 1
+    assert Member.objects.filter(cccd="079185000101").count() == 1
