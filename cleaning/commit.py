@@ -142,13 +142,17 @@ def batch_commit(
     try:
         with transaction.atomic():
             locked = _locked_for_commit(batch)
-            plan = _plan(locked, by)
-            _take_turn(locked)
+            # Most late pairs are there already: no plan is made only to be refused.
             late = _record_late_pairs(locked)
             if not late:
-                if _stale(plan):
-                    plan = _plan(locked, by)
-                summary = _apply(plan, by=by, request=request)
+                plan = _plan(locked, by)
+                _take_turn(locked)
+                # And those written while the plan was made.
+                late = _record_late_pairs(locked)
+                if not late:
+                    if _stale(plan):
+                        plan = _plan(locked, by)
+                    summary = _apply(plan, by=by, request=request)
     except IntegrityError:
         # Another province's commit wrote one of these people while we wrote (a person in two
         # provinces): nothing was written; the pair is found now and goes to their ancestor.
