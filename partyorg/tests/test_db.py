@@ -1,0 +1,44 @@
+"""partyorg.db: the bulk helpers' PostgreSQL paths and their portable twins."""
+
+import pytest
+from django.db import connection
+
+from partyorg.db import adapt_rows, analyze_if_grown, dumps_json
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_is_analysed_once_it_has_grown_past_its_statistics() -> None:
+    if connection.vendor != "postgresql":
+        assert analyze_if_grown("members_member") == []  # SQLite keeps no such statistics
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE grow_probe (id integer)")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO grow_probe SELECT generate_series(1, 6000)")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        assert analyze_if_grown("grow_probe", floor=5000) == ["grow_probe"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'grow_probe'")
+            assert cursor.fetchone()[0] == 6000
+            # Grown by less than its size since: left alone.
+            cursor.execute("INSERT INTO grow_probe SELECT generate_series(1, 3000)")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        assert analyze_if_grown("grow_probe", floor=0) == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE grow_probe")
+
+
+@pytest.mark.django_db
+def test_rows_without_json_go_to_postgresql_as_they_are() -> None:
+    rows = [(1, "a", None)]
+    adapted = adapt_rows(rows, json=False)
+    if connection.vendor == "postgresql":
+        assert adapted is rows
+    else:
+        assert [list(r) for r in adapted] == [[1, "a", None]]
+    assert [list(r) for r in adapt_rows([(1, {"k": "đ"}, [1])])] == [
+        [1, dumps_json({"k": "đ"}), "[1]"]
+    ]
+    assert dumps_json({"k": "đ", 2: None}) == '{"k":"đ","2":null}'
