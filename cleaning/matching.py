@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models.fields.json import KT
+
 from members.models import Member
 from members.services import RECORD_FIELDS
 from orgs.models import Org
@@ -250,7 +252,7 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
         cccd: row_id
         for cccd, row_id, member_id in BatchRow.objects.filter(
             batch=batch, skipped=False
-        ).values_list("values__cccd", "id", "member_id")
+        ).values_list(KT("values__cccd"), "id", "member_id")  # as text: nothing to decode
         if cccd and member_id is None
     }
     known = set(
