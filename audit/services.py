@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from partyorg.db import bulk_insert
 from partyorg.tick import tick_after_commit
 
 from .models import AuditEvent, AuditSeal
@@ -51,7 +52,22 @@ def audit_log(
     return event
 
 
-def event_digest(event: AuditEvent, previous: str) -> str:
+# What an event's digest covers, in this order (values_list(..., named=True) rows have these
+# attributes too, so sealing needs no model instances).
+DIGESTED = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "detail",
+)
+
+
+def event_digest(event: Any, previous: str) -> str:
     at = event.at.astimezone(UTC).isoformat(timespec="microseconds")
     body = json.dumps(
         [
@@ -79,17 +95,20 @@ def audit_seal(limit: int = 5000) -> int:
             # One sealer at a time; writers of events never take this lock.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(7262001)")
-        last = AuditSeal.objects.order_by("-seq").select_related("event").first()
-        previous = last.hash if last else GENESIS
-        floor = (last.event_id - LATE_WINDOW) if last else 0
-        events = list(
-            AuditEvent.objects.filter(id__gt=floor, seal__isnull=True).order_by("id")[:limit]
+        last = AuditSeal.objects.order_by("-seq").values_list("hash", "event_id").first()
+        previous = last[0] if last else GENESIS
+        floor = (last[1] - LATE_WINDOW) if last else 0
+        events = (
+            AuditEvent.objects.filter(id__gt=floor, seal__isnull=True)
+            .order_by("id")
+            .values_list(*DIGESTED, named=True)[:limit]
         )
         seals = []
         for event in events:
             previous = event_digest(event, previous)
-            seals.append(AuditSeal(event=event, hash=previous))
-        AuditSeal.objects.bulk_create(seals)
+            seals.append((event.id, previous))
+        # COPY on PostgreSQL: each seal takes the next sequence number in this order.
+        bulk_insert(AuditSeal._meta.db_table, ["event_id", "hash"], seals)
         return len(seals)
 
 
