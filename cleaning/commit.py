@@ -177,9 +177,8 @@ def _take_turn(batch: Batch) -> None:
     one transaction at a time anyway). Held until this transaction ends."""
     if not is_postgresql():
         return
-    path = Org.objects.filter(pk=batch.org_id).values_list("path", flat=True).get()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [turn_key(path)])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [turn_key(batch.org.path)])
 
 
 def turn_key(org_path: str) -> str:
