@@ -34,6 +34,9 @@ if "PARTYORG_ENCRYPTION_KEYS" not in os.environ:
     os.environ["PARTYORG_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
 
 
+_untimed_turn: Any = None
+
+
 def _one_unit(batch_id: int) -> dict[str, Any]:
     """One worker's job: process a batch, review it, commit it (in a child process)."""
     from django.core.exceptions import ValidationError
@@ -45,8 +48,11 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
     from cleaning.services import _finish_review, batch_accept_rule, batch_process
     from lib.cleaning.rules import RULES
 
+    global _untimed_turn
     out: dict[str, Any] = {"batch": batch_id, "rows": 0, "created": 0, "error": "", "turn_s": 0.0}
-    take_turn = commit_module._take_turn
+    if _untimed_turn is None:  # wrapped once per worker process, not once per unit
+        _untimed_turn = commit_module._take_turn
+    take_turn = _untimed_turn
 
     def timed_turn(batch: Any) -> None:  # how long this commit waits for its province's turn
         started = time.monotonic()
