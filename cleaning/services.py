@@ -10,12 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +31,6 @@ from partyorg.db import (
     bulk_insert,
     dumps_json,
     is_postgresql,
-    update_columns,
 )
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
@@ -479,23 +475,21 @@ def _accept_in_database(batch: Batch, code: str) -> list[tuple[bool, int]]:
 
 
 def _accept_in_python(batch: Batch, code: str) -> list[tuple[bool, int]]:
-    """The same on SQLite: rows read, changed and written back."""
-    changed: dict[int, tuple[str, int]] = {}
+    """The same on SQLite (the demo and the tests): rows read, changed and written back."""
+    changed: list[BatchRow] = []
     out = []
-    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0)
-    for row_id, text, skipped in rows.values_list(
-        "id", Cast("problems", TextField()), "skipped"
-    ).iterator(chunk_size=5000):
-        problems = orjson.loads(text)
+    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).only("problems", "skipped")
+    for row in rows.iterator(chunk_size=5000):
         touched = 0
-        for p in problems:
+        for p in row.problems:
             if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
                 p["accepted"] = True
                 touched += 1
         if touched:
-            changed[row_id] = (dumps_json(problems), _row_counts(problems)[1])
-            out.append((skipped, touched))
-    update_columns(BatchRow._meta.db_table, ["problems", "warnings"], changed)
+            row.warnings = _row_counts(row.problems)[1]
+            changed.append(row)
+            out.append((row.skipped, touched))
+    BatchRow.objects.bulk_update(changed, ["problems", "warnings"], batch_size=500)
     return out
 
 

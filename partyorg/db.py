@@ -1,6 +1,6 @@
 """Database helpers whose fast path is PostgreSQL-only, each with its portable path beside it."""
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -175,55 +175,3 @@ def indexes_deferred(table: str) -> Iterator[None]:
         with connection.cursor() as cursor:
             for _name, definition in indexes:
                 cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
-
-
-def update_columns(
-    table: str,
-    columns: Sequence[str],
-    values: Mapping[int, Sequence[Any]],
-    *,
-    types: dict[str, str] | None = None,
-) -> None:
-    """Set some columns of many rows by id (Django's bulk_update builds a CASE expression per
-    row, which costs more than the update itself). Works on both backends.
-
-    PostgreSQL gets each column as one array parameter (unnest), so the statement stays small
-    however many rows it updates; `types` names the PostgreSQL type of a column that is not
-    text (bigint, jsonb…): its values arrive as text and are cast.
-    """
-    q = connection.ops.quote_name
-    items = list(values.items())
-    if not items:
-        return
-    with connection.cursor() as cursor:
-        if is_postgresql():
-            kinds = types or {}
-            sets = ", ".join(
-                f"{q(c)} = v.c{i}::{kinds.get(c, 'text')}" for i, c in enumerate(columns)
-            )
-            arrays = ", ".join(["%s::text[]"] * (len(columns) + 1))
-            names = ", ".join(f"c{i}" for i in range(len(columns)))
-            sql = (
-                f"UPDATE {q(table)} SET {sets} FROM unnest({arrays}) AS v(id, {names}) "
-                f"WHERE {q(table)}.id = v.id::bigint"
-            )
-            for start in range(0, len(items), 10_000):
-                chunk = items[start : start + 10_000]
-                params: list[list[str | None]] = [[str(key) for key, _row in chunk]]
-                for i in range(len(columns)):
-                    params.append([None if row[i] is None else str(row[i]) for _k, row in chunk])
-                cursor.execute(sql, params)
-            return
-        names = ", ".join(f"c{i}" for i in range(len(columns)))
-        one = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-        sets = ", ".join(
-            f"{q(c)} = (SELECT v.c{i} FROM v WHERE v.id = {q(table)}.id)"
-            for i, c in enumerate(columns)
-        )
-        for start in range(0, len(items), 500):
-            chunk = items[start : start + 500]
-            cursor.execute(
-                f"WITH v(id, {names}) AS (VALUES {', '.join([one] * len(chunk))}) "
-                f"UPDATE {q(table)} SET {sets} WHERE id IN (SELECT id FROM v)",
-                [x for key, row in chunk for x in (key, *row)],
-            )

@@ -147,6 +147,11 @@ def test_accepting_a_rule_accepts_its_fixes_in_every_row(world: World) -> None:
     assert services.batch_accept_rule(batch=batch, code="cccd.leading_zero_restored", by=None) == 2
     batch.refresh_from_db()
     assert "cccd.leading_zero_restored" not in batch.summary
+    # Each row says so too: the problem accepted, and no open warning left to filter on.
+    for row in BatchRow.objects.filter(batch=batch):
+        accepted = [p for p in row.problems if p["code"] == "cccd.leading_zero_restored"]
+        assert accepted and all(p["accepted"] for p in accepted)
+        assert row.warnings == 0
 
 
 def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) -> None:
