@@ -231,17 +231,13 @@ def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
             )
         else:
             first[new.card_number] = row
-    cards = list(first)
-    for start in range(0, len(cards), 900):
-        for card in Member.objects.filter(card_number__in=cards[start : start + 900]).values_list(
-            "card_number", flat=True
-        ):
-            if card is None:
-                continue
-            problems.append(
-                _("Dòng %(ref)s: số thẻ đảng viên %(card)s đã thuộc một đảng viên khác.")
-                % {"ref": first[card].ref, "card": card}
-            )
+    for card in Member.objects.filter(card_number__any=list(first)).values_list(
+        "card_number", flat=True
+    ):
+        problems.append(
+            _("Dòng %(ref)s: số thẻ đảng viên %(card)s đã thuộc một đảng viên khác.")
+            % {"ref": first[str(card)].ref, "card": card}
+        )
     if problems:
         raise ValidationError({"batch": problems})
 
@@ -304,12 +300,9 @@ def _plan(batch: Batch, by: Any) -> _Plan:
         o.code: o for o in Org.objects.filter(code__in={r.values.get("cell", "") for r in rows})
     }
     cccds = [r.values["cccd"] for r in rows if r.values.get("cccd")]
-    existing: dict[str, Member] = {}
-    for start in range(0, len(cccds), 900):
-        for found in Member.objects.filter(cccd__in=cccds[start : start + 900]).select_related(
-            "org"
-        ):
-            existing[found.cccd] = found
+    existing = {
+        found.cccd: found for found in Member.objects.filter(cccd__any=cccds).select_related("org")
+    }
     created: list[tuple[_Row, SimpleNamespace]] = []
     member_of_row: dict[int, int] = {}
     updates: list[tuple[_Row, Member, list[str]]] = []
@@ -477,17 +470,14 @@ def _stale(plan: _Plan) -> bool:
     """Whether another commit changed, while this one waited for its turn, what its plan read:
     wrote a member with a CCCD it would create, or changed a member it would update."""
     cccds = [new.cccd for _row, new in plan.created if new.cccd]
-    for start in range(0, len(cccds), 5000):
-        if Member.objects.filter(cccd__in=cccds[start : start + 5000]).exists():
-            return True
-    ids = list(plan.seen)
-    for start in range(0, len(ids), 5000):
-        for pk, updated_at in Member.objects.filter(pk__in=ids[start : start + 5000]).values_list(
+    if Member.objects.filter(cccd__any=cccds).exists():
+        return True
+    return any(
+        plan.seen[pk] != updated_at
+        for pk, updated_at in Member.objects.filter(pk__any=list(plan.seen)).values_list(
             "pk", "updated_at"
-        ):
-            if plan.seen[pk] != updated_at:
-                return True
-    return False
+        )
+    )
 
 
 def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, int]:

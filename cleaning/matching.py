@@ -107,13 +107,10 @@ def match_batch(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]
         cccd = row.values.get("cccd", "")
         if len(cccd) == 12 and cccd.isdigit():
             by_cccd[cccd].append(row)
-    members: dict[str, Member] = {}
-    keys = list(by_cccd)
-    for start in range(0, len(keys), 900):
-        for found in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
-            "org"
-        ):
-            members[found.cccd] = found
+    members = {
+        found.cccd: found
+        for found in Member.objects.filter(cccd__any=list(by_cccd)).select_related("org")
+    }
     candidates: list[DuplicateCandidate] = []
     for cccd, same in by_cccd.items():
         first = same[0]
@@ -260,14 +257,15 @@ def late_candidates(batch: Batch) -> list[DuplicateCandidate]:
             "row_a_id", "member_b_id"
         )
     )
-    out = []
-    keys = list(rows)
-    for start in range(0, len(keys), 900):
-        for member in Member.objects.filter(cccd__in=keys[start : start + 900]).select_related(
-            "org"
-        ):
-            row_id = rows[member.cccd]
-            if member.org.path.startswith(batch.org.path) or (row_id, member.pk) in known:
-                continue
-            out.append(_other_unit_pair(batch, member, row_a_id=row_id))
-    return out
+    # Only the members of other units are read whole, to make their pairs.
+    foreign = [
+        pk
+        for pk, cccd, path in Member.objects.filter(cccd__any=list(rows)).values_list(
+            "pk", "cccd", "org_path"
+        )
+        if not path.startswith(batch.org.path) and (rows[cccd], pk) not in known
+    ]
+    return [
+        _other_unit_pair(batch, member, row_a_id=rows[member.cccd])
+        for member in Member.objects.filter(pk__any=foreign).select_related("org").order_by("pk")
+    ]

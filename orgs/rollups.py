@@ -88,14 +88,9 @@ def counts_changed(deltas: Deltas) -> None:
 
 def _ancestor_ids(org_ids: Iterable[int]) -> dict[int, list[int]]:
     """Map each organisation id to the ids of itself and all its ancestors."""
-    paths = dict(Org.objects.filter(id__in=set(org_ids)).values_list("id", "path"))
+    paths = dict(Org.objects.filter(id__any=list(set(org_ids))).values_list("id", "path"))
     prefixes = {p[:end] for p in paths.values() for end in range(4, len(p) + 1, 4)}
-    id_of: dict[str, int] = {}
-    prefix_list = sorted(prefixes)
-    for start in range(0, len(prefix_list), 900):
-        id_of.update(
-            Org.objects.filter(path__in=prefix_list[start : start + 900]).values_list("path", "id")
-        )
+    id_of = dict(Org.objects.filter(path__any=sorted(prefixes)).values_list("path", "id"))
     return {
         org_id: [id_of[path[:end]] for end in range(4, len(path) + 1, 4) if path[:end] in id_of]
         for org_id, path in paths.items()
@@ -127,9 +122,7 @@ def rollups_fold(limit: int = 20000) -> int:
         for _id, org_id, key, delta in batch:
             sums[(org_id, key)] += delta
         apply_to_subtree_counts(sums)
-        ids = [row[0] for row in batch]
-        for start in range(0, len(ids), 900):
-            CountDelta.objects.filter(id__in=ids[start : start + 900]).delete()
+        CountDelta.objects.filter(id__any=[row[0] for row in batch]).delete()
     return len(batch)
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from members.models import Member
 from partyorg.db import adapt_rows, analyze_if_grown, dumps_json
 
 
@@ -42,3 +43,19 @@ def test_rows_without_json_go_to_postgresql_as_they_are() -> None:
         [1, dumps_json({"k": "đ"}), "[1]"]
     ]
     assert dumps_json({"k": "đ", 2: None}) == '{"k":"đ","2":null}'
+
+
+def test_any_matches_what_in_matches_with_one_parameter_however_long_the_list(world) -> None:
+    cccds = [m.cccd for m in world.members]
+    # 40,000 values: more than SQLite accepts as placeholders, and repeated values.
+    probe = [f"{n:012d}" for n in range(40_000)] + cccds + cccds[:1]
+    found = Member.objects.filter(cccd__any=probe)
+    assert sorted(found.values_list("cccd", flat=True)) == sorted(cccds)
+    _sql, params = found.query.sql_with_params()
+    assert len(params) == 1
+    ids = [m.pk for m in world.members[:2]]
+    assert sorted(Member.objects.filter(pk__any=ids).values_list("pk", flat=True)) == sorted(ids)
+    assert not Member.objects.filter(cccd__any=[]).exists()
+    assert list(Member.objects.exclude(pk__any=ids).order_by("pk")) == list(
+        Member.objects.exclude(pk__in=ids).order_by("pk")
+    )
