@@ -25,8 +25,9 @@ from django.utils.translation import ngettext
 
 from audit.models import AuditEvent
 from audit.services import audit_log
+from lib.cleaning.fast import fold  # lib.vn.text.fold, cached and fast-pathed
 from lib.vn.dates import parse_date
-from lib.vn.text import fold, sort_key
+from lib.vn.text import sort_key
 from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org

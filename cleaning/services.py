@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -328,8 +329,10 @@ def _finish_review(
         summary = +summary
     if summary is None:
         summary = Counter()
+        # A row's counts say whether it has open problems: the others need not be read.
         for problems in (
             BatchRow.objects.filter(batch=batch, skipped=False)
+            .filter(Q(errors__gt=0) | Q(warnings__gt=0))
             .values_list("problems", flat=True)
             .iterator(chunk_size=5000)
         ):

@@ -337,6 +337,12 @@ def test_the_summary_kept_up_by_edits_skips_and_accepts_equals_a_recount(world: 
     def check() -> None:
         batch.refresh_from_db()
         assert batch.summary == recount()
+        # Each row's counts agree with its problems (a full recount reads only rows with some).
+        for row in BatchRow.objects.filter(batch=batch):
+            assert (row.errors, row.warnings) == services._row_counts(row.problems)
+        services._finish_review(batch)
+        batch.refresh_from_db()
+        assert batch.summary == recount()
         tick()
         assert counts_of([world.city.id])[world.city.id].get("q.open_problems", 0) == sum(
             batch.summary.values()
