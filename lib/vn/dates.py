@@ -7,7 +7,7 @@ date is a PartialDate with a precision, not a datetime.date.
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -148,7 +148,7 @@ def _with_year(
     if result is None:
         return None, problems
     if notes:
-        notes = [replace(notes[0], fix=result.iso())]
+        notes = [notes[0]._replace(fix=result.iso())]
     return result, notes + problems
 
 

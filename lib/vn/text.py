@@ -204,6 +204,8 @@ def canonical_tones(s: str, *, style: ToneStyle = "new") -> str:
 
 def fold(s: str) -> str:
     """Search key: lower case, no diacritics, đ→d, single spaces ("nguyen thi thuy")."""
+    if s.isascii():  # no diacritics to take off ("12/3/1975", most addresses' numbers)
+        return " ".join(s.lower().split())
     decomposed = unicodedata.normalize("NFD", nfc(s).lower())
     bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return " ".join(bare.replace("đ", "d").split())
