@@ -29,6 +29,12 @@ def test_a_landline_that_lost_its_zero_is_restored_too() -> None:
     assert [p.code for p in problems] == ["phone.leading_zero_restored"]
 
 
+@pytest.mark.parametrize("raw", ["1800 00000", "18001091", "1900 1234"])
+def test_a_service_number_is_written_without_a_zero_and_none_is_added(raw: str) -> None:
+    value, problems = normalise_phone(raw)
+    assert value == "+84" + raw.replace(" ", "") and problems == []
+
+
 def test_an_old_eleven_digit_mobile_gets_its_new_prefix() -> None:
     value, problems = normalise_phone("0166 234 5678")
     assert value == "+84362345678"

@@ -60,8 +60,9 @@ def normalise_phone(raw: str | int | float | None) -> tuple[str | None, list[Pro
     if compact.isascii() and compact.isdigit():
         if compact.startswith("84") and len(compact) == 11:
             compact = "+" + compact  # country code typed without "+"
-        elif not compact.startswith("0") and len(compact) in (9, 10):
-            # Excel stored the number as a number: 0912345678 became 912345678.
+        elif not compact.startswith(("0", "1800", "1900")) and len(compact) in (9, 10):
+            # Excel stored the number as a number: 0912345678 became 912345678. (Service
+            # numbers, 1800 and 1900, are written without a 0.)
             compact = "0" + compact
             problems.append(
                 Problem(
