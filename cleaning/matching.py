@@ -10,6 +10,7 @@ from django.db.models.fields.json import KT
 from members.models import Member
 from members.services import RECORD_FIELDS
 from orgs.models import Org
+from partyorg.db import dumps_json
 
 from .models import Batch, BatchRow, DuplicateCandidate
 
@@ -39,10 +40,12 @@ class StagedRow:
     action: str = ""
 
     def columns(self, batch_id: int) -> tuple[Any, ...]:
-        """The row as BatchRow's columns, in the order of ROW_COLUMNS."""
+        """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON as text: what
+        both backends take as they are (partyorg.db.bulk_insert)."""
         member_id = self.member.pk if self.member is not None else None
-        return (self.id, batch_id, self.file_id, self.row_number, self.original, self.values,
-                self.problems, {}, self.errors, self.warnings, member_id, self.action, "", False)  # fmt: skip
+        return (self.id, batch_id, self.file_id, self.row_number, dumps_json(self.original),
+                dumps_json(self.values), dumps_json(self.problems), "{}", self.errors,
+                self.warnings, member_id, self.action, "", False)  # fmt: skip
 
 
 ROW_COLUMNS = [

@@ -27,7 +27,6 @@ from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
 from partyorg.db import (
-    adapt_rows,
     allocate_ids,
     bulk_insert,
     dumps_json,
@@ -271,9 +270,7 @@ def batch_process(batch: Batch) -> Batch:
         for row, new_id in zip(rows, allocate_ids(BatchRow._meta.db_table, len(rows)), strict=True):
             row.id = new_id
         candidates = match_batch(batch, rows)
-        bulk_insert(
-            BatchRow._meta.db_table, ROW_COLUMNS, adapt_rows(r.columns(batch.pk) for r in rows)
-        )
+        bulk_insert(BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk) for r in rows))
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
         saved = rows
