@@ -32,7 +32,14 @@ from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_CO
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of
-from partyorg.db import adapt_rows, allocate_ids, analyze_if_grown, bulk_insert, is_postgresql
+from partyorg.db import (
+    adapt_rows,
+    allocate_ids,
+    analyze_if_grown,
+    bulk_insert,
+    dumps_json,
+    is_postgresql,
+)
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
@@ -347,14 +354,16 @@ def _plan(batch: Batch, by: Any) -> _Plan:
     changes: list[tuple[Any, ...]] = []
     audits: list[tuple[Any, ...]] = []
     for row, new in created:
+        # JSON columns as text, made once here: the rows go to COPY as they are.
         source = {"source": row.source_ref}
+        source_json = dumps_json(source)
         events.append(
             (
                 new.id,
                 EventKind.ADMITTED.value,
                 new.admission_date,
                 new.org_id,
-                source,
+                source_json,
                 "",
                 actor_id,
                 now,
@@ -367,7 +376,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                     EventKind.RECOGNISED.value,
                     new.official_date,
                     new.org_id,
-                    source,
+                    source_json,
                     "",
                     actor_id,
                     now,
@@ -381,7 +390,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                         EventKind.CARD_ISSUED.value,
                         new.official_date,
                         new.org_id,
-                        card,
+                        dumps_json(card),
                         "",
                         actor_id,
                         now,
@@ -398,7 +407,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                 "member",
                 str(new.id),
                 None,
-                {"batch": batch.pk, "row": row.ref},
+                dumps_json({"batch": batch.pk, "row": row.ref}),
             )
         )
         add_keys(deltas, new.org_id, member_keys_of(new), 1)
@@ -437,7 +446,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                 "member",
                 str(member.pk),
                 None,
-                {"fields": fields, "batch": batch.pk},
+                dumps_json({"fields": fields, "batch": batch.pk}),
             )
         )
     # Rows decided to be the same person as a kept row: merged into its member, and their
@@ -509,9 +518,10 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
         Member.objects.bulk_update(
             [m for _r, m, _f in plan.updates], update_fields, batch_size=1000
         )
-    bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events))
+    # Their JSON is text already: PostgreSQL takes the rows as they are.
+    bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events, json=False))
     bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(plan.changes, json=False))
-    bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(plan.audits))
+    bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(plan.audits, json=False))
     tick_after_commit()
     counts_changed(plan.deltas)
     summary = {

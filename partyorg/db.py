@@ -73,7 +73,8 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
 def adapt_rows(rows: Iterable[Sequence[Any]], *, json: bool = True) -> Iterable[Sequence[Any]]:
     """Values for raw SQL: JSON as text, and on SQLite dates and datetimes as Django stores them.
 
-    With json=False (the rows hold no JSON values), PostgreSQL takes the rows as they are.
+    With json=False (the rows hold no JSON values, or hold them as text already), PostgreSQL
+    takes the rows as they are.
     """
     sqlite = connection.vendor == "sqlite"
     if not json and not sqlite:

@@ -9,7 +9,7 @@ from cleaning import services
 from cleaning.commit import batch_commit
 from cleaning.models import Batch, BatchRow, DuplicateCandidate
 from conftest import World
-from members.models import FieldChange, Member
+from members.models import FieldChange, Member, MemberEvent
 from orgs.rollups import counts_of
 from partyorg.tick import tick
 
@@ -58,7 +58,17 @@ def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
     assert change.source == "import" and change.source_ref == f"batch {batch.pk} chibo.csv:2"
     tick()
     assert counts_of([world.city.id])[world.city.id]["members"] == before + 2
-    assert AuditEvent.objects.filter(action="member.import", object_id=str(member.pk)).exists()
+    audit = AuditEvent.objects.get(action="member.import", object_id=str(member.pk))
+    # JSON details are written as text by COPY: they read back as objects.
+    assert audit.detail == {"batch": batch.pk, "row": "chibo.csv:2"}
+    source = f"batch {batch.pk} chibo.csv:2"
+    assert {
+        (e.kind, e.detail.get("source"), e.detail.get("card_number")) for e in member.events.all()
+    } >= {("admitted", source, None)}
+    assert (
+        MemberEvent.objects.filter(member=member, detail__source=source).count()
+        == member.events.count()
+    )
 
 
 def test_the_batch_page_links_each_committed_row_to_its_member(world: World) -> None:
