@@ -5,10 +5,12 @@ PORT ?= 8000
 
 .PHONY: run test lint install browser messages bench-nation clean
 
+# Bytecode is compiled once, at install: worker processes then do not compile big modules (the
+# 2025 ward conversion table is 1.5 MB of source) each time they start.
 .venv/ready: requirements/dev.txt requirements/base.txt
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	uv venv --quiet --allow-existing --python 3.12 .venv
-	uv pip sync --quiet --python $(PY) requirements/dev.txt
+	uv pip sync --quiet --compile-bytecode --python $(PY) requirements/dev.txt
 	@touch .venv/ready
 
 install: .venv/ready
