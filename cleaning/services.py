@@ -125,7 +125,8 @@ def _problems_json(record: CleanRecord) -> list[dict[str, Any]]:
 
 
 def _as_text(value: Any) -> str:
-    return format_value(value)
+    # Most values are text already: format_value only for dates, numbers and blanks.
+    return value if type(value) is str else format_value(value)
 
 
 def _cells_of(org: Org) -> dict[str, Org]:

@@ -794,22 +794,3 @@ def format_value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-def clear_caches() -> None:
-    """Free the per-value caches (a city's import fills a few hundred MB of them).
-
-    Long-lived workers call this after a batch; results never depend on the caches.
-    """
-    from lib.cleaning import fast, places
-
-    for cached in (
-        clean_text,
-        _clean_name,
-        _clean_date,
-        _labelled,
-        fast.fold,
-        places.legacy_place,
-        places._split,
-    ):
-        cached.cache_clear()
