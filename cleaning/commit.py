@@ -40,6 +40,7 @@ from partyorg.db import (
     dumps_json,
     is_postgresql,
 )
+from partyorg.gcpause import gc_paused
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
@@ -134,6 +135,7 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
     )
 
 
+@gc_paused()
 def batch_commit(
     *, batch: Batch, by: Any = None, request: HttpRequest | None = None
 ) -> dict[str, int]:

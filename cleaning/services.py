@@ -32,6 +32,7 @@ from partyorg.db import (
     dumps_json,
     is_postgresql,
 )
+from partyorg.gcpause import gc_paused
 
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import opened, store_upload
@@ -178,6 +179,7 @@ def _resolve_cell(
         values["cell"] = cell.code
 
 
+@gc_paused()
 def batch_process(batch: Batch) -> Batch:
     """Parse, map, clean and match every file of a batch; write its rows for review."""
     today = timezone.localdate()

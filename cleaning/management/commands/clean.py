@@ -16,6 +16,7 @@ from lib.cleaning.match import DEFAULT_THRESHOLD, Person
 from lib.cleaning.parse import ParseError
 from lib.cleaning.pipeline import clean_files, write_clean_csv
 from lib.cleaning.rules import RULES
+from partyorg.gcpause import gc_paused
 
 
 def _registry(org_code: str) -> list[Person]:
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="dd/mm/yyyy; default: today in Việt Nam")
         parser.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
 
+    @gc_paused()  # a bulk path: see partyorg.gcpause
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 
