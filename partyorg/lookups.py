@@ -9,7 +9,7 @@ integers, compared as they are.
 
 from typing import Any
 
-from django.db.models import Field, Lookup
+from django.db.models import CharField, IntegerField, Lookup
 
 from partyorg.db import dumps_json
 
@@ -29,4 +29,7 @@ class AnyOf(Lookup):
 
 
 def register() -> None:
-    Field.register_lookup(AnyOf)
+    """On text and integer columns (ids and foreign keys included), where it is used: not on
+    every field, where `values__any` would stop meaning a JSON document's key "any"."""
+    CharField.register_lookup(AnyOf)
+    IntegerField.register_lookup(AnyOf)

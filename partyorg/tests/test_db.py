@@ -59,3 +59,12 @@ def test_any_matches_what_in_matches_with_one_parameter_however_long_the_list(wo
     assert list(Member.objects.exclude(pk__any=ids).order_by("pk")) == list(
         Member.objects.exclude(pk__in=ids).order_by("pk")
     )
+
+
+@pytest.mark.django_db
+def test_any_leaves_a_json_documents_key_named_any_alone() -> None:
+    from audit.models import AuditEvent
+    from audit.services import audit_log
+
+    audit_log(actor=None, action="probe", detail={"any": 1})
+    assert AuditEvent.objects.filter(action="probe", detail__any=1).count() == 1
