@@ -52,10 +52,8 @@ def audit_log(
     return event
 
 
-# What an event's digest covers, in this order (values_list(..., named=True) rows have these
-# attributes too, so sealing needs no model instances).
-DIGESTED = (
-    "id",
+# An event's columns as bulk paths write them (COPY), in this order.
+AUDIT_COLUMNS = (
     "at",
     "actor_id",
     "actor_label",
@@ -65,6 +63,9 @@ DIGESTED = (
     "ip",
     "detail",
 )
+# What an event's digest covers, in this order (values_list(..., named=True) rows have these
+# attributes too, so sealing needs no model instances).
+DIGESTED = ("id", *AUDIT_COLUMNS)
 
 
 def event_digest(event: Any, previous: str) -> str:

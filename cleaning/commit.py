@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import AuditEvent
-from audit.services import audit_log
+from audit.services import AUDIT_COLUMNS, audit_log
 from lib.cleaning.fast import fold  # lib.vn.text.fold, cached and fast-pathed
 from lib.vn.dates import parse_date
 from lib.vn.text import sort_key
-from members.bulk import AUDIT_COLUMNS, CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
+from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed, member_keys_of

@@ -54,14 +54,3 @@ CHANGE_COLUMNS = [
     "by_id",
     "at",
 ]
-
-AUDIT_COLUMNS = [
-    "at",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "ip",
-    "detail",
-]
