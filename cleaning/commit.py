@@ -48,6 +48,8 @@ from .models import Batch, BatchRow, DuplicateCandidate
 from .services import _leave_review, duplicates_opened, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
+# The members' columns a commit's lookups filter on (their statistics kept up during a campaign).
+ANALYZED = ("cccd", "card_number", "org_path", "org_id")
 
 
 @dataclass(slots=True)
@@ -177,8 +179,10 @@ def batch_commit(
             }
         ) from None
     _refuse(late)
-    # The next batches look members up by CCCD: the planner must know the registry has grown.
-    analyze_if_grown(Member._meta.db_table)
+    # The next batches look members up by CCCD, card number, id and subtree: the planner must
+    # know the registry has grown (and only those columns are sampled: a whole ANALYZE of the
+    # members, with the name-search index's statistics, took 1.0-1.35 s, these 0.17 s).
+    analyze_if_grown(Member._meta.db_table, columns=ANALYZED)
     return summary
 
 

@@ -31,6 +31,30 @@ def test_a_table_is_analysed_once_it_has_grown_past_its_statistics() -> None:
             cursor.execute("DROP TABLE grow_probe")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_analysis_can_be_kept_to_the_columns_lookups_use() -> None:
+    if connection.vendor != "postgresql":
+        assert analyze_if_grown("members_member", columns=["cccd"]) == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE grow_probe (id integer, note text)")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO grow_probe SELECT i, 'x' || i FROM generate_series(1, 6000) i"
+            )
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        assert analyze_if_grown("grow_probe", floor=5000, columns=["id"]) == ["grow_probe"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'grow_probe'")
+            assert cursor.fetchone()[0] == 6000  # the size is counted all the same
+            cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'grow_probe'")
+            assert [name for (name,) in cursor.fetchall()] == ["id"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE grow_probe")
+
+
 @pytest.mark.django_db
 def test_rows_without_json_go_to_postgresql_as_they_are() -> None:
     rows = [(1, "a", None)]
