@@ -159,11 +159,14 @@ def batch_commit(
             if not late:
                 plan = _plan(locked, by)
                 _take_turn(locked)
-                # And those written while the plan was made.
-                late = _record_late_pairs(locked)
-                if not late:
-                    if _stale(plan):
+                # And those written since: by another unit while the plan was made (the plan
+                # met them as foreign rows) or while it waited (they made the plan stale). A
+                # plan neither touched, the common case, is written without looking again.
+                if plan.foreign or _stale(plan):
+                    late = _record_late_pairs(locked)
+                    if not late:
                         plan = _plan(locked, by)
+                if not late:
                     summary = _apply(plan, by=by, request=request)
     except IntegrityError:
         # Another province's commit wrote one of these people while we wrote (a person in two

@@ -522,3 +522,61 @@ def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
     assert outcome[0]["created"] == 0 and outcome[0]["updated"] == 1
     assert Member.objects.filter(cccd="079185000101").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> None:
+    """A commit waiting for its turn planned to create a person; meanwhile another unit of the
+    province wrote them. In its turn it finds the pair, records it and writes nothing."""
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    from cleaning.commit import turn_key
+    from conftest import make_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+    world = make_world()
+    mine, theirs = _upload(world, *GOOD), _upload(world, GOOD[0], org=world.other_cell)
+    outcome: list[object] = []
+
+    def commit() -> None:
+        try:
+            outcome.append(batch_commit(batch=mine, by=None))
+        except Exception as error:  # reported by the assertions below
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    params = connection.get_connection_params()
+    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    try:
+        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
+        worker = threading.Thread(target=commit)
+        worker.start()
+        worker.join(timeout=1.0)  # it has made its plan (create both people) and waits
+        assert worker.is_alive() and not outcome, "the commit did not wait for its turn"
+        # The other unit commits the same person in the holder's turn (its lock is reentrant
+        # for the holder only, so it writes here as if the turn were its own).
+        from cleaning import commit as commit_module
+
+        saved, commit_module._take_turn = commit_module._take_turn, lambda batch: None
+        try:
+            assert batch_commit(batch=theirs, by=None)["created"] == 1
+        finally:
+            commit_module._take_turn = saved
+        holder.execute("SELECT pg_advisory_unlock_all()")
+        worker.join(timeout=30)
+    finally:
+        holder.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], ValidationError), outcome
+    assert "đơn vị khác" in outcome[0].message_dict["batch"][0]
+    member = Member.objects.get(cccd="079185000101")
+    assert member.org_id == world.other_cell.id
+    pair = DuplicateCandidate.objects.get(batch=mine, member_b=member)
+    assert pair.decider_id == world.city.id
+    mine.refresh_from_db()
+    assert mine.status == "review"
+    assert not Member.objects.filter(cccd="079080000102").exists()  # its other row waits too
