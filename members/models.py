@@ -69,9 +69,9 @@ class Member(models.Model):
     admission_place = models.CharField(_("nơi vào Đảng"), max_length=255, blank=True)
     official_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
     official_place = models.CharField(_("nơi công nhận chính thức"), max_length=255, blank=True)
-    card_number = models.CharField(
-        _("số thẻ đảng viên"), max_length=8, null=True, blank=True, unique=True
-    )
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL a unique field also gets
+    # a second, pattern-matching index, and no one looks a card number up by its beginning.
+    card_number = models.CharField(_("số thẻ đảng viên"), max_length=8, null=True, blank=True)
     resume_number = models.CharField(_("số lý lịch"), max_length=32, blank=True)
     badge = models.CharField(_("huy hiệu Đảng"), max_length=64, blank=True)
     service = models.CharField(
@@ -125,6 +125,9 @@ class Member(models.Model):
                 condition=models.Q(temporary_org__isnull=False),
                 name="member_temporary_org",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["card_number"], name="member_card_number_unique")
         ]
 
     def __str__(self) -> str:
