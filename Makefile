@@ -3,7 +3,7 @@ PY := .venv/bin/python
 SCALE ?= city
 PORT ?= 8000
 
-.PHONY: run test lint install browser messages bench-nation clean
+.PHONY: run test lint install browser messages clean
 
 # Bytecode is compiled once, at install: worker processes then do not compile big modules (the
 # 2025 ward conversion table is 1.5 MB of source) each time they start.

@@ -9,6 +9,10 @@ PostgreSQL COPY of the same number of member rows.
     .venv/bin/python bench/dirty.py --out bench/out/dirty          # once: the 173 city files
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyorg_bench_import \\
         .venv/bin/python bench/import_city.py --dir bench/out/dirty [--units 173]
+
+The nation: `bench/dirty.py --units 3321 --members 5600000 --out bench/out/nation`, then this
+script with `--dir bench/out/nation --provinces 34` (commits of one province take turns; the
+country's 34 provinces do not wait for each other).
 """
 
 import argparse
@@ -102,6 +106,15 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
     return out
 
 
+def cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of the whole machine (Linux), to tell how busy the run kept it."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user … steal
+
+
 def machine_reference() -> float:
     """Seconds for a fixed pure-Python loop: figures from machines of different speed compare
     through it (this bench's Python work scales with it; its PostgreSQL work with the floor)."""
@@ -117,6 +130,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("bench/out/dirty"))
     parser.add_argument("--units", type=int, default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--provinces",
+        type=int,
+        default=1,
+        help="spread the units over this many provinces (1: the city; 34: the nation's)",
+    )
     parser.add_argument(
         "--compare-rows",
         type=int,
@@ -144,12 +163,28 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     root = org_create(code="TW", name="Đảng Cộng sản Việt Nam", kind=Kind.CENTRAL, parent=None)
-    city = org_create(
-        code="79", name="Đảng bộ Thành phố Hồ Chí Minh", kind=Kind.PROVINCE, parent=root
-    )
+    if args.provinces == 1:
+        provinces = [
+            org_create(
+                code="79", name="Đảng bộ Thành phố Hồ Chí Minh", kind=Kind.PROVINCE, parent=root
+            )
+        ]
+    else:
+        provinces = [
+            org_create(code=f"P{p:02d}", name=f"Đảng bộ tỉnh {p}", kind=Kind.PROVINCE, parent=root)
+            for p in range(1, args.provinces + 1)
+        ]
+    # Units in contiguous blocks, one block per province (bench/dirty.py puts a person whose
+    # transfer was never closed in the next unit: mostly the same province, as in life).
     units = [
-        org_create(code=f"79.U{i:03d}", name=f"Đơn vị {i}", kind=Kind.GRASSROOTS_CELL, parent=city)
+        org_create(
+            code=f"{province.code}.U{i:04d}",
+            name=f"Đơn vị {i}",
+            kind=Kind.GRASSROOTS_CELL,
+            parent=province,
+        )
         for i in range(len(files))
+        for province in [provinces[i * len(provinces) // len(files)]]
     ]
     tick()
 
@@ -174,7 +209,7 @@ def main() -> None:
 
     # Then `workers` processes, as `partyorg worker` run once per core: each takes the next
     # batch, processes it, reviews it the way a tired official would, and commits it.
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu_times()
     results: list[dict[str, Any]] = []
     pool = multiprocessing.get_context("fork").Pool(args.workers)
     bar = tqdm(total=len(batch_ids), unit=" đơn vị", disable=not sys.stderr.isatty())
@@ -182,7 +217,7 @@ def main() -> None:
         for result in pool.imap_unordered(_one_unit, batch_ids):
             results.append(result)
             bar.update()
-    total_s = time.monotonic() - started
+    total_s, cpu_after = time.monotonic() - started, cpu_times()
     children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     for failed in (r for r in results if r["error"]):
         print(f"batch {failed['batch']}: {failed['error']}")
@@ -211,7 +246,7 @@ def main() -> None:
     members = Member.objects.count()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"units: {len(files)}  rows read: {rows_total:,}  members created: {created:,} (registry now {members:,})"
+        f"units: {len(files)} in {args.provinces} province(s)  rows read: {rows_total:,}  members created: {created:,} (registry now {members:,})"
     )
     print(
         f"whole pipeline, {args.workers} worker processes: {total_s:7.1f} s wall  ({rows_total / max(total_s, 0.001):,.0f} rows/s)"
@@ -223,6 +258,11 @@ def main() -> None:
     print(
         f"  the workers' own CPU (PostgreSQL's not included): parse + clean + match {process_cpu:.1f} s, commit {commit_cpu:.1f} s"
     )
+    if cpu_before and cpu_after:
+        idle = (cpu_after[0] - cpu_before[0]) / max(cpu_after[1] - cpu_before[1], 1)
+        print(
+            f"  the machine's cores were idle {idle:.0%} of the run (workers and PostgreSQL share them)"
+        )
     print(
         f"  commits first refused for late pairs (a person another unit had just written, set aside and committed again): {refused}"
     )
@@ -253,7 +293,7 @@ def main() -> None:
                 f"the time of our whole pipeline (which also cleans and matches)"
             )
     print(
-        f"\nreproduce: .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --compare-rows {args.compare_rows}"
+        f"\nreproduce: .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}"
     )
 
 
