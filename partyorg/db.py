@@ -36,8 +36,11 @@ def analyze_if_grown(
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-            "WHERE s.relname = ANY(%s) AND s.n_mod_since_analyze > %s + %s * GREATEST(c.reltuples, 0)",
-            [list(tables), floor, share],
+            # Rows now against rows at the last ANALYZE: n_mod_since_analyze would not do, as an
+            # ANALYZE of some columns leaves it counting (the table would be analysed again at
+            # every commit once it had passed `floor`).
+            "WHERE s.relname = ANY(%s) AND s.n_live_tup > %s + %s * GREATEST(c.reltuples, 0)",
+            [list(tables), floor, 1 + share],
         )
         stale = [name for (name,) in cursor.fetchall()]
         only = (

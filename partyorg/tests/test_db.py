@@ -50,6 +50,15 @@ def test_an_analysis_can_be_kept_to_the_columns_lookups_use() -> None:
             assert cursor.fetchone()[0] == 6000  # the size is counted all the same
             cursor.execute("SELECT attname FROM pg_stats WHERE tablename = 'grow_probe'")
             assert [name for (name,) in cursor.fetchall()] == ["id"]
+            # A little more is not "grown" (PostgreSQL's count of changes since an ANALYZE is
+            # not reset by one of some columns: it must not make every commit analyse).
+            cursor.execute("INSERT INTO grow_probe SELECT i, 'y' FROM generate_series(1, 100) i")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        assert analyze_if_grown("grow_probe", floor=0, columns=["id"]) == []
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO grow_probe SELECT i, 'z' FROM generate_series(1, 6000) i")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        assert analyze_if_grown("grow_probe", floor=0, columns=["id"]) == ["grow_probe"]
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE grow_probe")
