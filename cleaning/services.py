@@ -28,6 +28,7 @@ from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
 from partyorg.db import (
     allocate_ids,
+    analyze_if_grown,
     bulk_insert,
     dumps_json,
     is_postgresql,
@@ -288,8 +289,16 @@ def batch_process(batch: Batch) -> Batch:
             object_id=batch.pk,
             detail={"rows": len(saved)},
         )
+    # Every step of the review and the commit reads a batch's rows by batch: the planner must
+    # know how many rows a batch has among the campaign's millions. Without statistics it
+    # guessed 160,000 rather than 1,500 at 4 million rows, and read them in parallel, with JIT.
+    analyze_if_grown(BatchRow._meta.db_table, columns=ROW_STATISTICS)
     batch.refresh_from_db()
     return batch
+
+
+# The staged rows' columns the review and the commit filter on.
+ROW_STATISTICS = ("batch_id", "file_id", "errors", "warnings", "skipped", "member_id")
 
 
 def _open_problems(summary: dict[str, int]) -> int:

@@ -580,3 +580,16 @@ def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> N
     mine.refresh_from_db()
     assert mine.status == "review"
     assert not Member.objects.filter(cccd="079080000102").exists()  # its other row waits too
+
+
+def test_processing_keeps_the_staged_rows_statistics_up(world: World, monkeypatch) -> None:
+    """The review and the commit read a batch's rows by batch among millions: processing asks
+    for the staged rows' statistics once they have grown (partyorg.db.analyze_if_grown)."""
+    asked: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    monkeypatch.setattr(
+        services,
+        "analyze_if_grown",
+        lambda *tables, columns=(): asked.append((tables, tuple(columns))) or [],
+    )
+    _upload(world, *GOOD)
+    assert asked == [((BatchRow._meta.db_table,), services.ROW_STATISTICS)]
