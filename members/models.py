@@ -45,7 +45,10 @@ def search_text(org_path: str, folded_name: str) -> str:
 class Member(models.Model):
     """A party member (form 2-HSĐV, register 7-HSĐV), keyed by the 12-digit CCCD."""
 
-    cccd = models.CharField(_("số CCCD"), max_length=12, unique=True)
+    # Unique through Meta.constraints: one index, with the pattern operator class, answers
+    # equality, "= ANY", uniqueness and the search by first digits (unique=True would add a
+    # second index on the same random-order key, which every member written pays for).
+    cccd = models.CharField(_("số CCCD"), max_length=12)
     cmnd = models.CharField(_("số CMND cũ"), max_length=9, blank=True)
     full_name = models.CharField(_("họ và tên"), max_length=128)
     birth_name = models.CharField(_("họ tên khai sinh"), max_length=128, blank=True)
@@ -127,7 +130,10 @@ class Member(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["card_number"], name="member_card_number_unique")
+            models.UniqueConstraint(
+                fields=["cccd"], name="member_cccd_unique", opclasses=["varchar_pattern_ops"]
+            ),
+            models.UniqueConstraint(fields=["card_number"], name="member_card_number_unique"),
         ]
 
     def __str__(self) -> str:
