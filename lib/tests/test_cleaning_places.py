@@ -20,7 +20,8 @@ def _endings() -> list[str]:
         province = Province.from_code(district.province_code)
         out.append(f"{ward.name}, {district.name}, {province.name}")
         out.append(f"{district.name}, {province.name}")
-    return out + [
+    return [
+        *out,
         "Phường 5, Quận 3, TP. Hồ Chí Minh",
         "P.5, Q.3, TPHCM",
         "xã Tân Thông Hội, huyện Củ Chi, thành phố Hồ Chí Minh",
