@@ -586,10 +586,11 @@ def test_processing_keeps_the_staged_rows_statistics_up(world: World, monkeypatc
     """The review and the commit read a batch's rows by batch among millions: processing asks
     for the staged rows' statistics once they have grown (partyorg.db.analyze_if_grown)."""
     asked: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
-    monkeypatch.setattr(
-        services,
-        "analyze_if_grown",
-        lambda *tables, columns=(): asked.append((tables, tuple(columns))) or [],
-    )
+
+    def analyze_if_grown(*tables: str, columns: tuple[str, ...] = ()) -> list[str]:
+        asked.append((tables, tuple(columns)))
+        return []
+
+    monkeypatch.setattr(services, "analyze_if_grown", analyze_if_grown)
     _upload(world, *GOOD)
     assert asked == [((BatchRow._meta.db_table,), services.ROW_STATISTICS)]

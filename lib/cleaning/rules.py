@@ -386,11 +386,19 @@ def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tupl
 
 
 @functools.lru_cache(maxsize=100_000)
+def _legacy_in(problems: Sequence[Problem]) -> bool:
+    return any(p.code.startswith("text.legacy_") for p in problems)
+
+
 def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tuple[Problem, ...]]:
     text, problems = clean_text(raw, legacy_hint)
     if not text:
         return "", problems
     name = title_name(text)
+    if name != text and not _legacy_in(problems) and _legacy_in(clean_text(name, legacy_hint)[1]):
+        # Re-cased, the name would read as a legacy font ("BÂ" as "Bâ", which TCVN3 reads
+        # "Bõ"): it is left as typed, so that cleaning it again changes nothing.
+        name = text
     out = list(problems)
     if name != text:
         out.append(_rule("name.case", f"viết lại thành '{name}'.", f"written as '{name}'."))
@@ -587,7 +595,8 @@ def clean_record(
             values["political_theory"] = _THEORY_LABEL.get(code, values["political_theory"])
     if "email" in original:
         # Addresses are ASCII: no legacy-font guessing, just spaces and case.
-        email = "".join(nfc(get("email")).split()).lower() or None
+        # NFC again once the spaces are gone: a mark typed after a space joins its letter.
+        email = nfc("".join(nfc(get("email")).split()).lower()) or None
         if email and not _EMAIL.match(email):
             add("email", [_rule("email.invalid", "địa chỉ không hợp lệ.", "not a valid address.")])
         values["email"] = email

@@ -378,3 +378,20 @@ def test_a_files_legacy_font_settles_short_cells_and_restores_tcvn3_capitals():
     assert record.values["ethnicity"] == "Hrê"
     assert record.values["hometown"] == "xã Ái Quốc, huyện Ý Yên"
     assert clean(occupation=encode_legacy("Kỹ sư", "tcvn3")).values["occupation"] == "Kỹ sư"
+
+
+def test_a_name_whose_title_case_would_read_as_a_legacy_font_is_left_as_typed():
+    """ "BÂ" title-cased is "Bâ", which TCVN3 reads "Bõ": cleaning the clean file again must not
+    turn the name into another one (found by the property test above)."""
+    first = clean(full_name="BÂ").values["full_name"]
+    assert first == "BÂ"
+    assert clean(full_name=first).values["full_name"] == first
+    assert clean(full_name="NGUYỄN VĂN AN").values["full_name"] == "Nguyễn Văn An"
+
+
+def test_an_email_with_a_mark_typed_after_a_space_is_cleaned_once_for_all():
+    """A combining mark after a space joins its letter once the space is gone: the address is
+    composed (NFC), so cleaning it again changes nothing (found by the property test above)."""
+    first = clean(email="U \u0300").values["email"]
+    assert first == "\u00f9"
+    assert clean(email=first).values["email"] == first
