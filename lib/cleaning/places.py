@@ -127,43 +127,12 @@ class LegacyPlace:
     proposal: str | None  # "phường X, thành phố Y" when the commune maps to one
 
 
-# Most addresses end "…, <commune>, <district>, <province>", and a residence starts with its
-# own house and hamlet ("Số 210, ấp 15, …"): its end repeats across a unit's members, its start
-# does not. So the end is read once and cached, and the start only carried into the proposal.
-_TAIL = 3
-
-
 @functools.lru_cache(maxsize=65536)
 def legacy_place(text: str) -> LegacyPlace | None:
     """None when text does not use pre-2025 units (or is not an address we can read)."""
     parts = [p for p in (p.strip() for p in re.split(r"[,;]", text)) if p]
     if not parts:
         return None
-    found = None
-    if len(parts) > _TAIL:
-        found = _read(tuple(parts[-_TAIL:]))
-        # The end alone decides only when it holds both the district and the commune before
-        # it; otherwise (an address whose district is further up) the whole is read.
-        if found is None or found[0] is None or found[0] < 1:
-            found = None
-        else:
-            found = (found[0] + len(parts) - _TAIL, *found[1:])
-    if found is None:
-        found = _read(tuple(parts))
-    if found is None:
-        return None
-    district_index, province, commune = found
-    proposal = None
-    if commune is not None and district_index is not None and district_index > 0:
-        proposal = ", ".join([*parts[: district_index - 1], commune])
-    return LegacyPlace(province, proposal)
-
-
-@functools.lru_cache(maxsize=65536)
-def _read(parts: tuple[str, ...]) -> tuple[int | None, str | None, str | None] | None:
-    """(the district's index among parts, the current province when only one is possible, the
-    commune's current name with its province when it went to exactly one) of an address in
-    pre-2025 units; None for one that does not use them."""
     tables = _tables()
     split = [_split(p) for p in parts]
     province_key = split[-1][1]
@@ -201,7 +170,8 @@ def _read(parts: tuple[str, ...]) -> tuple[int | None, str | None, str | None] |
     provinces = {province for _, province, _ in candidates}
     province = _province_name(provinces.pop()) if len(provinces) == 1 else None
     communes = {(name, province_name) for name, _, province_name in candidates if name}
-    commune = None
+    proposal = None
     if district_index is not None and district_index > 0 and len(communes) == 1:
-        commune = ", ".join(communes.pop())
-    return district_index, province, commune
+        name, province_name = communes.pop()
+        proposal = ", ".join([*parts[: district_index - 1], name, province_name])
+    return LegacyPlace(province, proposal)
