@@ -385,11 +385,11 @@ def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tupl
     return clean, tuple(_with_fix(p, clean) for p in problems)
 
 
-@functools.lru_cache(maxsize=100_000)
 def _legacy_in(problems: Sequence[Problem]) -> bool:
     return any(p.code.startswith("text.legacy_") for p in problems)
 
 
+@functools.lru_cache(maxsize=100_000)
 def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tuple[Problem, ...]]:
     text, problems = clean_text(raw, legacy_hint)
     if not text:
