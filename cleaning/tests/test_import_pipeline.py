@@ -427,32 +427,28 @@ def test_an_unrelated_workbook_is_refused_on_reupload(world: World) -> None:
     assert "file" in info.value.message_dict
 
 
-@pytest.mark.django_db(transaction=True)
-def test_commits_in_one_province_take_turns(settings) -> None:
-    """While a commit of the province holds its turn, another waits; other provinces do not."""
+def _commit_waiting_for_its_turn(world: World, batch: Batch, meanwhile=lambda: None) -> object:
+    """Commit `batch` in a thread while another connection holds its province's turn; once the
+    commit has made its plan and waits, run `meanwhile`, then give the turn back. Returns what
+    the commit returned, or the error it raised (PostgreSQL: turns are an advisory lock)."""
     import threading
 
     import psycopg
     from django.db import connection
 
     from cleaning.commit import turn_key
-    from conftest import make_world
 
-    if connection.vendor != "postgresql":
-        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
-    world = make_world()
-    batch = _upload(world, GOOD[0])
-    params = connection.get_connection_params()
     outcome: list[object] = []
 
     def commit() -> None:
         try:
-            outcome.append(batch_commit(batch=batch, by=None)["created"])
-        except Exception as error:  # reported by the assertion below
+            outcome.append(batch_commit(batch=batch, by=None))
+        except Exception as error:  # returned to the test
             outcome.append(error)
         finally:
             connection.close()
 
+    params = connection.get_connection_params()
     holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
     try:
         holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
@@ -460,11 +456,32 @@ def test_commits_in_one_province_take_turns(settings) -> None:
         worker.start()
         worker.join(timeout=1.0)
         assert worker.is_alive() and not outcome, "the commit did not wait for its turn"
+        meanwhile()
         holder.execute("SELECT pg_advisory_unlock_all()")
         worker.join(timeout=30)
     finally:
         holder.close()
-    assert outcome == [1]
+    assert len(outcome) == 1, outcome
+    return outcome[0]
+
+
+def _turns_only_on_postgresql() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_in_one_province_take_turns(settings) -> None:
+    """While a commit of the province holds its turn, another waits; other provinces do not."""
+    from cleaning.commit import turn_key
+    from conftest import make_world
+
+    _turns_only_on_postgresql()
+    world = make_world()
+    outcome = _commit_waiting_for_its_turn(world, _upload(world, GOOD[0]))
+    assert isinstance(outcome, dict) and outcome["created"] == 1, outcome
     # Another province's turn is another lock: it would not have waited.
     assert turn_key(world.city.path) != turn_key("0001" + "9999")
 
@@ -473,38 +490,18 @@ def test_commits_in_one_province_take_turns(settings) -> None:
 def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
     """A commit works out what to write before its turn; if meanwhile the same unit's member
     with one of its CCCDs was written, it plans again in its turn (an update, not a failure)."""
-    import threading
     from datetime import date
 
-    import psycopg
     from django.db import connection
 
-    from cleaning.commit import turn_key
     from conftest import make_world, person
     from members.services import member_create
 
-    if connection.vendor != "postgresql":
-        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+    _turns_only_on_postgresql()
     world = make_world()
-    batch = _upload(world, GOOD[0])
-    outcome: list[object] = []
 
-    def commit() -> None:
-        try:
-            outcome.append(batch_commit(batch=batch, by=None))
-        except Exception as error:  # reported by the assertion below
-            outcome.append(error)
-        finally:
-            connection.close()
-
-    params = connection.get_connection_params()
-    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
-    try:
-        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
-        worker = threading.Thread(target=commit)
-        worker.start()
-        worker.join(timeout=1.0)  # it has made its plan (create one member) and waits
-        # Waiting for its turn, it holds its batch only, not the unit: a member can be added.
+    def add_the_member() -> None:
+        # Waiting for its turn, the commit holds its batch only, not the unit.
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")
         try:
@@ -515,12 +512,10 @@ def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
-        holder.execute("SELECT pg_advisory_unlock_all()")
-        worker.join(timeout=30)
-    finally:
-        holder.close()
-    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
-    assert outcome[0]["created"] == 0 and outcome[0]["updated"] == 1
+
+    outcome = _commit_waiting_for_its_turn(world, _upload(world, GOOD[0]), add_the_member)
+    assert isinstance(outcome, dict), outcome
+    assert outcome["created"] == 0 and outcome["updated"] == 1
     assert Member.objects.filter(cccd="079185000101").count() == 1
 
 
@@ -528,51 +523,25 @@ def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
 def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> None:
     """A commit waiting for its turn planned to create a person; meanwhile another unit of the
     province wrote them. In its turn it finds the pair, records it and writes nothing."""
-    import threading
-
-    import psycopg
-    from django.db import connection
-
-    from cleaning.commit import turn_key
+    from cleaning import commit as commit_module
     from conftest import make_world
 
-    if connection.vendor != "postgresql":
-        pytest.skip("turns are a PostgreSQL advisory lock; SQLite writes one at a time")
+    _turns_only_on_postgresql()
     world = make_world()
     mine, theirs = _upload(world, *GOOD), _upload(world, GOOD[0], org=world.other_cell)
-    outcome: list[object] = []
 
-    def commit() -> None:
-        try:
-            outcome.append(batch_commit(batch=mine, by=None))
-        except Exception as error:  # reported by the assertions below
-            outcome.append(error)
-        finally:
-            connection.close()
-
-    params = connection.get_connection_params()
-    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
-    try:
-        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
-        worker = threading.Thread(target=commit)
-        worker.start()
-        worker.join(timeout=1.0)  # it has made its plan (create both people) and waits
-        assert worker.is_alive() and not outcome, "the commit did not wait for its turn"
-        # The other unit commits the same person in the holder's turn (its lock is reentrant
-        # for the holder only, so it writes here as if the turn were its own).
-        from cleaning import commit as commit_module
-
+    def the_other_unit_commits() -> None:
+        # In the holder's turn (its lock is held by the holder's connection, not this one's),
+        # written here as if the turn were the other unit's own.
         saved, commit_module._take_turn = commit_module._take_turn, lambda batch: None
         try:
             assert batch_commit(batch=theirs, by=None)["created"] == 1
         finally:
             commit_module._take_turn = saved
-        holder.execute("SELECT pg_advisory_unlock_all()")
-        worker.join(timeout=30)
-    finally:
-        holder.close()
-    assert len(outcome) == 1 and isinstance(outcome[0], ValidationError), outcome
-    assert "đơn vị khác" in outcome[0].message_dict["batch"][0]
+
+    outcome = _commit_waiting_for_its_turn(world, mine, the_other_unit_commits)
+    assert isinstance(outcome, ValidationError), outcome
+    assert "đơn vị khác" in outcome.message_dict["batch"][0]
     member = Member.objects.get(cccd="079185000101")
     assert member.org_id == world.other_cell.id
     pair = DuplicateCandidate.objects.get(batch=mine, member_b=member)
