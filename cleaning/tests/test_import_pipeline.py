@@ -563,3 +563,24 @@ def test_processing_keeps_the_staged_rows_statistics_up(world: World, monkeypatc
     monkeypatch.setattr(services, "analyze_if_grown", analyze_if_grown)
     _upload(world, *GOOD)
     assert asked == [((BatchRow._meta.db_table,), services.ROW_STATISTICS)]
+
+
+@pytest.mark.django_db
+def test_staged_rows_json_is_compressed_with_lz4_where_the_server_has_it() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        expected = "l" if cursor.fetchone()[0] else ""
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute "
+            "WHERE attrelid = 'cleaning_batchrow'::regclass AND attname = ANY(%s)",
+            [["original", "values", "problems", "edits"]],
+        )
+        assert {name: method for name, method in cursor.fetchall()} == {
+            name: expected for name in ("original", "values", "problems", "edits")
+        }
