@@ -39,6 +39,7 @@ from partyorg.db import (
     bulk_insert,
     dumps_json,
     is_postgresql,
+    references_checked,
 )
 from partyorg.gcpause import gc_paused
 from partyorg.tick import tick_after_commit
@@ -513,12 +514,19 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
         )
     _refuse_taken_cards(plan.created)
     _leave_review(batch)
-    # COPY on PostgreSQL (executemany on SQLite).
-    bulk_insert(
-        Member._meta.db_table,
-        MEMBER_COLUMNS,
-        adapt_rows(map(_member_columns, (m for _r, m in plan.created)), json=False),
-    )
+    # COPY on PostgreSQL (executemany on SQLite). The new members' organisations are the cells
+    # the plan looked up, and their events and provenance point at the ids it reserved for
+    # them: PostgreSQL need not check each of those references again.
+    with references_checked():
+        bulk_insert(
+            Member._meta.db_table,
+            MEMBER_COLUMNS,
+            adapt_rows(map(_member_columns, (m for _r, m in plan.created)), json=False),
+        )
+        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events, json=False))
+        bulk_insert(
+            FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(plan.changes, json=False)
+        )
     if plan.updates:
         update_fields = sorted(
             {f for _r, _m, fs in plan.updates for f in fs}
@@ -528,8 +536,6 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
             [m for _r, m, _f in plan.updates], update_fields, batch_size=1000
         )
     # Their JSON is text already: PostgreSQL takes the rows as they are.
-    bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events, json=False))
-    bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(plan.changes, json=False))
     bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(plan.audits, json=False))
     tick_after_commit()
     counts_changed(plan.deltas)

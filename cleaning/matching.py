@@ -1,6 +1,7 @@
 """Duplicates of a batch: exact CCCD against the registry and within the batch, then fuzzy."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +11,6 @@ from django.db.models.fields.json import KT
 from members.models import Member
 from members.services import RECORD_FIELDS
 from orgs.models import Org
-from partyorg.db import dumps_json
 
 from .models import Batch, BatchRow, DuplicateCandidate
 
@@ -39,12 +39,12 @@ class StagedRow:
     member: Member | None = None
     action: str = ""
 
-    def columns(self, batch_id: int) -> tuple[Any, ...]:
-        """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON as text: what
-        both backends take as they are (partyorg.db.bulk_insert)."""
+    def columns(self, batch_id: int, json: Callable[[Any], Any]) -> tuple[Any, ...]:
+        """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON encoded by
+        `json` (partyorg.db.json_for_copy): what bulk_insert takes as it is."""
         member_id = self.member.pk if self.member is not None else None
-        return (self.id, batch_id, self.file_id, self.row_number, dumps_json(self.original),
-                dumps_json(self.values), dumps_json(self.problems), "{}", self.errors,
+        return (self.id, batch_id, self.file_id, self.row_number, json(self.original),
+                json(self.values), json(self.problems), "{}", self.errors,
                 self.warnings, member_id, self.action, "", False)  # fmt: skip
 
 

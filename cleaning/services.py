@@ -32,6 +32,7 @@ from partyorg.db import (
     bulk_insert,
     dumps_json,
     is_postgresql,
+    json_for_copy,
 )
 from partyorg.gcpause import gc_paused
 
@@ -274,7 +275,8 @@ def batch_process(batch: Batch) -> Batch:
         for row, new_id in zip(rows, allocate_ids(BatchRow._meta.db_table, len(rows)), strict=True):
             row.id = new_id
         candidates = match_batch(batch, rows)
-        bulk_insert(BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk) for r in rows))
+        json = json_for_copy()
+        bulk_insert(BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk, json) for r in rows))
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
         saved = rows

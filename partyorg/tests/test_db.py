@@ -1,5 +1,6 @@
 """partyorg.db: the bulk helpers' PostgreSQL paths and their portable twins."""
 
+import orjson
 import pytest
 from django.db import connection
 
@@ -101,3 +102,125 @@ def test_any_leaves_a_json_documents_key_named_any_alone() -> None:
 
     audit_log(actor=None, action="probe", detail={"any": 1})
     assert AuditEvent.objects.filter(action="probe", detail__any=1).count() == 1
+
+
+# The tables cleaning.commit writes inside references_checked(): skipping their triggers must
+# skip nothing but PostgreSQL's own foreign-key checks.
+COMMIT_WRITES_UNCHECKED = ("members_member", "members_memberevent", "members_fieldchange")
+
+
+def _event_insert(member_id: int, org_id: int) -> str:
+    return (
+        'INSERT INTO members_memberevent (member_id, kind, "on", org_id, detail, note, created_at) '
+        f"VALUES ({member_id}, 'admitted', '2020-01-01', {org_id}, '{{}}', '', CURRENT_TIMESTAMP)"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_references_checked_skips_postgresqls_re_check_only_inside_its_block(world) -> None:
+    from django.db import IntegrityError, transaction
+
+    from partyorg.db import references_checked
+
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), references_checked() as skipped:
+            assert skipped is False  # SQLite: nothing to skip, nothing changed
+        return
+    missing = Member.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
+    # Inside the block a reference the caller vouches for is not looked up again (this one is
+    # wrong on purpose, to show that the check is skipped), and the block ends with the
+    # setting as it was: the rest of the transaction is checked as always.
+    with transaction.atomic():
+        with references_checked() as skipped, connection.cursor() as cursor:
+            assert skipped is True
+            cursor.execute(_event_insert(missing, world.cell.pk))
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+        transaction.set_rollback(True)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_event_insert(missing, world.cell.pk))
+
+
+@pytest.mark.django_db
+def test_the_tables_written_without_reference_checks_have_no_triggers_of_their_own() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relname = ANY(%s) AND NOT t.tgisinternal",
+            [list(COMMIT_WRITES_UNCHECKED)],
+        )
+        assert cursor.fetchall() == []
+        # And they are the tables it names: a renamed table would make this test pass vacuously.
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relname = ANY(%s)", [list(COMMIT_WRITES_UNCHECKED)]
+        )
+        assert cursor.fetchone()[0] == len(COMMIT_WRITES_UNCHECKED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_privilege_the_references_are_checked_as_always(world, monkeypatch) -> None:
+    from django.db import IntegrityError, transaction
+
+    from partyorg import db
+
+    monkeypatch.setattr(db, "_may_skip_reference_checks", lambda: False)
+    missing = Member.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        db.references_checked() as skipped,
+        connection.cursor() as cursor,
+    ):
+        assert skipped is False
+        cursor.execute(_event_insert(missing, world.cell.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_may_skip_the_re_check_once_granted_the_setting_as_deployment_says() -> None:
+    from django.db import transaction
+
+    from partyorg import db
+
+    connection.ensure_connection()
+    if connection.vendor != "postgresql" or connection.connection.info.server_version < 150000:
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE partyorg_probe NOSUPERUSER")
+            cursor.execute("SET LOCAL ROLE partyorg_probe")
+            db._may_replicate.clear()
+            assert db._may_skip_reference_checks() is False
+            cursor.execute("RESET ROLE")
+            cursor.execute("GRANT SET ON PARAMETER session_replication_role TO partyorg_probe")
+            cursor.execute("SET LOCAL ROLE partyorg_probe")
+            db._may_replicate.clear()
+            assert db._may_skip_reference_checks() is True
+            cursor.execute("SET LOCAL session_replication_role = replica")  # the grant suffices
+            transaction.set_rollback(True)
+    finally:
+        db._may_replicate.clear()
+
+
+@pytest.mark.django_db
+def test_json_for_copy_writes_documents_as_they_were_whatever_their_characters() -> None:
+    from partyorg.db import bulk_insert, json_for_copy
+
+    document = {
+        "vi": "Họ và tên: “Nguyễn Văn Ân”",
+        "escapes": 'tab\tnew line\nback\\slash "quoted" \\N',
+        "raw": "a\tb\nc\\d\r",
+        "list": [1, None, True, "đ"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE json_probe (id integer, doc jsonb)"
+            if connection.vendor == "postgresql"
+            else "CREATE TEMP TABLE json_probe (id integer, doc text)"
+        )
+        json = json_for_copy()
+        assert bulk_insert("json_probe", ["id", "doc"], [(1, json(document)), (2, json([]))]) == 2
+        cursor.execute("SELECT doc FROM json_probe ORDER BY id")
+        assert [orjson.loads(doc) for (doc,) in cursor.fetchall()] == [document, []]
