@@ -2,12 +2,12 @@
 
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db import connection
+from django.db import DatabaseError, connection
 from psycopg.adapt import Dumper
 
 
@@ -240,10 +240,14 @@ def references_checked() -> Iterator[bool]:
         cursor.execute("SHOW session_replication_role")
         before = cursor.fetchone()[0]
         cursor.execute("SET LOCAL session_replication_role = replica")
-    yield True
-    # Not reached if the block raised: its transaction is rolled back, and SET LOCAL with it.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
+    try:
+        yield True
+    finally:
+        # Put back even when the block raised: an error the caller catches inside the same
+        # transaction must not leave the rest of it unchecked. After a database error the
+        # transaction is aborted (this fails, and its rollback resets the setting anyway).
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
 
 
 def _may_skip_reference_checks() -> bool:

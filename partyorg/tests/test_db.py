@@ -140,6 +140,13 @@ def test_references_checked_skips_postgresqls_re_check_only_inside_its_block(wor
         transaction.set_rollback(True)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_event_insert(missing, world.cell.pk))
+    # Nor does an error that the caller catches inside the transaction leave it unchecked.
+    with transaction.atomic():
+        with pytest.raises(ZeroDivisionError), references_checked():
+            1 / 0  # noqa: B018
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
 
 
 @pytest.mark.django_db
