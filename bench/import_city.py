@@ -64,14 +64,16 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
         out["turn_s"] += time.monotonic() - started
 
     commit_module._take_turn = timed_turn
-    t0, c0 = time.monotonic(), time.process_time()
+    t0, c0, p0 = time.monotonic(), time.process_time(), backend_cpu()
     batch = batch_process(Batch.objects.get(pk=batch_id))
     out["process_s"], out["process_cpu"] = time.monotonic() - t0, time.process_time() - c0
+    out["process_pg"] = _spent(p0, backend_cpu())
     out["review_s"] = out["commit_s"] = out["commit_cpu"] = 0.0
+    out["review_pg"] = out["commit_pg"] = 0.0
     if batch.status != "review":
         out["error"] = f"{batch.status} {batch.error}"
         return out
-    t0 = time.monotonic()
+    t0, p0 = time.monotonic(), backend_cpu()
     # The review: accept every proposed fix rule by rule, set aside rows with errors and the
     # second row of each duplicate pair, and say the pairs are different people.
     for code in list(batch.summary):
@@ -90,7 +92,8 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
 
     set_aside()
     out["review_s"] = time.monotonic() - t0
-    t0, c0 = time.monotonic(), time.process_time()
+    out["review_pg"] = _spent(p0, backend_cpu())
+    t0, c0, p0 = time.monotonic(), time.process_time(), backend_cpu()
     for attempt in range(5):
         try:
             summary = batch_commit(batch=batch, by=None)
@@ -102,8 +105,29 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
                 raise
             set_aside()
     out["commit_s"], out["commit_cpu"] = time.monotonic() - t0, time.process_time() - c0
+    out["commit_pg"] = _spent(p0, backend_cpu())
     out["rows"], out["created"] = batch.rows_total, summary["created"]
     return out
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this process's PostgreSQL backend: what the workers' own
+    CPU leaves out (Linux, with the server on this machine; None elsewhere)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        # Fields after the command name: state is the first, utime the 12th, stime the 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
 
 
 def cpu_times() -> tuple[int, int] | None:
@@ -258,6 +282,12 @@ def main() -> None:
     print(
         f"  the workers' own CPU (PostgreSQL's not included): parse + clean + match {process_cpu:.1f} s, commit {commit_cpu:.1f} s"
     )
+    pg = [r.get(k) for r in results for k in ("process_pg", "review_pg", "commit_pg")]
+    if pg and None not in pg:
+        print(
+            f"  their PostgreSQL backends' CPU: parse + clean + match {sum(r['process_pg'] for r in results):.1f} s, "
+            f"review {sum(r['review_pg'] for r in results):.1f} s, commit {sum(r['commit_pg'] for r in results):.1f} s"
+        )
     if cpu_before and cpu_after:
         idle = (cpu_after[0] - cpu_before[0]) / max(cpu_after[1] - cpu_before[1], 1)
         print(
