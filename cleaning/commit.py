@@ -515,8 +515,8 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
     _refuse_taken_cards(plan.created)
     _leave_review(batch)
     # COPY on PostgreSQL (executemany on SQLite). The new members' organisations are the cells
-    # the plan looked up, and their events and provenance point at the ids it reserved for
-    # them: PostgreSQL need not check each of those references again.
+    # the plan looked up, and the events and provenance point at the ids it reserved for them
+    # or at members it read (never deleted): PostgreSQL need not check each reference again.
     with references_checked():
         bulk_insert(
             Member._meta.db_table,

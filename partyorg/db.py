@@ -219,9 +219,9 @@ def references_checked() -> Iterator[bool]:
     itself: PostgreSQL skips its own per-row re-check of their foreign keys. Yields whether
     it does.
 
-    A commit creates a province's members with their events and provenance: every member id is
-    one it reserved and writes in the same block, every organisation one it looked up, and
-    organisations and members are never deleted. Re-checking each reference costs more than
+    A commit creates a unit's members with their events and provenance: every member id is one
+    it reserved and writes in the same block (or, for updates, a member it has just read), every
+    organisation one it looked up, and organisations and members are never deleted. Re-checking each reference costs more than
     writing its row: 0.97 s for 20,000 members with their 52,000 events and 20,000 provenance
     rows, against 2.0 s for the three INSERTs (measured with the city's registry).
 
