@@ -517,7 +517,9 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
     # COPY on PostgreSQL (executemany on SQLite). The new members' organisations are the cells
     # the plan looked up, and the events and provenance point at the ids it reserved for them
     # or at members it read (never deleted): PostgreSQL need not check each reference again.
-    with references_checked():
+    with references_checked(
+        Member._meta.db_table, MemberEvent._meta.db_table, FieldChange._meta.db_table
+    ):
         bulk_insert(
             Member._meta.db_table,
             MEMBER_COLUMNS,

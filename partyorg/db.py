@@ -214,25 +214,26 @@ def indexes_deferred(table: str) -> Iterator[None]:
 
 
 @contextmanager
-def references_checked() -> Iterator[bool]:
-    """Rows written in this block whose references the caller has just checked or created
-    itself: PostgreSQL skips its own per-row re-check of their foreign keys. Yields whether
-    it does.
+def references_checked(*tables: str) -> Iterator[bool]:
+    """Rows written to `tables` in this block whose references the caller has just checked or
+    created itself: PostgreSQL skips its own per-row re-check of their foreign keys. Yields
+    whether it does.
 
     A commit creates a unit's members with their events and provenance: every member id is one
     it reserved and writes in the same block (or, for updates, a member it has just read), every
-    organisation one it looked up, and organisations and members are never deleted. Re-checking each reference costs more than
-    writing its row: 0.97 s for 20,000 members with their 52,000 events and 20,000 provenance
-    rows, against 2.0 s for the three INSERTs (measured with the city's registry).
+    organisation one it looked up, and organisations and members are never deleted. Re-checking
+    each reference costs more than writing its row: 0.97 s for 20,000 members with their 52,000
+    events and 20,000 provenance rows, against 2.0 s for the three INSERTs (measured with the
+    city's registry).
 
     It is `session_replication_role = replica`, the setting pg_restore --disable-triggers
-    uses, set for this block of the transaction only and then put back: every trigger of
-    the rows written here is skipped, so it is only for tables with none of their own
-    (partyorg.tests.test_db checks the tables the commit writes). It needs a superuser or,
-    from PostgreSQL 15, `GRANT SET ON PARAMETER session_replication_role TO <role>`
-    (docs/deployment.md); without it, and on SQLite, the block changes nothing.
+    uses, set for this block of the transaction only and then put back. It would skip every
+    trigger of the rows written here, so it is not set if one of `tables` has a trigger of its
+    own. It needs a superuser or, from PostgreSQL 15, `GRANT SET ON PARAMETER
+    session_replication_role TO <role>` (docs/deployment.md). Otherwise, and on SQLite, the
+    block changes nothing: the references are checked as always.
     """
-    if not is_postgresql() or not _may_skip_reference_checks():
+    if not is_postgresql() or not _may_skip_reference_checks() or _have_triggers(tables):
         yield False
         return
     assert connection.in_atomic_block, "references_checked() belongs inside a transaction"
@@ -248,6 +249,17 @@ def references_checked() -> Iterator[bool]:
         # transaction is aborted (this fails, and its rollback resets the setting anyway).
         with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
+
+
+def _have_triggers(tables: Sequence[str]) -> bool:
+    """Whether any of the tables has a trigger of its own (not a foreign key's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid = ANY(%s::regclass[]))",
+            [list(tables)],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def _may_skip_reference_checks() -> bool:

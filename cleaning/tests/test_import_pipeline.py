@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from audit.models import AuditEvent
 from cleaning import services
@@ -434,7 +435,6 @@ def _commit_waiting_for_its_turn(world: World, batch: Batch, meanwhile=lambda: N
     import threading
 
     import psycopg
-    from django.db import connection
 
     from cleaning.commit import turn_key
 
@@ -567,8 +567,6 @@ def test_processing_keeps_the_staged_rows_statistics_up(world: World, monkeypatc
 
 @pytest.mark.django_db
 def test_staged_rows_json_is_compressed_with_lz4_where_the_server_has_it() -> None:
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
