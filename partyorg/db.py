@@ -1,5 +1,6 @@
 """Database helpers whose fast path is PostgreSQL-only, each with its portable path beside it."""
 
+import ipaddress
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -8,7 +9,9 @@ from typing import Any
 
 import orjson
 from django.db import DatabaseError, connection
+from psycopg import postgres, pq
 from psycopg.adapt import Dumper
+from psycopg.types.net import InetBinaryDumper
 
 
 def is_postgresql() -> bool:
@@ -31,6 +34,51 @@ class _JsonBytesDumper(Dumper):
 
 def _json_bytes(value: Any) -> JsonBytes:
     return JsonBytes(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+
+
+class _JsonbBinaryDumper(Dumper):
+    """jsonb in COPY's binary format: a version byte, then the JSON text. Takes the JSON the
+    bulk paths made already (JsonBytes or text) as it is, and encodes anything else."""
+
+    format = pq.Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj: Any) -> Any:
+        if isinstance(obj, bytes):
+            return b"\x01" + obj
+        if isinstance(obj, str):
+            return b"\x01" + obj.encode()
+        return b"\x01" + orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+
+class _InetBinaryDumper(InetBinaryDumper):
+    """inet in binary, from an address given as text (as Django keeps it) or as an object."""
+
+    def dump(self, obj: Any) -> Any:
+        return super().dump(ipaddress.ip_interface(obj) if isinstance(obj, str) else obj)
+
+
+# Column types that bulk_insert sends in COPY's binary format: psycopg's binary dumpers (in C,
+# chosen by the column's type) and the two above. Dates, times and numbers are then neither
+# formatted as text by psycopg nor parsed back by PostgreSQL: a member row costs a quarter of
+# the Python CPU it costs in text. A table with any other type of column is sent as text.
+_BINARY_TYPES = frozenset(
+    {"bool", "int2", "int4", "int8", "text", "varchar", "date", "timestamptz", "jsonb", "inet"}
+)
+
+
+def _binary_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int] | None:
+    """The type oids of the columns, if COPY may send them all in binary, else None."""
+    cursor.execute(
+        "SELECT a.attname, t.typname, t.oid FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+        " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+        [connection.ops.quote_name(table)],
+    )
+    found = {name: (typname, oid) for name, typname, oid in cursor.fetchall()}
+    types = [found[column] for column in columns]
+    if all(typname in _BINARY_TYPES for typname, _oid in types):
+        return [oid for _typname, oid in types]
+    return None
 
 
 def json_for_copy() -> Callable[[Any], Any]:
@@ -80,12 +128,21 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     with connection.cursor() as cursor:
         if is_postgresql():
             # This cursor's own adapters (a connection's are copied from psycopg's when it opens).
-            cursor.cursor.adapters.register_dumper(JsonBytes, _JsonBytesDumper)
+            adapters = cursor.cursor.adapters
+            adapters.register_dumper(JsonBytes, _JsonBytesDumper)
+            adapters.register_dumper(None, _JsonbBinaryDumper)
+            adapters.register_dumper(None, _InetBinaryDumper)
+            types = _binary_types(cursor, table, columns)
+            binary = " (FORMAT BINARY)" if types else ""
             # Django's wrapper turns psycopg's errors into django.db's (IntegrityError…).
             with (
                 connection.wrap_database_errors,
-                cursor.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy,
+                cursor.copy(
+                    f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN{binary}"
+                ) as copy,
             ):
+                if types:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
                     count += 1
