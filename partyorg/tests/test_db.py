@@ -1,5 +1,8 @@
 """partyorg.db: the bulk helpers' PostgreSQL paths and their portable twins."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import orjson
 import pytest
 from django.db import connection
@@ -257,7 +260,7 @@ def test_bulk_insert_round_trips_every_column_type_the_bulk_paths_write() -> Non
     )
     at = datetime(2025, 11, 27, 8, 30, 15, 123456, tzinfo=UTC)
     document = {"vi": "Nguyễn Văn Ân\t\\N", "n": [1, None]}
-    rows = [
+    rows: list[Sequence[Any]] = [
         (
             True,
             -3,
