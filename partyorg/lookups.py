@@ -24,8 +24,36 @@ class AnyOf(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         if connection.vendor == "postgresql":
+            literal = array_literal(self.rhs)
+            if literal is not None:
+                text, kind = literal
+                return f"{lhs} = ANY(%s::{kind})", (*lhs_params, text)
             return f"{lhs} = ANY(%s)", (*lhs_params, self.rhs)
         return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, dumps_json(self.rhs))
+
+
+def array_literal(values: list[Any]) -> tuple[str, str] | None:
+    """The values as one PostgreSQL array literal and its type, for a list of integers or of
+    strings (None is NULL); None for anything else, which psycopg adapts itself.
+
+    psycopg's client-side binding (Django's default) quotes each element of a list in Python:
+    10 ms of CPU for 3,000 CCCDs, against 3 ms written here, with the same query on the server.
+    """
+    if not values:
+        return None
+    if all(type(v) is int for v in values):
+        return "{" + ",".join(map(str, values)) + "}", "bigint[]"
+    if all(type(v) is str or v is None for v in values):
+        return (
+            "{"
+            + ",".join(
+                "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                for v in values
+            )
+            + "}",
+            "text[]",
+        )
+    return None
 
 
 def register() -> None:

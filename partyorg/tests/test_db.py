@@ -322,3 +322,30 @@ def test_a_table_with_a_type_copy_cannot_send_in_binary_is_sent_as_text() -> Non
         assert db.bulk_insert("numeric_probe", ["id", "amount"], [(1, "12.50")]) == 1
         cursor.execute("SELECT amount::text FROM numeric_probe")
         assert cursor.fetchall() == [("12.50",)]
+
+
+@pytest.mark.django_db
+def test_any_sends_any_string_or_integer_list_as_postgresql_reads_it_back(world) -> None:
+    from partyorg.lookups import array_literal
+
+    if connection.vendor != "postgresql":
+        pytest.skip("array literals are PostgreSQL's")
+    strings = ['a"b', "back\\slash", "a,b", "{x}", " spaced ", "", "NULL", "Nguyễn Văn Ân", None]
+    integers = [0, -1, 2**62, 7]
+    with connection.cursor() as cursor:
+        for values in (strings, integers):
+            literal = array_literal(values)
+            assert literal is not None
+            cursor.execute(
+                f"SELECT x FROM unnest(%s::{literal[1]}) WITH ORDINALITY AS u(x, n) ORDER BY n",
+                [literal[0]],
+            )
+            assert [x for (x,) in cursor.fetchall()] == values
+    assert (
+        array_literal([]) is None
+        and array_literal([1, "a"]) is None
+        and array_literal([True]) is None
+    )
+    Member.objects.filter(pk=world.members[0].pk).update(full_name='Lê "Út" \\ Hai')
+    found = Member.objects.filter(full_name__any=['Lê "Út" \\ Hai', "nobody"])
+    assert list(found.values_list("pk", flat=True)) == [world.members[0].pk]
