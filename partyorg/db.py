@@ -75,7 +75,8 @@ def _binary_types(cursor: Any, table: str, columns: Sequence[str]) -> list[int] 
         [connection.ops.quote_name(table)],
     )
     found = {name: (typname, oid) for name, typname, oid in cursor.fetchall()}
-    types = [found[column] for column in columns]
+    # A column the table lacks is left to COPY to name, in text.
+    types = [found.get(column, ("", 0)) for column in columns]
     if all(typname in _BINARY_TYPES for typname, _oid in types):
         return [oid for _typname, oid in types]
     return None

@@ -319,6 +319,7 @@ def test_a_table_with_a_type_copy_cannot_send_in_binary_is_sent_as_text() -> Non
         # The registry's tables go in binary; this one cannot, and still goes in.
         assert db._binary_types(cursor, Member._meta.db_table, ["id", "birth_date"])
         assert db._binary_types(cursor, "numeric_probe", ["id", "amount"]) is None
+        assert db._binary_types(cursor, "numeric_probe", ["id", "nothing"]) is None
         assert db.bulk_insert("numeric_probe", ["id", "amount"], [(1, "12.50")]) == 1
         cursor.execute("SELECT amount::text FROM numeric_probe")
         assert cursor.fetchall() == [("12.50",)]
