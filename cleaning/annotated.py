@@ -81,7 +81,9 @@ def annotated_workbook(
         sheet.write_string(
             r,
             3 + 2 * len(fields),
-            "; ".join(f"{p['code']}: {p['vi']}" for p in row.problems if not p.get("accepted")),
+            "; ".join(
+                f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
+            ),
         )
     sheet.freeze_panes(1, 3)
     sheet.set_column(0, 0, None, None, {"hidden": True})

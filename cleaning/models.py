@@ -1,9 +1,13 @@
 """Import batches (parse → clean → match → review → commit), duplicates, and campaigns."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.cleaning.rules import with_words
 from members.models import Member
 from orgs.models import Org
 
@@ -76,7 +80,8 @@ class BatchRow(models.Model):
     row_number = models.PositiveIntegerField()
     original = models.JSONField(default=dict)  # {field: text as typed}
     values = models.JSONField(default=dict)  # {field: standardised text}
-    problems = models.JSONField(default=list)  # [{field, code, severity, fix, accepted}]
+    # [{field, code, severity, fix, accepted, and vi, en where lib.vn.messages cannot make them}]
+    problems = models.JSONField(default=list)
     edits = models.JSONField(default=dict, blank=True)  # {field: value typed by a reviewer}
     errors = models.PositiveSmallIntegerField(default=0)
     warnings = models.PositiveSmallIntegerField(default=0)
@@ -107,6 +112,11 @@ class BatchRow(models.Model):
     @property
     def source_ref(self) -> str:
         return f"batch {self.batch_id} {self.file.name}:{self.row_number}"
+
+    @property
+    def shown_problems(self) -> list[Mapping[str, Any]]:
+        """Its problems with their messages ("vi", "en"), made again where not stored."""
+        return [with_words(p) for p in self.problems]
 
 
 class DuplicateCandidate(models.Model):

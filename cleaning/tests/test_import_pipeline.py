@@ -1,9 +1,12 @@
 """The import pipeline through its services: upload, review, decide duplicates, commit."""
 
+import html
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 
 from audit.models import AuditEvent
 from cleaning import services
@@ -82,6 +85,45 @@ def test_the_batch_page_links_each_committed_row_to_its_member(world: World) -> 
     for cccd in ("079185000101", "079080000102"):
         member = Member.objects.get(cccd=cccd)
         assert reverse("members:detail", args=[member.pk]) in page.content.decode()
+
+
+def test_common_problems_are_stored_without_their_words_and_shown_with_them(
+    world: World,
+) -> None:
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from cleaning.annotated import annotated_workbook
+
+    batch = _upload(world, *GOOD, "3,Lê Văn Cường,079090000103,Nam,ngày xưa,01/01/2020,,")
+    (zero,) = [
+        p
+        for p in BatchRow.objects.get(batch=batch, row_number=3).problems
+        if p["code"] == "cccd.leading_zero_restored"
+    ]
+    # Made again from the code and the fix when shown: not stored with each of millions of rows.
+    assert "vi" not in zero and "en" not in zero and zero["fix"] == "079080000102"
+    words = "Số CCCD: Đã thêm số 0 bị Excel làm mất ở đầu: 079*******02."
+    # A message made from more than the fix keeps its words: the date it could not read.
+    (unreadable,) = [
+        p
+        for p in BatchRow.objects.get(batch=batch, row_number=4).problems
+        if p["code"] == "date.format"
+    ]
+    assert "ngày xưa" in unreadable["vi"]
+    url = reverse("cleaning:batch", args=[batch.pk])
+    page = world.client("secretary").get(url).content.decode()
+    assert words in page and html.escape(unreadable["vi"]) in page
+    with translation.override("vi"):  # the request's language is not left to later tests
+        english = world.client("secretary").get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "CCCD: Restored the leading zero Excel dropped: 079*******02." in english
+    sheet = load_workbook(io.BytesIO(annotated_workbook(batch))).active
+    assert sheet is not None
+    cells = [str(c.value) for r in sheet.iter_rows() for c in r]
+    assert any(f"cccd.leading_zero_restored: {words}" in c for c in cells)
+    assert any(unreadable["vi"] in c for c in cells)
 
 
 def test_a_card_number_already_held_is_refused_naming_the_row(world: World) -> None:

@@ -27,6 +27,7 @@ from lib.vn._cells import cell_text, compact_digits
 from lib.vn.cccd import check_cccd, normalise_cccd
 from lib.vn.dates import PartialDate, parse_date
 from lib.vn.encodings import Encoding, decode_legacy, fix_legacy
+from lib.vn.messages import WORDS, words_of
 from lib.vn.phones import normalise_phone
 from lib.vn.problems import Problem, Severity
 from lib.vn.text import is_vietnamese_syllable, nfc
@@ -78,6 +79,9 @@ class RuleInfo:
 class RowProblem(NamedTuple):
     field: str
     problem: Problem
+    # Whether the message is what lib.vn.messages makes from the code and fix (with the
+    # field's label): if so, it need not be stored with the problem.
+    remade: bool = False
 
     @property
     def code(self) -> str:
@@ -218,6 +222,12 @@ def _rule(code: str, vi: str, en: str, fix: str | None = None) -> Problem:
     return Problem(code, RULES[code].severity, vi, en, fix)
 
 
+def _said(code: str, fix: str | None = None) -> Problem:
+    """A problem in the words lib.vn.messages keeps for its code (made again when shown)."""
+    vi, en = WORDS[code](fix or "")
+    return Problem(code, RULES[code].severity, vi, en, fix)
+
+
 def _with_fix(problem: Problem, fix: str | None) -> Problem:
     """The problem with another fix (a tuple built directly: faster than _replace)."""
     return Problem(problem.code, problem.severity, problem.message_vi, problem.message_en, fix)
@@ -236,7 +246,22 @@ def _labelled(field_name: str, problem: Problem) -> RowProblem:
             f"{en}: {problem.message_en}",
             problem.fix,
         ),
+        words_of(problem.code, problem.fix) == (problem.message_vi, problem.message_en),
     )
+
+
+def with_words(stored: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A stored problem with its message in both languages ("vi", "en"): stored with it, or
+    made again from its code and fix (RowProblem.remade), or else its rule's title."""
+    if "vi" in stored:
+        return stored
+    code, field_name = stored.get("code", ""), stored.get("field", "")
+    words = words_of(code, stored.get("fix"))
+    if words is None:
+        rule = RULES.get(code)
+        words = (rule.title_vi, rule.title_en) if rule else (code, code)
+    vi, en = FIELD_LABELS.get(field_name, (field_name, field_name))
+    return {**stored, "vi": f"{vi}: {words[0]}", "en": f"{en}: {words[1]}"}
 
 
 def _valid_words(text: str) -> int:
@@ -265,15 +290,7 @@ def _fix_legacy_as(text: str, encoding: Encoding) -> tuple[str, list[Problem]]:
     gain = _valid_words(decoded) - _valid_words(text)
     if decoded == text or gain < 0 or (gain == 0 and _foreign(decoded) >= _foreign(text)):
         return fix_legacy(text)
-    name = {"tcvn3": "TCVN3 (ABC, .VnTime)", "vni": "VNI (VNI-Times)"}[encoding]
-    return decoded, [
-        _rule(
-            f"text.legacy_{encoding}",
-            f"Văn bản gõ bằng bảng mã cũ {name}, đã chuyển sang Unicode: {decoded}",
-            f"Text typed in the legacy {name} encoding, converted to Unicode: {decoded}",
-            decoded,
-        )
-    ]
+    return decoded, [_said(f"text.legacy_{encoding}", decoded)]
 
 
 _UNIT_WORDS = frozenset(
@@ -354,33 +371,15 @@ def clean_text(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tupl
     problems = list(legacy)
     if not legacy:
         if unicodedata.normalize("NFC", spaced) != spaced:
-            problems.append(
-                _rule(
-                    "text.unicode_form",
-                    "chữ tổ hợp (NFD) đã chuẩn hóa.",
-                    "decomposed Unicode normalised.",
-                )
-            )
+            problems.append(_said("text.unicode_form"))
         if "\u00d0" in spaced or "\u00f0" in spaced:
-            problems.append(
-                _rule("text.eth_for_d", "chữ Ð (eth) đã sửa thành Đ.", "Ð (eth) corrected to Đ.")
-            )
+            problems.append(_said("text.eth_for_d"))
         if _CYRILLIC.search(spaced) and not _CYRILLIC.search(clean):
-            problems.append(
-                _rule(
-                    "text.lookalike",
-                    "chữ Kirin giống chữ Latinh đã thay.",
-                    "Cyrillic look-alikes replaced.",
-                )
-            )
+            problems.append(_said("text.lookalike"))
     if _INVISIBLE.search(text):
-        problems.append(
-            _rule("text.invisible", "ký tự vô hình đã bỏ.", "invisible characters removed.")
-        )
+        problems.append(_said("text.invisible"))
     if " ".join(text.split()) != text:
-        problems.append(
-            _rule("text.whitespace", "khoảng trắng thừa đã bỏ.", "extra spaces removed.")
-        )
+        problems.append(_said("text.whitespace"))
     # Every problem proposes the final text, so accepting any of them gives the same value.
     return clean, tuple(_with_fix(p, clean) for p in problems)
 
@@ -401,7 +400,7 @@ def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tup
         name = text
     out = list(problems)
     if name != text:
-        out.append(_rule("name.case", f"viết lại thành '{name}'.", f"written as '{name}'."))
+        out.append(_said("name.case", name))
     if not _NAME_OK.match(name):
         out.append(
             _rule(
@@ -459,14 +458,7 @@ def _clean_date(
     out = list(problems)
     if value is not None:
         if _SERIAL.match(text):
-            out.append(
-                _rule(
-                    "date.excel_serial",
-                    f"số {text} của Excel là ngày {value.format()}.",
-                    f"Excel serial {text} is {value.format()}.",
-                    value.iso(),
-                )
-            )
+            out.append(_said("date.excel_serial", value.iso()))
         if value.precision != "day":
             out.append(
                 _rule(
@@ -618,14 +610,7 @@ def clean_record(
         if cccd and not found and cccd_raw != cccd:
             add(
                 "cccd",
-                [
-                    _rule(
-                        "cccd.reformatted",
-                        "đã bỏ dấu cách, dấu chấm.",
-                        "spaces and dots removed.",
-                        cccd,
-                    )
-                ],
+                [_said("cccd.reformatted", cccd)],
             )
         if any(p.code == "cccd.legacy_cmnd" for p in found) and _is_cmnd(digits):
             cmnd = digits
@@ -763,33 +748,10 @@ def clean_record(
         place = legacy_place(place_text)
         if place is None:
             continue
-        now = place.proposal or place.province
-        where_vi = f"; nay là {now}" if now else ""
-        where_en = f"; now {now}" if now else ""
-        if name == "residence":
-            add(
-                name,
-                [
-                    _rule(
-                        "place.legacy_residence",
-                        f"ghi theo đơn vị hành chính trước 1/7/2025{where_vi}.",
-                        f"written with units from before 1 July 2025{where_en}.",
-                        place.proposal,
-                    )
-                ],
-            )
-        else:
-            add(
-                name,
-                [
-                    _rule(
-                        "place.legacy",
-                        f"địa danh trước sáp nhập 2025 (giữ nguyên){where_vi}.",
-                        f"place name from before the 2025 merger (kept){where_en}.",
-                        place.proposal,
-                    )
-                ],
-            )
+        # The name now, or at least the province when the commune is not known.
+        code = "place.legacy_residence" if name == "residence" else "place.legacy"
+        vi, en = WORDS[code](place.proposal or place.province or "")
+        add(name, [_rule(code, vi, en, place.proposal)])
 
     return CleanRecord(raw.source, original, values, problems)
 

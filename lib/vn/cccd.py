@@ -12,6 +12,7 @@ from decimal import Decimal
 from vietnam_provinces.legacy import Province
 
 from lib.vn._cells import cell_text, compact_digits
+from lib.vn.messages import WORDS
 from lib.vn.problems import Problem
 
 # "079" -> "Thành phố Hồ Chí Minh". Built from the package so it follows its releases.
@@ -105,8 +106,7 @@ def normalise_cccd(raw: str | int | float | None) -> tuple[str | None, list[Prob
                 Problem(
                     "cccd.leading_zero_restored",
                     "warning",
-                    f"Đã thêm số 0 bị Excel làm mất ở đầu: {mask_cccd(candidate)}.",
-                    f"Restored the leading zero Excel dropped: {mask_cccd(candidate)}.",
+                    *WORDS["cccd.leading_zero_restored"](candidate),
                     fix=candidate,
                 )
             ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from lib.vn.messages import WORDS
 from lib.vn.problems import Problem, Severity
 from lib.vn.text import fold
 
@@ -128,12 +129,7 @@ def _full_year(digits: str, today: date) -> tuple[int, list[Problem]]:
     century = today.year // 100 * 100
     full = century + year if year <= today.year % 100 else century - 100 + year
     return full, [
-        _problem(
-            "date.two_digit_year",
-            "info",
-            f"Năm ghi 2 chữ số '{digits}' được hiểu là {full}.",
-            f"Two-digit year '{digits}' read as {full}.",
-        )
+        _problem("date.two_digit_year", "info", *WORDS["date.two_digit_year"](f"{full:04d}"))
     ]
 
 

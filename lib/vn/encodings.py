@@ -19,6 +19,7 @@ import re
 import unicodedata
 from typing import Literal
 
+from lib.vn.messages import WORDS
 from lib.vn.problems import Problem
 from lib.vn.text import is_vietnamese_syllable
 
@@ -179,13 +180,5 @@ def fix_legacy(s: str) -> tuple[str, list[Problem]]:
     if encoding is None:
         return s, []
     fixed = decode_legacy(s, encoding)
-    name = {"tcvn3": "TCVN3 (ABC, .VnTime)", "vni": "VNI (VNI-Times)"}[encoding]
-    return fixed, [
-        Problem(
-            f"text.legacy_{encoding}",
-            "warning",
-            f"Văn bản gõ bằng bảng mã cũ {name}, đã chuyển sang Unicode: {fixed}",
-            f"Text typed in the legacy {name} encoding, converted to Unicode: {fixed}",
-            fix=fixed,
-        )
-    ]
+    code = f"text.legacy_{encoding}"
+    return fixed, [Problem(code, "warning", *WORDS[code](fixed), fix=fixed)]

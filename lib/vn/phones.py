@@ -3,6 +3,7 @@
 import phonenumbers
 
 from lib.vn._cells import cell_text, compact_digits
+from lib.vn.messages import WORDS
 from lib.vn.problems import Problem
 
 _REGION = "VN"
@@ -68,19 +69,13 @@ def normalise_phone(raw: str | int | float | None) -> tuple[str | None, list[Pro
                 Problem(
                     "phone.leading_zero_restored",
                     "info",
-                    "Đã thêm số 0 bị Excel làm mất ở đầu số điện thoại.",
-                    "Restored the leading zero Excel dropped from the phone number.",
+                    *WORDS["phone.leading_zero_restored"](""),
                 )
             )
         if len(compact) == 11 and compact[:4] in OLD_MOBILE_PREFIXES:
             compact = OLD_MOBILE_PREFIXES[compact[:4]] + compact[4:]
             problems.append(
-                Problem(
-                    "phone.old_mobile_prefix",
-                    "warning",
-                    "Số di động 11 số cũ đã được đổi sang đầu số mới (từ năm 2018).",
-                    "Old 11-digit mobile number converted to its new prefix (2018).",
-                )
+                Problem("phone.old_mobile_prefix", "warning", *WORDS["phone.old_mobile_prefix"](""))
             )
     e164 = _parse(compact)
     if e164 is None:

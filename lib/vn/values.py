@@ -10,6 +10,7 @@ import re
 from rapidfuzz.distance import DamerauLevenshtein
 
 from lib.vn._cells import cell_text, compact_digits
+from lib.vn.messages import WORDS
 from lib.vn.problems import Problem
 from lib.vn.text import fold
 
@@ -49,14 +50,7 @@ def normalise_sex(raw: str | int | None) -> tuple[str | None, list[Problem]]:
         ]
     if key in ("1", "2"):
         return value, [
-            Problem(
-                "sex.numeric_code",
-                "info",
-                f"Mã {key} được hiểu là {'Nam' if value == 'M' else 'Nữ'} (1 = Nam, 2 = Nữ).",
-                f"Code {key} read as {'male' if value == 'M' else 'female'} "
-                "(1 = male, 2 = female).",
-                fix=value,
-            )
+            Problem("sex.numeric_code", "info", *WORDS["sex.numeric_code"](value), fix=value)
         ]
     return value, []
 
@@ -316,8 +310,7 @@ def normalise_card_number(raw: str | int | float | None) -> tuple[str | None, li
                 Problem(
                     "card.leading_zero_restored",
                     "warning",
-                    f"Đã thêm số 0 bị mất ở đầu số thẻ đảng: {padded}.",
-                    f"Restored the leading zeros of the party card number: {padded}.",
+                    *WORDS["card.leading_zero_restored"](padded),
                     fix=padded,
                 )
             ]

@@ -1,0 +1,133 @@
+"""Problems whose words are made again from their code and fix (lib.vn.messages).
+
+What matters: a problem stored without its words is shown exactly as its rule wrote it, and
+the commonest problems are in fact stored without them.
+"""
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib.cleaning.columns import RawRecord, SourceRow
+from lib.cleaning.rules import RULES, CleanRecord, RowProblem, clean_record, with_words
+from lib.vn.encodings import encode_legacy
+from lib.vn.messages import WORDS
+
+TODAY = date(2025, 11, 20)
+GOOD = {
+    "full_name": "Nguyễn Văn An",
+    "cccd": "079085000123",
+    "sex": "Nam",
+    "birth_date": "04/03/1985",
+    "admission_date": "19/05/2010",
+    "official_date": "19/05/2011",
+}
+
+# One row for each rule lib.vn.messages keeps the words of, as units type them.
+EXAMPLES: dict[str, dict[str, str]] = {
+    "text.legacy_tcvn3": {"full_name": encode_legacy("Nguyễn Thị Thuỷ", "tcvn3")},
+    "text.legacy_vni": {"full_name": encode_legacy("Nguyễn Thị Thuỷ", "vni")},
+    "text.unicode_form": {"full_name": "Nguye\u0302\u0303n Văn An"},
+    "text.eth_for_d": {"full_name": "Võ Minh \u00d0ức"},
+    "text.lookalike": {"occupation": "Giáo viên \u0441ấp 2"},
+    "text.invisible": {"occupation": "Kỹ\u200b sư"},
+    "text.whitespace": {"full_name": "Nguyễn  Văn An"},
+    "name.case": {"full_name": "NGUYỄN VĂN AN"},
+    "cccd.leading_zero_restored": {"cccd": "79085000123"},
+    "cccd.reformatted": {"cccd": "0790 8500 0123"},
+    "card.leading_zero_restored": {"card_number": "345678"},
+    "phone.leading_zero_restored": {"phone": "912345678"},
+    "phone.old_mobile_prefix": {"phone": "0166 234 5678"},
+    "sex.numeric_code": {"sex": "2"},
+    "date.two_digit_year": {"birth_date": "4/3/85"},
+    "date.excel_serial": {"birth_date": "31110"},
+    "place.legacy": {"hometown": "Phường 5, Quận 3, TP. Hồ Chí Minh"},
+    "place.legacy_residence": {
+        "residence": "xã Tân Thông Hội, huyện Củ Chi, thành phố Hồ Chí Minh"
+    },
+}
+
+
+def clean(fields: dict[str, str]) -> CleanRecord:
+    return clean_record(RawRecord(SourceRow("u.xlsx", 7, []), {**GOOD, **fields}), today=TODAY)
+
+
+def stored(p: RowProblem) -> dict[str, object]:
+    """As cleaning.services stores it: the words only when they cannot be made again."""
+    one: dict[str, object] = {"field": p.field, "code": p.code, "fix": p.problem.fix}
+    if not p.remade:
+        one |= {"vi": p.problem.message_vi, "en": p.problem.message_en}
+    return one
+
+
+def shown(p: RowProblem) -> tuple[object, object]:
+    words = with_words(stored(p))
+    return words["vi"], words["en"]
+
+
+def test_every_rule_with_kept_words_has_an_example() -> None:
+    assert set(EXAMPLES) == set(WORDS)
+    assert set(WORDS) <= set(RULES)
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_its_problem_is_stored_without_words_and_shown_as_the_rule_wrote_it(code: str) -> None:
+    record = clean(EXAMPLES[code])
+    found = [p for p in record.problems if p.code == code]
+    assert found, record.codes
+    for p in found:
+        assert p.remade, p.problem
+        assert shown(p) == (p.problem.message_vi, p.problem.message_en)
+
+
+def test_a_message_made_otherwise_is_stored_whole() -> None:
+    # The commune was split: the province is named, and there is no fix to make it from.
+    record = clean({"birth_place": "tỉnh Bình Dương"})
+    (p,) = [p for p in record.problems if p.code == "place.legacy"]
+    assert p.problem.fix is None and not p.remade
+    assert shown(p) == (p.problem.message_vi, p.problem.message_en)
+    # A rule that keeps no words: its own, always.
+    (p,) = [p for p in clean({"cccd": "12345"}).problems if p.code == "cccd.format"]
+    assert not p.remade
+
+
+def test_a_stored_problem_whose_words_cannot_be_made_shows_its_rules_title() -> None:
+    words = with_words({"field": "birth_date", "code": "date.excel_serial", "fix": "not a date"})
+    assert words["vi"] == "Ngày sinh: Ngày ở dạng số seri của Excel"
+    assert words["en"] == "Date of birth: Date given as an Excel serial number"
+    assert with_words({"field": "x", "code": "gone.rule"})["vi"] == "x: gone.rule"
+
+
+# Vietnamese letters and what units type among them: digits, spaces, dots, legacy-font bytes.
+texts = st.text(
+    alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyAĐNTHàáạảãầấậẩẫèéẹẻẽềếệìíịòóọỏõồốộổỗờớợùúụưừứựỳýỷ"
+    "0123456789 ,./-\u0301\u0303\u00d0\u200bµ¸Ñ",
+    max_size=30,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            name: texts
+            for name in (
+                "full_name",
+                "cccd",
+                "phone",
+                "sex",
+                "birth_date",
+                "hometown",
+                "card_number",
+            )
+        },
+    )
+)
+def test_whatever_is_typed_every_problem_is_shown_as_its_rule_wrote_it(
+    fields: dict[str, str],
+) -> None:
+    for p in clean(fields).problems:
+        assert shown(p) == (p.problem.message_vi, p.problem.message_en)
