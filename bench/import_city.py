@@ -149,6 +149,21 @@ def machine_reference() -> float:
     return time.process_time() - started
 
 
+# The server's settings that a bulk import's speed depends on (docs/deployment.md sets them).
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "wal_compression", "autovacuum", "jit")
+
+
+def server_settings() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name",
+            [list(SERVER_SETTINGS)],
+        )
+        return ", ".join(f"{name} {value}" for name, value in cursor.fetchall())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", type=Path, default=Path("bench/out/dirty"))
@@ -309,6 +324,7 @@ def main() -> None:
         f"peak memory: {peak_mb:,.0f} MB (main process), {children_peak_mb:,.0f} MB (largest worker)"
     )
     print(f"machine reference: a 10-million-step Python loop takes {machine_reference():.2f} s CPU")
+    print(f"PostgreSQL server: {server_settings()}")
     if args.compare_rows:
         # The tool a Django team would reach for, on the same files' cleaned rows (its own
         # transaction, rolled back: the registry above is left as it was).
