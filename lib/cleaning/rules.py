@@ -27,7 +27,7 @@ from lib.vn._cells import cell_text, compact_digits
 from lib.vn.cccd import check_cccd, normalise_cccd
 from lib.vn.dates import PartialDate, parse_date
 from lib.vn.encodings import Encoding, decode_legacy, fix_legacy
-from lib.vn.messages import WORDS, words_of
+from lib.vn.messages import WORDS, excel_serial_words, words_of
 from lib.vn.phones import normalise_phone
 from lib.vn.problems import Problem, Severity
 from lib.vn.text import is_vietnamese_syllable, nfc
@@ -79,8 +79,8 @@ class RuleInfo:
 class RowProblem(NamedTuple):
     field: str
     problem: Problem
-    # Whether the message is what lib.vn.messages makes from the code and fix (with the
-    # field's label): if so, it need not be stored with the problem.
+    # Whether the message (after the field's label) is what lib.vn.messages makes from the
+    # code and fix: if so, it need not be stored with the problem.
     remade: bool = False
 
     @property
@@ -458,7 +458,8 @@ def _clean_date(
     out = list(problems)
     if value is not None:
         if _SERIAL.match(text):
-            out.append(_said("date.excel_serial", value.iso()))
+            words = excel_serial_words(text, value.format())
+            out.append(_rule("date.excel_serial", *words, value.iso()))
         if value.precision != "day":
             out.append(
                 _rule(

@@ -1,0 +1,48 @@
+"""A staged row's problems as the import stores them (services._problems_json) and as the
+pages show them (BatchRow.shown_problems): shown exactly as their rules wrote them."""
+
+import pytest
+
+from cleaning.models import BatchRow
+from cleaning.services import _problems_json
+from lib.tests.test_messages import EXAMPLES, clean
+from lib.vn.encodings import encode_legacy
+
+# Problems whose message says more than their fix: their words must be stored with them.
+SAID_MORE = {
+    "place.legacy": {"birth_place": "tỉnh Bình Dương"},  # the commune was split: the province
+    "date.excel_serial": {"birth_date": "31110.5"},  # the serial as typed
+    "text.legacy_vni": {"full_name": encode_legacy("nguyễn thị thuỷ", "vni")},  # then re-cased
+}
+
+
+def _shown(fields: dict[str, str]) -> list[tuple[dict, tuple[str, str], tuple[str, str]]]:
+    """(stored, shown words, words the rule wrote) of each problem of a row."""
+    record = clean(fields)
+    stored = _problems_json(record)
+    shown = BatchRow(problems=stored).shown_problems
+    return [
+        (s, (w["vi"], w["en"]), (p.problem.message_vi, p.problem.message_en))
+        for s, w, p in zip(stored, shown, record.problems, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("code", sorted(EXAMPLES))
+def test_common_problems_are_stored_without_words_and_shown_as_written(code: str) -> None:
+    found = [
+        (s, shown, written) for s, shown, written in _shown(EXAMPLES[code]) if s["code"] == code
+    ]
+    assert found
+    for stored, shown, written in found:
+        assert "vi" not in stored and "en" not in stored
+        assert shown == written
+
+
+@pytest.mark.parametrize("code", sorted(SAID_MORE))
+def test_a_problem_that_says_more_than_its_fix_keeps_its_words(code: str) -> None:
+    found = [
+        (s, shown, written) for s, shown, written in _shown(SAID_MORE[code]) if s["code"] == code
+    ]
+    assert found
+    for stored, shown, written in found:
+        assert (stored["vi"], stored["en"]) == written == shown
