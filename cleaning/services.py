@@ -22,7 +22,7 @@ from audit.services import audit_log
 from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
 from lib.cleaning.parse import ParseError, parse_file
 from lib.cleaning.pipeline import infer_day_first, infer_legacy
-from lib.cleaning.rules import CleanRecord, clean_record, format_value
+from lib.cleaning.rules import CleanRecord, clean_record, format_value, stored_problem
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
@@ -113,22 +113,7 @@ def _progress(batch: Batch, percent: int, note: str) -> None:
 
 
 def _problems_json(record: CleanRecord) -> list[dict[str, Any]]:
-    """A row's problems as stored: their words only where they cannot be made again from the
-    code and fix (lib.vn.messages): most rows' problems are then a third of the size."""
-    stored = []
-    for p in record.problems:
-        problem = p.problem
-        one = {
-            "field": p.field,
-            "code": problem.code,
-            "severity": problem.severity,
-            "fix": problem.fix,
-            "accepted": False,
-        }
-        if not p.remade:
-            one["vi"], one["en"] = problem.message_vi, problem.message_en
-        stored.append(one)
-    return stored
+    return [stored_problem(p) for p in record.problems]
 
 
 def _as_text(value: Any) -> str:

@@ -16,33 +16,30 @@ SAID_MORE = {
 }
 
 
-def _shown(fields: dict[str, str]) -> list[tuple[dict, tuple[str, str], tuple[str, str]]]:
-    """(stored, shown words, words the rule wrote) of each problem of a row."""
+def _shown(
+    fields: dict[str, str], code: str
+) -> list[tuple[dict, tuple[str, str], tuple[str, str]]]:
+    """(stored, shown words, words the rule wrote) of each of a row's problems of `code`."""
     record = clean(fields)
     stored = _problems_json(record)
     shown = BatchRow(problems=stored).shown_problems
-    return [
+    found = [
         (s, (w["vi"], w["en"]), (p.problem.message_vi, p.problem.message_en))
         for s, w, p in zip(stored, shown, record.problems, strict=True)
+        if p.code == code
     ]
+    assert found, record.codes
+    return found
 
 
 @pytest.mark.parametrize("code", sorted(EXAMPLES))
 def test_common_problems_are_stored_without_words_and_shown_as_written(code: str) -> None:
-    found = [
-        (s, shown, written) for s, shown, written in _shown(EXAMPLES[code]) if s["code"] == code
-    ]
-    assert found
-    for stored, shown, written in found:
+    for stored, shown, written in _shown(EXAMPLES[code], code):
         assert "vi" not in stored and "en" not in stored
         assert shown == written
 
 
 @pytest.mark.parametrize("code", sorted(SAID_MORE))
 def test_a_problem_that_says_more_than_its_fix_keeps_its_words(code: str) -> None:
-    found = [
-        (s, shown, written) for s, shown, written in _shown(SAID_MORE[code]) if s["code"] == code
-    ]
-    assert found
-    for stored, shown, written in found:
+    for stored, shown, written in _shown(SAID_MORE[code], code):
         assert (stored["vi"], stored["en"]) == written == shown

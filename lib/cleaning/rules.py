@@ -250,6 +250,21 @@ def _labelled(field_name: str, problem: Problem) -> RowProblem:
     )
 
 
+def stored_problem(p: RowProblem) -> dict[str, Any]:
+    """A problem as a staged row keeps it: its words only where they cannot be made again from
+    its code and fix (lib.vn.messages), which leaves most rows' problems a third of the size."""
+    stored: dict[str, Any] = {
+        "field": p.field,
+        "code": p.problem.code,
+        "severity": p.problem.severity,
+        "fix": p.problem.fix,
+        "accepted": False,
+    }
+    if not p.remade:
+        stored["vi"], stored["en"] = p.problem.message_vi, p.problem.message_en
+    return stored
+
+
 def with_words(stored: Mapping[str, Any]) -> Mapping[str, Any]:
     """A stored problem with its message in both languages ("vi", "en"): stored with it, or
     made again from its code and fix (RowProblem.remade), or else its rule's title."""

@@ -4,26 +4,22 @@ What matters: a problem stored without its words is shown exactly as its rule wr
 the commonest problems are in fact stored without them.
 """
 
-from datetime import date
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.cleaning.columns import RawRecord, SourceRow
-from lib.cleaning.rules import RULES, CleanRecord, RowProblem, clean_record, with_words
+from lib.cleaning.rules import (
+    RULES,
+    CleanRecord,
+    RowProblem,
+    clean_record,
+    stored_problem,
+    with_words,
+)
+from lib.tests.test_cleaning_rules import GOOD, TODAY
 from lib.vn.encodings import encode_legacy
 from lib.vn.messages import WORDS
-
-TODAY = date(2025, 11, 20)
-GOOD = {
-    "full_name": "Nguyễn Văn An",
-    "cccd": "079085000123",
-    "sex": "Nam",
-    "birth_date": "04/03/1985",
-    "admission_date": "19/05/2010",
-    "official_date": "19/05/2011",
-}
 
 # One row for each rule lib.vn.messages keeps the words of, as units type them.
 EXAMPLES: dict[str, dict[str, str]] = {
@@ -131,16 +127,8 @@ def clean(fields: dict[str, str]) -> CleanRecord:
     return clean_record(RawRecord(SourceRow("u.xlsx", 7, []), {**GOOD, **fields}), today=TODAY)
 
 
-def stored(p: RowProblem) -> dict[str, object]:
-    """As cleaning.services stores it: the words only when they cannot be made again."""
-    one: dict[str, object] = {"field": p.field, "code": p.code, "fix": p.problem.fix}
-    if not p.remade:
-        one |= {"vi": p.problem.message_vi, "en": p.problem.message_en}
-    return one
-
-
 def shown(p: RowProblem) -> tuple[object, object]:
-    words = with_words(stored(p))
+    words = with_words(stored_problem(p))
     return words["vi"], words["en"]
 
 
