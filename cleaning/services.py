@@ -33,6 +33,7 @@ from partyorg.db import (
     dumps_json,
     is_postgresql,
     json_for_copy,
+    references_checked,
 )
 from partyorg.gcpause import gc_paused
 
@@ -265,7 +266,12 @@ def batch_process(batch: Batch) -> Batch:
             row.id = new_id
         candidates = match_batch(batch, rows)
         json = json_for_copy()
-        bulk_insert(BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk, json) for r in rows))
+        # Each row points at this batch, one of its files and at most a member matching read
+        # (none is ever deleted): PostgreSQL need not look each of them up again.
+        with references_checked(BatchRow._meta.db_table):
+            bulk_insert(
+                BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk, json) for r in rows)
+            )
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
         duplicates_opened(candidates)
         saved = rows
