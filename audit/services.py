@@ -69,9 +69,14 @@ AUDIT_COLUMNS = (
 DIGESTED = ("id", *AUDIT_COLUMNS)
 
 
+# json.dumps with these arguments, made once rather than per event (the same text, byte for
+# byte: json.dumps builds exactly this encoder each call). Old chains must verify.
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def event_digest(event: Any, previous: str) -> str:
     at = event.at.astimezone(UTC).isoformat(timespec="microseconds")
-    body = json.dumps(
+    body = _DIGEST_JSON.encode(
         [
             event.id,
             at,
@@ -82,10 +87,7 @@ def event_digest(event: Any, previous: str) -> str:
             event.object_id,
             event.ip,
             event.detail,
-        ],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256((previous + body).encode()).hexdigest()
 

@@ -65,3 +65,32 @@ def test_the_verify_command_says_ok(world: World, capsys) -> None:
     tick()
     call_command("audit", "verify")
     assert "OK" in capsys.readouterr().out
+
+
+def test_an_events_digest_is_the_one_chains_were_sealed_with() -> None:
+    """Pinned: a change to how an event is digested would make every sealed chain fail."""
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace
+
+    from audit.services import event_digest
+
+    event = SimpleNamespace(
+        id=42,
+        at=datetime(2026, 11, 23, 8, 5, 1, 20, tzinfo=timezone(timedelta(hours=7))),
+        actor_id=7,
+        actor_label="cán bộ",
+        action="member.update",
+        object_type="member",
+        object_id="1234",
+        ip="10.0.0.1",
+        detail={
+            "fields": ["full_name", "birth_date"],
+            "batch": 3,
+            "note": 'Đổi "A"\n\u2028',
+            "a": 1.5,
+        },
+    )
+    assert (
+        event_digest(event, "0" * 64)
+        == "aa36b6336ba006bcd5443793cd282c549d53c82233a78fb798aed40658a35c5c"
+    )
