@@ -353,7 +353,7 @@ def test_any_sends_any_string_or_integer_list_as_postgresql_reads_it_back(world)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reserved_ids_are_distinct_unused_and_taken_by_later_rows_after_them() -> None:
+def test_reserved_ids_are_distinct_sorted_unused_and_never_handed_out_again() -> None:
     from partyorg.db import allocate_ids
 
     assert allocate_ids(Member._meta.db_table, 0) == []
