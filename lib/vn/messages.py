@@ -2,7 +2,7 @@
 
 The rules write these problems' messages with these functions, so a message can be made
 again from (code, fix) at any time. An import keeps its millions of staged problems as code,
-field and fix, without their words (cleaning.services._problems_json), and a page makes the
+field and fix, without their words (lib.cleaning.rules.stored_problem), and a page makes the
 words when it shows them (lib.cleaning.rules.with_words). In a city's import these problems
 are 94 % of all, and their words were half of every staged row's problems (a hometown's
 "now xã …, tỉnh …" in two languages, on most rows).
