@@ -228,9 +228,12 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         sheet.write_string(r, 1, figures.org.code)
         col = 2
         for figure in figures.milestones:
-            for value in (figure.expected, figure.done, figure.on_time):
-                sheet.write_number(r, col, value)
-                col += 1
+            sheet.write_number(r, col, figure.expected)
+            # Left blank while nothing can count the milestone (Milestone.counted), not 0.
+            if figure.milestone.counted:
+                sheet.write_number(r, col + 1, figure.done)
+                sheet.write_number(r, col + 2, figure.on_time)
+            col += 3
         for key in ("members", "q_complete", "q_cccd_ok", "q_open_problems", "q_open_duplicates"):
             sheet.write_number(r, col, figures.quality.get(key, 0))
             col += 1

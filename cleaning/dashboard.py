@@ -30,7 +30,11 @@ class MilestoneFigures:
 
     @property
     def overdue(self) -> bool:
-        return timezone.localdate() > self.milestone.due_on and self.done < self.expected
+        return (
+            self.milestone.counted
+            and timezone.localdate() > self.milestone.due_on
+            and self.done < self.expected
+        )
 
 
 @dataclass
@@ -91,7 +95,7 @@ def children_figures(campaign: Campaign, org: Org) -> list[OrgFigures]:
 def late_units(campaign: Campaign, org: Org, *, limit: int = 200) -> list[dict[str, Any]]:
     """Units of `org`'s subtree that have passed a milestone's due date without reaching it."""
     today = timezone.localdate()
-    due = [m for m in campaign.milestones.all() if m.due_on < today]
+    due = [m for m in campaign.milestones.all() if m.due_on < today and m.counted]
     if not due:
         return []
     depth = campaign.root.depth + campaign.unit_depth

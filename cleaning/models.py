@@ -212,6 +212,13 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def counted(self) -> bool:
+        """Whether the system can tell today which units reached it. "Every cell has held a
+        meeting on the handbook" waits for the handbook to record cell meetings: until then no
+        unit is late for it and the dashboard shows no figure."""
+        return self.condition != self.Condition.MEETING_HELD
+
     def key(self, what: str) -> str:
         """The counter key of this milestone: expected, done or on_time."""
         return f"ms.{self.pk}.{what}"

@@ -59,6 +59,32 @@ def test_late_units_are_listed_with_their_contacts(world: World) -> None:
     assert "Đ/c Lan" in html and "0909000111" in html
 
 
+def test_a_milestone_nothing_can_count_yet_makes_no_unit_late(world: World) -> None:
+    """ "Every cell has held a meeting on the handbook" is counted once the handbook records
+    meetings: until then a passed due date lists no unit as late nor the milestone as overdue,
+    and the dashboard says why it shows no figure."""
+    from cleaning.dashboard import figures_for, late_units
+
+    today = timezone.localdate()
+    campaign = campaign_create(
+        root=world.city,
+        name="Làm sạch dữ liệu 2025",
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=20),
+        milestones=[
+            ("Gửi dữ liệu sạch", today + timedelta(days=5), "submitted"),
+            ("Chi bộ sinh hoạt trên sổ tay", today - timedelta(days=1), "meeting_held"),
+        ],
+        by=world.users["city"],
+    )
+    tick()
+    assert late_units(campaign, world.city) == []
+    meeting = figures_for(campaign, [world.city])[0].milestones[1]
+    assert not meeting.milestone.counted and not meeting.overdue
+    html = world.client("city").get(f"/campaigns/{campaign.pk}/{world.city.code}/").content.decode()
+    assert "khi có Sổ tay đảng viên" in html
+
+
 def test_it_refuses_milestones_outside_the_period(world: World) -> None:
     today = timezone.localdate()
     with pytest.raises(ValidationError) as info:
