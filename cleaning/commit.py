@@ -114,7 +114,7 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
     for field in _TEXT_COMPARED:
         columns[field] = v.get(field, "")
     for field in _DATE_COMPARED:
-        columns[field] = _date(v.get(field, ""))[0]
+        columns[field], columns[f"{field}_precision"] = _date(v.get(field, ""))
     official = columns.get("official_date")
     name = v.get("full_name", "")
     return SimpleNamespace(
@@ -373,7 +373,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                 EventKind.ADMITTED.value,
                 new.admission_date,
                 new.org_id,
-                source_json,
+                _dated(source, source_json, new.admission_date_precision),
                 "",
                 actor_id,
                 now,
@@ -386,7 +386,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                     EventKind.RECOGNISED.value,
                     new.official_date,
                     new.org_id,
-                    source_json,
+                    _dated(source, source_json, new.official_date_precision),
                     "",
                     actor_id,
                     now,
@@ -394,6 +394,8 @@ def _plan(batch: Batch, by: Any) -> _Plan:
             )
             if new.card_number:
                 card = {"card_number": new.card_number, **source}
+                if new.official_date_precision != "day":
+                    card["precision"] = new.official_date_precision
                 events.append(
                     (
                         new.id,
@@ -440,8 +442,8 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                 )
             )
             setattr(member, name, new_value)
-            if name == "birth_date":
-                member.birth_date_precision = _date(row.values[name])[1]
+            if name in DATE_FIELDS:  # a partial date stays partial (yyyy, yyyy-mm)
+                setattr(member, f"{name}_precision", _date(row.values[name])[1])
         if "full_name" in fields:
             member.search_name = search_text(member.org_path, fold(member.full_name))
             member.sort_key = sort_key(member.full_name)[:255]
@@ -484,6 +486,14 @@ def _plan(batch: Batch, by: Any) -> _Plan:
         deltas,
         seen_at,
     )
+
+
+def _dated(source: dict[str, str], source_json: str, precision: str) -> str:
+    """An event's detail: its source, and the precision of its date when only the year or
+    the month is known (the member page then shows "2010", not "01/01/2010")."""
+    if precision == "day":
+        return source_json
+    return dumps_json({**source, "precision": precision})
 
 
 def _stale(plan: _Plan) -> bool:
@@ -532,7 +542,8 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
     if plan.updates:
         update_fields = sorted(
             {f for _r, _m, fs in plan.updates for f in fs}
-            | {"search_name", "sort_key", "updated_at", "birth_date_precision"}
+            | {f"{f}_precision" for _r, _m, fs in plan.updates for f in fs if f in DATE_FIELDS}
+            | {"search_name", "sort_key", "updated_at"}
         )
         Member.objects.bulk_update(
             [m for _r, m, _f in plan.updates], update_fields, batch_size=1000

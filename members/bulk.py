@@ -25,6 +25,8 @@ MEMBER_COLUMNS = [
     "admission_place",
     "official_date",
     "official_place",
+    "admission_date_precision",
+    "official_date_precision",
     "card_number",
     "resume_number",
     "badge",

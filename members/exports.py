@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from members.models import ACTIVE_STATUSES, FieldChange, Member
@@ -54,6 +55,13 @@ def export_rows(
         yield from _rows(batch, with_provenance)
 
 
+def partial_iso(value: date | None, precision: str) -> str:
+    """ISO 8601 to the precision on file: yyyy-mm-dd, yyyy-mm, or yyyy ("" when none)."""
+    if value is None:
+        return ""
+    return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
 def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
     sources: dict[int, list[str]] = defaultdict(list)
     duplicates: dict[int, list[str]] = defaultdict(list)
@@ -79,14 +87,19 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
         for member_id, row_problems in BatchRow.objects.filter(
             member_id__in=ids, batch__status="review"
         ).values_list("member_id", "problems"):
-            problems[member_id] += [p["code"] for p in row_problems if not p.get("accepted")]
+            # Open ones only: errors, and warnings not accepted (info problems were fixed).
+            problems[member_id] += [
+                p["code"]
+                for p in row_problems
+                if p.get("severity") in ("error", "warning") and not p.get("accepted")
+            ]
     for m in members:
         row = [
             m.pk,
             m.cccd,
             m.full_name,
             m.sex,
-            m.birth_date.isoformat(),
+            partial_iso(m.birth_date, m.birth_date_precision),
             m.birth_place,
             m.hometown,
             m.residence,
@@ -98,8 +111,8 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
             m.foreign_language,
             m.occupation,
             m.position,
-            m.admission_date.isoformat(),
-            m.official_date.isoformat() if m.official_date else "",
+            partial_iso(m.admission_date, m.admission_date_precision),
+            partial_iso(m.official_date, m.official_date_precision),
             m.card_number or "",
             m.phone,
             m.email,

@@ -71,6 +71,9 @@ class Member(models.Model):
     admission_date = models.DateField(_("ngày vào Đảng"))
     admission_place = models.CharField(_("nơi vào Đảng"), max_length=255, blank=True)
     official_date = models.DateField(_("ngày chính thức"), null=True, blank=True)
+    # Like the birth date: an old record may give only the year (or month) of either.
+    admission_date_precision = models.CharField(max_length=5, default="day")
+    official_date_precision = models.CharField(max_length=5, default="day")
     official_place = models.CharField(_("nơi công nhận chính thức"), max_length=255, blank=True)
     # Unique through Meta.constraints, not unique=True: on PostgreSQL a unique field also gets
     # a second, pattern-matching index, and no one looks a card number up by its beginning.

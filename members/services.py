@@ -66,6 +66,8 @@ RECORD_FIELDS = [
     "email",
 ]
 REQUIRED = {"cccd", "full_name", "sex", "birth_date", "admission_date"}
+# Dates a record may hold as a year or a month only (Member.<name>_precision).
+PARTIAL_DATES = ("birth_date", "admission_date", "official_date")
 RATINGS = [
     "Hoàn thành xuất sắc nhiệm vụ",
     "Hoàn thành tốt nhiệm vụ",
@@ -383,10 +385,14 @@ def member_update(
         add_keys(deltas, member.org_id, member_keys_of(member), -1)
         for name, value in changed.items():
             setattr(member, name, value)
+        # A date typed whole replaces a partial one (only its year or month was on file).
+        precise = [f"{name}_precision" for name in changed if name in PARTIAL_DATES]
+        for name in precise:
+            setattr(member, name, "day")
         if "full_name" in changed:
             member.search_name = search_text(member.org_path, fold(member.full_name))
             member.sort_key = sort_key(member.full_name)[:255]
-        member.save(update_fields=[*changed, "search_name", "sort_key", "updated_at"])
+        member.save(update_fields=[*changed, *precise, "search_name", "sort_key", "updated_at"])
         add_keys(deltas, member.org_id, member_keys_of(member), 1)
         counts_changed(deltas)
         if "admission_date" in changed:

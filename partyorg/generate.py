@@ -305,6 +305,8 @@ class Generator:
                         cell.name,
                         p.official_date,
                         cell.name if p.official_date else "",
+                        "day",
+                        "day",
                         card,
                         "",
                         "",

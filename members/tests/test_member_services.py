@@ -131,6 +131,15 @@ class TestUpdate:
         )
         assert _count(world.cell.id, f"sex.{other}") == before + 1
 
+    def test_a_whole_date_typed_over_a_partial_one_is_whole(self, world: World) -> None:
+        member = world.members[1]
+        Member.objects.filter(pk=member.pk).update(admission_date_precision="year")
+        member.refresh_from_db()
+        typed = member.admission_date - timedelta(days=1)
+        services.member_update(member=member, changes={"admission_date": typed})
+        member.refresh_from_db()
+        assert (member.admission_date, member.admission_date_precision) == (typed, "day")
+
     def test_it_refuses_unknown_fields(self, world: World) -> None:
         with pytest.raises(ValidationError):
             services.member_update(member=world.members[1], changes={"status": "official"})

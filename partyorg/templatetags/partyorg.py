@@ -1,6 +1,7 @@
 """Template filters for Vietnamese dates, masked identifiers and list numbering."""
 
 from datetime import date
+from typing import Any
 
 from django import template
 from django.conf import settings
@@ -12,8 +13,9 @@ register = template.Library()
 
 
 @register.filter
-def vndate(value: date | None, precision: str = "day") -> str:
-    """dd/mm/yyyy, or mm/yyyy and yyyy for members whose birth date is only partly known."""
+def vndate(value: date | None, precision: str | None = "day") -> str:
+    """dd/mm/yyyy, or mm/yyyy and yyyy for a date only partly known (a member's birth,
+    admission or official date, an event dated by one of them)."""
     if not value:
         return ""
     if precision == "year":
@@ -21,6 +23,14 @@ def vndate(value: date | None, precision: str = "day") -> str:
     if precision == "month":
         return f"{value.month:02d}/{value.year}"
     return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def event_date(event: Any) -> str:
+    """An event's date as vndate shows it, to the precision its detail records (an admission
+    known only by its year is "2010", not "01/01/2010")."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    return vndate(event.on, detail.get("precision"))
 
 
 @register.filter
