@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -69,12 +69,9 @@ def rule_summary(batch: Batch) -> list[dict[str, Any]]:
             {
                 "code": code,
                 "count": count,
-                "severity": getattr(
-                    info, "severity", "error" if code == "cell.unknown" else "warning"
-                ),
-                "title": getattr(info, "title_vi", code)
-                if info
-                else ("Không tìm thấy chi bộ" if code == "cell.unknown" else code),
+                "severity": info.severity if info else "warning",
+                "title": info.title_vi if info else code,
+                "title_en": info.title_en if info else code,
             }
         )
     return out
@@ -90,6 +87,19 @@ def candidates_for(user: User, org: Org) -> QuerySet[DuplicateCandidate]:
             scope, decider__path__startswith=org.path, decision=DuplicateCandidate.Decision.OPEN
         )
         .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch")
+        .order_by("-score", "id")
+    )
+
+
+def pairs_to_follow(org: Org) -> QuerySet[DuplicateCandidate]:
+    """Open pairs between `org`'s subtree and another unit, decided above it (a transfer never
+    closed): the unit that uploaded the person and the unit that holds them both follow them.
+    The caller has checked that the user may see `org`."""
+    involved = Q(batch__org__path__startswith=org.path) | Q(member_b__org_path__startswith=org.path)
+    return (
+        DuplicateCandidate.objects.filter(involved, decision=DuplicateCandidate.Decision.OPEN)
+        .exclude(decider__path__startswith=org.path)
+        .select_related("row_a__file", "member_b__org", "decider", "batch__org")
         .order_by("-score", "id")
     )
 

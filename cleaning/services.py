@@ -7,7 +7,7 @@ failed, cancelled or interrupted batch leaves the registry exactly as it was.
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -53,9 +53,15 @@ def _user(by: Any) -> Any:
 
 
 def batch_create(
-    *, org: Org, uploads: Sequence[UploadedFile], by: Any = None, request: HttpRequest | None = None
+    *,
+    org: Org,
+    uploads: Sequence[UploadedFile],
+    by: Any = None,
+    request: HttpRequest | None = None,
+    queue: bool = True,
 ) -> Batch:
-    """Store the uploaded files as a new batch of `org` and queue its processing."""
+    """Store the uploaded files as a new batch of `org` and queue its processing (or, with
+    queue=False, leave it for the caller to process with batch_process: the command line)."""
     if not org.is_active:
         raise ValidationError({"org": _("Tổ chức đã ngừng hoạt động.")})
     if not uploads:
@@ -93,10 +99,11 @@ def batch_create(
             detail={"org": org.code, "files": [u.name for u in uploads]},
             request=request,
         )
-        from .tasks import batch_process
+        if queue:
+            from .tasks import batch_process
 
-        # Enqueued in the same transaction: the task row exists exactly when the batch does.
-        batch_process.enqueue(batch.pk)
+            # Enqueued in the same transaction: the task row exists exactly when the batch does.
+            batch_process.enqueue(batch.pk)
     batch.refresh_from_db()
     return batch
 
@@ -108,9 +115,13 @@ def _signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(fold(h) for h in headers).encode()).hexdigest()
 
 
-def _progress(batch: Batch, percent: int, note: str) -> None:
+def _progress(
+    batch: Batch, told: Callable[[int, str], None] | None, percent: int, note: str
+) -> None:
     # Written outside the batch's transaction so that the page can show it while it runs.
     Batch.objects.filter(pk=batch.pk).update(progress=percent, progress_note=note[:255])
+    if told is not None:
+        told(percent, note)
 
 
 def _problems_json(record: CleanRecord) -> list[dict[str, Any]]:
@@ -172,15 +183,28 @@ def _resolve_cell(
 
 
 @gc_paused()
-def batch_process(batch: Batch) -> Batch:
-    """Parse, map, clean and match every file of a batch; write its rows for review."""
+def batch_process(batch: Batch, *, progress: Callable[[int, str], None] | None = None) -> Batch:
+    """Parse, map, clean and match every file of a queued batch; write its rows for review.
+
+    The batch is taken first (queued → processing, in one statement), so it is processed once
+    whoever asks again (a second worker, a queued task that finds it done): a batch that is not
+    queued is returned as it is. A batch cancelled while it was being cleaned is left cancelled
+    and nothing is written. `progress(percent, note)` hears what the page shows (the command
+    line draws its bar with it).
+    """
     today = timezone.localdate()
-    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.PROCESSING, error="")
+    taken = Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
+        status=Batch.Status.PROCESSING, error=""
+    )
+    if not taken:
+        batch.refresh_from_db()
+        return batch
     files = list(batch.files.order_by("id"))
     prepared: list[tuple[BatchFile, list[RawRecord]]] = []
     for index, batch_file in enumerate(files):
         _progress(
             batch,
+            progress,
             5 + 20 * index // max(len(files), 1),
             _("Đang đọc %(name)s…") % {"name": batch_file.name},
         )
@@ -188,11 +212,12 @@ def batch_process(batch: Batch) -> Batch:
             with opened(batch_file.stored) as path:
                 parsed = parse_file(path, display_name=batch_file.name)
         except ParseError as error:
-            message = error.message_vi
-            Batch.objects.filter(pk=batch.pk).update(
+            # Both languages, as the command line prints it: the batch page shows it whole.
+            message = f"{error.message_vi} / {error.message_en}"
+            Batch.objects.filter(pk=batch.pk, status=Batch.Status.PROCESSING).update(
                 status=Batch.Status.FAILED, error=message, progress=100, progress_note=""
             )
-            BatchFile.objects.filter(pk=batch_file.pk).update(error=error.message_vi)
+            BatchFile.objects.filter(pk=batch_file.pk).update(error=message)
             batch.refresh_from_db()
             return batch
         remembered = ColumnMapping.objects.filter(
@@ -250,11 +275,19 @@ def batch_process(batch: Batch) -> Batch:
             if done % 2000 == 0:
                 _progress(
                     batch,
+                    progress,
                     25 + 55 * done // total,
                     _("Đã làm sạch %(n)d / %(t)d dòng") % {"n": done, "t": total},
                 )
-    _progress(batch, 85, _("Đang tìm trùng lặp…"))
+    _progress(batch, progress, 85, _("Đang tìm trùng lặp…"))
     with transaction.atomic():
+        # Cancelled meanwhile (batch_cancel locks the batch too): nothing is written.
+        if (
+            Batch.objects.select_for_update().filter(pk=batch.pk).values_list("status").get()[0]
+            != Batch.Status.PROCESSING
+        ):
+            batch.refresh_from_db()
+            return batch
         BatchRow.objects.filter(batch=batch).delete()
         stale = DuplicateCandidate.objects.filter(
             batch=batch, decision=DuplicateCandidate.Decision.OPEN
@@ -418,9 +451,18 @@ def _reclean(row: BatchRow) -> None:
     for p in problems:
         p["accepted"] = p["code"] in accepted
     values = {k: _as_text(v) for k, v in cleaned.values.items()}
+    _apply_accepted(values, problems)
     _resolve_cell(values, raw, row.batch.org, _cells_of(row.batch.org), problems)
     row.values, row.problems = values, problems
     row.errors, row.warnings = _row_counts(problems)
+
+
+def _apply_accepted(values: dict[str, str], problems: list[dict[str, Any]]) -> None:
+    """An accepted proposal becomes its field's value (most fixes are the value already; a
+    place under its pre-2025 units is kept as typed until the reviewer accepts its new name)."""
+    for p in problems:
+        if p.get("accepted") and isinstance(p.get("fix"), str):
+            values[p["field"]] = p["fix"]
 
 
 def batch_accept_rule(
@@ -454,7 +496,13 @@ WITH picked AS (
         jsonb_agg(CASE WHEN e.hit THEN e.p || '{"accepted": true}' ELSE e.p END ORDER BY e.ord)
             AS problems,
         count(*) FILTER (WHERE e.open AND NOT e.hit) AS warnings,
-        count(*) FILTER (WHERE e.hit) AS touched
+        count(*) FILTER (WHERE e.hit) AS touched,
+        -- The proposed values accepted that differ from their field's value (most fixes are
+        -- the value already: those rows' values are left as they are, not written again).
+        jsonb_object_agg(e.p->>'field', e.p->'fix') FILTER (
+            WHERE e.hit AND jsonb_typeof(e.p->'fix') = 'string'
+                AND r."values"->(e.p->>'field') IS DISTINCT FROM e.p->'fix'
+        ) AS fixes
     FROM cleaning_batchrow r
     CROSS JOIN LATERAL (
         SELECT a.p, a.ord, o.open, o.open AND a.p->>'code' = %(code)s AS hit
@@ -467,7 +515,9 @@ WITH picked AS (
     WHERE r.batch_id = %(batch)s AND r.warnings > 0 AND r.problems @> %(probe)s::jsonb
     GROUP BY r.id, r.skipped
 )
-UPDATE cleaning_batchrow SET problems = picked.problems, warnings = picked.warnings
+UPDATE cleaning_batchrow SET problems = picked.problems, warnings = picked.warnings,
+    "values" = CASE WHEN picked.fixes IS NULL THEN cleaning_batchrow."values"
+        ELSE cleaning_batchrow."values" || picked.fixes END
 FROM picked WHERE cleaning_batchrow.id = picked.id AND picked.touched > 0
 RETURNING picked.skipped, picked.touched
 """
@@ -487,7 +537,9 @@ def _accept_in_python(batch: Batch, code: str) -> list[tuple[bool, int]]:
     """The same on SQLite (the demo and the tests): rows read, changed and written back."""
     changed: list[BatchRow] = []
     out = []
-    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).only("problems", "skipped")
+    rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).only(
+        "problems", "values", "skipped"
+    )
     for row in rows.iterator(chunk_size=5000):
         touched = 0
         for p in row.problems:
@@ -496,9 +548,10 @@ def _accept_in_python(batch: Batch, code: str) -> list[tuple[bool, int]]:
                 touched += 1
         if touched:
             row.warnings = _row_counts(row.problems)[1]
+            _apply_accepted(row.values, row.problems)
             changed.append(row)
             out.append((row.skipped, touched))
-    BatchRow.objects.bulk_update(changed, ["problems", "warnings"], batch_size=500)
+    BatchRow.objects.bulk_update(changed, ["problems", "values", "warnings"], batch_size=500)
     return out
 
 
@@ -574,14 +627,20 @@ def batch_set_mapping(
 
 
 def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = None) -> Batch:
-    if batch.status in (Batch.Status.COMMITTED, Batch.Status.COMMITTING, Batch.Status.CANCELLED):
-        raise ValidationError(
-            {
-                "batch": _("Không thể huỷ lô dữ liệu ở trạng thái %(s)s.")
-                % {"s": batch.get_status_display()}
-            }
-        )
     with transaction.atomic():
+        # Locked and read again: a worker writing its rows, or a commit, finishes first.
+        batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
+        if batch.status in (
+            Batch.Status.COMMITTED,
+            Batch.Status.COMMITTING,
+            Batch.Status.CANCELLED,
+        ):
+            raise ValidationError(
+                {
+                    "batch": _("Không thể huỷ lô dữ liệu ở trạng thái %(s)s.")
+                    % {"s": batch.get_status_display()}
+                }
+            )
         _leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
         stale = DuplicateCandidate.objects.filter(

@@ -10,13 +10,13 @@ def batch_process(batch_id: int) -> None:
     from .services import batch_process as process
 
     batch = Batch.objects.filter(pk=batch_id).first()
-    if batch is None or batch.status in (Batch.Status.CANCELLED, Batch.Status.COMMITTED):
+    if batch is None:
         return
     try:
         process(batch)
     except Exception as error:
         # The batch says what went wrong; its rows and the registry are untouched.
-        Batch.objects.filter(pk=batch_id).update(
+        Batch.objects.filter(pk=batch_id, status=Batch.Status.PROCESSING).update(
             status=Batch.Status.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
             progress=100,

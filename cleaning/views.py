@@ -29,6 +29,7 @@ from .selectors import (
     get_batch_for_user,
     get_candidate_for_user,
     get_row_for_user,
+    pairs_to_follow,
     rule_summary,
     with_created_members,
 )
@@ -65,6 +66,7 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "can_edit": can_edit,
             "batches": batches_of(org)[:100],
             "candidates": candidates_for(request.user, org)[:50],
+            "followed": pairs_to_follow(org)[:50],
         },
     )
 

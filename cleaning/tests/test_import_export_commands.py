@@ -85,3 +85,42 @@ def test_import_of_an_unreadable_file_names_it(world: World, tmp_path) -> None:
     bad.write_bytes(b"not a workbook at all")
     with pytest.raises(CommandError, match=r"hong\.xlsx"):
         call_command("import", str(bad), org=world.cell.code)
+
+
+def test_import_processes_its_batch_itself_with_a_progress_bar(
+    world: World, good_file, settings, capsys
+) -> None:
+    """With a worker's queue configured, the command still cleans the batch in its own process
+    (nothing is queued for a worker to clean it a second time), drawing its progress."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("import", str(good_file), org=world.cell.code, commit=True)
+    captured = capsys.readouterr()
+    assert not DBTaskResult.objects.exists()
+    assert Batch.objects.get().status == "committed"
+    assert "100%" in captured.err
+    # Each rule's title in both languages.
+    assert "Đã thêm số 0 đầu CCCD bị Excel làm mất / Leading zero of the CCCD restored" in (
+        captured.out
+    )
+
+
+def test_partial_dates_stay_partial_in_the_registry_and_its_exports(world: World, tmp_path) -> None:
+    """Only the year of admission (or the month and year of official membership) on file:
+    the member keeps exactly that, shown and exported as such, not as 1 January."""
+    from members.models import Member
+
+    path = tmp_path / "chibo.csv"
+    line = GOOD[0].replace("19/05/2010,19/05/2011", "2010,05/2011")
+    path.write_text(HEADER + line + "\n", encoding="utf-8")
+    call_command("import", str(path), org=world.cell.code, commit=True, verbosity=0)
+    member = Member.objects.get(cccd="079185000101")
+    assert (member.admission_date_precision, member.official_date_precision) == ("year", "month")
+    out = tmp_path / "out.csv"
+    call_command("export", "members", org=world.cell.code, format="csv", out=str(out), by="p")
+    rows = list(csv.DictReader(io.StringIO("\n".join(out.read_text("utf-8-sig").splitlines()[1:]))))
+    exported = next(r for r in rows if r["cccd"] == "079185000101")
+    assert (exported["admission_date"], exported["official_date"]) == ("2010", "2011-05")
+    page = world.client("secretary").get(f"/members/{member.pk}/").content.decode()
+    assert "05/2011" in page and "01/01/2010" not in page

@@ -207,6 +207,31 @@ def test_accepting_a_rule_accepts_its_fixes_in_every_row(world: World) -> None:
         assert row.warnings == 0
 
 
+def test_accepting_a_rule_puts_its_proposed_value_in_the_row_and_the_registry(
+    world: World,
+) -> None:
+    """A residence written with pre-2025 units keeps its text until the reviewer accepts the
+    proposal; accepting writes the current name, which the commit then writes (the text as
+    typed stays the row's original)."""
+    old = "xã Vĩnh Lộc B, huyện Bình Chánh, thành phố Hồ Chí Minh"
+    new = "xã Tân Vĩnh Lộc, thành phố Hồ Chí Minh"
+    upload = SimpleUploadedFile(
+        "chibo.csv",
+        (HEADER.rstrip("\n") + ",Nơi thường trú\n" + GOOD[0] + f',"{old}"\n').encode("utf-8"),
+    )
+    batch = services.batch_create(org=world.cell, uploads=[upload], by=None)
+    row = BatchRow.objects.get(batch=batch)
+    assert row.values["residence"] == old
+    assert [p["fix"] for p in row.problems if p["code"] == "place.legacy_residence"] == [new]
+    services.batch_accept_rule(batch=batch, code="place.legacy_residence", by=None)
+    row.refresh_from_db()
+    assert row.values["residence"] == new and row.original["residence"] == old
+    # The other fields as they were.
+    assert row.values["full_name"] == "Nguyễn Thị Hoà"
+    batch_commit(batch=batch, by=None)
+    assert Member.objects.get(cccd="079185000101").residence == new
+
+
 def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) -> None:
     batch = _upload(world, GOOD[0], GOOD[0].replace("1,", "2,", 1))
     candidate = DuplicateCandidate.objects.get(batch=batch)
@@ -268,6 +293,41 @@ def test_a_member_of_another_unit_is_decided_by_the_common_ancestor(world: World
     assert stranger.org_id == world.cell.id
     summary = batch_commit(batch=batch, by=None)
     assert summary["created"] == 0 and Member.objects.filter(cccd=stranger.cccd).count() == 1
+
+
+def test_a_pair_across_two_units_is_listed_for_both_units_and_their_ancestor(
+    world: World,
+) -> None:
+    """A transfer never closed: the unit that uploaded the person and the unit that holds them
+    both find the pair on their imports page (to follow it); the common ancestor decides."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import Grant, Role, User
+
+    stranger = world.stranger
+    line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    candidate = DuplicateCandidate.objects.get(batch=_upload(world, line))
+    holder = User.objects.create_user(username="bithu_kp1", password="x")
+    Grant.objects.create(
+        user=holder, org=world.other_cell, role=Role.EDITOR, granted_at=timezone.now()
+    )
+    other_unit = Client()
+    other_unit.force_login(holder)
+    link = f"/duplicates/{candidate.pk}/"
+    for client, org in (
+        (world.client("secretary"), world.cell),
+        (other_unit, world.other_cell),
+        (world.client("city"), world.city),
+    ):
+        page = client.get(f"/orgs/{org.code}/imports/").content.decode()
+        assert link in page, org.code
+        assert client.get(link).status_code == 200
+    # Only the ancestor's list asks for the decision; the units' lists say who decides.
+    assert (
+        world.city.name
+        in other_unit.get(f"/orgs/{world.other_cell.code}/imports/").content.decode()
+    )
 
 
 def test_two_units_uploading_the_same_person_at_once_get_a_pair_not_a_failure(
@@ -624,3 +684,56 @@ def test_staged_rows_json_is_compressed_with_lz4_where_the_server_has_it() -> No
         assert {name: method for name, method in cursor.fetchall()} == {
             name: expected for name in ("original", "values", "problems", "edits")
         }
+
+
+def _queued(world: World, *lines: str) -> Batch:
+    """A stored upload waiting for a worker (as batch_create leaves it before its task runs)."""
+    from cleaning.models import BatchFile
+    from cleaning.storage import store_upload
+
+    batch = Batch.objects.create(org=world.cell)
+    relative, digest, size = store_upload(batch.pk, _csv(*lines), 0)
+    BatchFile.objects.create(
+        batch=batch, name="chibo.csv", size=size, sha256=digest, stored=relative
+    )
+    return batch
+
+
+def test_a_batch_cancelled_while_it_is_processed_stays_cancelled(world: World, monkeypatch) -> None:
+    """The unit cancels while the worker cleans: the worker's rows are thrown away, and the
+    batch does not come back for review (nor could it then be committed)."""
+    batch = _queued(world, *GOOD)
+    real = services.clean_record
+
+    def cancel_midway(*args, **kwargs):
+        if Batch.objects.get(pk=batch.pk).status == "processing":
+            services.batch_cancel(batch=Batch.objects.get(pk=batch.pk), by=None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "clean_record", cancel_midway)
+    tick()
+    before = counts_of([world.cell.id])[world.cell.id]
+    processed = services.batch_process(batch)
+    assert processed.status == "cancelled"
+    assert not BatchRow.objects.filter(batch=batch).exists()
+    assert not DuplicateCandidate.objects.filter(batch=batch).exists()
+    with pytest.raises(ValidationError):
+        batch_commit(batch=processed, by=None)
+    tick()
+    assert counts_of([world.cell.id])[world.cell.id] == before
+
+
+def test_a_batch_is_processed_once_whoever_asks_again(world: World) -> None:
+    """A second worker (or the command line beside a worker) finds the batch taken: it leaves
+    it alone rather than clean it again, or bring a committed batch back for review."""
+    batch = _upload(world, *GOOD)
+    reviewed = BatchRow.objects.filter(batch=batch).order_by("row_number")[1]
+    services.batch_row_skip(row=reviewed, skip=True, by=None)  # the review has begun
+    assert services.batch_process(batch).status == "review"
+    assert BatchRow.objects.get(pk=reviewed.pk).skipped
+    batch_commit(batch=batch, by=None)
+    assert services.batch_process(batch).status == "committed"
+    from cleaning.tasks import batch_process as task
+
+    task.call(batch.pk)
+    assert Batch.objects.get(pk=batch.pk).status == "committed"

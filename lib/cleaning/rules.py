@@ -7,8 +7,9 @@ the text of the file, ``values`` the standardised values, and every change or do
 the same result). Severities: ``error`` blocks the commit, ``warning`` needs a look,
 ``info`` is an automatic fix shown for the record.
 
-``RULES`` lists every code any rule here (or in lib/vn) can emit, so the review page can
-group and count by rule and docs/cleaning.md can print the table.
+``RULES`` lists every code any rule here (or in lib/vn) can emit, and the two the import adds
+against the registry (an unknown cell, a CCCD decided to be someone else's), so the review page
+can group and count by rule and docs/cleaning.md can print the table.
 """
 
 import functools
@@ -200,6 +201,9 @@ _RULE_LIST: list[RuleInfo] = [
     # Places.
     RuleInfo("place.legacy", "info", "Địa danh trước sáp nhập 2025 (giữ nguyên, đề xuất tên mới)", "Place name from before the 2025 merger (kept, current name proposed)"),
     RuleInfo("place.legacy_residence", "warning", "Nơi thường trú ghi theo đơn vị hành chính cũ", "Residence written with pre-2025 units"),
+    # Found by the import against the registry (cleaning.services), not by a rule here.
+    RuleInfo("cell.unknown", "error", "Không tìm thấy chi bộ trong đơn vị", "Cell not found in the unit"),
+    RuleInfo("cccd.taken", "error", "Số CCCD là của người khác (đã quyết định khác người)", "CCCD belongs to someone else (decided: different people)"),
 ]  # fmt: skip
 RULES: dict[str, RuleInfo] = {rule.code: rule for rule in _RULE_LIST}
 

@@ -1,5 +1,6 @@
 """partyorg import FILE... --org CODE [--commit]: the import pipeline from the command line."""
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from cleaning.commit import batch_commit
 from cleaning.models import Batch
 from cleaning.selectors import rule_summary
-from cleaning.services import batch_cancel, batch_create, open_blockers
+from cleaning.services import batch_cancel, batch_create, batch_process, open_blockers
 from orgs.models import Org
 
 
@@ -39,20 +40,18 @@ class Command(BaseCommand):
             uploads.append(SimpleUploadedFile(path.name, path.read_bytes()))
         try:
             with transaction.atomic():
-                batch = batch_create(org=org, uploads=uploads, by=None)
+                # Processed here, not queued: no worker takes it meanwhile.
+                batch = batch_create(org=org, uploads=uploads, by=None, queue=False)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
-        # Without a worker the task ran (or runs) here: wait for it in this process.
-        if batch.status in (Batch.Status.QUEUED, Batch.Status.PROCESSING):
-            from cleaning.services import batch_process
-
-            batch = batch_process(batch)
+        batch = self._process(batch, quiet=options["verbosity"] == 0)
         if batch.status == Batch.Status.FAILED:
             raise CommandError(batch.error)
         self.stdout.write(f"Lô / batch #{batch.pk}: {batch.rows_total} dòng / rows")
         for rule in rule_summary(batch):
             self.stdout.write(
-                f"  {rule['count']:>7}  {rule['severity']:<8} {rule['code']:<32} {rule['title']}"
+                f"  {rule['count']:>7}  {rule['severity']:<8} {rule['code']:<32} "
+                f"{rule['title']} / {rule['title_en']}"
             )
         rows, duplicates = open_blockers(batch)
         self.stdout.write(
@@ -71,3 +70,18 @@ class Command(BaseCommand):
                 "; ".join(error.messages) + f" (xem lô / see batch #{batch.pk})"
             ) from None
         self.stdout.write(f"Đã ghi / committed: {summary}")
+
+    def _process(self, batch: Batch, *, quiet: bool) -> Batch:
+        """Parse, clean and match the batch here, with a progress bar on standard error."""
+        from tqdm import tqdm
+
+        bar = tqdm(total=100, unit="%", file=sys.stderr, disable=quiet)
+
+        def progress(percent: int, note: str) -> None:
+            bar.set_description_str(note, refresh=False)
+            bar.update(percent - bar.n)
+
+        with bar:
+            batch = batch_process(batch, progress=progress)
+            bar.update(100 - bar.n)
+        return batch
