@@ -168,8 +168,23 @@ def _other_unit_pair(batch: Batch, member: Member, **row_a: Any) -> DuplicateCan
     )
 
 
+# At most this many birth dates a batch are looked up in the province's other units.
+CROSS_UNIT_DATES = 2000
+
+
+def _usable_cccd(row: StagedRow) -> bool:
+    """Whether the row's CCCD can be trusted to find the person: 12 digits, no error on it."""
+    cccd = row.values.get("cccd", "")
+    return (
+        len(cccd) == 12
+        and cccd.isdigit()
+        and not any(p["field"] == "cccd" and p["severity"] == "error" for p in row.problems)
+    )
+
+
 def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
-    """People without a usable CCCD who look like another row or a member of the unit."""
+    """People who look like another row or a member of the unit; rows without a usable CCCD
+    are also compared with the members of the province's other units born the same day."""
     from lib.cleaning.match import Person, find_candidates
     from lib.vn.dates import PartialDate, parse_date
 
@@ -197,6 +212,25 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
         )
 
     people = [person_of_row(r) for r in rows]
+    fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path")
+    members = list(Member.objects.filter(org__path__startswith=batch.org.path).only(*fields))
+    # A row without a usable CCCD may be someone another unit of the province holds (a
+    # transfer never closed, a number mistyped): its look-alikes there are found by birth date.
+    unsure = [
+        p.birth
+        for p, row in zip(people, rows, strict=True)
+        if type(p.birth) is date and not _usable_cccd(row)
+    ]
+    # Bounded: a file with no CCCD column at all would read most of the province. Its rows
+    # cannot be committed before their numbers are typed, and then exact matching finds them.
+    if unsure and len(set(unsure)) <= CROSS_UNIT_DATES:
+        members += (
+            Member.objects.filter(
+                birth_date__in=sorted(set(unsure)), org_path__startswith=batch.org.path[:8]
+            )
+            .exclude(org_path__startswith=batch.org.path)
+            .only(*fields)
+        )
     registry = [
         Person(
             key=f"m{m.pk}",
@@ -207,10 +241,9 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             phone=m.phone,
             hometown=m.hometown,
         )
-        for m in Member.objects.filter(org__path__startswith=batch.org.path).only(
-            "id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown"
-        )
+        for m in members
     ]
+    found = {m.pk: m for m in members}
     by_key = {f"r{i}": r for i, r in enumerate(rows)}
     out = []
     for candidate in find_candidates(people, registry):
@@ -219,18 +252,23 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
         a, b = by_key.get(candidate.a_key), by_key.get(candidate.b_key)
         member_b = None
         if b is None and candidate.b_key.startswith("m"):
-            member_b = Member.objects.filter(pk=int(candidate.b_key[1:])).first()
+            member_b = found.get(int(candidate.b_key[1:]))
         if a is None or (b is None and member_b is None):
             continue
         if member_b is not None and a.values.get("cccd") == member_b.cccd:
             continue
+        decider = batch.org
+        if member_b is not None and not member_b.org_path.startswith(batch.org.path):
+            # Another unit's member: their nearest common ancestor decides.
+            member_b = Member.objects.select_related("org").get(pk=member_b.pk)
+            decider = common_ancestor(batch.org, member_b.org)
         out.append(
             DuplicateCandidate(
                 batch=batch,
                 row_a_id=a.id,
                 row_b_id=b.id if b is not None else None,
                 member_b=member_b,
-                decider=batch.org,
+                decider=decider,
                 score=int(candidate.score),
                 exact=False,
                 reasons=list(candidate.reasons),

@@ -295,6 +295,22 @@ def test_a_member_of_another_unit_is_decided_by_the_common_ancestor(world: World
     assert summary["created"] == 0 and Member.objects.filter(cccd=stranger.cccd).count() == 1
 
 
+def test_a_person_without_a_cccd_is_matched_with_a_look_alike_in_another_unit(
+    world: World,
+) -> None:
+    """The same name and birth date as a member of another ward, but no CCCD on the row: a
+    fuzzy pair, decided by the city (their nearest common ancestor), not by the unit."""
+    stranger = world.stranger
+    line = f"1,{stranger.full_name},,{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    batch = _upload(world, line)
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    assert (candidate.member_b_id, candidate.decider_id, candidate.exact) == (
+        stranger.pk,
+        world.city.id,
+        False,
+    )
+
+
 def test_a_pair_across_two_units_is_listed_for_both_units_and_their_ancestor(
     world: World,
 ) -> None:
