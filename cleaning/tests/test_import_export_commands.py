@@ -124,3 +124,21 @@ def test_partial_dates_stay_partial_in_the_registry_and_its_exports(world: World
     assert (exported["admission_date"], exported["official_date"]) == ("2010", "2011-05")
     page = world.client("secretary").get(f"/members/{member.pk}/").content.decode()
     assert "05/2011" in page and "01/01/2010" not in page
+
+
+def test_import_refuses_a_file_over_100_mb_without_reading_it(
+    world: World, tmp_path, monkeypatch
+) -> None:
+    from pathlib import Path
+
+    big = tmp_path / "lon.csv"
+    with big.open("wb") as out:
+        out.truncate(100 * 1024 * 1024 + 1)  # sparse: no 100 MB written to disk
+
+    def read_bytes(self):
+        raise AssertionError(f"{self} read into memory")
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(CommandError, match=r"lon\.csv.*100 MB"):
+        call_command("import", str(big), org=world.cell.code)
+    assert not Batch.objects.exists()

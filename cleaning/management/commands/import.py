@@ -12,7 +12,13 @@ from django.db import transaction
 from cleaning.commit import batch_commit
 from cleaning.models import Batch
 from cleaning.selectors import rule_summary
-from cleaning.services import batch_cancel, batch_create, batch_process, open_blockers
+from cleaning.services import (
+    MAX_UPLOAD_BYTES,
+    batch_cancel,
+    batch_create,
+    batch_process,
+    open_blockers,
+)
 from orgs.models import Org
 
 
@@ -37,6 +43,10 @@ class Command(BaseCommand):
             path = Path(name)
             if not path.is_file():
                 raise CommandError(f"Không thấy tệp {name} / file not found: {name}")
+            if path.stat().st_size > MAX_UPLOAD_BYTES:  # refused before it is read into memory
+                raise CommandError(
+                    f"Tệp {path.name} lớn quá 100 MB / file {path.name} is over 100 MB"
+                )
             uploads.append(SimpleUploadedFile(path.name, path.read_bytes()))
         try:
             with transaction.atomic():
