@@ -112,13 +112,21 @@ def milestone_reached(*, milestone: Milestone, unit: Org, at: datetime) -> bool:
 
 
 def unit_submitted(*, org: Org, on: datetime) -> None:
-    """A batch of `org` was committed with no blocking problem: 'submitted' milestones reached."""
+    """A batch of `org` was committed (with no blocking problem, or it could not have been) or
+    cancelled: each campaign unit above it that has committed a batch and has none left
+    unfinished has submitted its data ('submitted' milestones reached). A unit whose cells
+    send their own files is done when the last of them is in, not at the first."""
     today = timezone.localtime(on).date()
     for milestone in Milestone.objects.filter(
         condition=Milestone.Condition.SUBMITTED, campaign__starts_on__lte=today
     ).select_related("campaign__root"):
         unit = unit_of(milestone.campaign, org)
-        if unit is not None:
+        if unit is None:
+            continue
+        batches = Batch.objects.filter(org__path__startswith=unit.path)
+        if batches.filter(status__in=UNFINISHED).exists():
+            continue
+        if batches.filter(status=Batch.Status.COMMITTED).exists():
             milestone_reached(milestone=milestone, unit=unit, at=on)
 
 

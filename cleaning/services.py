@@ -655,6 +655,10 @@ def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = 
             object_id=batch.pk,
             request=request,
         )
+        from .campaigns import unit_submitted
+
+        # The unit's last unfinished batch may have been this one.
+        unit_submitted(org=batch.org, on=timezone.now())
     batch.refresh_from_db()
     return batch
 

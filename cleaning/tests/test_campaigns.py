@@ -44,6 +44,20 @@ def test_every_unit_is_expected_and_a_clean_commit_reaches_the_first_milestone(
     assert MilestoneDone.objects.get().unit_id == world.ward.id
 
 
+def test_a_unit_has_submitted_when_its_last_open_batch_is_in(world: World) -> None:
+    """Two files of the ward's cells: committing the first does not reach the milestone while
+    the second waits in review; cancelling (or committing) the second does."""
+    from cleaning import services
+
+    campaign = _campaign(world)
+    first = campaign.milestones.get(order=1)
+    waiting = _upload(world, GOOD[1])
+    batch_commit(batch=_upload(world, GOOD[0]), by=world.users["secretary"])
+    assert not MilestoneDone.objects.filter(milestone=first).exists()
+    services.batch_cancel(batch=waiting, by=world.users["secretary"])
+    assert MilestoneDone.objects.get(milestone=first).unit_id == world.ward.id
+
+
 def test_late_units_are_listed_with_their_contacts(world: World) -> None:
     from cleaning.dashboard import late_units
 
