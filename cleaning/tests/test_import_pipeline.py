@@ -309,6 +309,15 @@ def test_a_person_without_a_cccd_is_matched_with_a_look_alike_in_another_unit(
         world.city.id,
         False,
     )
+    # With a CCCD of its own, far from the member's, the row is someone else: no pair with
+    # the other ward's member, even when another row (born the same day, without a CCCD)
+    # brings them into the comparison (lib.cleaning.match pairs two CCCDs only as a typo).
+    year = stranger.birth_date.year
+    digit = (year // 100 - 19) * 2 + (stranger.sex == "F")
+    own = line.replace(",,", f",079{digit}{year % 100:02d}000777,", 1)
+    other = line.replace(stranger.full_name, "Lâm Thị Xuân Hương").replace("1,", "2,", 1)
+    batch = _upload(world, own, other)
+    assert not DuplicateCandidate.objects.filter(batch=batch, member_b=stranger).exists()
 
 
 def test_a_pair_across_two_units_is_listed_for_both_units_and_their_ancestor(
