@@ -48,7 +48,7 @@ class CleanResult:
     candidates: list[Candidate]
     groups: dict[str, str]  # record key (file:row) or registry key -> duplicate group id
     threshold: int = DEFAULT_THRESHOLD
-    day_first: dict[str, dict[str, bool]] = field(default_factory=dict)  # file -> field -> bool
+    day_first: dict[str, dict[str, bool | None]] = field(default_factory=dict)  # file -> field
 
     def counts(self) -> Counter[str]:
         """How many rows have each problem code."""
@@ -79,15 +79,18 @@ def record_key(record: CleanRecord) -> str:
     return f"{record.source.file}:{record.source.row}"
 
 
-def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
-    """Per date field: False when the file's text dates show month-first writing.
+def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool | None]:
+    """Per date field: False when the file's text dates show month-first writing, None when
+    none of them shows either order.
 
     A value like 25/12/1985 proves day-first, 12/25/1985 month-first. A column is read
     month-first only on clear evidence (at least 3 month-first proofs and more than twice
     the day-first ones): a few swapped values in a Vietnamese file are typing slips, which
-    the day-first reading flags one by one ("date.day_month_swapped").
+    the day-first reading flags one by one ("date.day_month_swapped"). A column with no proof
+    at all (a file of a few rows) is read day-first, the Vietnamese way, and each of its dates
+    that reads both ways is flagged ("date.ambiguous"): that is a guess, not evidence.
     """
-    out: dict[str, bool] = {}
+    out: dict[str, bool | None] = {}
     for name in DATE_FIELDS:
         day_proof = month_proof = 0
         for record in records:
@@ -99,7 +102,10 @@ def infer_day_first(records: Sequence[RawRecord]) -> dict[str, bool]:
                 a, b = int(m[1]), int(m[2])
                 day_proof += a > 12 >= b
                 month_proof += b > 12 >= a
-        out[name] = not (month_proof >= 3 and month_proof > 2 * day_proof)
+        if not day_proof and not month_proof:
+            out[name] = None
+        else:
+            out[name] = not (month_proof >= 3 and month_proof > 2 * day_proof)
     return out
 
 
@@ -150,7 +156,7 @@ def clean_parsed(
     today: date,
     mapping: Mapping | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[CleanRecord], dict[str, bool]]:
+) -> tuple[list[CleanRecord], dict[str, bool | None]]:
     """Map and clean one parsed file: (records, the day-first decision per date field)."""
     raws = apply_mapping(parsed, mapping if mapping is not None else parsed.mapping)
     day_first = infer_day_first(raws)
@@ -195,7 +201,7 @@ def clean_files(
             progress("parse", n, len(paths))
     total = sum(len(f.rows) for f in files)
     records: list[CleanRecord] = []
-    decisions: dict[str, dict[str, bool]] = {}
+    decisions: dict[str, dict[str, bool | None]] = {}
     done = 0
 
     def advance(n: int) -> None:

@@ -462,11 +462,40 @@ def _quick_date(text: str, day_first: bool, today: date) -> PartialDate | None:
     return value if value.as_date() <= today else None
 
 
+_BOTH_WAYS = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+
+
+def _read_both_ways(text: str) -> tuple[int, int] | None:
+    """(a, b) of a/b/year when both are month numbers and differ: the date reads both ways."""
+    m = _BOTH_WAYS.match(text)
+    if m is None:
+        return None
+    a, b = int(m[1]), int(m[2])
+    return (a, b) if a != b and 1 <= a <= 12 and 1 <= b <= 12 else None
+
+
 @functools.lru_cache(maxsize=500_000)
 def _clean_date(
-    raw: str, day_first: bool, typed: bool, today: date
+    raw: str, day_first: bool | None, typed: bool, today: date
 ) -> tuple[PartialDate | None, tuple[Problem, ...]]:
+    """day_first None: nothing in the column shows the order; read day-first, and a date that
+    reads both ways is flagged as a guess."""
     text = raw.strip()
+    if day_first is None:
+        value, found = _clean_date(raw, True, typed, today)
+        both = None if typed else _read_both_ways(text)
+        if value is None or both is None:
+            return value, found
+        a, b = both
+        shown = f"{a:02d}/{b:02d}"
+        guess = _rule(
+            "date.ambiguous",
+            f"{text}: {shown} có thể là ngày {a} tháng {b} hoặc ngày {b} tháng {a}; "
+            f"tệp không cho biết cách viết, đã đọc là ngày {a} tháng {b}.",
+            f"{text}: {shown} could be day {a} of month {b} or day {b} of month {a}; the "
+            f"file does not show its order, read as day {a}, month {b}.",
+        )
+        return value, (*found, guess)
     quick = _quick_date(text, day_first, today)
     if quick is not None:
         return quick, ()
@@ -550,7 +579,7 @@ def clean_record(
     raw: RawRecord,
     *,
     today: date,
-    day_first: Mapping[str, bool] | None = None,
+    day_first: Mapping[str, bool | None] | None = None,
     legacy: Encoding | None = None,
 ) -> CleanRecord:
     """Standardise one record; never raises, never changes raw.

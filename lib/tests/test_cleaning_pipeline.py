@@ -128,3 +128,11 @@ def test_a_column_of_month_first_dates_is_read_month_first():
 def test_a_few_swapped_dates_do_not_turn_a_vietnamese_column():
     records = [_raw(t) for t in ["25/12/1985", "31/01/1990", "12/25/1985", "04/03/1985"]]
     assert infer_day_first(records)["birth_date"] is True
+
+
+def test_a_column_with_no_date_that_shows_its_order_is_unproven():
+    """Every date in it reads both ways (day and month both up to 12): nothing in the file
+    says day-first, so its ambiguous dates are read the Vietnamese way and flagged."""
+    records = [_raw(t) for t in ["03/04/1985", "11/02/1990", "05/05/1970"]]
+    assert infer_day_first(records)["birth_date"] is None
+    assert infer_day_first([*records, _raw("25/12/1985")])["birth_date"] is True

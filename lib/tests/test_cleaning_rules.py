@@ -162,6 +162,18 @@ class TestDates:
         assert record.values["birth_date"] == PartialDate(1985, 3, 4)
         assert "date.ambiguous" in codes(record)
 
+    def test_it_flags_ambiguous_dates_when_nothing_in_the_file_shows_the_order(self):
+        """day_first None: no date in the column proves either order (a file of a few rows)."""
+        raw = RawRecord(SourceRow("u.csv", 2, []), dict(GOOD, birth_date="03/04/1985"))
+        record = clean_record(raw, today=TODAY, day_first={"birth_date": None})
+        assert record.values["birth_date"] == PartialDate(1985, 4, 3)
+        assert problem(record, "date.ambiguous").problem.severity == "info"
+        # Not ambiguous: a day over 12, or the same number twice.
+        for text in ("25/04/1985", "04/04/1985"):
+            raw = RawRecord(SourceRow("u.csv", 2, []), dict(GOOD, birth_date=text))
+            record = clean_record(raw, today=TODAY, day_first={"birth_date": None})
+            assert "date.ambiguous" not in codes(record), text
+
     def test_a_typed_date_cell_is_never_ambiguous(self):
         raw = RawRecord(
             SourceRow("u.xlsx", 2, []), dict(GOOD, birth_date="1985-03-04"), {"birth_date"}
@@ -337,7 +349,8 @@ _records = st.fixed_dictionaries({}, optional=_values)
 @given(
     _records,
     st.dictionaries(
-        st.sampled_from(["birth_date", "admission_date", "official_date"]), st.booleans()
+        st.sampled_from(["birth_date", "admission_date", "official_date"]),
+        st.sampled_from([True, False, None]),
     ),
     st.sampled_from([None, "tcvn3", "vni"]),
 )
