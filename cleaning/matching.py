@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models.fields.json import KT
+from django.db.models.functions import Left
 
 from members.models import Member
 from members.services import RECORD_FIELDS
@@ -225,9 +226,8 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
     # cannot be committed before their numbers are typed, and then exact matching finds them.
     if unsure and len(set(unsure)) <= CROSS_UNIT_DATES:
         members += (
-            Member.objects.filter(
-                birth_date__in=sorted(set(unsure)), org_path__startswith=batch.org.path[:8]
-            )
+            Member.objects.annotate(province=Left("org_path", 8))  # index member_province_birth
+            .filter(province=batch.org.path[:8], birth_date__in=sorted(set(unsure)))
             .exclude(org_path__startswith=batch.org.path)
             .only(*fields)
         )
