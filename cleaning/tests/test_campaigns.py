@@ -15,17 +15,24 @@ from orgs.rollups import counts_of
 from partyorg.tick import tick
 
 
-def _campaign(world: World, *, due_in: int = 5, publish_in: int = 15):
+def _campaign(
+    world: World, *, due_in: int = 5, publish_in: int = 15, meeting_in: int | None = None
+):
     today = timezone.localdate()
+    milestones = [
+        ("Gửi dữ liệu sạch", today + timedelta(days=due_in), "submitted"),
+        ("Đồng bộ sổ tay", today + timedelta(days=publish_in), "published"),
+    ]
+    if meeting_in is not None:
+        milestones.append(
+            ("Chi bộ sinh hoạt trên sổ tay", today + timedelta(days=meeting_in), "meeting_held")
+        )
     return campaign_create(
         root=world.city,
         name="Làm sạch dữ liệu 2025",
         starts_on=today - timedelta(days=10),
         ends_on=today + timedelta(days=20),
-        milestones=[
-            ("Gửi dữ liệu sạch", today + timedelta(days=due_in), "submitted"),
-            ("Đồng bộ sổ tay", today + timedelta(days=publish_in), "published"),
-        ],
+        milestones=milestones,
         by=world.users["city"],
     )
 
@@ -79,21 +86,10 @@ def test_a_milestone_nothing_can_count_yet_makes_no_unit_late(world: World) -> N
     and the dashboard says why it shows no figure."""
     from cleaning.dashboard import figures_for, late_units
 
-    today = timezone.localdate()
-    campaign = campaign_create(
-        root=world.city,
-        name="Làm sạch dữ liệu 2025",
-        starts_on=today - timedelta(days=10),
-        ends_on=today + timedelta(days=20),
-        milestones=[
-            ("Gửi dữ liệu sạch", today + timedelta(days=5), "submitted"),
-            ("Chi bộ sinh hoạt trên sổ tay", today - timedelta(days=1), "meeting_held"),
-        ],
-        by=world.users["city"],
-    )
+    campaign = _campaign(world, meeting_in=-1)  # its due date has passed
     tick()
     assert late_units(campaign, world.city) == []
-    meeting = figures_for(campaign, [world.city])[0].milestones[1]
+    meeting = figures_for(campaign, [world.city])[0].milestones[2]
     assert not meeting.milestone.counted and not meeting.overdue
     html = world.client("city").get(f"/campaigns/{campaign.pk}/{world.city.code}/").content.decode()
     assert "khi có Sổ tay đảng viên" in html
