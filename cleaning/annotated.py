@@ -1,6 +1,8 @@
 """The annotated spreadsheet: originals, proposals and problems, to fix offline and upload again."""
 
 import io
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
@@ -12,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from lib.cleaning.columns import FIELDS, SYNONYMS
+from lib.cleaning.parse import ParseError, parse_file
+from partyorg.crypto import InvalidToken
 
-from .models import Batch, BatchRow
+from .models import Batch, BatchFile, BatchRow
+from .storage import opened
 
 ROW_ID = "Mã dòng (không sửa)"
 PROPOSED = " (đề xuất)"
@@ -31,11 +36,67 @@ def _fields_of(batch: Batch) -> list[str]:
     return [f for f in FIELDS if f in used or f == "cell"]
 
 
+@dataclass(slots=True)
+class _Layout:
+    """The workbook's columns: each file's own columns as typed, each mapped one followed by
+    its proposal, then the proposals no column of the files holds (the cell)."""
+
+    headers: list[str] = field(default_factory=list)
+    # file id -> [(its column index, workbook column)]
+    originals: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    proposals: dict[str, int] = field(default_factory=dict)  # field -> workbook column
+
+    def add(self, header: str) -> int:
+        self.headers.append(header)
+        return len(self.headers) - 1
+
+
+FIRST = 3  # after the row id, the file and the row number
+
+
+def _layout(files: list[BatchFile], fields: list[str]) -> _Layout:
+    layout = _Layout(headers=[ROW_ID, "Tệp", "Dòng"])
+    columns: dict[str, int] = {}
+    for batch_file in files:
+        mapping = {int(k): v for k, v in batch_file.mapping.items() if v}
+        seen: Counter[str] = Counter()
+        placed = layout.originals.setdefault(batch_file.pk, [])
+        for index, text in enumerate(batch_file.headers):
+            name = " ".join(str(text).split()) or f"Cột {index + 1}"
+            seen[name] += 1
+            if seen[name] > 1:  # two columns of one file with one header stay two columns
+                name = f"{name} ({seen[name]})"
+            if name not in columns:
+                columns[name] = layout.add(name + ORIGINAL)
+            placed.append((index, columns[name]))
+            mapped = mapping.get(index)
+            if mapped in fields and mapped not in layout.proposals:
+                layout.proposals[mapped] = layout.add(field_label(mapped) + PROPOSED)
+    for name in fields:
+        if name not in layout.proposals:
+            layout.proposals[name] = layout.add(field_label(name) + PROPOSED)
+    layout.add("Vấn đề / problems")
+    return layout
+
+
+def _cells_of(batch_file: BatchFile) -> dict[int, list[str]] | None:
+    """Every cell of each row of the stored upload, by row number; None if it cannot be read
+    again (the rows' mapped originals stand in for it)."""
+    try:
+        with opened(batch_file.stored) as path:
+            parsed = parse_file(path, display_name=batch_file.name, sheet=batch_file.sheet or None)
+    except (ParseError, OSError, InvalidToken):
+        return None
+    return {row.row: row.values for row in parsed.rows}
+
+
 def annotated_workbook(
     batch: Batch, *, by: Any = None, request: HttpRequest | None = None
 ) -> bytes:
-    """An xlsx of the batch: one row per input row, original beside proposal, and the problems."""
-    fields = _fields_of(batch)
+    """An xlsx of the batch: one row per input row with every column of its file as typed
+    (mapped or not), each mapped column's proposal beside it, and the row's open problems."""
+    files = list(batch.files.order_by("id"))
+    layout = _layout(files, _fields_of(batch))
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer,
@@ -48,44 +109,43 @@ def annotated_workbook(
     )
     sheet = book.add_worksheet("Rà soát")
     bold = book.add_format({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
+    proposal = book.add_format({"bg_color": "#E8F4EA"})
     error = book.add_format({"bg_color": "#F8D7DA"})
-    headers = [
-        ROW_ID,
-        "Tệp",
-        "Dòng",
-        *[field_label(f) + s for f in fields for s in (ORIGINAL, PROPOSED)],
-        "Vấn đề / problems",
-    ]
-    for col, header in enumerate(headers):
+    for col, header in enumerate(layout.headers):
         sheet.write_string(0, col, header, bold)
-    for r, row in enumerate(
-        BatchRow.objects.filter(batch=batch)
-        .select_related("file")
-        .order_by("file_id", "row_number")
-        .iterator(chunk_size=2000),
-        start=1,
-    ):
-        sheet.write_number(r, 0, row.pk)
-        sheet.write_string(r, 1, row.file.name)
-        sheet.write_number(r, 2, row.row_number)
-        bad = {p["field"] for p in row.problems if p["severity"] == "error"}
-        for i, name in enumerate(fields):
-            # Every cell is written as a string: nothing typed by anyone becomes a formula.
-            sheet.write_string(r, 3 + 2 * i, str(row.original.get(name, "")))
+    r = 0
+    for batch_file in files:
+        cells = _cells_of(batch_file)
+        by_field = {v: int(k) for k, v in batch_file.mapping.items() if v}
+        placed = layout.originals.get(batch_file.pk, [])
+        for row in BatchRow.objects.filter(file=batch_file).order_by("row_number").iterator(2000):
+            r += 1
+            sheet.write_number(r, 0, row.pk)
+            sheet.write_string(r, 1, batch_file.name)
+            sheet.write_number(r, 2, row.row_number)
+            typed = cells.get(row.row_number) if cells is not None else None
+            if typed is None:  # the file is not readable again: its mapped cells as stored
+                known = {by_field[f]: v for f, v in row.original.items() if f in by_field}
+                typed = [known.get(i, "") for i in range(len(batch_file.headers))]
+            for index, col in placed:
+                # Every cell is written as a string: nothing typed by anyone becomes a formula.
+                sheet.write_string(r, col, str(typed[index]) if index < len(typed) else "")
+            bad = {p["field"] for p in row.problems if p["severity"] == "error"}
+            for name, col in layout.proposals.items():
+                sheet.write_string(
+                    r,
+                    col,
+                    str(row.edits.get(name, row.values.get(name, ""))),
+                    error if name in bad else proposal,
+                )
             sheet.write_string(
                 r,
-                4 + 2 * i,
-                str(row.edits.get(name, row.values.get(name, ""))),
-                error if name in bad else None,
+                len(layout.headers) - 1,
+                "; ".join(
+                    f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
+                ),
             )
-        sheet.write_string(
-            r,
-            3 + 2 * len(fields),
-            "; ".join(
-                f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
-            ),
-        )
-    sheet.freeze_panes(1, 3)
+    sheet.freeze_panes(1, FIRST)
     sheet.set_column(0, 0, None, None, {"hidden": True})
     book.close()
     audit_log(

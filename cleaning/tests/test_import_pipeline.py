@@ -546,6 +546,57 @@ def test_the_annotated_workbook_round_trips_into_the_same_batch(world: World) ->
     assert Batch.objects.count() == 1 and batch_commit(batch=batch, by=None)["created"] == 2
 
 
+def test_the_annotated_workbook_keeps_every_original_column_even_unmapped(world: World) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cleaning.annotated import ORIGINAL, PROPOSED, annotated_workbook, field_label
+
+    header = HEADER.strip() + ",Ghi chú của chi bộ\n"
+    lines = [GOOD[0] + ",Chuyển đến từ Q.1", "2,Lê Văn Cường,,Nam,01/01/1990,01/01/2020,,,=1+1"]
+    batch = services.batch_create(
+        org=world.cell,
+        uploads=[SimpleUploadedFile("chibo.csv", (header + "\n".join(lines)).encode())],
+        by=world.users["secretary"],
+    )
+    assert "Ghi chú của chi bộ" not in batch.files.get().mapping.values()
+    sheet = load_workbook(io.BytesIO(annotated_workbook(batch))).active
+    assert sheet is not None
+    names = [c.value for c in sheet[1]]
+    # The file's own columns in its order, each as typed, with the proposals beside them.
+    assert names.index("STT" + ORIGINAL) < names.index("Họ và tên" + ORIGINAL)
+    assert names.index("Họ và tên" + ORIGINAL) + 1 == names.index(
+        field_label("full_name") + PROPOSED
+    )
+    by_row = {r[2].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    note = names.index("Ghi chú của chi bộ" + ORIGINAL)
+    assert by_row[2][note] == "Chuyển đến từ Q.1"
+    # Written as text, never as a formula.
+    assert by_row[3][note] == "=1+1" and by_row[3][names.index("STT" + ORIGINAL)] == "2"
+    assert by_row[2][names.index("Họ và tên" + ORIGINAL)] == "NGUYỄN   thị hoà"
+
+
+def test_the_annotated_workbook_without_its_stored_file_keeps_the_mapped_originals(
+    world: World,
+) -> None:
+    import io
+
+    from django.conf import settings
+    from openpyxl import load_workbook
+
+    from cleaning.annotated import ORIGINAL, annotated_workbook
+
+    batch = _upload(world, *GOOD)
+    (settings.MEDIA_ROOT / batch.files.get().stored).unlink()
+    sheet = load_workbook(io.BytesIO(annotated_workbook(batch))).active
+    assert sheet is not None
+    names = [c.value for c in sheet[1]]
+    by_row = {r[2].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    assert by_row[2][names.index("Họ và tên" + ORIGINAL)] == "NGUYỄN   thị hoà"
+    assert by_row[2][names.index("STT" + ORIGINAL)] in ("", None)
+
+
 def test_an_unrelated_workbook_is_refused_on_reupload(world: World) -> None:
     from cleaning.annotated import apply_annotated
 
