@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
+
 from members.models import ACTIVE_STATUSES, FieldChange, Member
 from orgs.models import Org
 
@@ -62,6 +64,22 @@ def partial_iso(value: date | None, precision: str) -> str:
     return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
 
 
+def _suspects(
+    row_a: int | None,
+    row_a_member: int | None,
+    row_b: int | None,
+    row_b_member: int | None,
+    member_b: int | None,
+) -> tuple[tuple[str, int | None], tuple[str, int | None]]:
+    """The two records of a duplicate pair by id: a member ("member", id) where the side is one
+    or a staged row updates one, else the staged row ("row", id: the annotated workbook's
+    row id)."""
+    a = ("member", row_a_member) if row_a_member else ("row", row_a)
+    if member_b:
+        return a, ("member", member_b)
+    return a, (("member", row_b_member) if row_b_member else ("row", row_b))
+
+
 def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
     sources: dict[int, list[str]] = defaultdict(list)
     duplicates: dict[int, list[str]] = defaultdict(list)
@@ -79,20 +97,30 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
                 sources[member_id].append(location)
         from cleaning.models import BatchRow, DuplicateCandidate
 
-        open_pairs = DuplicateCandidate.objects.filter(decision="open", member_b_id__in=ids)
-        for member_id, batch_id, name, number in open_pairs.values_list(
-            "member_b_id", "batch_id", "row_a__file__name", "row_a__row_number"
-        ):
-            duplicates[member_id].append(f"batch {batch_id} {name}:{number}")
-        for member_id, row_problems in BatchRow.objects.filter(
+        # Rows in review that update these members: their open problems, and the pairs they are in.
+        rows: dict[int, int] = {}
+        for row_id, member_id, row_problems in BatchRow.objects.filter(
             member_id__in=ids, batch__status="review"
-        ).values_list("member_id", "problems"):
+        ).values_list("id", "member_id", "problems"):
+            rows[row_id] = member_id
             # Open ones only: errors, and warnings not accepted (info problems were fixed).
             problems[member_id] += [
                 p["code"]
                 for p in row_problems
                 if p.get("severity") in ("error", "warning") and not p.get("accepted")
             ]
+        mine = set(ids)
+        for pair in (
+            DuplicateCandidate.objects.filter(decision="open")
+            .filter(Q(member_b_id__in=ids) | Q(row_a_id__in=rows) | Q(row_b_id__in=rows))
+            .values_list(
+                "row_a_id", "row_a__member_id", "row_b_id", "row_b__member_id", "member_b_id"
+            )
+        ):
+            a, b = _suspects(*pair)
+            for me, other in ((a, b), (b, a)):
+                if me[0] == "member" and me[1] in mine and other != me:
+                    duplicates[me[1]].append(f"{other[0]}:{other[1]}")
     for m in members:
         row = [
             m.pk,
@@ -123,7 +151,7 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
         if with_provenance:
             row += [
                 ";".join(sources[m.pk]),
-                ";".join(duplicates[m.pk]),
+                ";".join(dict.fromkeys(duplicates[m.pk])),
                 ";".join(sorted(set(problems[m.pk]))),
             ]
         yield row

@@ -242,7 +242,7 @@ def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) ->
     assert batch_commit(batch=batch, by=None)["created"] == 1
 
 
-def _sources(world: World, tmp_path, cccd: str) -> str:
+def _provenance(world: World, tmp_path, cccd: str) -> dict[str, str]:
     import csv
     import io
 
@@ -253,9 +253,37 @@ def _sources(world: World, tmp_path, cccd: str) -> str:
         "export", "members", org=world.city.code, with_provenance=True, out=str(out), by="phuong"
     )
     lines = out.read_text(encoding="utf-8-sig").splitlines()[1:]
-    return next(r for r in csv.DictReader(io.StringIO("\n".join(lines))) if r["cccd"] == cccd)[
-        "sources"
-    ]
+    return next(r for r in csv.DictReader(io.StringIO("\n".join(lines))) if r["cccd"] == cccd)
+
+
+def _sources(world: World, tmp_path, cccd: str) -> str:
+    return _provenance(world, tmp_path, cccd)["sources"]
+
+
+def test_provenance_names_the_records_suspected_to_be_the_same_person_by_id(
+    world: World, tmp_path
+) -> None:
+    stranger, mine = world.stranger, world.members[0]
+    line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    batch = _upload(world, line)
+    row = BatchRow.objects.get(batch=batch)
+    assert row.member_id is None  # the other unit's member is not this unit's to update
+    assert _provenance(world, tmp_path, stranger.cccd)["suspected_duplicates"] == f"row:{row.pk}"
+    # A row that updates one member, suspected to be another: each member names the other.
+    DuplicateCandidate.objects.all().delete()
+    BatchRow.objects.filter(pk=row.pk).update(member=mine)
+    DuplicateCandidate.objects.create(
+        batch=batch, row_a=row, member_b=stranger, decider=world.city, score=91
+    )
+    assert (
+        _provenance(world, tmp_path, stranger.cccd)["suspected_duplicates"] == f"member:{mine.pk}"
+    )
+    assert (
+        _provenance(world, tmp_path, mine.cccd)["suspected_duplicates"] == f"member:{stranger.pk}"
+    )
+    # Decided pairs are no longer suspected.
+    DuplicateCandidate.objects.update(decision="different")
+    assert _provenance(world, tmp_path, mine.cccd)["suspected_duplicates"] == ""
 
 
 def test_rows_merged_as_the_same_person_keep_their_source_in_the_record(
