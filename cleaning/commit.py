@@ -46,7 +46,7 @@ from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
 from .models import Batch, BatchRow, DuplicateCandidate
-from .services import _leave_review, duplicates_opened, open_blockers
+from .services import REVIEWED, _leave_review, duplicates_opened, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
 # The members' columns a commit's lookups filter on (their statistics kept up during a campaign).
@@ -190,6 +190,42 @@ def batch_commit(
     return summary
 
 
+def batch_commit_later(
+    *, batch: Batch, by: Any = None, request: HttpRequest | None = None
+) -> Batch:
+    """Queue a reviewed batch's commit for the worker (the page's "Ghi vào hồ sơ"): a city
+    unit's batch takes seconds, a province's upload minutes, longer than a request may last.
+
+    What can be checked now is checked now, so the page says at once what still blocks it;
+    the batch is then "committing": no review change, nothing more to check. The worker's
+    commit checks again (another unit may have written one of these people meanwhile) and,
+    if it refuses, puts the batch back in review with the reason.
+    """
+    with transaction.atomic():
+        locked = _locked_for_commit(batch)
+        if locked.status != Batch.Status.REVIEW:
+            return locked  # queued already
+        Batch.objects.filter(pk=locked.pk).update(
+            status=Batch.Status.COMMITTING,
+            error="",
+            progress=0,
+            progress_note=_("Đang chờ ghi vào hồ sơ…"),
+        )
+        audit_log(
+            actor=by,
+            action="batch.commit_queued",
+            object_type="batch",
+            object_id=locked.pk,
+            request=request,
+        )
+        from .tasks import batch_commit as task
+
+        # In the same transaction, as processing's: the task exists exactly when the status says so.
+        task.enqueue(locked.pk, by.pk if getattr(by, "is_authenticated", False) else None)
+    locked.refresh_from_db()
+    return locked
+
+
 def _take_turn(batch: Batch) -> None:
     """Wait for the other commits of the batch's province to finish (PostgreSQL; SQLite writes
     one transaction at a time anyway). Held until this transaction ends."""
@@ -207,7 +243,7 @@ def turn_key(org_path: str) -> str:
 def _record_late_pairs(batch: Batch) -> list[DuplicateCandidate]:
     """Pairs with members committed by other units since the batch was matched, recorded."""
     locked = Batch.objects.select_for_update().get(pk=batch.pk)
-    late = late_candidates(locked) if locked.status == Batch.Status.REVIEW else []
+    late = late_candidates(locked) if locked.status in REVIEWED else []
     if late:
         DuplicateCandidate.objects.bulk_create(late)
         duplicates_opened(late)
@@ -263,7 +299,7 @@ def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
 def _locked_for_commit(batch: Batch) -> Batch:
     """The batch, locked against review changes, if it may be committed now."""
     batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
-    if batch.status != Batch.Status.REVIEW:
+    if batch.status not in REVIEWED:
         raise ValidationError(
             {
                 "batch": _("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s).")

@@ -335,10 +335,14 @@ def _open_problems(summary: dict[str, int]) -> int:
     return sum(summary.values())
 
 
+# A batch whose commit waits for a worker is still reviewed work: its problems still count.
+REVIEWED = (Batch.Status.REVIEW, Batch.Status.COMMITTING)
+
+
 def _leave_review(batch: Batch) -> None:
     """The batch stops counting as open problems of its organisation (commit, cancel, reprocess)."""
     current = Batch.objects.filter(pk=batch.pk).values_list("status", "summary").get()
-    if current[0] == Batch.Status.REVIEW and _open_problems(current[1]):
+    if current[0] in REVIEWED and _open_problems(current[1]):
         counts_changed({(batch.org_id, "q.open_problems"): -_open_problems(current[1])})
 
 
@@ -630,11 +634,9 @@ def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = 
     with transaction.atomic():
         # Locked and read again: a worker writing its rows, or a commit, finishes first.
         batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
-        if batch.status in (
-            Batch.Status.COMMITTED,
-            Batch.Status.COMMITTING,
-            Batch.Status.CANCELLED,
-        ):
+        # A commit a worker is writing holds the batch: this waits for it, and finds it done.
+        # A commit still queued is cancelled with the batch; its task finds nothing to do.
+        if batch.status in (Batch.Status.COMMITTED, Batch.Status.CANCELLED):
             raise ValidationError(
                 {
                     "batch": _("Không thể huỷ lô dữ liệu ở trạng thái %(s)s.")

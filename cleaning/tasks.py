@@ -1,6 +1,7 @@
 """Background work of the import pipeline (django.tasks; `partyorg worker` runs it)."""
 
 from django.tasks import task
+from django.utils.translation import gettext as _
 
 from .models import Batch
 
@@ -22,3 +23,36 @@ def batch_process(batch_id: int) -> None:
             progress=100,
         )
         raise
+
+
+@task()
+def batch_commit(batch_id: int, user_id: int | None) -> None:
+    """Write a batch the page queued (commit.batch_commit_later) into the registry."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import override
+
+    from .commit import batch_commit as commit
+
+    batch = Batch.objects.filter(pk=batch_id, status=Batch.Status.COMMITTING).first()
+    if batch is None:
+        return  # cancelled before its turn, or written already
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    Batch.objects.filter(pk=batch_id, status=Batch.Status.COMMITTING).update(
+        progress=50, progress_note=_("Đang ghi %(n)d dòng vào hồ sơ…") % {"n": batch.rows_total}
+    )
+    try:
+        with override("vi"):
+            commit(batch=batch, by=by)
+    except ValidationError as refused:
+        # Nothing was written: back in review, saying why (the page shows it).
+        _back_to_review(batch_id, " ".join(refused.messages))
+    except Exception as error:
+        _back_to_review(batch_id, f"{type(error).__name__}: {error}")
+        raise
+
+
+def _back_to_review(batch_id: int, why: str) -> None:
+    Batch.objects.filter(pk=batch_id, status=Batch.Status.COMMITTING).update(
+        status=Batch.Status.REVIEW, error=why[:2000], progress=100, progress_note=""
+    )

@@ -19,7 +19,7 @@ from partyorg.http import AuthedHttpRequest
 
 from . import services
 from .annotated import annotated_workbook, apply_annotated
-from .commit import batch_commit
+from .commit import batch_commit_later
 from .forms import RowEditForm, UploadForm
 from .models import Batch, BatchFile
 from .selectors import (
@@ -75,7 +75,7 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
 def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, batch_id)
     if request.headers.get("HX-Request") and request.GET.get("progress"):
-        if batch.status in (Batch.Status.QUEUED, Batch.Status.PROCESSING):
+        if batch.status in (Batch.Status.QUEUED, Batch.Status.PROCESSING, Batch.Status.COMMITTING):
             return render(request, "cleaning/_progress.html", {"batch": batch})
         # Processing ended: the whole page changes (rules, rows), so htmx reloads it once.
         response = HttpResponse(status=204)
@@ -250,15 +250,10 @@ def reupload(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
 def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _editable_batch(request, batch_id)
     try:
-        summary = batch_commit(batch=batch, by=request.user, request=request)
+        # The worker writes it; the page shows its progress, then the result.
+        batch_commit_later(batch=batch, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("Đã ghi vào hồ sơ: %(c)d thêm mới, %(u)d cập nhật, %(s)d không đổi.")
-            % {"c": summary["created"], "u": summary["updated"], "s": summary["same"]},
-        )
     return redirect("cleaning:batch", batch_id=batch.pk)
 
 

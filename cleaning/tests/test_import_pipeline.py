@@ -841,3 +841,82 @@ def test_a_batch_is_processed_once_whoever_asks_again(world: World) -> None:
 
     task.call(batch.pk)
     assert Batch.objects.get(pk=batch.pk).status == "committed"
+
+
+def _commit_from_the_page(world: World, batch: Batch, settings) -> None:
+    """Press "Ghi vào hồ sơ" with a worker's queue configured: the request only queues it."""
+    from django.urls import reverse
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = world.client("secretary").post(reverse("cleaning:commit", args=[batch.pk]))
+    assert response.status_code == 302
+
+
+def test_the_page_queues_the_commit_and_the_worker_writes_it(world: World, settings) -> None:
+    from django.urls import reverse
+    from django_tasks_db.models import DBTaskResult
+
+    from cleaning.tasks import batch_commit as task
+
+    batch = _upload(world, *GOOD)
+    _commit_from_the_page(world, batch, settings)
+    batch.refresh_from_db()
+    # Long work is the worker's: the request wrote nothing to the registry.
+    assert batch.status == "committing" and DBTaskResult.objects.count() == 1
+    assert not Member.objects.filter(cccd="079185000101").exists()
+    client = world.client("secretary")
+    progress = client.get(
+        reverse("cleaning:batch", args=[batch.pk]) + "?progress=1", HTTP_HX_REQUEST="true"
+    )
+    assert "Đang chờ ghi vào hồ sơ" in progress.content.decode()
+    # Nothing can change it meanwhile.
+    with pytest.raises(ValidationError):
+        services.batch_row_skip(
+            row=BatchRow.objects.filter(batch=batch).first(), skip=True, by=None
+        )
+    task.call(batch.pk, world.users["secretary"].pk)
+    batch.refresh_from_db()
+    assert batch.status == "committed" and batch.commit_summary["created"] == 2
+    assert batch.committed_by == world.users["secretary"]
+    assert Member.objects.filter(cccd="079185000101").exists()
+    page = client.get(reverse("cleaning:batch", args=[batch.pk])).content.decode()
+    assert "Đã ghi vào hồ sơ: 2 thêm mới" in page
+    # A stale second run changes nothing.
+    task.call(batch.pk, None)
+    assert Batch.objects.get(pk=batch.pk).status == "committed"
+
+
+def test_a_commit_the_worker_refuses_returns_the_batch_to_review_saying_why(
+    world: World, settings
+) -> None:
+    from django.urls import reverse
+
+    from cleaning.tasks import batch_commit as task
+
+    batch, theirs = _upload(world, *GOOD), _upload(world, GOOD[0], org=world.other_cell)
+    _commit_from_the_page(world, batch, settings)
+    # Before the worker takes it, another unit writes one of these people.
+    batch_commit(batch=theirs, by=None)
+    task.call(batch.pk, None)
+    batch.refresh_from_db()
+    assert batch.status == "review" and "CCCD" in batch.error
+    assert not Member.objects.filter(cccd="079080000102").exists()
+    page = world.client("secretary").get(reverse("cleaning:batch", args=[batch.pk]))
+    assert html.escape(batch.error) in page.content.decode()
+    tick()
+    assert counts_of([world.cell.id])[world.cell.id].get("q.open_problems", 0) == sum(
+        batch.summary.values()
+    )
+
+
+def test_a_queued_commit_can_be_cancelled_before_the_worker_takes_it(
+    world: World, settings
+) -> None:
+    from cleaning.tasks import batch_commit as task
+
+    batch = _upload(world, *GOOD)
+    _commit_from_the_page(world, batch, settings)
+    services.batch_cancel(batch=Batch.objects.get(pk=batch.pk), by=None)
+    task.call(batch.pk, None)
+    assert Batch.objects.get(pk=batch.pk).status == "cancelled"
+    assert not Member.objects.filter(cccd="079185000101").exists()
