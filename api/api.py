@@ -202,9 +202,14 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPag
 
 class ChangeOut(Schema):
     cursor: int
-    action: str
+    action: (
+        str  # member.create, member.update, member.transfer, member.import, …, member.left_scope
+    )
     at: datetime
-    member: MemberRecordOut
+    member_id: int
+    # The whole current record; null for member.left_scope (moved out of the token's subtree:
+    # drop the member from your copy).
+    member: MemberRecordOut | None
 
 
 class ChangePage(Schema):
@@ -220,7 +225,8 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
 
     Each item carries the member's whole current record: applying a page twice gives the same
     state (idempotent). Ask again with `after=next` until `items` is empty. The CCCD is masked
-    unless the token may write.
+    unless the token may write. A member transferred out of the token's subtree comes as
+    `member.left_scope` with `member_id` and no record: remove them from your copy.
     """
     token = _token(request)
     changes, next_cursor = changes_after(cursor=max(after, 0), roots=[token.org.path], limit=limit)
@@ -228,12 +234,18 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
         viewer=token,
         org=token.org,
         query=f"changes after {after}",
-        shown=[c.member.pk for c in changes],
+        shown=[c.member_id for c in changes if c.member is not None],
         request=request,
     )
     return ChangePage(
         items=[
-            ChangeOut(cursor=c.cursor, action=c.action, at=c.at, member=_record(c.member, token))
+            ChangeOut(
+                cursor=c.cursor,
+                action=c.action,
+                at=c.at,
+                member_id=c.member_id,
+                member=_record(c.member, token) if c.member is not None else None,
+            )
             for c in changes
         ],
         next=next_cursor,

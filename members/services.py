@@ -506,7 +506,12 @@ def member_transfer(
             member,
             by=by,
             action="member.transfer",
-            detail={"from": current.code, "to": to_org.code, "temporary": temporary},
+            detail={
+                "from": current.code,
+                "from_path": current.path,
+                "to": to_org.code,
+                "temporary": temporary,
+            },
             request=request,
         )
 
@@ -574,7 +579,12 @@ def members_transfer_bulk(
                     action="member.transfer",
                     object_type="member",
                     object_id=str(member.pk),
-                    detail={"to": to_org.code, "reason": reason},
+                    detail={
+                        "from": member.org.code,
+                        "from_path": member.org.path,
+                        "to": to_org.code,
+                        "reason": reason,
+                    },
                 )
                 for member in members
             ],

@@ -94,3 +94,57 @@ def test_members_written_by_an_import_appear_in_the_feed(world: World) -> None:
     assert [(i["action"], i["member"]["full_name"]) for i in items] == [
         ("member.import", "Lê Văn Tám")
     ]
+
+
+def test_a_member_transferred_out_leaves_the_old_units_feed_without_their_record(
+    world: World,
+) -> None:
+    from members.services import members_transfer_bulk
+
+    ward, city = _token(world, world.ward), _token(world, world.city)
+    ward_start, city_start = _feed(ward)["next"], _feed(city)["next"]
+    moved, bulk = world.members[2], world.members[3]
+    member_transfer(member=moved, to_org=world.other_cell, on=timezone.localdate())
+    members_transfer_bulk(members=[bulk], to_org=world.other_cell, on=timezone.localdate())
+    page = _feed(ward, ward_start)
+    items = page["items"]
+    # The ward's copy must drop them: it is told so, and told nothing more about them.
+    assert [(i["action"], i["member_id"], i["member"]) for i in items] == [
+        ("member.left_scope", moved.pk, None),
+        ("member.left_scope", bulk.pk, None),
+    ]
+    # The city sees both units: an ordinary transfer, with the record.
+    assert [
+        (i["action"], i["member_id"], i["member"]["org_code"])
+        for i in _feed(city, city_start)["items"]
+    ] == [
+        ("member.transfer", moved.pk, world.other_cell.code),
+        ("member.transfer", bulk.pk, world.other_cell.code),
+    ]
+    # Back in the ward: its feed carries them again, whole.
+    member_transfer(member=moved, to_org=world.cell, on=timezone.localdate())
+    latest = _feed(ward, page["next"])["items"]
+    assert [(i["action"], i["member"]["id"]) for i in latest] == [("member.transfer", moved.pk)]
+
+
+def test_a_transfer_recorded_before_its_old_path_was_kept_is_placed_by_its_code(
+    world: World,
+) -> None:
+    from audit.services import audit_log
+    from members.models import Member
+
+    ward = _token(world, world.ward)
+    start = _feed(ward)["next"]
+    moved = world.members[2]
+    # As earlier transfers were audited: the old unit's code, not its path.
+    Member.objects.filter(pk=moved.pk).update(org=world.other_cell, org_path=world.other_cell.path)
+    audit_log(
+        actor=None,
+        action="member.transfer",
+        object_type="member",
+        object_id=moved.pk,
+        detail={"from": world.cell.code, "to": world.other_cell.code, "temporary": False},
+    )
+    assert [(i["action"], i["member_id"]) for i in _feed(ward, start)["items"]] == [
+        ("member.left_scope", moved.pk)
+    ]
