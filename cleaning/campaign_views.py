@@ -34,7 +34,6 @@ from .dashboard import (
     campaigns_for,
     children_figures,
     figures_for,
-    last_submission,
     late_units,
     progress_series,
 )
@@ -143,7 +142,6 @@ def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) 
         "children": children_figures(campaign, org),
         "late": late_units(campaign, org),
         "series": progress_series(campaign, org),
-        "last_submission": last_submission(org),
         # The live part refreshes every 10 s; the button and its confirmation are outside it.
         "publishing": None if live else _publishing(request, campaign, org),
     }
@@ -220,7 +218,9 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         _("CCCD hợp lệ"),
         _("Vấn đề chưa xử lý"),
         _("Nghi trùng chưa quyết định"),
+        _("Lần gửi gần nhất"),
     ]
+    moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     for col, text in enumerate(headers):
         sheet.write_string(0, col, text, bold)
     for r, figures in enumerate(rows, start=1):
@@ -237,6 +237,10 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         for key in ("members", "q_complete", "q_cccd_ok", "q_open_problems", "q_open_duplicates"):
             sheet.write_number(r, col, figures.quality.get(key, 0))
             col += 1
+        if figures.last_submission is not None:
+            # Local time, as the page shows it (a spreadsheet's dates carry no time zone).
+            local = timezone.localtime(figures.last_submission).replace(tzinfo=None)
+            sheet.write_datetime(r, col, local, moment)
     late = book.add_worksheet(_("Đơn vị chậm"))
     for col, text in enumerate(
         [

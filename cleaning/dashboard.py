@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Max, QuerySet
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -42,6 +43,20 @@ class OrgFigures:
     org: Org
     milestones: list[MilestoneFigures]
     quality: dict[str, int] = field(default_factory=dict)
+    last_submission: datetime | None = None  # the subtree's latest committed batch
+
+    def share(self, key: str) -> int:
+        """A quality count as a whole percentage of the members."""
+        members = self.quality.get("members", 0)
+        return round(100 * self.quality.get(key, 0) / members) if members else 0
+
+    @property
+    def complete_percent(self) -> int:
+        return self.share("q_complete")
+
+    @property
+    def cccd_percent(self) -> int:
+        return self.share("q_cccd_ok")
 
 
 QUALITY_KEYS = ["members", "q.complete", "q.cccd_ok", "q.open_problems", "q.open_duplicates"]
@@ -62,6 +77,7 @@ def figures_for(campaign: Campaign, orgs: list[Org]) -> list[OrgFigures]:
     milestones = list(campaign.milestones.all())
     keys = [m.key(w) for m in milestones for w in ("expected", "done", "on_time")] + QUALITY_KEYS
     counts = counts_of([o.id for o in orgs], keys)
+    submitted = last_submissions(orgs)
     out = []
     for org in orgs:
         c = counts.get(org.id, {})
@@ -78,6 +94,7 @@ def figures_for(campaign: Campaign, orgs: list[Org]) -> list[OrgFigures]:
                     for m in milestones
                 ],
                 quality={k.replace(".", "_"): c.get(k, 0) for k in QUALITY_KEYS},
+                last_submission=submitted.get(org.id),
             )
         )
     return out
@@ -148,7 +165,33 @@ def progress_series(campaign: Campaign, org: Org) -> dict[str, Any]:
     return {"days": [d.strftime("%d/%m") for d in days], "series": series}
 
 
-def last_submission(org: Org) -> Any:
-    return Batch.objects.filter(
-        org__path__startswith=org.path, status=Batch.Status.COMMITTED
-    ).aggregate(m=Max("committed_at"))["m"]
+def _common_path(paths: list[str]) -> str:
+    """The longest path all of `paths` lie under (paths are 4-character steps)."""
+    first, last = min(paths), max(paths)  # what the first and last share, all share
+    n = 0
+    while n < len(first) and first[n : n + 4] == last[n : n + 4]:
+        n += 4
+    return first[:n]
+
+
+def last_submissions(orgs: list[Org]) -> dict[int, datetime]:
+    """When each organisation's subtree last had a batch committed, in one query per depth
+    (a dashboard asks for one organisation and its children)."""
+    out: dict[int, datetime] = {}
+    by_length: defaultdict[int, dict[str, int]] = defaultdict(dict)
+    for org in orgs:
+        by_length[len(org.path)][org.path] = org.id
+    for length, ids in by_length.items():
+        rows = (
+            Batch.objects.filter(
+                org__path__startswith=_common_path(list(ids)),
+                status=Batch.Status.COMMITTED,
+            )
+            .annotate(subtree=Left("org__path", length))
+            .filter(subtree__in=list(ids))
+            .values("subtree")
+            .annotate(last=Max("committed_at"))
+            .values_list("subtree", "last")
+        )
+        out.update({ids[subtree]: last for subtree, last in rows})
+    return out

@@ -399,3 +399,36 @@ def test_an_approver_publishes_from_the_dashboard(world: World) -> None:
     assert world.other_ward.name in page and "chưa sẵn sàng" in page
     assert 'data-milestone="2">1 / 2<' in page
     assert _published(campaign) == {world.ward.id}
+
+
+def test_each_unit_row_shows_its_quality_and_last_submission_on_the_page_and_in_the_export(
+    world: World,
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    campaign = _campaign(world)
+    batch = _upload(world, *GOOD)
+    batch_commit(batch=batch, by=None)
+    batch.refresh_from_db()
+    tick()
+    when = timezone.localtime(batch.committed_at).strftime("%d/%m/%Y %H:%M")
+    client = world.client("city")
+    html = client.get(f"/campaigns/{campaign.pk}/{world.city.code}/").content.decode()
+    table = html[html.index('id="campaign-children"') :]
+    table = table[: table.index("</table>")]
+    ward_row = next(r for r in table.split("<tr") if world.ward.name in r)
+    other_row = next(r for r in table.split("<tr") if world.other_ward.name in r)
+    ward = counts_of([world.ward.id])[world.ward.id]
+    assert when in ward_row and when not in other_row
+    assert f'data-quality="members">{ward["members"]}<' in ward_row
+    assert f'data-quality="cccd_ok">{ward["q.cccd_ok"]}<' in ward_row
+    export = client.get(f"/campaigns/{campaign.pk}/{world.city.code}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(export.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = {r[1].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    column = header.index("Lần gửi gần nhất")
+    assert rows[world.ward.code][column].strftime("%d/%m/%Y %H:%M") == when
+    assert rows[world.city.code][column].strftime("%d/%m/%Y %H:%M") == when
+    assert rows[world.other_ward.code][column] is None
