@@ -239,3 +239,18 @@ class MilestoneDone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone} {self.unit}"
+
+
+class BatchLease(models.Model):
+    """A worker's claim on the batch it is processing or committing, renewed while it works.
+
+    A lease left to age means the worker stopped (killed, out of memory, the machine restarted):
+    cleaning.leases.reap gives the batch back. The batch is named by id, with no foreign key, so
+    renewing never waits on the batch's row, which a commit holds locked for its whole length.
+    """
+
+    batch_id = models.BigIntegerField(primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"lease of batch {self.batch_id}"

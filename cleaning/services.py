@@ -37,6 +37,7 @@ from partyorg.db import (
 )
 from partyorg.gcpause import gc_paused
 
+from .leases import held
 from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import opened, store_upload
 
@@ -199,6 +200,14 @@ def batch_process(batch: Batch, *, progress: Callable[[int, str], None] | None =
     if not taken:
         batch.refresh_from_db()
         return batch
+    # Renewed while it runs: if this process stops, the worker hands the batch back.
+    with held(batch.pk):
+        return _process_taken(batch, today=today, progress=progress)
+
+
+def _process_taken(
+    batch: Batch, *, today: Any, progress: Callable[[int, str], None] | None
+) -> Batch:
     files = list(batch.files.order_by("id"))
     prepared: list[tuple[BatchFile, list[RawRecord]]] = []
     for index, batch_file in enumerate(files):

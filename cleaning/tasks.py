@@ -33,6 +33,7 @@ def batch_commit(batch_id: int, user_id: int | None) -> None:
     from django.utils.translation import override
 
     from .commit import batch_commit as commit
+    from .leases import held
 
     batch = Batch.objects.filter(pk=batch_id, status=Batch.Status.COMMITTING).first()
     if batch is None:
@@ -42,7 +43,7 @@ def batch_commit(batch_id: int, user_id: int | None) -> None:
         progress=50, progress_note=_("Đang ghi %(n)d dòng vào hồ sơ…") % {"n": batch.rows_total}
     )
     try:
-        with override("vi"):
+        with override("vi"), held(batch_id):
             commit(batch=batch, by=by)
     except ValidationError as refused:
         # Nothing was written: back in review, saying why (the page shows it).

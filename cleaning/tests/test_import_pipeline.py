@@ -876,6 +876,9 @@ def test_the_page_queues_the_commit_and_the_worker_writes_it(world: World, setti
     batch.refresh_from_db()
     assert batch.status == "committed" and batch.commit_summary["created"] == 2
     assert batch.committed_by == world.users["secretary"]
+    from cleaning.models import BatchLease
+
+    assert not BatchLease.objects.exists()  # the worker's lease on it, given up
     assert Member.objects.filter(cccd="079185000101").exists()
     page = client.get(reverse("cleaning:batch", args=[batch.pk])).content.decode()
     assert "Đã ghi vào hồ sơ: 2 thêm mới" in page

@@ -1,4 +1,5 @@
-"""partyorg worker: runs background tasks (django-tasks-db) and the one-second tick."""
+"""partyorg worker: runs background tasks (django-tasks-db), the one-second tick, and hands back
+batches whose worker stopped (cleaning.leases)."""
 
 import threading
 import time
@@ -10,11 +11,19 @@ from django.db import close_old_connections
 
 from partyorg.tick import tick
 
+REAP_EVERY = 30.0  # seconds between looks for batches whose worker stopped
+
 
 def _tick_forever(interval: float, stop: threading.Event) -> None:
+    from cleaning.leases import reap
+
+    next_reap = time.monotonic()
     while not stop.is_set():
         try:
             tick()
+            if time.monotonic() >= next_reap:
+                next_reap = time.monotonic() + REAP_EVERY
+                reap()
         except Exception:  # a failed tick is retried next second; the error is logged
             import logging
 
