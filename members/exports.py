@@ -97,10 +97,11 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
                 sources[member_id].append(location)
         from cleaning.models import BatchRow, DuplicateCandidate
 
-        # Rows in review that update these members: their open problems, and the pairs they are in.
+        # Rows in review (or queued for their commit) that update these members: their open
+        # problems, and the pairs they are in.
         rows: dict[int, int] = {}
         for row_id, member_id, row_problems in BatchRow.objects.filter(
-            member_id__in=ids, batch__status="review"
+            member_id__in=ids, batch__status__in=("review", "committing")
         ).values_list("id", "member_id", "problems"):
             rows[row_id] = member_id
             # Open ones only: errors, and warnings not accepted (info problems were fixed).
