@@ -20,7 +20,7 @@ from audit.services import audit_log
 from orgs.models import PATH_STEP, Org
 from orgs.rollups import counts_changed
 
-from .models import Batch, Campaign, DuplicateCandidate, Milestone, MilestoneDone
+from .models import REVIEWED, Batch, Campaign, DuplicateCandidate, Milestone, MilestoneDone
 
 
 def campaign_units(campaign: Campaign) -> list[Org]:
@@ -183,7 +183,7 @@ def units_readiness(campaign: Campaign, units: list[Org]) -> list[UnitReadiness]
         status__in=UNFINISHED, org__path__startswith=root
     ).values_list("org__path", "status", "summary"):
         batches[path[:length]] += 1
-        if status == Batch.Status.REVIEW:
+        if status in REVIEWED:
             problems[path[:length]] += sum(summary.values())
     # An open pair counts in every unit it touches: where it is decided, where the uploaded row
     # is, and where the member it may duplicate is.

@@ -45,8 +45,8 @@ from partyorg.gcpause import gc_paused
 from partyorg.tick import tick_after_commit
 
 from .matching import COMPARED, changed_fields, late_candidates
-from .models import Batch, BatchRow, DuplicateCandidate
-from .services import REVIEWED, _leave_review, duplicates_opened, open_blockers
+from .models import REVIEWED, Batch, BatchRow, DuplicateCandidate
+from .services import _leave_review, duplicates_opened, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
 # The members' columns a commit's lookups filter on (their statistics kept up during a campaign).

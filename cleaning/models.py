@@ -45,6 +45,10 @@ class Batch(models.Model):
         return f"#{self.pk} {self.org}"
 
 
+# A batch whose commit waits for a worker is still reviewed work: its problems still count.
+REVIEWED = (Batch.Status.REVIEW, Batch.Status.COMMITTING)
+
+
 class BatchFile(models.Model):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)

@@ -38,7 +38,7 @@ from partyorg.db import (
 from partyorg.gcpause import gc_paused
 
 from .leases import held
-from .models import Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
+from .models import REVIEWED, Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
 from .storage import opened, store_upload
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
@@ -342,10 +342,6 @@ ROW_STATISTICS = ("batch_id", "file_id", "errors", "warnings", "skipped", "membe
 
 def _open_problems(summary: dict[str, int]) -> int:
     return sum(summary.values())
-
-
-# A batch whose commit waits for a worker is still reviewed work: its problems still count.
-REVIEWED = (Batch.Status.REVIEW, Batch.Status.COMMITTING)
 
 
 def _leave_review(batch: Batch) -> None:
@@ -781,7 +777,7 @@ def rebuild_counts() -> list[tuple[tuple[int, str], int]]:
     """Open problems and duplicates recomputed from the data (for `partyorg rollups rebuild`)."""
     out = [
         ((org_id, "q.open_problems"), _open_problems(summary))
-        for org_id, summary in Batch.objects.filter(status=Batch.Status.REVIEW).values_list(
+        for org_id, summary in Batch.objects.filter(status__in=REVIEWED).values_list(
             "org_id", "summary"
         )
     ]

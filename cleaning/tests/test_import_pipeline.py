@@ -921,3 +921,25 @@ def test_a_queued_commit_can_be_cancelled_before_the_worker_takes_it(
     task.call(batch.pk, None)
     assert Batch.objects.get(pk=batch.pk).status == "cancelled"
     assert not Member.objects.filter(cccd="079185000101").exists()
+
+
+def test_a_batch_waiting_for_its_commit_still_counts_its_open_problems_after_a_rebuild(
+    world: World, settings
+) -> None:
+    from orgs.models import OrgCount
+    from orgs.rollups import rollups_rebuild
+
+    # A warning left open (the CCCD's restored leading zero) is an open problem, not a blocker.
+    batch = _upload(world, *GOOD)
+    _commit_from_the_page(world, batch, settings)
+    tick()
+
+    def open_problems() -> dict[int, int]:
+        rows = OrgCount.objects.filter(key="q.open_problems").exclude(value=0)
+        return dict(rows.values_list("org_id", "value"))
+
+    live = open_problems()
+    assert live.get(world.cell.id, 0) == sum(batch.summary.values()) > 0
+    assert Batch.objects.get(pk=batch.pk).status == "committing"
+    rollups_rebuild()
+    assert open_problems() == live
