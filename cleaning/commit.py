@@ -21,7 +21,7 @@ from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from audit.models import AuditEvent
 from audit.services import AUDIT_COLUMNS, audit_log
@@ -175,12 +175,10 @@ def batch_commit(
         with transaction.atomic():
             late = _record_late_pairs(batch)
         _refuse(late)
-        raise ValidationError(
-            {
-                "batch": _(
-                    "Một lần ghi khác vừa thay đổi các hồ sơ này nên chưa ghi gì; hãy bấm ghi lại."
-                )
-            }
+        raise _refusal(
+            gettext_lazy(
+                "Một lần ghi khác vừa thay đổi các hồ sơ này nên chưa ghi gì; hãy bấm ghi lại."
+            )
         ) from None
     _refuse(late)
     # The next batches look members up by CCCD, card number, id and subtree: the planner must
@@ -253,21 +251,25 @@ def _record_late_pairs(batch: Batch) -> list[DuplicateCandidate]:
 def _refuse(late: list[DuplicateCandidate]) -> None:
     """Refuse the commit while late pairs wait for their decision."""
     if late:
-        raise ValidationError(
-            {
-                "batch": ngettext(
-                    "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định cặp nghi trùng trước khi ghi.",
-                    "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định các cặp nghi trùng trước khi ghi.",
-                    len(late),
-                )
-                % {"n": len(late)}
-            }
+        raise _refusal(
+            ngettext_lazy(
+                "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định cặp nghi trùng trước khi ghi.",
+                "Có %(n)d người vừa được đơn vị khác ghi vào cơ sở dữ liệu với cùng số CCCD: hãy quyết định các cặp nghi trùng trước khi ghi.",
+                "n",
+            ),
+            n=len(late),
         )
 
 
 def _whole_record(member_id: int, source_ref: str, actor_id: Any, now: Any) -> tuple[Any, ...]:
     """A provenance row (CHANGE_COLUMNS) saying a source stands behind the whole record ("*")."""
     return (member_id, "*", "", "", Source.IMPORT.value, source_ref, actor_id, now)
+
+
+def _refusal(message: Any, **params: Any) -> ValidationError:
+    """Why a commit is refused, worded when read (not when raised): the page reads it in its
+    reader's language, and the worker stores it in both (tasks.batch_commit)."""
+    return ValidationError({"batch": [ValidationError(message, params=params)]})
 
 
 def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
@@ -280,8 +282,16 @@ def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
             continue
         if new.card_number in first:
             problems.append(
-                _("Dòng %(ref)s: số thẻ đảng viên %(card)s trùng với dòng %(other)s.")
-                % {"ref": row.ref, "card": new.card_number, "other": first[new.card_number].ref}
+                ValidationError(
+                    gettext_lazy(
+                        "Dòng %(ref)s: số thẻ đảng viên %(card)s trùng với dòng %(other)s."
+                    ),
+                    params={
+                        "ref": row.ref,
+                        "card": new.card_number,
+                        "other": first[new.card_number].ref,
+                    },
+                )
             )
         else:
             first[new.card_number] = row
@@ -289,8 +299,12 @@ def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
         "card_number", flat=True
     ):
         problems.append(
-            _("Dòng %(ref)s: số thẻ đảng viên %(card)s đã thuộc một đảng viên khác.")
-            % {"ref": first[str(card)].ref, "card": card}
+            ValidationError(
+                gettext_lazy(
+                    "Dòng %(ref)s: số thẻ đảng viên %(card)s đã thuộc một đảng viên khác."
+                ),
+                params={"ref": first[str(card)].ref, "card": card},
+            )
         )
     if problems:
         raise ValidationError({"batch": problems})
@@ -300,21 +314,18 @@ def _locked_for_commit(batch: Batch) -> Batch:
     """The batch, locked against review changes, if it may be committed now."""
     batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
     if batch.status not in REVIEWED:
-        raise ValidationError(
-            {
-                "batch": _("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s).")
-                % {"s": batch.get_status_display()}
-            }
+        raise _refusal(
+            gettext_lazy("Lô dữ liệu không ở trạng thái chờ rà soát (%(s)s)."),
+            s=batch.get_status_display(),
         )
     bad_rows, open_duplicates = open_blockers(batch)
     if bad_rows or open_duplicates:
-        raise ValidationError(
-            {
-                "batch": _(
-                    "Còn %(rows)d dòng có lỗi và %(dups)d cặp nghi trùng chưa quyết định: hãy sửa, bỏ qua hoặc quyết định trước khi ghi."
-                )
-                % {"rows": bad_rows, "dups": open_duplicates}
-            }
+        raise _refusal(
+            gettext_lazy(
+                "Còn %(rows)d dòng có lỗi và %(dups)d cặp nghi trùng chưa quyết định: hãy sửa, bỏ qua hoặc quyết định trước khi ghi."
+            ),
+            rows=bad_rows,
+            dups=open_duplicates,
         )
     return batch
 
@@ -372,11 +383,10 @@ def _plan(batch: Batch, by: Any) -> _Plan:
         if member is None:
             cell = cells.get(row.values.get("cell", ""))
             if cell is None or not cell.path.startswith(batch.org.path):
-                raise ValidationError(
-                    {
-                        "batch": _("Dòng %(ref)s: chi bộ không thuộc %(org)s.")
-                        % {"ref": row.ref, "org": batch.org.name}
-                    }
+                raise _refusal(
+                    gettext_lazy("Dòng %(ref)s: chi bộ không thuộc %(org)s."),
+                    ref=row.ref,
+                    org=batch.org.name,
                 )
             created.append((row, _new_member(row, cell, now)))
         elif not member.org.path.startswith(batch.org.path):
@@ -550,13 +560,11 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
     """Write a plan (in the province's turn, in the commit's transaction)."""
     batch, now = plan.batch, plan.now
     if plan.foreign:
-        raise ValidationError(
-            {
-                "batch": _(
-                    "Dòng %(ref)s: CCCD thuộc đảng viên của tổ chức khác; hãy quyết định cặp nghi trùng."
-                )
-                % {"ref": plan.foreign[0].ref}
-            }
+        raise _refusal(
+            gettext_lazy(
+                "Dòng %(ref)s: CCCD thuộc đảng viên của tổ chức khác; hãy quyết định cặp nghi trùng."
+            ),
+            ref=plan.foreign[0].ref,
         )
     _refuse_taken_cards(plan.created)
     _leave_review(batch)

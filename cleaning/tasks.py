@@ -43,11 +43,15 @@ def batch_commit(batch_id: int, user_id: int | None) -> None:
         progress=50, progress_note=_("Đang ghi %(n)d dòng vào hồ sơ…") % {"n": batch.rows_total}
     )
     try:
-        with override("vi"), held(batch_id):
+        with held(batch_id):
             commit(batch=batch, by=by)
     except ValidationError as refused:
-        # Nothing was written: back in review, saying why (the page shows it).
-        _back_to_review(batch_id, " ".join(refused.messages))
+        # Nothing was written: back in review, saying why in both languages (the page shows it).
+        words = {}
+        for language in ("vi", "en"):
+            with override(language):
+                words[language] = " ".join(refused.messages)
+        _back_to_review(batch_id, " / ".join(dict.fromkeys(words.values())))
     except Exception as error:
         _back_to_review(batch_id, f"{type(error).__name__}: {error}")
         raise

@@ -900,7 +900,10 @@ def test_a_commit_the_worker_refuses_returns_the_batch_to_review_saying_why(
     batch_commit(batch=theirs, by=None)
     task.call(batch.pk, None)
     batch.refresh_from_db()
-    assert batch.status == "review" and "CCCD" in batch.error
+    assert batch.status == "review"
+    # In both languages, as processing's errors are.
+    assert "người vừa được đơn vị khác ghi" in batch.error
+    assert "just been written to the records by another unit" in batch.error
     assert not Member.objects.filter(cccd="079080000102").exists()
     page = world.client("secretary").get(reverse("cleaning:batch", args=[batch.pk]))
     assert html.escape(batch.error) in page.content.decode()
