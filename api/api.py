@@ -202,9 +202,8 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPag
 
 class ChangeOut(Schema):
     cursor: int
-    action: (
-        str  # member.create, member.update, member.transfer, member.import, …, member.left_scope
-    )
+    # member.create, member.update, member.transfer, member.import, …, member.left_scope
+    action: str
     at: datetime
     member_id: int
     # The whole current record; null for member.left_scope (moved out of the token's subtree:
