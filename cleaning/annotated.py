@@ -1,6 +1,7 @@
 """The annotated spreadsheet: originals, proposals and problems, to fix offline and upload again."""
 
 import io
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,24 +91,11 @@ def _cells_of(batch_file: BatchFile) -> dict[int, list[str]] | None:
     return {row.row: row.values for row in parsed.rows}
 
 
-def annotated_workbook(
-    batch: Batch, *, by: Any = None, request: HttpRequest | None = None
-) -> bytes:
-    """An xlsx of the batch: one row per input row with every column of its file as typed
-    (mapped or not), each mapped column's proposal beside it, and the row's open problems."""
-    files = list(batch.files.order_by("id"))
-    layout = _layout(files, _fields_of(batch))
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
+    """The sheet, in order (constant memory writes each row once, top to bottom)."""
     sheet = book.add_worksheet("Rà soát")
+    sheet.freeze_panes(1, FIRST)
+    sheet.set_column(0, 0, None, None, {"hidden": True})
     bold = book.add_format({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
     proposal = book.add_format({"bg_color": "#E8F4EA"})
     error = book.add_format({"bg_color": "#F8D7DA"})
@@ -145,9 +133,31 @@ def annotated_workbook(
                     f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
                 ),
             )
-    sheet.freeze_panes(1, FIRST)
-    sheet.set_column(0, 0, None, None, {"hidden": True})
-    book.close()
+
+
+def annotated_workbook(
+    batch: Batch, *, by: Any = None, request: HttpRequest | None = None
+) -> bytes:
+    """An xlsx of the batch: one row per input row with every column of its file as typed
+    (mapped or not), each mapped column's proposal beside it, and the row's open problems."""
+    files = list(batch.files.order_by("id"))
+    layout = _layout(files, _fields_of(batch))
+    buffer = io.BytesIO()
+    # Row by row through temporary files (a province's batch of 100,000 rows held as cells
+    # would take about a gigabyte), in a directory of its own that goes when the book is made.
+    with tempfile.TemporaryDirectory(prefix="partyorg-annotated-") as scratch:
+        book = xlsxwriter.Workbook(
+            buffer,
+            {
+                "constant_memory": True,
+                "tmpdir": scratch,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        _write_rows(book, files, layout)
+        book.close()
     audit_log(
         actor=by,
         action="batch.export_annotated",
