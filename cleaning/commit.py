@@ -7,6 +7,7 @@ rows are matched to members by CCCD at commit time.
 
 import functools
 import operator
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +32,14 @@ from lib.vn.text import sort_key
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
 from orgs.models import Org
-from orgs.rollups import add_keys, counts_changed, member_keys_of
+from orgs.rollups import (
+    QUALITY_COLUMNS,
+    add_keys,
+    counts_changed,
+    member_keys,
+    member_keys_of,
+    quality_keys,
+)
 from partyorg.db import (
     adapt_rows,
     allocate_ids,
@@ -72,6 +80,18 @@ class _Row:
         return f"batch {self.batch_id} {self.ref}"
 
 
+@dataclass(slots=True)
+class _New:
+    """A member the commit creates, as its plan needs it: its row, cell and the few columns
+    the plan checks (the rest is made from the row's values when written)."""
+
+    row: _Row
+    cell: Org
+    cccd: str
+    card_number: str | None
+    id: int = 0
+
+
 def _date(text: str) -> tuple[date | None, str]:
     """A stored value (ISO, or yyyy / yyyy-mm for partial dates) as a date and its precision."""
     if not text:
@@ -104,8 +124,9 @@ def _member_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Member._meta.concrete_fields}
 
 
-def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
+def _new_member(new: _New, now: Any) -> SimpleNamespace:
     """A new member's columns (a plain namespace: written with COPY, not saved as a model)."""
+    row, cell = new.row, new.cell
     v = row.values
     birth, precision = _date(v.get("birth_date", ""))
     # Rows reach a commit only without errors, and a birth date is required.
@@ -132,6 +153,7 @@ def _new_member(row: "_Row", cell: Org, now: Any) -> SimpleNamespace:
             "exempt": False,
             "search_name": search_text(cell.path, fold(name)),
             "sort_key": sort_key(name)[:255],
+            "id": new.id,
             "created_at": now,
             "updated_at": now,
         }
@@ -272,12 +294,13 @@ def _refusal(message: Any, **params: Any) -> ValidationError:
     return ValidationError({"batch": [ValidationError(message, params=params)]})
 
 
-def _refuse_taken_cards(created: list[tuple[_Row, SimpleNamespace]]) -> None:
+def _refuse_taken_cards(created: list[_New]) -> None:
     """Card numbers are unique: refuse, naming each row, a card that another member holds or
     that two rows of the batch share (rather than let the unique index fail the commit)."""
     first: dict[str, _Row] = {}
     problems = []
-    for row, new in created:
+    for new in created:
+        row = new.row
         if not new.card_number:
             continue
         if new.card_number in first:
@@ -337,18 +360,46 @@ class _Plan:
 
     batch: Batch
     now: datetime
+    actor_id: int | None
+    label: str
     rows: int
-    created: list[tuple[_Row, SimpleNamespace]]
+    created: list[_New]
     updates: list[tuple[_Row, Member, list[str]]]
     same: int
     # Rows whose CCCD is a member of another unit: late pairs, or pairs decided otherwise.
     foreign: list[_Row]
-    events: list[tuple[Any, ...]]
+    # The history of the members it updates and merges into (the new members' is made as
+    # they are written).
     changes: list[tuple[Any, ...]]
     audits: list[tuple[Any, ...]]
     deltas: defaultdict[tuple[int, str], int]
     # When each member to update was last changed, as the plan saw it.
     seen: dict[int, datetime]
+    # Whether PostgreSQL makes the new members from their staged rows (_created_in_database).
+    in_database: bool
+
+
+def _card_of(values: dict[str, str]) -> str | None:
+    """A new member's card number: only an official member has a card."""
+    return (values.get("card_number") or None) if values.get("official_date") else None
+
+
+def _keys_of_new(values: dict[str, str]) -> list[str]:
+    """The counters a new member adds one to (orgs.rollups.member_keys_of of its columns)."""
+    birth = _date(values.get("birth_date", ""))[0]
+    assert birth is not None  # required: a row without it has an error and is not committed
+    sex = values.get("sex", "")
+    return member_keys(
+        status="official" if _date(values.get("official_date", ""))[0] else "probationary",
+        sex=sex,
+        birth_date=birth,
+        exempt=False,
+        quality=quality_keys(
+            sex=sex,
+            birth_date=birth,
+            values={name: values.get(name, "") for name in QUALITY_COLUMNS},
+        ),
+    )
 
 
 def _plan(batch: Batch, by: Any) -> _Plan:
@@ -368,7 +419,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
     existing = {
         found.cccd: found for found in Member.objects.filter(cccd__any=cccds).select_related("org")
     }
-    created: list[tuple[_Row, SimpleNamespace]] = []
+    created: list[_New] = []
     member_of_row: dict[int, int] = {}
     updates: list[tuple[_Row, Member, list[str]]] = []
     foreign: list[_Row] = []
@@ -388,7 +439,7 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                     ref=row.ref,
                     org=batch.org.name,
                 )
-            created.append((row, _new_member(row, cell, now)))
+            created.append(_New(row, cell, cccd, _card_of(row.values)))
         elif not member.org.path.startswith(batch.org.path):
             foreign.append(row)
         else:
@@ -402,73 +453,12 @@ def _plan(batch: Batch, by: Any) -> _Plan:
     # Ids are reserved first so that events and provenance can point at the new members.
     actor = by if getattr(by, "is_authenticated", False) else None
     actor_id, label = (actor.pk if actor else None), (getattr(by, "username", "") or "system")
-    for (_row, new), new_id in zip(
-        created, allocate_ids(Member._meta.db_table, len(created)), strict=True
-    ):
+    for new, new_id in zip(created, allocate_ids(Member._meta.db_table, len(created)), strict=True):
         new.id = new_id
-    events: list[tuple[Any, ...]] = []
+        member_of_row[new.row.pk] = new_id
+        add_keys(deltas, new.cell.id, _keys_of_new(new.row.values), 1)
     changes: list[tuple[Any, ...]] = []
     audits: list[tuple[Any, ...]] = []
-    for row, new in created:
-        # JSON columns as text, made once here: the rows go to COPY as they are.
-        source = {"source": row.source_ref}
-        source_json = dumps_json(source)
-        events.append(
-            (
-                new.id,
-                EventKind.ADMITTED.value,
-                new.admission_date,
-                new.org_id,
-                _dated(source, source_json, new.admission_date_precision),
-                "",
-                actor_id,
-                now,
-            )
-        )
-        if new.official_date:
-            events.append(
-                (
-                    new.id,
-                    EventKind.RECOGNISED.value,
-                    new.official_date,
-                    new.org_id,
-                    _dated(source, source_json, new.official_date_precision),
-                    "",
-                    actor_id,
-                    now,
-                )
-            )
-            if new.card_number:
-                card = {"card_number": new.card_number, **source}
-                if new.official_date_precision != "day":
-                    card["precision"] = new.official_date_precision
-                events.append(
-                    (
-                        new.id,
-                        EventKind.CARD_ISSUED.value,
-                        new.official_date,
-                        new.org_id,
-                        dumps_json(card),
-                        "",
-                        actor_id,
-                        now,
-                    )
-                )
-        changes.append(_whole_record(new.id, row.source_ref, actor_id, now))
-        member_of_row[row.pk] = new.id
-        audits.append(
-            (
-                now,
-                actor_id,
-                label,
-                "member.import",
-                "member",
-                str(new.id),
-                None,
-                dumps_json({"batch": batch.pk, "row": row.ref}),
-            )
-        )
-        add_keys(deltas, new.org_id, member_keys_of(new), 1)
     seen_at = {member.pk: member.updated_at for _r, member, _f in updates}
     for row, member, fields in updates:
         add_keys(deltas, member.org_id, member_keys_of(member), -1)
@@ -518,19 +508,24 @@ def _plan(batch: Batch, by: Any) -> _Plan:
                     member_of_row[kept], f"batch {batch.pk} {name}:{number}", actor_id, now
                 )
             )
+    in_database = bool(created) and is_postgresql() and _readable_in_database(created)
+    if in_database:
+        _send_new(created)
     return _Plan(
         batch,
         now,
+        actor_id,
+        label,
         len(rows),
         created,
         updates,
         same,
         foreign,
-        events,
         changes,
         audits,
         deltas,
         seen_at,
+        in_database,
     )
 
 
@@ -545,7 +540,7 @@ def _dated(source: dict[str, str], source_json: str, precision: str) -> str:
 def _stale(plan: _Plan) -> bool:
     """Whether another commit changed, while this one waited for its turn, what its plan read:
     wrote a member with a CCCD it would create, or changed a member it would update."""
-    cccds = [new.cccd for _row, new in plan.created if new.cccd]
+    cccds = [new.cccd for new in plan.created if new.cccd]
     if Member.objects.filter(cccd__any=cccds).exists():
         return True
     return any(
@@ -554,6 +549,245 @@ def _stale(plan: _Plan) -> bool:
             "pk", "updated_at"
         )
     )
+
+
+def _created_in_python(plan: _Plan) -> list[tuple[Any, ...]]:
+    """Write the new members with their events and provenance, and return their audit rows
+    (SQLite, and a batch whose values PostgreSQL could not read as _created_in_database does)."""
+    events: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    audits: list[tuple[Any, ...]] = []
+    members = [_new_member(new, plan.now) for new in plan.created]
+    now, actor_id = plan.now, plan.actor_id
+    for new_row, new in zip(plan.created, members, strict=True):
+        row = new_row.row
+        # JSON columns as text, made once here: the rows go to COPY as they are.
+        source = {"source": row.source_ref}
+        source_json = dumps_json(source)
+        events.append(
+            (
+                new.id,
+                EventKind.ADMITTED.value,
+                new.admission_date,
+                new.org_id,
+                _dated(source, source_json, new.admission_date_precision),
+                "",
+                actor_id,
+                now,
+            )
+        )
+        if new.official_date:
+            events.append(
+                (
+                    new.id,
+                    EventKind.RECOGNISED.value,
+                    new.official_date,
+                    new.org_id,
+                    _dated(source, source_json, new.official_date_precision),
+                    "",
+                    actor_id,
+                    now,
+                )
+            )
+            if new.card_number:
+                card = {"card_number": new.card_number, **source}
+                if new.official_date_precision != "day":
+                    card["precision"] = new.official_date_precision
+                events.append(
+                    (
+                        new.id,
+                        EventKind.CARD_ISSUED.value,
+                        new.official_date,
+                        new.org_id,
+                        dumps_json(card),
+                        "",
+                        actor_id,
+                        now,
+                    )
+                )
+        changes.append(_whole_record(new.id, row.source_ref, actor_id, now))
+        audits.append(
+            (
+                now,
+                actor_id,
+                plan.label,
+                "member.import",
+                "member",
+                str(new.id),
+                None,
+                dumps_json({"batch": plan.batch.pk, "row": row.ref}),
+            )
+        )
+    bulk_insert(
+        Member._meta.db_table,
+        MEMBER_COLUMNS,
+        adapt_rows(map(_member_columns, members), json=False),
+    )
+    bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(events, json=False))
+    bulk_insert(FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(changes, json=False))
+    return audits
+
+
+# The new members' stored values PostgreSQL reads itself: every date as the cleaning rules
+# store it (yyyy-mm-dd, or yyyy-mm and yyyy when only the month or the year is known).
+_ISO = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _readable_in_database(created: list[_New]) -> bool:
+    # A batch's dates repeat: each distinct one is checked once.
+    texts = {new.row.values.get(name, "") for new in created for name in DATE_FIELDS}
+    return all(
+        not text or (_ISO.fullmatch(text) is not None and _date(text)[0] is not None)
+        for text in texts
+    )
+
+
+_NEW = "partyorg_commit_new"  # a temporary table, dropped when the commit's transaction ends
+_NEW_COLUMNS = ("row_id", "member_id", "org_id", "org_path", "search_name", "sort_key", "ref")
+
+
+def _sql_date(name: str) -> tuple[str, str]:
+    """SQL for a stored date value of the staged row `r` and for its precision."""
+    text = f"(r.\"values\"->>'{name}')"
+    value = (
+        f"CASE length({text}) WHEN 10 THEN {text}::date WHEN 7 THEN ({text} || '-01')::date"
+        f" WHEN 4 THEN ({text} || '-01-01')::date END"
+    )
+    precision = f"CASE length({text}) WHEN 7 THEN 'month' WHEN 4 THEN 'year' ELSE 'day' END"
+    return value, precision
+
+
+@functools.cache
+def _member_select() -> str:
+    """SELECT of a new member's columns (MEMBER_COLUMNS, as _new_member makes them) from its
+    staged row `r` and the plan's row `n` of it; the fields' defaults as %(d_<column>)s."""
+    official = "COALESCE(r.\"values\"->>'official_date', '') <> ''"
+    exprs: dict[str, str] = {
+        "id": "n.member_id",
+        "org_id": "n.org_id",
+        "org_path": "n.org_path",
+        "search_name": "n.search_name",
+        "sort_key": "n.sort_key",
+        "cccd": "COALESCE(r.\"values\"->>'cccd', '')",
+        "cmnd": "left(COALESCE(r.\"values\"->>'cmnd', ''), 9)",
+        "resume_number": "left(COALESCE(r.\"values\"->>'resume_number', ''), 32)",
+        "card_number": f"CASE WHEN {official} THEN NULLIF(r.\"values\"->>'card_number', '') END",
+        "status": f"CASE WHEN {official} THEN 'official' ELSE 'probationary' END",
+        "exempt": "false",
+        "created_at": "%(now)s",
+        "updated_at": "%(now)s",
+    }
+    for name in _TEXT_COMPARED:
+        exprs[name] = f"COALESCE(r.\"values\"->>'{name}', '')"
+    for name in DATE_FIELDS:
+        exprs[name], exprs[f"{name}_precision"] = _sql_date(name)
+    columns = ", ".join(connection.ops.quote_name(c) for c in MEMBER_COLUMNS)
+    values = ", ".join(exprs.get(c, f"%(d_{c})s") for c in MEMBER_COLUMNS)
+    return (
+        f"INSERT INTO {Member._meta.db_table} ({columns}) SELECT {values} "
+        f"FROM {_NEW} n JOIN {BatchRow._meta.db_table} r ON r.id = n.row_id"
+    )
+
+
+# A new member's events in the order _created_in_python writes them: admitted; then, for an
+# official member, recognised and the card. Only a date known to the day has no precision.
+_EVENTS_SQL = f"""
+INSERT INTO {MemberEvent._meta.db_table} (member_id, kind, "on", org_id, detail, note, by_id, created_at)
+SELECT e.member_id, e.kind, e.on, e.org_id, e.detail, '', %(actor)s::bigint, %(now)s::timestamptz FROM (
+    SELECT m.id AS member_id, 1 AS ord, %(admitted)s AS kind, m.admission_date AS on, m.org_id,
+        jsonb_build_object('source', %(prefix)s || n.ref) || CASE
+            WHEN m.admission_date_precision = 'day' THEN '{{}}'::jsonb
+            ELSE jsonb_build_object('precision', m.admission_date_precision) END AS detail
+    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    UNION ALL
+    SELECT m.id, 2, %(recognised)s, m.official_date, m.org_id,
+        jsonb_build_object('source', %(prefix)s || n.ref) || CASE
+            WHEN m.official_date_precision = 'day' THEN '{{}}'::jsonb
+            ELSE jsonb_build_object('precision', m.official_date_precision) END
+    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    WHERE m.official_date IS NOT NULL
+    UNION ALL
+    SELECT m.id, 3, %(card)s, m.official_date, m.org_id,
+        jsonb_build_object('card_number', m.card_number, 'source', %(prefix)s || n.ref) || CASE
+            WHEN m.official_date_precision = 'day' THEN '{{}}'::jsonb
+            ELSE jsonb_build_object('precision', m.official_date_precision) END
+    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    WHERE m.official_date IS NOT NULL AND m.card_number IS NOT NULL
+) e ORDER BY e.member_id, e.ord
+"""
+
+_CHANGES_SQL = f"""
+INSERT INTO {FieldChange._meta.db_table} ({", ".join(CHANGE_COLUMNS)})
+SELECT n.member_id, '*', '', '', %(source)s, %(prefix)s || n.ref, %(actor)s::bigint, %(now)s::timestamptz
+FROM {_NEW} n ORDER BY n.member_id
+"""
+
+_AUDITS_SQL = f"""
+INSERT INTO {AuditEvent._meta.db_table} ({", ".join(AUDIT_COLUMNS)})
+SELECT %(now)s::timestamptz, %(actor)s::bigint, %(label)s, 'member.import', 'member', n.member_id::text, NULL,
+    jsonb_build_object('batch', %(batch)s::bigint, 'row', n.ref)
+FROM {_NEW} n ORDER BY n.member_id
+"""
+
+
+def _send_new(created: list[_New]) -> None:
+    """What PostgreSQL cannot make itself of the new members (their ids, cells, name search
+    and sort keys), sent to a temporary table before the province's turn: in its turn the
+    commit only runs _created_in_database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_NEW} (row_id bigint, member_id bigint, "
+            "org_id bigint, org_path varchar(255), search_name varchar(128), "
+            "sort_key varchar(255), ref text) ON COMMIT DROP"
+        )
+        cursor.execute(f"TRUNCATE {_NEW}")
+    bulk_insert(
+        _NEW,
+        _NEW_COLUMNS,
+        (
+            (
+                new.row.pk,
+                new.id,
+                new.cell.id,
+                new.cell.path,
+                search_text(new.cell.path, fold(name)),
+                sort_key(name)[:255],
+                new.row.ref,
+            )
+            for new in created
+            for name in [new.row.values.get("full_name", "")]
+        ),
+    )
+
+
+def _created_in_database(plan: _Plan) -> None:
+    """The same rows as _created_in_python, made by PostgreSQL from the staged rows' values
+    and what _send_new sent: not every column of every member, event and provenance row
+    formatted in Python and parsed again by COPY."""
+    params = {
+        "now": plan.now,
+        "actor": plan.actor_id,
+        "label": plan.label,
+        "batch": plan.batch.pk,
+        "prefix": f"batch {plan.batch.pk} ",
+        "source": Source.IMPORT.value,
+        "admitted": EventKind.ADMITTED.value,
+        "recognised": EventKind.RECOGNISED.value,
+        "card": EventKind.CARD_ISSUED.value,
+        **{f"d_{name}": value for name, value in _member_defaults().items()},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_member_select(), params)
+        cursor.execute(_EVENTS_SQL, params)
+        cursor.execute(_CHANGES_SQL, params)
+
+
+def _created_audits_in_database(plan: _Plan) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _AUDITS_SQL,
+            {"now": plan.now, "actor": plan.actor_id, "label": plan.label, "batch": plan.batch.pk},
+        )
 
 
 def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, int]:
@@ -571,15 +805,15 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
     # COPY on PostgreSQL (executemany on SQLite). The new members' organisations are the cells
     # the plan looked up, and the events and provenance point at the ids it reserved for them
     # or at members it read (never deleted): PostgreSQL need not check each reference again.
+    in_database = plan.in_database
+    audits: list[tuple[Any, ...]] = []
     with references_checked(
         Member._meta.db_table, MemberEvent._meta.db_table, FieldChange._meta.db_table
     ):
-        bulk_insert(
-            Member._meta.db_table,
-            MEMBER_COLUMNS,
-            adapt_rows(map(_member_columns, (m for _r, m in plan.created)), json=False),
-        )
-        bulk_insert(MemberEvent._meta.db_table, EVENT_COLUMNS, adapt_rows(plan.events, json=False))
+        if in_database:
+            _created_in_database(plan)
+        elif plan.created:
+            audits = _created_in_python(plan)
         bulk_insert(
             FieldChange._meta.db_table, CHANGE_COLUMNS, adapt_rows(plan.changes, json=False)
         )
@@ -592,8 +826,11 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
         Member.objects.bulk_update(
             [m for _r, m, _f in plan.updates], update_fields, batch_size=1000
         )
+    if in_database:
+        _created_audits_in_database(plan)
     # Their JSON is text already: PostgreSQL takes the rows as they are.
-    bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(plan.audits, json=False))
+    audits.extend(plan.audits)
+    bulk_insert(AuditEvent._meta.db_table, AUDIT_COLUMNS, adapt_rows(audits, json=False))
     tick_after_commit()
     counts_changed(plan.deltas)
     summary = {
