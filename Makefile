@@ -3,7 +3,7 @@ PY := .venv/bin/python
 SCALE ?= city
 PORT ?= 8000
 
-.PHONY: run test lint install browser messages clean
+.PHONY: run test lint install compiled browser messages clean
 
 # Bytecode is compiled once, at install: worker processes then do not compile big modules (the
 # 2025 ward conversion table is 1.5 MB of source) each time they start.
@@ -14,6 +14,10 @@ PORT ?= 8000
 	@touch .venv/ready
 
 install: .venv/ready
+
+# The rules under lib/ compiled to C with mypyc (optional; docs/deployment.md).
+compiled: .venv/ready
+	./scripts/compile.sh
 
 run: .venv/ready
 	SCALE=$(SCALE) PORT=$(PORT) ./scripts/run.sh

@@ -23,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# isort: off
+import partyorg  # noqa: F401 - before lib/: it puts lib's compiled build first, if current
+# isort: on
 
 from lib.cleaning.columns import SourceRow
 from lib.cleaning.match import duplicate_groups, find_candidates
@@ -304,6 +307,9 @@ def main() -> None:
         f"wall, {cpu:.1f} s CPU = {rows / t_total:,.0f} rows/s; peak memory {peak_mb:,.0f} MB; "
         f"{len(candidates):,} candidate pairs, {len(set(groups.values())):,} duplicate groups"
     )
+    from partyorg.compiled import in_use
+
+    print("rules under lib/: " + ("compiled with mypyc" if in_use() else "pure Python"))
     assert all(record_key(r) for r in records)
     evaluate(records, truth, groups)
     units = len(paths)

@@ -361,6 +361,12 @@ def main() -> None:
         f"peak memory: {peak_mb:,.0f} MB (main process), {children_peak_mb:,.0f} MB (largest worker)"
     )
     print(f"machine reference: a 10-million-step Python loop takes {machine_reference():.2f} s CPU")
+    from partyorg.compiled import in_use
+
+    print(
+        "rules under lib/: "
+        + ("compiled with mypyc (scripts/compile.sh)" if in_use() else "pure Python")
+    )
     print(f"PostgreSQL server: {server_settings()}")
     if args.compare_rows:
         # The tool a Django team would reach for, on the same files' cleaned rows (its own
@@ -376,7 +382,7 @@ def main() -> None:
                 f"the time of our whole pipeline (which also cleans and matches)"
             )
     print(
-        f"\nreproduce: .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}"
+        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}"
     )
 
 

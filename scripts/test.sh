@@ -23,8 +23,13 @@ $PY -m ruff check .
 $PY -m ruff format --check .
 $PY -m mypy . --no-error-summary
 
-echo "== tests on SQLite"
-DATABASE_URL="sqlite:///:memory:" $PY -m pytest -n 2 -q "$@"
+# The rules under lib/ compiled with mypyc, as deployments run them (docs/deployment.md): the
+# SQLite run tests them as pure Python, the PostgreSQL run as compiled (if a C compiler is here).
+echo "== compiled rules"
+./scripts/compile.sh
+
+echo "== tests on SQLite (pure Python rules)"
+DATABASE_URL="sqlite:///:memory:" PARTYORG_COMPILED=0 $PY -m pytest -n 2 -q "$@"
 
 PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/partyorg_test}"
 case "$PG_URL" in postgres*) ;; *) PG_URL="postgres://postgres@127.0.0.1:5432/partyorg_test" ;; esac
@@ -39,7 +44,7 @@ except Exception as e:
     sys.exit(1)
 PYEOF
 then
-  echo "== tests on PostgreSQL"
+  echo "== tests on PostgreSQL ($($PY -c 'import partyorg.compiled as c; print("compiled rules" if c.in_use() else "pure Python rules")'))"
   DATABASE_URL="$PG_URL" $PY -m pytest -n 2 -q "$@"
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is required under CI=true ($PG_URL)"; exit 1

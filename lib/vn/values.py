@@ -113,7 +113,7 @@ def _near_miss(key: str) -> str | None:
     return names.pop() if best <= allowed and len(names) == 1 else None
 
 
-def normalise_ethnicity(raw: str | None) -> tuple[str | None, list[Problem]]:
+def normalise_ethnicity(raw: str | int | None) -> tuple[str | None, list[Problem]]:
     """Canonical group name ("dân tộc Kinh", "kinh", "KINH" -> "Kinh").
 
     A near miss ("Kihn") is matched with a warning that proposes the name; anything
@@ -199,7 +199,7 @@ _CHRISTIAN = {"thienchua", "thienchuagiao", "daothienchua", "kito", "kitogiao", 
 _BLANK_AS_NONE = {"", "-", "--", "0", "x", "/", "."}
 
 
-def normalise_religion(raw: str | None) -> tuple[str | None, list[Problem]]:
+def normalise_religion(raw: str | int | None) -> tuple[str | None, list[Problem]]:
     """Canonical religion name, "Không" for none."""
     if raw is None:
         return None, []
@@ -256,7 +256,7 @@ _POLITICAL = re.compile(r"chinhtri|llct|lyluan")
 _NO_THEORY = {"", "khong", "ko", "chua", "chuaqua", "chuaquadaotao", "chuaco", "0", "x"}
 
 
-def normalise_political_theory(raw: str | None) -> tuple[str | None, list[Problem]]:
+def normalise_political_theory(raw: str | int | None) -> tuple[str | None, list[Problem]]:
     """Code from POLITICAL_THEORY ("" for none): "Trung cấp LLCT" -> "trung-cap"."""
     if raw is None:
         return None, []
