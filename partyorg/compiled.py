@@ -3,10 +3,10 @@ very sources.
 
 Parsing, cleaning and matching a city's rows is most of an import's Python CPU; compiled, the
 same code takes about a fifth less (docs/architecture.md). The build, in var/compiled, holds the
-hot modules compiled, in lib/'s layout; its directories go first in lib's packages' search paths
+hot modules compiled, in lib/'s layout. Its directories go first in lib's packages' search paths
 only if its recorded digest is the digest of lib/'s sources now, so a module edited since the
-build runs as written, never as it was built. Without a C compiler, without the build, or with PARTYORG_COMPILED=0,
-everything runs as pure Python: the same results, a little slower.
+build runs as written, never as it was built. Without a C compiler, without the build, or with
+PARTYORG_COMPILED=0, everything runs as pure Python: the same results, a little slower.
 """
 
 import hashlib
