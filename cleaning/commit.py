@@ -765,10 +765,7 @@ def _created_in_database(plan: _Plan) -> None:
     and what _send_new sent: not every column of every member, event and provenance row
     formatted in Python and parsed again by COPY."""
     params = {
-        "now": plan.now,
-        "actor": plan.actor_id,
-        "label": plan.label,
-        "batch": plan.batch.pk,
+        **_sql_params(plan),
         "prefix": f"batch {plan.batch.pk} ",
         "source": Source.IMPORT.value,
         "admitted": EventKind.ADMITTED.value,
@@ -782,12 +779,14 @@ def _created_in_database(plan: _Plan) -> None:
         cursor.execute(_CHANGES_SQL, params)
 
 
+def _sql_params(plan: _Plan) -> dict[str, Any]:
+    """The parameters every statement of _created_in_database and its audit rows share."""
+    return {"now": plan.now, "actor": plan.actor_id, "label": plan.label, "batch": plan.batch.pk}
+
+
 def _created_audits_in_database(plan: _Plan) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            _AUDITS_SQL,
-            {"now": plan.now, "actor": plan.actor_id, "label": plan.label, "batch": plan.batch.pk},
-        )
+        cursor.execute(_AUDITS_SQL, _sql_params(plan))
 
 
 def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, int]:
