@@ -40,6 +40,7 @@ if "PARTYORG_ENCRYPTION_KEYS" not in os.environ:
 
 
 _untimed_turn: Any = None
+_accept_by_rule = "--accept-by-rule" in sys.argv  # read in the forked workers too
 
 
 def _fold_every_second(stop: threading.Event) -> None:
@@ -61,7 +62,7 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
     from cleaning import commit as commit_module
     from cleaning.commit import batch_commit
     from cleaning.models import Batch, BatchRow, DuplicateCandidate
-    from cleaning.services import _finish_review, batch_accept_rule, batch_process
+    from cleaning.services import _finish_review, batch_accept_rules, batch_process
     from lib.cleaning.rules import RULES
 
     global _untimed_turn
@@ -86,11 +87,15 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
         out["error"] = f"{batch.status} {batch.error}"
         return out
     t0, p0 = time.monotonic(), backend_cpu()
-    # The review: accept every proposed fix rule by rule, set aside rows with errors and the
-    # second row of each duplicate pair, and say the pairs are different people.
-    for code in list(batch.summary):
-        if RULES.get(code) is None or RULES[code].severity == "warning":
-            batch_accept_rule(batch=batch, code=code)
+    # The review: accept every proposed fix (the page's button over the rule list; one rule at
+    # a time with --accept-by-rule), set aside rows with errors and the second row of each
+    # duplicate pair, and say the pairs are different people.
+    if _accept_by_rule:
+        for code in list(batch.summary):
+            if RULES.get(code) is None or RULES[code].severity == "warning":
+                batch_accept_rules(batch=batch, codes=[code])
+    else:
+        batch_accept_rules(batch=batch, codes=None)
 
     def set_aside() -> None:
         with transaction.atomic():
@@ -192,6 +197,12 @@ def main() -> None:
         type=int,
         default=20_000,
         help="rows django-import-export imports in each mode for the ratios (0: skip)",
+    )
+    parser.add_argument(
+        "--accept-by-rule",
+        action="store_true",
+        help="the review accepts each rule's proposals with its own button (default: every "
+        "proposal at once, with the button over the rule list)",
     )
     parser.add_argument(
         "--fold-beside",
@@ -382,7 +393,7 @@ def main() -> None:
                 f"the time of our whole pipeline (which also cleans and matches)"
             )
     print(
-        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}"
+        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}{' --accept-by-rule' if args.accept_by_rule else ''}"
     )
 
 

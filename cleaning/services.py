@@ -478,34 +478,55 @@ def batch_accept_rule(
     *, batch: Batch, code: str, by: Any = None, request: HttpRequest | None = None
 ) -> int:
     """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
+    return batch_accept_rules(batch=batch, codes=[code], by=by, request=request)
+
+
+def batch_accept_rules(
+    *,
+    batch: Batch,
+    codes: list[str] | None,
+    by: Any = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Accept every proposed fix of the rules named, or of every rule with `codes=None`, in
+    one pass over the rows (warnings only; errors need a real fix). Returns the rows changed."""
     _require_review(batch)
     with transaction.atomic():
         if is_postgresql():
-            touched = _accept_in_database(batch, code)
+            touched = _accept_in_database(batch, codes)
         else:
-            touched = _accept_in_python(batch, code)
-        accepted = sum(n for skipped, n in touched if not skipped)
-        _finish_review(batch, delta=Counter({code: -accepted}))
+            touched = _accept_in_python(batch, codes)
+        delta: Counter[str] = Counter()
+        for skipped, hit in touched:
+            if not skipped:  # a skipped row's problems are not in the summary
+                delta.subtract(hit)
+        _finish_review(batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.accept_rule",
             object_type="batch",
             object_id=batch.pk,
-            detail={"code": code, "rows": len(touched)},
+            detail={
+                "codes": sorted({code for _s, hit in touched for code in hit})
+                if codes is None
+                else codes,
+                "rows": len(touched),
+            },
             request=request,
         )
     return len(touched)
 
 
-# PostgreSQL accepts a rule where the rows are: only the rows with it are read, and each row's
-# problems are rewritten by jsonb functions, in order, with its count of open warnings.
+# PostgreSQL accepts rules where the rows are: only the rows with one of them are read, and
+# each row's problems are rewritten once by jsonb functions, in order, with its count of open
+# warnings.
 _ACCEPT_SQL = """
 WITH picked AS (
     SELECT r.id, r.skipped,
         jsonb_agg(CASE WHEN e.hit THEN e.p || '{"accepted": true}' ELSE e.p END ORDER BY e.ord)
             AS problems,
         count(*) FILTER (WHERE e.open AND NOT e.hit) AS warnings,
-        count(*) FILTER (WHERE e.hit) AS touched,
+        array_agg(e.p->>'code') FILTER (WHERE e.hit) AS hit,
         -- The proposed values accepted that differ from their field's value (most fixes are
         -- the value already: those rows' values are left as they are, not written again).
         jsonb_object_agg(e.p->>'field', e.p->'fix') FILTER (
@@ -514,52 +535,65 @@ WITH picked AS (
         ) AS fixes
     FROM cleaning_batchrow r
     CROSS JOIN LATERAL (
-        SELECT a.p, a.ord, o.open, o.open AND a.p->>'code' = %(code)s AS hit
+        SELECT a.p, a.ord, o.open,
+            o.open AND (%(every)s OR a.p->>'code' = ANY(%(codes)s::text[])) AS hit
         FROM jsonb_array_elements(r.problems) WITH ORDINALITY AS a(p, ord)
         CROSS JOIN LATERAL (
             SELECT a.p->>'severity' = 'warning'
                 AND NOT COALESCE((a.p->>'accepted')::boolean, false) AS open
         ) o
     ) e
-    WHERE r.batch_id = %(batch)s AND r.warnings > 0 AND r.problems @> %(probe)s::jsonb
+    WHERE r.batch_id = %(batch)s AND r.warnings > 0
+        AND (%(every)s OR r.problems @> ANY(%(probes)s::jsonb[]))
     GROUP BY r.id, r.skipped
 )
 UPDATE cleaning_batchrow SET problems = picked.problems, warnings = picked.warnings,
     "values" = CASE WHEN picked.fixes IS NULL THEN cleaning_batchrow."values"
         ELSE cleaning_batchrow."values" || picked.fixes END
-FROM picked WHERE cleaning_batchrow.id = picked.id AND picked.touched > 0
-RETURNING picked.skipped, picked.touched
+FROM picked WHERE cleaning_batchrow.id = picked.id AND picked.hit IS NOT NULL
+RETURNING picked.skipped, picked.hit
 """
 
 
-def _accept_in_database(batch: Batch, code: str) -> list[tuple[bool, int]]:
-    """(skipped, warnings accepted) of each row changed (PostgreSQL)."""
+def _accept_in_database(batch: Batch, codes: list[str] | None) -> list[tuple[bool, list[str]]]:
+    """(skipped, the codes of the warnings accepted) of each row changed (PostgreSQL)."""
+    codes = list(codes or [])
     with connection.cursor() as cursor:
         cursor.execute(
             _ACCEPT_SQL,
-            {"code": code, "batch": batch.pk, "probe": dumps_json([{"code": code}])},
+            {
+                "every": not codes,
+                "codes": codes,
+                "batch": batch.pk,
+                "probes": [dumps_json([{"code": code}]) for code in codes],
+            },
         )
-        return [(skipped, touched) for skipped, touched in cursor.fetchall()]
+        return cursor.fetchall()
 
 
-def _accept_in_python(batch: Batch, code: str) -> list[tuple[bool, int]]:
+def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool, list[str]]]:
     """The same on SQLite (the demo and the tests): rows read, changed and written back."""
+    chosen = None if codes is None else set(codes)
     changed: list[BatchRow] = []
     out = []
     rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).only(
         "problems", "values", "skipped"
     )
     for row in rows.iterator(chunk_size=5000):
-        touched = 0
+        hit = []
         for p in row.problems:
-            if p["code"] == code and p["severity"] == "warning" and not p.get("accepted"):
+            if (
+                (chosen is None or p["code"] in chosen)
+                and p["severity"] == "warning"
+                and not p.get("accepted")
+            ):
                 p["accepted"] = True
-                touched += 1
-        if touched:
+                hit.append(p["code"])
+        if hit:
             row.warnings = _row_counts(row.problems)[1]
             _apply_accepted(row.values, row.problems)
             changed.append(row)
-            out.append((row.skipped, touched))
+            out.append((row.skipped, hit))
     BatchRow.objects.bulk_update(changed, ["problems", "values", "warnings"], batch_size=500)
     return out
 

@@ -99,6 +99,7 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     )
     rows = with_created_members(batch, rows)
     blockers = services.open_blockers(batch)
+    rules = rule_summary(batch)
     return render(
         request,
         "cleaning/batch_detail.html",
@@ -107,7 +108,8 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "org": batch.org,
             "ancestors": visible_ancestors(request.user, batch.org),
             "files": list(batch.files.all()),
-            "rules": rule_summary(batch),
+            "rules": rules,
+            "warning_rules": sum(1 for r in rules if r["severity"] == "warning"),
             "rows": rows,
             "has_next": has_next,
             "page": max(page, 1),
@@ -170,9 +172,11 @@ def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResp
 @require_POST
 def accept_rule(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _editable_batch(request, batch_id)
+    # One rule's button sends its code; the button over the list sends none: every rule.
+    code = request.POST.get("code", "")[:64]
     try:
-        n = services.batch_accept_rule(
-            batch=batch, code=request.POST.get("code", "")[:64], by=request.user, request=request
+        n = services.batch_accept_rules(
+            batch=batch, codes=[code] if code else None, by=request.user, request=request
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -946,3 +946,98 @@ def test_a_batch_waiting_for_its_commit_still_counts_its_open_problems_after_a_r
     assert Batch.objects.get(pk=batch.pk).status == "committing"
     rollups_rebuild()
     assert open_problems() == live
+
+
+MANY_WARNINGS = [
+    # Legacy fonts, a restored leading zero, a two-digit year, a pre-2025 residence, and an
+    # error (no birth date) that accepting never touches.
+    "1,Nguyeãn Vaên An,79085000111,Nam,1/2/85,3/2/2010,3/2/2011,903123401,"
+    '"xã Vĩnh Lộc B, huyện Bình Chánh, thành phố Hồ Chí Minh"',
+    "2,TRẦN   văn bảo,79080000112,Nam,1/2/1980,3/2/2005,3/2/2006,903123402,"
+    '"xã Vĩnh Lộc B, huyện Bình Chánh, thành phố Hồ Chí Minh"',
+    "3,Lê Thị Cúc,79180000113,Nữ,,3/2/2005,3/2/2006,903123403,",
+    "4,Phạm Văn Dũng,79081000114,Nam,4/5/81,3/2/2005,3/2/2006,903123404,",
+]
+
+
+def _many_warnings(world: World) -> Batch:
+    upload = SimpleUploadedFile(
+        "chibo.csv",
+        (HEADER.rstrip("\n") + ",Nơi thường trú\n" + "\n".join(MANY_WARNINGS) + "\n").encode(),
+    )
+    return services.batch_create(org=world.cell, uploads=[upload], by=None)
+
+
+def _reviewed(batch: Batch) -> tuple[dict[str, int], list[tuple]]:
+    batch.refresh_from_db()
+    rows = [
+        (r.row_number, r.values, r.problems, r.errors, r.warnings, r.skipped)
+        for r in BatchRow.objects.filter(batch=batch).order_by("row_number")
+    ]
+    return batch.summary, rows
+
+
+def test_accepting_every_rule_at_once_is_accepting_each_in_turn(world: World) -> None:
+    """One action for the whole list (what a reviewer does when every proposal is right)
+    leaves the rows, the summary and the open-problem counter as accepting rule by rule."""
+    from lib.cleaning.rules import RULES
+
+    one_by_one, at_once = _many_warnings(world), _many_warnings(world)
+    for batch in (one_by_one, at_once):  # a skipped row keeps out of the summary either way
+        services.batch_row_skip(
+            row=BatchRow.objects.get(batch=batch, row_number=5), skip=True, by=None
+        )
+        batch.refresh_from_db()
+    warnings = [code for code in one_by_one.summary if RULES[code].severity == "warning"]
+    assert len(warnings) >= 3, one_by_one.summary
+    touched = sum(
+        services.batch_accept_rule(batch=one_by_one, code=code, by=None) for code in warnings
+    )
+    assert services.batch_accept_rules(batch=at_once, codes=None, by=None) > 0
+    assert _reviewed(at_once) == _reviewed(one_by_one) != ({}, [])
+    summary, rows = _reviewed(at_once)
+    assert all(row[4] == 0 for row in rows)  # no open warning left in any row
+    assert not any(RULES[code].severity == "warning" for code in summary)
+    assert summary == {"required.birth_date": 1}  # errors stay open: they need a real fix
+    tick()
+    assert counts_of([world.city.id])[world.city.id].get("q.open_problems", 0) == 2 * sum(
+        summary.values()
+    )
+    event = AuditEvent.objects.filter(action="batch.accept_rule", object_id=str(at_once.pk)).get()
+    assert sorted(event.detail["codes"]) == sorted(warnings) and touched >= event.detail["rows"]
+
+
+def test_accepting_chosen_rules_leaves_the_others_open(world: World) -> None:
+    batch = _many_warnings(world)
+    chosen = ["cccd.leading_zero_restored", "place.legacy_residence"]
+    assert all(code in batch.summary for code in chosen), batch.summary
+    others = {c: n for c, n in batch.summary.items() if c not in chosen}
+    services.batch_accept_rules(batch=batch, codes=chosen, by=None)
+    batch.refresh_from_db()
+    assert batch.summary == others and len(others) >= 2
+
+
+def test_the_batch_page_accepts_every_proposal_with_one_button(world: World) -> None:
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import Grant, Role, User
+
+    batch = _many_warnings(world)
+    # An official who may only read sees the list without the button, and cannot post it.
+    viewer = User.objects.create_user(username="xem_chibo", password="x")
+    Grant.objects.create(user=viewer, org=world.cell, role=Role.VIEWER, granted_at=timezone.now())
+    reader = Client()
+    reader.force_login(viewer)
+    page = reader.get(f"/imports/{batch.pk}/").content.decode()
+    assert 'id="rules"' in page and 'id="accept-every"' not in page
+    assert reader.post(f"/imports/{batch.pk}/accept/").status_code in (403, 404)
+    client = world.client("secretary")
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert 'id="accept-every"' in page and "Chấp nhận mọi đề xuất" in page
+    response = client.post(f"/imports/{batch.pk}/accept/", follow=True)
+    assert "Đã chấp nhận đề xuất sửa" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.summary == {"required.birth_date": 1}
+    # Nothing left to accept: the button is gone.
+    assert 'id="accept-every"' not in client.get(f"/imports/{batch.pk}/").content.decode()
