@@ -113,7 +113,7 @@ def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
             sheet.write_number(r, 2, row.row_number)
             typed = cells.get(row.row_number) if cells is not None else None
             if typed is None:  # the file is not readable again: its mapped cells as stored
-                known = {by_field[f]: v for f, v in row.original.items() if f in by_field}
+                known = {by_field[f]: v for f, v in row.typed.items() if f in by_field}
                 typed = [known.get(i, "") for i in range(len(batch_file.headers))]
             for index, col in placed:
                 # Every cell is written as a string: nothing typed by anyone becomes a formula.
@@ -231,7 +231,9 @@ def apply_annotated(
             changed.append(row)
     with transaction.atomic():
         BatchRow.objects.bulk_update(
-            changed, ["edits", "values", "problems", "errors", "warnings"], batch_size=1000
+            changed,
+            ["edits", "original", "values", "problems", "errors", "warnings"],
+            batch_size=1000,
         )
         _finish_review(batch)
         audit_log(

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models.fields.json import KT
 from django.db.models.functions import Left
 
+from lib.cleaning.typed import typed_delta
 from members.models import Member
 from members.services import RECORD_FIELDS
 from orgs.models import Org
@@ -44,7 +45,8 @@ class StagedRow:
         """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON encoded by
         `json` (partyorg.db.json_for_copy): what bulk_insert takes as it is."""
         member_id = self.member.pk if self.member is not None else None
-        return (self.id, batch_id, self.file_id, self.row_number, json(self.original),
+        original = typed_delta(self.original, self.values)  # the text as typed, where it differs
+        return (self.id, batch_id, self.file_id, self.row_number, json(original),
                 json(self.values), json(self.problems), "{}", self.errors,
                 self.warnings, member_id, self.action, "", False)  # fmt: skip
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lib.cleaning.rules import with_words
+from lib.cleaning.typed import typed_delta, typed_from
 from members.models import Member
 from orgs.models import Org
 
@@ -82,7 +83,8 @@ class BatchRow(models.Model):
         BatchFile, on_delete=models.CASCADE, related_name="rows", db_index=False
     )
     row_number = models.PositiveIntegerField()
-    original = models.JSONField(default=dict)  # {field: text as typed}
+    # The text as typed where it differs from `values` (lib.cleaning.typed): see `typed`.
+    original = models.JSONField(default=dict)
     values = models.JSONField(default=dict)  # {field: standardised text}
     # [{field, code, severity, fix, accepted, and vi, en where lib.vn.messages cannot make them}]
     problems = models.JSONField(default=list)
@@ -116,6 +118,17 @@ class BatchRow(models.Model):
     @property
     def source_ref(self) -> str:
         return f"batch {self.batch_id} {self.file.name}:{self.row_number}"
+
+    @property
+    def typed(self) -> dict[str, str]:
+        """Its text as typed, every field (only those that differ from `values` are stored)."""
+        return typed_from(self.original, self.values)
+
+    def set_values(self, values: dict[str, str]) -> None:
+        """New values (an edit, an accepted proposal), keeping the text as typed."""
+        typed = self.typed
+        self.values = values
+        self.original = typed_delta(typed, values)
 
     @property
     def shown_problems(self) -> list[Mapping[str, Any]]:

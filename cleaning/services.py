@@ -429,7 +429,7 @@ def batch_row_edit(
         before = _open_of(row.problems)
         row.edits = {**row.edits, field: value}
         _reclean(row)
-        row.save(update_fields=["edits", "values", "problems", "errors", "warnings"])
+        row.save(update_fields=["edits", "original", "values", "problems", "errors", "warnings"])
         delta = Counter() if row.skipped else _open_of(row.problems)
         if not row.skipped:
             delta.subtract(before)
@@ -446,7 +446,8 @@ def batch_row_edit(
 
 
 def _reclean(row: BatchRow) -> None:
-    raw = {**row.original, **row.edits}
+    """Clean a row again from its text as typed and its edits (save "original" with "values")."""
+    raw = {**row.typed, **row.edits}
     record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
     context = row.file.context or {}
     cleaned = clean_record(
@@ -462,7 +463,8 @@ def _reclean(row: BatchRow) -> None:
     values = {k: _as_text(v) for k, v in cleaned.values.items()}
     _apply_accepted(values, problems)
     _resolve_cell(values, raw, row.batch.org, _cells_of(row.batch.org), problems)
-    row.values, row.problems = values, problems
+    row.set_values(values)
+    row.problems = problems
     row.errors, row.warnings = _row_counts(problems)
 
 
@@ -549,7 +551,14 @@ WITH picked AS (
 )
 UPDATE cleaning_batchrow SET problems = picked.problems, warnings = picked.warnings,
     "values" = CASE WHEN picked.fixes IS NULL THEN cleaning_batchrow."values"
-        ELSE cleaning_batchrow."values" || picked.fixes END
+        ELSE cleaning_batchrow."values" || picked.fixes END,
+    -- The text as typed of a field whose value changes, where it was the value (null: none
+    -- was typed), as lib.cleaning.typed keeps it.
+    original = CASE WHEN picked.fixes IS NULL THEN cleaning_batchrow.original
+        ELSE cleaning_batchrow.original || COALESCE((
+            SELECT jsonb_object_agg(k, COALESCE(cleaning_batchrow."values"->k, 'null'::jsonb))
+            FROM jsonb_object_keys(picked.fixes) k WHERE NOT cleaning_batchrow.original ? k
+        ), '{}'::jsonb) END
 FROM picked WHERE cleaning_batchrow.id = picked.id AND picked.hit IS NOT NULL
 RETURNING picked.skipped, picked.hit
 """
@@ -577,7 +586,7 @@ def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool,
     changed: list[BatchRow] = []
     out = []
     rows = BatchRow.objects.filter(batch=batch, warnings__gt=0).only(
-        "problems", "values", "skipped"
+        "problems", "original", "values", "skipped"
     )
     for row in rows.iterator(chunk_size=5000):
         hit = []
@@ -591,10 +600,14 @@ def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool,
                 hit.append(p["code"])
         if hit:
             row.warnings = _row_counts(row.problems)[1]
-            _apply_accepted(row.values, row.problems)
+            values = dict(row.values)
+            _apply_accepted(values, row.problems)
+            row.set_values(values)
             changed.append(row)
             out.append((row.skipped, hit))
-    BatchRow.objects.bulk_update(changed, ["problems", "values", "warnings"], batch_size=500)
+    BatchRow.objects.bulk_update(
+        changed, ["problems", "original", "values", "warnings"], batch_size=500
+    )
     return out
 
 

@@ -9,7 +9,8 @@ OUT=var/compiled
 # The modules a city's import spends its Python time in (parse, clean, match).
 MODULES="lib/vn/text.py lib/vn/dates.py lib/vn/encodings.py lib/vn/cccd.py lib/vn/_cells.py
 lib/vn/phones.py lib/vn/values.py lib/vn/messages.py lib/cleaning/rules.py lib/cleaning/fast.py
-lib/cleaning/places.py lib/cleaning/match.py lib/cleaning/columns.py lib/cleaning/parse.py"
+lib/cleaning/places.py lib/cleaning/match.py lib/cleaning/columns.py lib/cleaning/parse.py
+lib/cleaning/typed.py"
 
 digest=$($PY -c "from partyorg.compiled import sources_digest; print(sources_digest())")
 if [ -f "$OUT/SOURCES" ] && [ "$(cat "$OUT/SOURCES")" = "$digest" ]; then

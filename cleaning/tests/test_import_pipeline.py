@@ -44,7 +44,7 @@ def test_it_cleans_a_file_and_commits_it_with_provenance(world: World) -> None:
     rows = list(BatchRow.objects.filter(batch=batch).order_by("row_number"))
     assert (
         rows[0].values["full_name"] == "Nguyễn Thị Hoà"
-        and rows[0].original["full_name"] == "NGUYỄN   thị hoà"
+        and rows[0].typed["full_name"] == "NGUYỄN   thị hoà"
     )
     # Excel dropped the leading zero: restored, and said so.
     assert rows[1].values["cccd"] == "079080000102"
@@ -225,7 +225,7 @@ def test_accepting_a_rule_puts_its_proposed_value_in_the_row_and_the_registry(
     assert [p["fix"] for p in row.problems if p["code"] == "place.legacy_residence"] == [new]
     services.batch_accept_rule(batch=batch, code="place.legacy_residence", by=None)
     row.refresh_from_db()
-    assert row.values["residence"] == new and row.original["residence"] == old
+    assert row.values["residence"] == new and row.typed["residence"] == old
     # The other fields as they were.
     assert row.values["full_name"] == "Nguyễn Thị Hoà"
     batch_commit(batch=batch, by=None)
@@ -1041,3 +1041,53 @@ def test_the_batch_page_accepts_every_proposal_with_one_button(world: World) -> 
     assert batch.summary == {"required.birth_date": 1}
     # Nothing left to accept: the button is gone.
     assert 'id="accept-every"' not in client.get(f"/imports/{batch.pk}/").content.decode()
+
+
+def test_a_staged_row_keeps_its_text_as_typed_through_the_review(world: World) -> None:
+    """Only the fields typed otherwise than their value are stored (lib.cleaning.typed); the
+    text as typed stays whole through accepted proposals, edits and the annotated workbook."""
+    batch = _many_warnings(world)
+    rows = {r.row_number: r for r in BatchRow.objects.filter(batch=batch)}
+    typed = {n: r.typed for n, r in rows.items()}
+    assert typed[2]["full_name"] == "Nguyeãn Vaên An" and "cell" not in typed[2]
+    assert typed[3]["residence"].startswith("xã Vĩnh Lộc B")
+    # What is stored is what differs: the name typed in a legacy font, not the residence whose
+    # value stays as typed until its proposal is accepted; null for the cell nobody typed.
+    assert "full_name" in rows[2].original and rows[2].original["cell"] is None
+    assert "residence" not in rows[3].original
+    services.batch_accept_rules(batch=batch, codes=None, by=None)
+    services.batch_row_edit(row=rows[4], field="birth_date", value="01/01/1980", by=None)
+    for row in BatchRow.objects.filter(batch=batch):
+        assert row.typed == typed[row.row_number], row.row_number
+    residence = BatchRow.objects.get(batch=batch, row_number=3)
+    assert residence.values["residence"] == "xã Tân Vĩnh Lộc, thành phố Hồ Chí Minh"
+    assert residence.original["residence"].startswith("xã Vĩnh Lộc B")
+
+
+def test_rows_staged_before_keep_their_text_as_typed_when_migrated(
+    transactional_db: None,
+) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    from conftest import make_world
+    from lib.cleaning.typed import typed_delta
+
+    def migrate(target: str) -> None:
+        MigrationExecutor(connection).migrate([("cleaning", target)])
+
+    world = make_world()
+    batch = _many_warnings(world)
+    typed = {r.pk: r.typed for r in BatchRow.objects.filter(batch=batch)}
+    try:
+        migrate("0007_batchrow_fillfactor")
+        # Stored whole, as before.
+        assert {r.pk: r.original for r in BatchRow.objects.filter(batch=batch)} == typed
+        migrate("0008_batchrow_typed_delta")
+        for row in BatchRow.objects.filter(batch=batch):
+            assert row.typed == typed[row.pk] and row.original != typed[row.pk]
+            assert row.original == typed_delta(typed[row.pk], row.values)
+        migrate("0007_batchrow_fillfactor")
+        assert {r.pk: r.original for r in BatchRow.objects.filter(batch=batch)} == typed
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
