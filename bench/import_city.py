@@ -348,6 +348,13 @@ def main() -> None:
     print(
         f"  commits first refused for late pairs (a person another unit had just written, set aside and committed again): {refused}"
     )
+    refused_cpu = [r["commit_cpu"] for r in results if r.get("refused")]
+    first_cpu = [r["commit_cpu"] for r in results if not r.get("refused") and r["rows"]]
+    if refused_cpu and first_cpu:
+        print(
+            f"    their commit CPU (own Python) {sum(refused_cpu) / len(refused_cpu):.2f} s a batch, "
+            f"against {sum(first_cpu) / len(first_cpu):.2f} s for the batches committed at once"
+        )
     print(
         f"  of the commit time, waiting for the province's turn (commits in one province take turns): {turn_s:.1f} s"
     )

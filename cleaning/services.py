@@ -22,7 +22,8 @@ from audit.services import audit_log
 from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
 from lib.cleaning.parse import ParseError, parse_file
 from lib.cleaning.pipeline import infer_day_first, infer_legacy
-from lib.cleaning.rules import CleanRecord, clean_record, format_value, stored_problem
+from lib.cleaning.rules import clean_record
+from lib.cleaning.staging import open_codes, row_counts, stored_problems, values_as_text
 from lib.vn.text import fold
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
@@ -125,15 +126,6 @@ def _progress(
         told(percent, note)
 
 
-def _problems_json(record: CleanRecord) -> list[dict[str, Any]]:
-    return [stored_problem(p) for p in record.problems]
-
-
-def _as_text(value: Any) -> str:
-    # Most values are text already: format_value only for dates, numbers and blanks.
-    return value if type(value) is str else format_value(value)
-
-
 def _cells_of(org: Org) -> dict[str, Org]:
     """Cells of a unit, found by code or by folded name."""
     cells = Org.objects.filter(
@@ -144,12 +136,6 @@ def _cells_of(org: Org) -> dict[str, Org]:
         index[cell.code.lower()] = cell
         index.setdefault(fold(cell.name), cell)
     return index
-
-
-def _row_counts(problems: list[dict[str, Any]]) -> tuple[int, int]:
-    errors = sum(1 for p in problems if p["severity"] == "error")
-    warnings = sum(1 for p in problems if p["severity"] == "warning" and not p.get("accepted"))
-    return errors, warnings
 
 
 def _resolve_cell(
@@ -263,11 +249,11 @@ def _process_taken(
         day_first, legacy = batch_file.context["day_first"], batch_file.context["legacy"]
         for record in records:
             cleaned = clean_record(record, today=today, day_first=day_first, legacy=legacy)
-            problems = _problems_json(cleaned)
-            values = {k: _as_text(v) for k, v in cleaned.values.items()}
+            problems = stored_problems(cleaned)
+            values = values_as_text(cleaned.values)
             original = dict(cleaned.original)
             _resolve_cell(values, original, batch.org, cells, problems)
-            errors, warnings = _row_counts(problems)
+            errors, warnings = row_counts(problems)
             rows.append(
                 StagedRow(
                     0,  # its id is reserved below, in the transaction that writes it
@@ -319,7 +305,7 @@ def _process_taken(
         saved = rows
         summary: Counter[str] = Counter()
         for row in rows:
-            summary.update(_open_of(row.problems))
+            summary.update(open_codes(row.problems))
         _finish_review(batch, summary=summary, rows_total=len(rows))
         audit_log(
             actor=None,
@@ -353,11 +339,7 @@ def _leave_review(batch: Batch) -> None:
 
 def _open_of(problems: list[dict[str, Any]]) -> Counter[str]:
     """A row's open problems per rule: its errors and the warnings not yet accepted."""
-    return Counter(
-        p["code"]
-        for p in problems
-        if p["severity"] == "error" or (p["severity"] == "warning" and not p.get("accepted"))
-    )
+    return Counter(open_codes(problems))
 
 
 def _finish_review(
@@ -457,15 +439,15 @@ def _reclean(row: BatchRow) -> None:
         legacy=context.get("legacy"),
     )
     accepted = {p["code"] for p in row.problems if p.get("accepted")}
-    problems = _problems_json(cleaned)
+    problems = stored_problems(cleaned)
     for p in problems:
         p["accepted"] = p["code"] in accepted
-    values = {k: _as_text(v) for k, v in cleaned.values.items()}
+    values = values_as_text(cleaned.values)
     _apply_accepted(values, problems)
     _resolve_cell(values, raw, row.batch.org, _cells_of(row.batch.org), problems)
     row.set_values(values)
     row.problems = problems
-    row.errors, row.warnings = _row_counts(problems)
+    row.errors, row.warnings = row_counts(problems)
 
 
 def _apply_accepted(values: dict[str, str], problems: list[dict[str, Any]]) -> None:
@@ -599,7 +581,7 @@ def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool,
                 p["accepted"] = True
                 hit.append(p["code"])
         if hit:
-            row.warnings = _row_counts(row.problems)[1]
+            row.warnings = row_counts(row.problems)[1]
             values = dict(row.values)
             _apply_accepted(values, row.problems)
             row.set_values(values)
@@ -798,7 +780,7 @@ def candidate_decide(
                         "en": "This CCCD belongs to someone else: correct it.",
                     },
                 ]
-                row.errors, row.warnings = _row_counts(row.problems)
+                row.errors, row.warnings = row_counts(row.problems)
                 row.save(update_fields=["problems", "errors", "warnings"])
         candidate.decision, candidate.decided_by, candidate.decided_at = (
             decision,

@@ -10,7 +10,7 @@ OUT=var/compiled
 MODULES="lib/vn/text.py lib/vn/dates.py lib/vn/encodings.py lib/vn/cccd.py lib/vn/_cells.py
 lib/vn/phones.py lib/vn/values.py lib/vn/messages.py lib/cleaning/rules.py lib/cleaning/fast.py
 lib/cleaning/places.py lib/cleaning/match.py lib/cleaning/columns.py lib/cleaning/parse.py
-lib/cleaning/typed.py"
+lib/cleaning/typed.py lib/cleaning/staging.py"
 
 digest=$($PY -c "from partyorg.compiled import sources_digest; print(sources_digest())")
 if [ -f "$OUT/SOURCES" ] && [ "$(cat "$OUT/SOURCES")" = "$digest" ]; then

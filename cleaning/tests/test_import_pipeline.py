@@ -13,6 +13,7 @@ from cleaning import services
 from cleaning.commit import batch_commit
 from cleaning.models import Batch, BatchRow, DuplicateCandidate
 from conftest import World
+from lib.cleaning.staging import row_counts
 from members.models import FieldChange, Member, MemberEvent
 from orgs.rollups import counts_of
 from partyorg.tick import tick
@@ -505,7 +506,7 @@ def test_the_summary_kept_up_by_edits_skips_and_accepts_equals_a_recount(world: 
         assert batch.summary == recount()
         # Each row's counts agree with its problems (a full recount reads only rows with some).
         for row in BatchRow.objects.filter(batch=batch):
-            assert (row.errors, row.warnings) == services._row_counts(row.problems)
+            assert (row.errors, row.warnings) == row_counts(row.problems)
         services._finish_review(batch)
         batch.refresh_from_db()
         assert batch.summary == recount()

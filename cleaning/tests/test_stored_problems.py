@@ -1,10 +1,10 @@
-"""A staged row's problems as the import stores them (services._problems_json) and as the
-pages show them (BatchRow.shown_problems): shown exactly as their rules wrote them."""
+"""A staged row's problems as the import stores them (lib.cleaning.staging.stored_problems)
+and as the pages show them (BatchRow.shown_problems): shown exactly as their rules wrote them."""
 
 import pytest
 
 from cleaning.models import BatchRow
-from cleaning.services import _problems_json
+from lib.cleaning.staging import stored_problems
 from lib.tests.test_messages import EXAMPLES, clean
 from lib.vn.encodings import encode_legacy
 
@@ -21,7 +21,7 @@ def _shown(
 ) -> list[tuple[dict, tuple[str, str], tuple[str, str]]]:
     """(stored, shown words, words the rule wrote) of each of a row's problems of `code`."""
     record = clean(fields)
-    stored = _problems_json(record)
+    stored = stored_problems(record)
     shown = BatchRow(problems=stored).shown_problems
     found = [
         (s, (w["vi"], w["en"]), (p.problem.message_vi, p.problem.message_en))
