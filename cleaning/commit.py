@@ -170,21 +170,24 @@ def batch_commit(
     two units writing the same person never race: the later one meets the earlier one's
     member among its late pairs, before writing anything, instead of failing on the unique
     CCCD after waiting for the other's whole commit and throwing its own work away. The turn
-    is only for writing: a commit reads its rows and builds what it will write before (its
-    plan), and builds it again in its turn only if another commit changed what it read.
+    covers the plan too (reading the rows and their members, building what will be written):
+    a plan made while another commit of the province wrote was thrown away whenever that
+    commit wrote one of its people, which on the city's units (an unclosed transfer in the
+    next unit) cost more than waiting (docs/architecture.md). It is still built again if it
+    went stale meanwhile (an official changed one of its members).
     """
     summary: dict[str, int] = {}
     try:
         with transaction.atomic():
             locked = _locked_for_commit(batch)
-            # Most late pairs are there already: no plan is made only to be refused.
+            _take_turn(locked)
+            # The province's late pairs are all there now: no plan is made only to be refused.
             late = _record_late_pairs(locked)
             if not late:
                 plan = _plan(locked, by)
-                _take_turn(locked)
-                # And those written since: by another unit while the plan was made (the plan
-                # met them as foreign rows) or while it waited (they made the plan stale). A
-                # plan neither touched, the common case, is written without looking again.
+                # Those written since by what does not take turns: another province's commit
+                # (the plan met them as foreign rows), an official's edit (the plan is stale).
+                # A plan neither touched, the common case, is written without looking again.
                 if plan.foreign or _stale(plan):
                     late = _record_late_pairs(locked)
                     if not late:

@@ -695,8 +695,8 @@ def test_commits_in_one_province_take_turns(settings) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
-    """A commit works out what to write before its turn; if meanwhile the same unit's member
-    with one of its CCCDs was written, it plans again in its turn (an update, not a failure)."""
+    """A commit waiting for its turn works out what to write only in it: a member of the same
+    unit with one of its CCCDs written meanwhile is updated, not created again."""
     from datetime import date
 
     from django.db import connection
@@ -729,13 +729,20 @@ def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> None:
     """A commit waiting for its turn planned to create a person; meanwhile another unit of the
-    province wrote them. In its turn it finds the pair, records it and writes nothing."""
+    province wrote them. In its turn it finds the pair, records it and writes nothing, having
+    built nothing only to throw it away."""
     from cleaning import commit as commit_module
     from conftest import make_world
 
     _turns_only_on_postgresql()
     world = make_world()
     mine, theirs = _upload(world, *GOOD), _upload(world, GOOD[0], org=world.other_cell)
+    planned: list[int] = []
+    plan = commit_module._plan
+
+    def counted_plan(batch: Batch, by: object) -> object:
+        planned.append(batch.pk)
+        return plan(batch, by)
 
     def the_other_unit_commits() -> None:
         # In the holder's turn (its lock is held by the holder's connection, not this one's),
@@ -746,8 +753,13 @@ def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> N
         finally:
             commit_module._take_turn = saved
 
-    outcome = _commit_waiting_for_its_turn(world, mine, the_other_unit_commits)
+    commit_module._plan = counted_plan
+    try:
+        outcome = _commit_waiting_for_its_turn(world, mine, the_other_unit_commits)
+    finally:
+        commit_module._plan = plan
     assert isinstance(outcome, ValidationError), outcome
+    assert planned == [theirs.pk]  # the refused commit made no plan
     assert "đơn vị khác" in outcome.message_dict["batch"][0]
     member = Member.objects.get(cccd="079185000101")
     assert member.org_id == world.other_cell.id
