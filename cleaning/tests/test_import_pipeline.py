@@ -1,6 +1,7 @@
 """The import pipeline through its services: upload, review, decide duplicates, commit."""
 
 import html
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -740,7 +741,7 @@ def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> N
     planned: list[int] = []
     plan = commit_module._plan
 
-    def counted_plan(batch: Batch, by: object) -> object:
+    def counted_plan(batch: Batch, by: Any) -> Any:
         planned.append(batch.pk)
         return plan(batch, by)
 
