@@ -694,6 +694,7 @@ def _member_select() -> str:
 
 # A new member's events in the order _created_in_python writes them: admitted; then, for an
 # official member, recognised and the card. Only a date known to the day has no precision.
+# Made from what the members' INSERT returns (`m`), not by reading the members back.
 _EVENTS_SQL = f"""
 INSERT INTO {MemberEvent._meta.db_table} (member_id, kind, "on", org_id, detail, note, by_id, created_at)
 SELECT e.member_id, e.kind, e.on, e.org_id, e.detail, '', %(actor)s::bigint, %(now)s::timestamptz FROM (
@@ -701,23 +702,27 @@ SELECT e.member_id, e.kind, e.on, e.org_id, e.detail, '', %(actor)s::bigint, %(n
         jsonb_build_object('source', %(prefix)s || n.ref) || CASE
             WHEN m.admission_date_precision = 'day' THEN '{{}}'::jsonb
             ELSE jsonb_build_object('precision', m.admission_date_precision) END AS detail
-    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    FROM m JOIN {_NEW} n ON n.member_id = m.id
     UNION ALL
     SELECT m.id, 2, %(recognised)s, m.official_date, m.org_id,
         jsonb_build_object('source', %(prefix)s || n.ref) || CASE
             WHEN m.official_date_precision = 'day' THEN '{{}}'::jsonb
             ELSE jsonb_build_object('precision', m.official_date_precision) END
-    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    FROM m JOIN {_NEW} n ON n.member_id = m.id
     WHERE m.official_date IS NOT NULL
     UNION ALL
     SELECT m.id, 3, %(card)s, m.official_date, m.org_id,
         jsonb_build_object('card_number', m.card_number, 'source', %(prefix)s || n.ref) || CASE
             WHEN m.official_date_precision = 'day' THEN '{{}}'::jsonb
             ELSE jsonb_build_object('precision', m.official_date_precision) END
-    FROM {_NEW} n JOIN {Member._meta.db_table} m ON m.id = n.member_id
+    FROM m JOIN {_NEW} n ON n.member_id = m.id
     WHERE m.official_date IS NOT NULL AND m.card_number IS NOT NULL
 ) e ORDER BY e.member_id, e.ord
 """
+_RETURNED = (
+    "id, org_id, admission_date, admission_date_precision, official_date, "
+    "official_date_precision, card_number"
+)
 
 _CHANGES_SQL = f"""
 INSERT INTO {FieldChange._meta.db_table} ({", ".join(CHANGE_COLUMNS)})
@@ -777,8 +782,10 @@ def _created_in_database(plan: _Plan) -> None:
         **{f"d_{name}": value for name, value in _member_defaults().items()},
     }
     with connection.cursor() as cursor:
-        cursor.execute(_member_select(), params)
-        cursor.execute(_EVENTS_SQL, params)
+        # One statement: the members' INSERT, and their events from the rows it returns.
+        cursor.execute(
+            f"WITH m AS ({_member_select()} RETURNING {_RETURNED}) {_EVENTS_SQL}", params
+        )
         cursor.execute(_CHANGES_SQL, params)
 
 
