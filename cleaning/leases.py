@@ -5,8 +5,10 @@ its batch "processing" or "committing" for ever, and its unit waiting. Its trans
 with it, so the registry is as it was; what is lost is only the batch's state. `held` renews
 a lease every RENEW_EVERY seconds from a thread while the work runs; `reap`, which
 `partyorg worker` runs every half minute, hands back the batches whose lease has aged past
-LOST_AFTER: a processing batch fails, saying to upload again; a committing one goes back to
-review, saying to press "Ghi vào hồ sơ" again.
+LOST_AFTER: a processing batch goes back to the queue, once (processing again is safe: its
+rows are written in one transaction, which died with the worker); if its worker stops again it
+fails, saying so, rather than stopping worker after worker (a file too large for a worker's
+memory would). A committing batch goes back to review, saying to press "Ghi vào hồ sơ" again.
 
 PostgreSQL session locks would say the same without a table, but they do not hold behind
 PgBouncer in transaction mode (docs/deployment.md), so the lease is a row.
@@ -29,10 +31,18 @@ from .models import Batch, BatchLease
 RENEW_EVERY = 15.0  # seconds
 LOST_AFTER = timedelta(minutes=2)
 
+# A batch is processed at most this many times by workers that stop mid-way.
+PROCESS_ATTEMPTS = 2
+REQUEUED = (
+    "Máy xử lý nền đã dừng giữa chừng; lô đang chờ xử lý lại. / The background worker "
+    "stopped midway; the batch waits to be processed again."
+)
 STOPPED_PROCESSING = (
-    "Việc xử lý bị dừng giữa chừng vì máy xử lý nền đã dừng; hồ sơ không thay đổi. "
-    "Hãy tải tệp lên lại. / Processing stopped midway because the background worker stopped; "
-    "the records are unchanged. Upload the files again."
+    "Việc xử lý bị dừng giữa chừng hai lần vì máy xử lý nền đã dừng; hồ sơ không thay đổi. "
+    "Hãy chia tệp thành các tệp nhỏ hơn rồi tải lên lại, hoặc báo quản trị hệ thống. / "
+    "Processing stopped midway twice because the background worker stopped; the records are "
+    "unchanged. Split the files into smaller ones and upload them again, or tell the system's "
+    "administrators."
 )
 STOPPED_COMMITTING = (
     "Việc ghi bị dừng giữa chừng vì máy xử lý nền đã dừng; chưa ghi gì vào hồ sơ. "
@@ -91,7 +101,7 @@ def reap() -> list[int]:
             batch = (
                 Batch.objects.select_for_update(skip_locked=True)
                 .filter(pk=batch_id)
-                .only("id", "status")
+                .only("id", "status", "attempts")
                 .first()
             )
             lease = BatchLease.objects.select_for_update().filter(
@@ -100,7 +110,17 @@ def reap() -> list[int]:
             if batch is None or not lease.exists():
                 continue  # locked (alive), renewed meanwhile, or gone with its batch
             lease.delete()
-            if batch.status == Batch.Status.PROCESSING:
+            requeued = False
+            if batch.status == Batch.Status.PROCESSING and batch.attempts < PROCESS_ATTEMPTS:
+                Batch.objects.filter(pk=batch_id).update(
+                    status=Batch.Status.QUEUED, error="", progress=0, progress_note=REQUEUED
+                )
+                from .tasks import batch_process
+
+                # In the same transaction, as an upload's: queued exactly when it says so.
+                batch_process.enqueue(batch_id)
+                requeued = True
+            elif batch.status == Batch.Status.PROCESSING:
                 Batch.objects.filter(pk=batch_id).update(
                     status=Batch.Status.FAILED, error=STOPPED_PROCESSING, progress=100
                 )
@@ -118,7 +138,7 @@ def reap() -> list[int]:
                 action="batch.worker_lost",
                 object_type="batch",
                 object_id=batch_id,
-                detail={"status": batch.status},
+                detail={"status": batch.status, "attempts": batch.attempts, "requeued": requeued},
             )
             reaped.append(batch_id)
     return reaped

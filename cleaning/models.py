@@ -32,6 +32,9 @@ class Batch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    # How many times a worker has taken it for processing since it was last queued by a person
+    # (a worker that stopped mid-way hands it back to the queue once: cleaning.leases).
+    attempts = models.PositiveSmallIntegerField(default=0)
     progress_note = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     rows_total = models.PositiveIntegerField(default=0)

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,7 +181,7 @@ def batch_process(batch: Batch, *, progress: Callable[[int, str], None] | None =
     """
     today = timezone.localdate()
     taken = Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
-        status=Batch.Status.PROCESSING, error=""
+        status=Batch.Status.PROCESSING, error="", attempts=F("attempts") + 1
     )
     if not taken:
         batch.refresh_from_db()
@@ -647,7 +647,7 @@ def batch_set_mapping(
         )
         _leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(
-            status=Batch.Status.QUEUED, progress=0, progress_note=_("Đang chờ xử lý…")
+            status=Batch.Status.QUEUED, progress=0, progress_note=_("Đang chờ xử lý…"), attempts=0
         )
         audit_log(
             actor=by,

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cleaning import services
-from cleaning.leases import LOST_AFTER, STOPPED_COMMITTING, STOPPED_PROCESSING, reap
+from cleaning.leases import (
+    LOST_AFTER,
+    PROCESS_ATTEMPTS,
+    STOPPED_COMMITTING,
+    STOPPED_PROCESSING,
+    reap,
+)
 from cleaning.models import Batch, BatchLease, BatchRow
 from cleaning.tests.test_import_pipeline import GOOD, _csv, _upload
 from conftest import World
@@ -25,19 +31,47 @@ def _as_left_by_a_dead_worker(batch: Batch, status: str) -> None:
     _lease(batch, age=LOST_AFTER + timedelta(seconds=5))
 
 
-def test_a_processing_batch_whose_worker_stopped_fails_saying_to_upload_again(
-    world: World,
-) -> None:
+def test_a_processing_batch_whose_worker_stopped_is_processed_again(world: World) -> None:
+    """Its upload is stored and its rows are written in one transaction, which died with the
+    worker: the batch goes back to the queue and another worker processes it whole."""
     batch = _upload(world, *GOOD)
+    assert Batch.objects.get(pk=batch.pk).attempts == 1
+    _as_left_by_a_dead_worker(batch, "processing")
+    assert reap() == [batch.pk]
+    # Queued again in the same transaction (the tests' task backend runs it at once).
+    batch.refresh_from_db()
+    assert batch.status == "review" and batch.attempts == 2 and batch.error == ""
+    assert BatchRow.objects.filter(batch=batch).count() == len(GOOD)
+    assert batch.summary == Batch.objects.get(pk=_upload(world, *GOOD).pk).summary
+    assert not BatchLease.objects.exists()
+    lost = AuditEvent.objects.get(action="batch.worker_lost", object_id=str(batch.pk))
+    assert lost.detail == {"status": "processing", "attempts": 1, "requeued": True}
+    assert reap() == []  # once
+
+
+def test_a_batch_whose_worker_stopped_twice_fails_saying_what_to_do(world: World) -> None:
+    """Not a third worker: a file that stops every worker (too big for its memory) would stop
+    them one after another."""
+    batch = _upload(world, *GOOD)
+    Batch.objects.filter(pk=batch.pk).update(attempts=PROCESS_ATTEMPTS)
     _as_left_by_a_dead_worker(batch, "processing")
     assert reap() == [batch.pk]
     batch.refresh_from_db()
     assert batch.status == "failed" and batch.error == STOPPED_PROCESSING
-    assert not BatchLease.objects.exists()
-    assert AuditEvent.objects.filter(action="batch.worker_lost", object_id=str(batch.pk)).exists()
     page = world.client("secretary").get(f"/imports/{batch.pk}/").content.decode()
-    assert "Hãy tải tệp lên lại" in page
-    assert reap() == []  # once
+    assert "Hãy chia tệp thành các tệp nhỏ hơn rồi tải lên lại" in page
+    lost = AuditEvent.objects.get(action="batch.worker_lost", object_id=str(batch.pk))
+    assert lost.detail["requeued"] is False
+
+
+def test_a_new_mapping_gives_a_batch_its_attempts_back(world: World) -> None:
+    batch = _upload(world, *GOOD)
+    Batch.objects.filter(pk=batch.pk).update(attempts=PROCESS_ATTEMPTS)
+    batch.refresh_from_db()
+    batch_file = batch.files.get()
+    mapping = {int(k): v for k, v in batch_file.mapping.items()}
+    services.batch_set_mapping(batch_file=batch_file, mapping=mapping)
+    assert Batch.objects.get(pk=batch.pk).attempts == 1  # taken again once since
 
 
 def test_a_committing_batch_whose_worker_stopped_goes_back_to_review(world: World) -> None:
