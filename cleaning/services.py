@@ -548,15 +548,15 @@ RETURNING picked.skipped, picked.hit
 
 def _accept_in_database(batch: Batch, codes: list[str] | None) -> list[tuple[bool, list[str]]]:
     """(skipped, the codes of the warnings accepted) of each row changed (PostgreSQL)."""
-    codes = list(codes or [])
+    chosen = list(codes or [])
     with connection.cursor() as cursor:
         cursor.execute(
             _ACCEPT_SQL,
             {
-                "every": not codes,
-                "codes": codes,
+                "every": codes is None,
+                "codes": chosen,
                 "batch": batch.pk,
-                "probes": [dumps_json([{"code": code}]) for code in codes],
+                "probes": [dumps_json([{"code": code}]) for code in chosen],
             },
         )
         return cursor.fetchall()

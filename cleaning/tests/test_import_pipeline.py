@@ -1026,6 +1026,10 @@ def test_accepting_chosen_rules_leaves_the_others_open(world: World) -> None:
     chosen = ["cccd.leading_zero_restored", "place.legacy_residence"]
     assert all(code in batch.summary for code in chosen), batch.summary
     others = {c: n for c, n in batch.summary.items() if c not in chosen}
+    summary = dict(batch.summary)
+    assert services.batch_accept_rules(batch=batch, codes=[], by=None) == 0  # none named: none
+    batch.refresh_from_db()
+    assert batch.summary == summary
     services.batch_accept_rules(batch=batch, codes=chosen, by=None)
     batch.refresh_from_db()
     assert batch.summary == others and len(others) >= 2
