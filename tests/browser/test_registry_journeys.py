@@ -20,10 +20,10 @@ def test_a_city_official_drills_down_to_a_cell_and_opens_a_member(page, live_wor
     page.click(f"text={live_world.cell.name}")
     page.wait_for_url(f"**/orgs/{live_world.cell.code}/")
     page.click("text=Danh sách đảng viên")
-    assert page.locator("#members tbody tr").count() == 4
+    expect(page.locator("#members tbody tr")).to_have_count(4)  # waits for the page
     shot(page, "org-members")
     page.click("text=Trần Thị Bình")
-    assert page.locator("#record").is_visible()
+    expect(page.locator("#record")).to_be_visible()
     assert "Kết nạp" in page.locator("#events").inner_text()
     shot(page, "member-detail")
 
@@ -49,7 +49,8 @@ def test_a_cell_secretary_records_a_transfer_and_sees_a_refusal_first(
     page.fill("#id_to_code", "KHONG-CO")
     page.fill("#id_on", "01/10/2025")
     page.click("button:has-text('Lưu')")
-    assert page.locator('[data-field="to_code"]').is_visible()
+    # Waits for the refused form to come back (is_visible() alone would not wait for it).
+    expect(page.locator('[data-field="to_code"]')).to_be_visible()
     shot(page, "member-event-refused")
     page.fill("#id_to_code", live_world.other_cell.code)
     page.click("button:has-text('Lưu')")
@@ -63,5 +64,5 @@ def test_the_interface_switches_to_english(page, live_world: World) -> None:
     with page.expect_navigation():
         page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("text=Member list").is_visible()
+    expect(page.locator("text=Member list")).to_be_visible()
     shot(page, "org-city-english")

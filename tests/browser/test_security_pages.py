@@ -48,5 +48,5 @@ def test_the_second_factor_page_shows_the_qr_code(page, live_world: World) -> No
     page.fill("#id_password", "test-password-123")
     page.click("button:has-text('Đăng nhập')")
     page.wait_for_url("**/accounts/2fa/setup/")
-    assert page.locator("#otp-qr svg").is_visible()
+    expect(page.locator("#otp-qr svg")).to_be_visible()
     shot(page, "otp-setup")
