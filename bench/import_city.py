@@ -41,6 +41,9 @@ if "PARTYORG_ENCRYPTION_KEYS" not in os.environ:
 
 _untimed_turn: Any = None
 _accept_by_rule = "--accept-by-rule" in sys.argv  # read in the forked workers too
+_waits = "--wait-for-turns" in sys.argv
+# This worker's reviewed batches whose province's turn was taken: batch id → when put back.
+_put_back: dict[int, float] = {}
 
 
 def _fold_every_second(stop: threading.Event) -> None:
@@ -54,38 +57,130 @@ def _fold_every_second(stop: threading.Event) -> None:
     connection.close()
 
 
-def _one_unit(batch_id: int) -> dict[str, Any]:
-    """One worker's job: process a batch, review it, commit it (in a child process)."""
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-
+def _timed_turns() -> None:
+    """Count how long this worker's commits wait for their province's turn (once per process)."""
     from cleaning import commit as commit_module
-    from cleaning.commit import batch_commit
-    from cleaning.models import Batch, BatchRow, DuplicateCandidate
-    from cleaning.services import _finish_review, batch_accept_rules, batch_process
-    from lib.cleaning.rules import RULES
 
     global _untimed_turn
-    out: dict[str, Any] = {"batch": batch_id, "rows": 0, "created": 0, "error": "", "turn_s": 0.0}
-    if _untimed_turn is None:  # wrapped once per worker process, not once per unit
-        _untimed_turn = commit_module._take_turn
-    take_turn = _untimed_turn
+    if _untimed_turn is not None:
+        return
+    _untimed_turn = take_turn = commit_module._take_turn
 
-    def timed_turn(batch: Any) -> None:  # how long this commit waits for its province's turn
+    def timed_turn(batch: Any, *, wait: bool = True) -> None:
         started = time.monotonic()
-        take_turn(batch)
-        out["turn_s"] += time.monotonic() - started
+        try:
+            take_turn(batch, wait=wait)
+        finally:
+            _turn_waited[0] += time.monotonic() - started
 
     commit_module._take_turn = timed_turn
+
+
+_turn_waited = [0.0]
+
+
+def _set_aside(batch: Any) -> None:
+    """The tired official's decisions: rows with errors and the second row of each duplicate
+    pair set aside, the pairs said to be different people."""
+    from django.db import transaction
+
+    from cleaning.models import BatchRow, DuplicateCandidate
+    from cleaning.services import _finish_review
+
+    with transaction.atomic():
+        BatchRow.objects.filter(batch=batch, errors__gt=0).update(skipped=True)
+        pairs = DuplicateCandidate.objects.filter(batch=batch, decision="open")
+        BatchRow.objects.filter(id__in=[p.row_b_id or p.row_a_id for p in pairs]).update(
+            skipped=True
+        )
+        pairs.update(decision="different")
+        _finish_review(batch)
+
+
+def _record(batch_id: int) -> dict[str, Any]:
+    """What a worker reports of one step on one batch (processing and review, or a commit)."""
+    phases = ("process", "review", "commit")
+    timed = [f"{p}_{k}" for p in phases for k in ("s", "cpu", "pg")]
+    return {
+        "batch": batch_id,
+        "rows": 0,
+        "created": 0,
+        "error": "",
+        "refused": 0,
+        "turn_s": 0.0,
+        **dict.fromkeys(timed, 0.0),
+    }
+
+
+def _commit(batch_id: int, *, wait: bool) -> dict[str, Any] | None:
+    """Commit a reviewed batch, as `partyorg worker`'s commit task does: by default it does not
+    wait for its province's turn (None: put back, the worker takes other work meanwhile);
+    a commit refused for a late pair (a person another worker had just written) has the pair
+    set aside, as the official would, and is committed again."""
+    from django.core.exceptions import ValidationError
+
+    from cleaning.commit import TurnTaken, batch_commit
+    from cleaning.models import Batch
+
+    _timed_turns()
+    batch = Batch.objects.get(pk=batch_id)
+    out = _record(batch_id)
+    waited, t0, c0, p0 = _turn_waited[0], time.monotonic(), time.process_time(), backend_cpu()
+    summary = None
+    while summary is None:
+        try:
+            summary = batch_commit(batch=batch, by=None, wait=wait)
+        except TurnTaken:
+            summary = None
+            break
+        except ValidationError:
+            if out["refused"] == 4:
+                raise
+            out["refused"] += 1
+            _set_aside(batch)
+    out["commit_s"], out["commit_cpu"] = time.monotonic() - t0, time.process_time() - c0
+    out["commit_pg"] = _spent(p0, backend_cpu())
+    out["turn_s"] = _turn_waited[0] - waited
+    if summary is None:
+        out["put_back"] = True
+        return out
+    out["rows"], out["created"] = batch.rows_total, summary["created"]
+    return out
+
+
+def _commits_put_back(*, wait: bool) -> list[dict[str, Any]]:
+    """Try again the commits this worker put back at least TURN_RETRY ago (as the worker's queue
+    gives a put-back commit task back after TURN_RETRY, before any newer task)."""
+    from cleaning.tasks import TURN_RETRY
+
+    done = []
+    for batch_id, since in list(_put_back.items()):
+        if wait or time.monotonic() - since >= TURN_RETRY.total_seconds():
+            out = _commit(batch_id, wait=wait)
+            assert out is not None
+            done.append(out)
+            if not out.get("put_back"):
+                del _put_back[batch_id]
+    return done
+
+
+def _one_unit(batch_id: int) -> list[dict[str, Any]]:
+    """One worker's job: process a batch, review it, commit it (in a child process). A commit
+    whose province's turn is taken is put back and tried again before a later unit."""
+    from cleaning.models import Batch
+    from cleaning.services import batch_accept_rules, batch_process
+    from lib.cleaning.rules import RULES
+
+    outs = _commits_put_back(wait=False)
+    out = _record(batch_id)
+    outs.append(out)
     t0, c0, p0 = time.monotonic(), time.process_time(), backend_cpu()
     batch = batch_process(Batch.objects.get(pk=batch_id))
     out["process_s"], out["process_cpu"] = time.monotonic() - t0, time.process_time() - c0
     out["process_pg"] = _spent(p0, backend_cpu())
-    out["review_s"] = out["commit_s"] = out["commit_cpu"] = 0.0
-    out["review_pg"] = out["commit_pg"] = 0.0
     if batch.status != "review":
         out["error"] = f"{batch.status} {batch.error}"
-        return out
+        return outs
     t0, p0 = time.monotonic(), backend_cpu()
     # The review: accept every proposed fix (the page's button over the rule list; one rule at
     # a time with --accept-by-rule), set aside rows with errors and the second row of each
@@ -96,35 +191,32 @@ def _one_unit(batch_id: int) -> dict[str, Any]:
                 batch_accept_rules(batch=batch, codes=[code])
     else:
         batch_accept_rules(batch=batch, codes=None)
-
-    def set_aside() -> None:
-        with transaction.atomic():
-            BatchRow.objects.filter(batch=batch, errors__gt=0).update(skipped=True)
-            pairs = DuplicateCandidate.objects.filter(batch=batch, decision="open")
-            BatchRow.objects.filter(id__in=[p.row_b_id or p.row_a_id for p in pairs]).update(
-                skipped=True
-            )
-            pairs.update(decision="different")
-            _finish_review(batch)
-
-    set_aside()
+    _set_aside(batch)
     out["review_s"] = time.monotonic() - t0
     out["review_pg"] = _spent(p0, backend_cpu())
-    t0, c0, p0 = time.monotonic(), time.process_time(), backend_cpu()
-    for attempt in range(5):
-        try:
-            summary = batch_commit(batch=batch, by=None)
-            out["refused"] = attempt
-            break
-        except ValidationError:
-            # Another worker committed the same person a moment ago: a new pair, set aside too.
-            if attempt == 4:
-                raise
-            set_aside()
-    out["commit_s"], out["commit_cpu"] = time.monotonic() - t0, time.process_time() - c0
-    out["commit_pg"] = _spent(p0, backend_cpu())
-    out["rows"], out["created"] = batch.rows_total, summary["created"]
-    return out
+    committed = _commit(batch_id, wait=_waits)
+    assert committed is not None
+    if committed.get("put_back"):
+        _put_back[batch_id] = time.monotonic()
+    outs.append(committed)
+    return outs
+
+
+def _last_commits(batch_id: int) -> list[dict[str, Any]]:
+    """After the last unit: a put-back commit, waiting for its turn now."""
+    _put_back.pop(batch_id, None)
+    out = _commit(batch_id, wait=True)
+    assert out is not None
+    return [out]
+
+
+def _left_to_commit(results: list[dict[str, Any]]) -> list[int]:
+    """The batches whose last commit attempt was put back."""
+    last: dict[int, bool] = {}
+    for r in results:
+        if r.get("put_back") or r["rows"]:
+            last[r["batch"]] = bool(r.get("put_back"))
+    return [batch for batch, put_back in last.items() if put_back]
 
 
 def backend_cpu() -> float | None:
@@ -205,6 +297,12 @@ def main() -> None:
         "proposal at once, with the button over the rule list)",
     )
     parser.add_argument(
+        "--wait-for-turns",
+        action="store_true",
+        help="a commit whose province's turn is taken waits for it (default: it is put back "
+        "and the worker processes another unit meanwhile, as `partyorg worker` does)",
+    )
+    parser.add_argument(
         "--fold-beside",
         action="store_true",
         help="fold counters and seal the audit chain every second during the run, as "
@@ -258,6 +356,7 @@ def main() -> None:
 
     from cleaning.models import Batch, BatchFile
     from cleaning.storage import store_upload
+    from cleaning.tasks import TURN_RETRY
 
     # Uploads: each unit's file stored (encrypted) as a batch, as the upload page does.
     t0 = time.monotonic()
@@ -287,9 +386,13 @@ def main() -> None:
         folder.start()
     bar = tqdm(total=len(batch_ids), unit=" đơn vị", disable=not sys.stderr.isatty())
     with pool, bar:
-        for result in pool.imap_unordered(_one_unit, batch_ids):
-            results.append(result)
+        for outs in pool.imap_unordered(_one_unit, batch_ids):
+            results.extend(outs)
             bar.update()
+        # The commits still put back when the last unit was processed, waiting in line now.
+        left = _left_to_commit(results)
+        for outs in pool.imap_unordered(_last_commits, left):
+            results.extend(outs)
     total_s, cpu_after = time.monotonic() - started, cpu_times()
     folding.set()
     if args.fold_beside:
@@ -297,6 +400,9 @@ def main() -> None:
     children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     for failed in (r for r in results if r["error"]):
         print(f"batch {failed['batch']}: {failed['error']}")
+    uncommitted = Batch.objects.exclude(status=Batch.Status.COMMITTED).count()
+    if uncommitted:
+        print(f"batches not committed: {uncommitted}")
     process_s = sum(r["process_s"] for r in results)
     review_s = sum(r["review_s"] for r in results)
     commit_s = sum(r["commit_s"] for r in results)
@@ -306,6 +412,7 @@ def main() -> None:
     created = sum(r["created"] for r in results)
     refused = sum(r.get("refused", 0) for r in results)
     turn_s = sum(r["turn_s"] for r in results)
+    put_back = sum(1 for r in results if r.get("put_back"))
     t0 = time.monotonic()
     tick()
     fold_s = time.monotonic() - t0
@@ -358,6 +465,11 @@ def main() -> None:
     print(
         f"  of the commit time, waiting for the province's turn (commits in one province take turns): {turn_s:.1f} s"
     )
+    print(
+        f"  commits put back because their province's turn was taken (tried again after "
+        f"{TURN_RETRY.total_seconds():.0f} s, the worker processing other units meanwhile): {put_back}"
+        + ("" if not args.wait_for_turns else " (--wait-for-turns: they waited)")
+    )
     if args.fold_beside:
         print(
             f"uploads stored (encrypted) before: {upload_s:.1f} s; counters and audit chain folded every second during the run, as `partyorg worker` does; what was left after the last commit: {fold_s:.1f} s"
@@ -400,7 +512,7 @@ def main() -> None:
                 f"the time of our whole pipeline (which also cleans and matches)"
             )
     print(
-        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}{' --accept-by-rule' if args.accept_by_rule else ''}"
+        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}{' --accept-by-rule' if args.accept_by_rule else ''}{' --wait-for-turns' if args.wait_for_turns else ''}"
     )
 
 

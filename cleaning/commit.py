@@ -160,9 +160,14 @@ def _new_member(new: _New, now: Any) -> SimpleNamespace:
     )
 
 
+class TurnTaken(Exception):
+    """Another commit of the batch's province holds its turn, and the caller would not wait
+    (`batch_commit(wait=False)`): nothing was read or written."""
+
+
 @gc_paused()
 def batch_commit(
-    *, batch: Batch, by: Any = None, request: HttpRequest | None = None
+    *, batch: Batch, by: Any = None, request: HttpRequest | None = None, wait: bool = True
 ) -> dict[str, int]:
     """Write a reviewed batch into the registry; refuses while blocking problems remain.
 
@@ -175,12 +180,15 @@ def batch_commit(
     commit wrote one of its people, which on the city's units (an unclosed transfer in the
     next unit) cost more than waiting (docs/architecture.md). It is still built again if it
     went stale meanwhile (an official changed one of its members).
+
+    With `wait=False` a commit whose turn is taken raises `TurnTaken` at once, so a worker can
+    do other work (process another batch) and try again, instead of leaving its core idle.
     """
     summary: dict[str, int] = {}
     try:
         with transaction.atomic():
             locked = _locked_for_commit(batch)
-            _take_turn(locked)
+            _take_turn(locked, wait=wait)
             # The province's late pairs are all there now: no plan is made only to be refused.
             late = _record_late_pairs(locked)
             if not late:
@@ -249,13 +257,20 @@ def batch_commit_later(
     return locked
 
 
-def _take_turn(batch: Batch) -> None:
+def _take_turn(batch: Batch, *, wait: bool = True) -> None:
     """Wait for the other commits of the batch's province to finish (PostgreSQL; SQLite writes
-    one transaction at a time anyway). Held until this transaction ends."""
+    one transaction at a time anyway), or with `wait=False` raise `TurnTaken` if one is under
+    way. Held until this transaction ends."""
     if not is_postgresql():
         return
+    key = [turn_key(batch.org.path)]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [turn_key(batch.org.path)])
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", key)
+            return
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", key)
+        if not cursor.fetchone()[0]:
+            raise TurnTaken(batch.pk)
 
 
 def turn_key(org_path: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from cleaning import services
@@ -694,6 +694,120 @@ def test_commits_in_one_province_take_turns(settings) -> None:
     assert turn_key(world.city.path) != turn_key("0001" + "9999")
 
 
+def _turn_held(world: World) -> Any:
+    """Another connection holding the city's turn, as a commit of another unit would."""
+    import psycopg
+
+    from cleaning.commit import turn_key
+
+    params = connection.get_connection_params()
+    holder = psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"})
+    holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [turn_key(world.city.path)])
+    return holder
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_that_will_not_wait_for_its_turn_does_nothing_while_it_is_taken() -> None:
+    from cleaning.commit import TurnTaken
+    from conftest import make_world
+
+    _turns_only_on_postgresql()
+    world = make_world()
+    batch = _upload(world, *GOOD)
+    before = BatchRow.objects.filter(batch=batch).values_list("id", "values", "skipped")
+    snapshot = sorted(before)
+    holder = _turn_held(world)
+    try:
+        with pytest.raises(TurnTaken):
+            batch_commit(batch=batch, by=None, wait=False)
+    finally:
+        holder.close()
+    batch.refresh_from_db()
+    assert batch.status == "review" and batch.commit_summary in ({}, None)
+    assert not Member.objects.filter(cccd="079185000101").exists()
+    assert sorted(BatchRow.objects.filter(batch=batch).values_list("id", "values", "skipped")) == (
+        snapshot
+    )
+    # Free again: it commits at once.
+    assert batch_commit(batch=batch, by=None, wait=False)["created"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_puts_a_commit_back_while_its_province_turn_is_taken(settings) -> None:
+    """Rather than wait with its core idle, the worker's commit task goes back to the queue for
+    a second (the worker processes other batches meanwhile), saying so on the page."""
+    from django_tasks_db.models import DBTaskResult
+
+    from cleaning.tasks import TURN_RETRY
+    from cleaning.tasks import batch_commit as task
+    from conftest import make_world
+
+    _turns_only_on_postgresql()
+    world = make_world()
+    batch = _upload(world, *GOOD)
+    _commit_from_the_page(world, batch, settings)
+    DBTaskResult.objects.all().delete()  # the page's task: run by hand below
+    holder = _turn_held(world)
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '3s'")  # a commit that waited would fail, not hang
+    try:
+        started = timezone.now()
+        task.call(batch.pk, world.users["secretary"].pk)
+    finally:
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    batch.refresh_from_db()
+    assert batch.status == "committing" and "Đang chờ lượt ghi của tỉnh" in batch.progress_note
+    assert not Member.objects.filter(cccd="079185000101").exists()
+    from cleaning.models import BatchLease
+
+    assert not BatchLease.objects.exists()
+    again = DBTaskResult.objects.get()
+    assert again.args_kwargs["args"] == [batch.pk, world.users["secretary"].pk, 1]
+    assert again.run_after >= started + TURN_RETRY
+    # Its turn free, the task it left commits the batch.
+    task.call(*again.args_kwargs["args"])
+    batch.refresh_from_db()
+    assert batch.status == "committed" and batch.committed_by == world.users["secretary"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_put_back_often_enough_waits_in_line(settings) -> None:
+    """A busy province cannot starve a commit: after TURN_DEFERRALS it waits for its turn."""
+    import threading
+
+    from django_tasks_db.models import DBTaskResult
+
+    from cleaning.tasks import TURN_DEFERRALS
+    from cleaning.tasks import batch_commit as task
+    from conftest import make_world
+
+    _turns_only_on_postgresql()
+    world = make_world()
+    batch = _upload(world, *GOOD)
+    _commit_from_the_page(world, batch, settings)
+    DBTaskResult.objects.all().delete()
+    holder = _turn_held(world)
+
+    def run() -> None:
+        try:
+            task.call(batch.pk, None, TURN_DEFERRALS)
+        finally:
+            connection.close()
+
+    try:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive(), "the commit did not wait for its turn"
+    finally:
+        holder.close()
+    worker.join(timeout=30)
+    assert Batch.objects.get(pk=batch.pk).status == "committed"
+    assert not DBTaskResult.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_whose_plan_went_stale_while_it_waited_plans_again() -> None:
     """A commit waiting for its turn works out what to write only in it: a member of the same
@@ -748,7 +862,10 @@ def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> N
     def the_other_unit_commits() -> None:
         # In the holder's turn (its lock is held by the holder's connection, not this one's),
         # written here as if the turn were the other unit's own.
-        saved, commit_module._take_turn = commit_module._take_turn, lambda batch: None
+        def no_turn(batch: Batch, *, wait: bool = True) -> None:
+            pass
+
+        saved, commit_module._take_turn = commit_module._take_turn, no_turn
         try:
             assert batch_commit(batch=theirs, by=None)["created"] == 1
         finally:
