@@ -51,3 +51,34 @@ def test_cleaning_and_committing_a_batch_run_with_the_collector_paused(world, mo
     commit.batch_commit(batch=batch, by=None)
     assert seen == [("clean", False), ("clean", False), ("plan", False)]
     assert gc.isenabled()
+
+
+def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed() -> None:
+    """A bulk path that ends well freezes its survivors (the rules' caches, mostly), so the
+    collector does not walk them all as soon as it is back; one that fails does not."""
+    gc.unfreeze()
+    try:
+        with pytest.raises(ZeroDivisionError), gc_paused():
+            kept_on_error = [[i] for i in range(1000)]
+            1 / 0  # noqa: B018
+        assert gc.get_freeze_count() == 0
+        with gc_paused():
+            with gc_paused():
+                kept = [[i] for i in range(1000)]
+            assert gc.get_freeze_count() == 0  # only the outermost pause freezes
+        assert gc.get_freeze_count() >= len(kept) + len(kept_on_error)
+        walked = {id(o) for o in gc.get_objects()}  # the generations a collection walks
+        assert not any(id(x) in walked for x in kept)
+        # Still freed by reference counting when dropped.
+        import weakref
+
+        class Box:
+            pass
+
+        with gc_paused():
+            box = Box()
+        ref = weakref.ref(box)
+        del box
+        assert ref() is None
+    finally:
+        gc.unfreeze()
