@@ -297,6 +297,13 @@ def main() -> None:
         "proposal at once, with the button over the rule list)",
     )
     parser.add_argument(
+        "--order",
+        choices=("blocks", "interleaved"),
+        default="blocks",
+        help="the order the workers take the units in: province by province (blocks), or one "
+        "unit of each province in turn, as a national campaign's uploads arrive (interleaved)",
+    )
+    parser.add_argument(
         "--wait-for-turns",
         action="store_true",
         help="a commit whose province's turn is taken waits for it (default: it is put back "
@@ -373,6 +380,15 @@ def main() -> None:
         batch_ids.append(batch.pk)
     upload_s = time.monotonic() - t0
     connections.close_all()
+    if args.order == "interleaved":
+        # One unit of each province in turn (the first of every province, then the second…).
+        by_province: dict[str, list[int]] = {}
+        for unit, batch_id in zip(units, batch_ids, strict=True):
+            by_province.setdefault(unit.path[:8], []).append(batch_id)
+        blocks = list(by_province.values())
+        batch_ids = [
+            block[i] for i in range(max(map(len, blocks))) for block in blocks if i < len(block)
+        ]
 
     # Then `workers` processes, as `partyorg worker` run once per core: each takes the next
     # batch, processes it, reviews it the way a tired official would, and commits it.
@@ -429,7 +445,7 @@ def main() -> None:
     members = Member.objects.count()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"units: {len(files)} in {args.provinces} province(s)  rows read: {rows_total:,}  members created: {created:,} (registry now {members:,})"
+        f"units: {len(files)} in {args.provinces} province(s), taken {'province by province' if args.order == 'blocks' else 'one of each province in turn'}  rows read: {rows_total:,}  members created: {created:,} (registry now {members:,})"
     )
     print(
         f"whole pipeline, {args.workers} worker processes: {total_s:7.1f} s wall  ({rows_total / max(total_s, 0.001):,.0f} rows/s)"
@@ -512,7 +528,7 @@ def main() -> None:
                 f"the time of our whole pipeline (which also cleans and matches)"
             )
     print(
-        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}{' --accept-by-rule' if args.accept_by_rule else ''}{' --wait-for-turns' if args.wait_for_turns else ''}"
+        f"\nreproduce: scripts/compile.sh && .venv/bin/python bench/dirty.py --out {args.dir} && DATABASE_URL={url} .venv/bin/python bench/import_city.py --dir {args.dir} --workers {args.workers} --provinces {args.provinces} --compare-rows {args.compare_rows}{' --fold-beside' if args.fold_beside else ''}{' --accept-by-rule' if args.accept_by_rule else ''}{' --wait-for-turns' if args.wait_for_turns else ''}{' --order interleaved' if args.order == 'interleaved' else ''}"
     )
 
 
