@@ -215,8 +215,9 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
         )
 
     people = [person_of_row(r) for r in rows]
+    # Plain tuples, not model instances: a unit's members, and its province's look-alikes.
     fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path")
-    members = list(Member.objects.filter(org__path__startswith=batch.org.path).only(*fields))
+    members = list(Member.objects.filter(org__path__startswith=batch.org.path).values_list(*fields))
     # A row without a usable CCCD may be someone another unit of the province holds (a
     # transfer never closed, a number mistyped): its look-alikes there are found by birth date.
     unsure = [
@@ -231,45 +232,47 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             Member.objects.annotate(province=Left("org_path", 8))  # index member_province_birth
             .filter(province=batch.org.path[:8], birth_date__in=sorted(set(unsure)))
             .exclude(org_path__startswith=batch.org.path)
-            .only(*fields)
+            .values_list(*fields)
         )
     registry = [
         Person(
-            key=f"m{m.pk}",
-            full_name=m.full_name,
-            sex=m.sex,
-            birth=m.birth_date,
-            cccd=m.cccd,
-            phone=m.phone,
-            hometown=m.hometown,
+            key=f"m{pk}",
+            full_name=full_name,
+            sex=sex,
+            birth=birth_date,
+            cccd=cccd,
+            phone=phone,
+            hometown=hometown,
         )
-        for m in members
+        for pk, full_name, sex, birth_date, cccd, phone, hometown, _path in members
     ]
-    found = {m.pk: m for m in members}
+    paths = {m[0]: (m[4], m[7]) for m in members}  # id -> (cccd, org_path)
     by_key = {f"r{i}": r for i, r in enumerate(rows)}
     out = []
     for candidate in find_candidates(people, registry):
         if candidate.exact:
             continue  # exact CCCD matches were handled above
         a, b = by_key.get(candidate.a_key), by_key.get(candidate.b_key)
-        member_b = None
+        member_id = None
         if b is None and candidate.b_key.startswith("m"):
-            member_b = found.get(int(candidate.b_key[1:]))
-        if a is None or (b is None and member_b is None):
-            continue
-        if member_b is not None and a.values.get("cccd") == member_b.cccd:
+            member_id = int(candidate.b_key[1:])
+        if a is None or (b is None and member_id not in paths):
             continue
         decider = batch.org
-        if member_b is not None and not member_b.org_path.startswith(batch.org.path):
-            # Another unit's member: their nearest common ancestor decides.
-            member_b = Member.objects.select_related("org").get(pk=member_b.pk)
-            decider = common_ancestor(batch.org, member_b.org)
+        if member_id is not None:
+            cccd, path = paths[member_id]
+            if a.values.get("cccd") == cccd:
+                continue
+            if not path.startswith(batch.org.path):
+                # Another unit's member: their nearest common ancestor decides.
+                their_unit = Member.objects.select_related("org").get(pk=member_id).org
+                decider = common_ancestor(batch.org, their_unit)
         out.append(
             DuplicateCandidate(
                 batch=batch,
                 row_a_id=a.id,
                 row_b_id=b.id if b is not None else None,
-                member_b=member_b,
+                member_b_id=member_id,
                 decider=decider,
                 score=int(candidate.score),
                 exact=False,
