@@ -53,9 +53,12 @@ def test_cleaning_and_committing_a_batch_run_with_the_collector_paused(world, mo
     assert gc.isenabled()
 
 
-def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed() -> None:
+def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed(monkeypatch) -> None:
     """A bulk path that ends well freezes its survivors (the rules' caches, mostly), so the
     collector does not walk them all as soon as it is back; one that fails does not."""
+    from partyorg import gcpause
+
+    monkeypatch.setattr(gcpause, "_ended_well", 0)  # not the COLLECT_EVERY-th path
     gc.unfreeze()
     try:
         with pytest.raises(ZeroDivisionError), gc_paused():
@@ -79,6 +82,34 @@ def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed() -> None
             box = Box()
         ref = weakref.ref(box)
         del box
+        assert ref() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_a_cycle_a_path_left_behind_is_collected_within_collect_every_paths(monkeypatch) -> None:
+    import weakref
+
+    from partyorg import gcpause
+
+    class Node:
+        other: object = None
+
+    monkeypatch.setattr(gcpause, "COLLECT_EVERY", 3)
+    monkeypatch.setattr(gcpause, "_ended_well", 0)
+    gc.unfreeze()
+    try:
+        with gc_paused():
+            a, b = Node(), Node()
+            a.other, b.other = b, a  # a cycle, unreachable once the path ends
+            ref = weakref.ref(a)
+            del a, b
+        assert ref() is not None  # frozen with the rest
+        with gc_paused():
+            pass
+        assert ref() is not None
+        with gc_paused():  # the third: a full collection instead of a freeze
+            pass
         assert ref() is None
     finally:
         gc.unfreeze()
