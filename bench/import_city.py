@@ -57,6 +57,9 @@ def _fold_every_second(stop: threading.Event) -> None:
     connection.close()
 
 
+_turn_waited = [0.0]  # seconds this worker's commits have waited for their province's turn
+
+
 def _timed_turns() -> None:
     """Count how long this worker's commits wait for their province's turn (once per process)."""
     from cleaning import commit as commit_module
@@ -74,9 +77,6 @@ def _timed_turns() -> None:
             _turn_waited[0] += time.monotonic() - started
 
     commit_module._take_turn = timed_turn
-
-
-_turn_waited = [0.0]
 
 
 def _set_aside(batch: Any) -> None:
@@ -112,9 +112,9 @@ def _record(batch_id: int) -> dict[str, Any]:
     }
 
 
-def _commit(batch_id: int, *, wait: bool) -> dict[str, Any] | None:
-    """Commit a reviewed batch, as `partyorg worker`'s commit task does: by default it does not
-    wait for its province's turn (None: put back, the worker takes other work meanwhile);
+def _commit(batch_id: int, *, wait: bool) -> dict[str, Any]:
+    """Commit a reviewed batch, as `partyorg worker`'s commit task does: without `wait` it does
+    not wait for its province's turn (then "put_back": the worker takes other work meanwhile);
     a commit refused for a late pair (a person another worker had just written) has the pair
     set aside, as the official would, and is committed again."""
     from django.core.exceptions import ValidationError
@@ -131,7 +131,6 @@ def _commit(batch_id: int, *, wait: bool) -> dict[str, Any] | None:
         try:
             summary = batch_commit(batch=batch, by=None, wait=wait)
         except TurnTaken:
-            summary = None
             break
         except ValidationError:
             if out["refused"] == 4:
@@ -148,16 +147,15 @@ def _commit(batch_id: int, *, wait: bool) -> dict[str, Any] | None:
     return out
 
 
-def _commits_put_back(*, wait: bool) -> list[dict[str, Any]]:
+def _commits_put_back() -> list[dict[str, Any]]:
     """Try again the commits this worker put back at least TURN_RETRY ago (as the worker's queue
     gives a put-back commit task back after TURN_RETRY, before any newer task)."""
     from cleaning.tasks import TURN_RETRY
 
     done = []
     for batch_id, since in list(_put_back.items()):
-        if wait or time.monotonic() - since >= TURN_RETRY.total_seconds():
-            out = _commit(batch_id, wait=wait)
-            assert out is not None
+        if time.monotonic() - since >= TURN_RETRY.total_seconds():
+            out = _commit(batch_id, wait=False)
             done.append(out)
             if not out.get("put_back"):
                 del _put_back[batch_id]
@@ -171,7 +169,7 @@ def _one_unit(batch_id: int) -> list[dict[str, Any]]:
     from cleaning.services import batch_accept_rules, batch_process
     from lib.cleaning.rules import RULES
 
-    outs = _commits_put_back(wait=False)
+    outs = _commits_put_back()
     out = _record(batch_id)
     outs.append(out)
     t0, c0, p0 = time.monotonic(), time.process_time(), backend_cpu()
@@ -195,7 +193,6 @@ def _one_unit(batch_id: int) -> list[dict[str, Any]]:
     out["review_s"] = time.monotonic() - t0
     out["review_pg"] = _spent(p0, backend_cpu())
     committed = _commit(batch_id, wait=_waits)
-    assert committed is not None
     if committed.get("put_back"):
         _put_back[batch_id] = time.monotonic()
     outs.append(committed)
@@ -205,9 +202,7 @@ def _one_unit(batch_id: int) -> list[dict[str, Any]]:
 def _last_commits(batch_id: int) -> list[dict[str, Any]]:
     """After the last unit: a put-back commit, waiting for its turn now."""
     _put_back.pop(batch_id, None)
-    out = _commit(batch_id, wait=True)
-    assert out is not None
-    return [out]
+    return [_commit(batch_id, wait=True)]
 
 
 def _left_to_commit(results: list[dict[str, Any]]) -> list[int]:
