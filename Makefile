@@ -29,6 +29,7 @@ lint: .venv/ready
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	.venv/bin/lint-imports
 
 messages: .venv/ready
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'

@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from accounts.models import Grant, Role, User
+from access.models import Grant, Role
+from accounts.models import User
+from core.tick import tick
 from members.models import Member
 from members.services import member_create
 from orgs.models import Kind, Org
 from orgs.services import org_create
-from partyorg.tick import tick
 
 PASSWORD = "test-password-123"
 
@@ -73,7 +74,18 @@ class World:
         return client
 
 
-PERSONAS = ["central", "city", "ward", "secretary", "member", "outsider"]
+# Officials at each level, a viewer and an approver of the ward, a cell secretary, a plain
+# member and an outsider: every page is called as each of them (partyorg/tests/test_access_matrix).
+PERSONAS = [
+    "central",
+    "city",
+    "ward",
+    "viewer",
+    "approver",
+    "secretary",
+    "member",
+    "outsider",
+]
 
 
 def make_world() -> World:
@@ -106,6 +118,8 @@ def make_world() -> World:
         "central": (root, Role.ADMIN),
         "city": (city, Role.ADMIN),
         "ward": (ward, Role.ADMIN),
+        "viewer": (ward, Role.VIEWER),
+        "approver": (ward, Role.APPROVER),
         "secretary": (cell, Role.EDITOR),
     }
     for name, (org, role) in grants.items():

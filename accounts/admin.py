@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Grant, User
+from .models import User
 
 
 @admin.register(User)
@@ -11,10 +11,3 @@ class PartyUserAdmin(UserAdmin):
         ("partyorg", {"fields": ("cccd", "member", "assurance_level")}),
     )  # type: ignore[misc]
     raw_id_fields = ("member",)
-
-
-@admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
-    list_display = ("user", "org", "role", "granted_by", "granted_at", "expires_at", "revoked_at")
-    raw_id_fields = ("user", "org", "granted_by", "revoked_by")
-    list_filter = ("role",)

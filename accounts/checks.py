@@ -30,7 +30,7 @@ def security_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Wa
         problems.append(
             Warning(
                 "PARTYORG_ENCRYPTION_KEYS is empty: sensitive uploads cannot be encrypted at rest.",
-                hint="Set it to a key made by `python -c 'import partyorg.crypto as c; "
+                hint="Set it to a key made by `python -c 'import core.crypto as c; "
                 "print(c.new_key())'`.",
                 id="partyorg.W001",
             )

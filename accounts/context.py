@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Role
-from .selectors import granted_paths
+from access.models import Role
+from access.scope import granted_paths
 
 
 def access(request: HttpRequest) -> dict[str, Any]:

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partyorg.forms import BootstrapForm, VNDateField
-
-from .models import Role
+from access.models import Role
+from core.forms import BootstrapForm, VNDateField
 
 
 class GrantForm(BootstrapForm):

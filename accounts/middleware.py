@@ -17,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from access.scope import holds_grants, needs_higher_level
+
 from .models import User
 from .ratelimit import rate_hit
-from .selectors import holds_grants, needs_higher_level
 
 SESSION_LEVEL = "assurance_level"
 SESSION_METHOD = "login_method"

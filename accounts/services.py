@@ -1,104 +1,17 @@
-"""Grants (only an admin above may grant), logins, e-ID linking and two-factor devices; all audited."""
+"""Logins, e-ID linking and two-factor devices; all audited."""
 
 import hashlib
-from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.services import audit_log
+from audit.services import AuditContext, audit_log
+from core.logging import redact
 from lib.vn.cccd import mask_cccd
 from members.models import Member
-from orgs.models import Org
-from partyorg.logging import redact
 
-from .models import ROLE_RANK, Grant, Role, User
-from .selectors import can, granted_paths
-
-
-def may_grant(*, by: User, org: Org, role: str) -> bool:
-    """An admin of a subtree grants any role below admin in it, and admin strictly below it."""
-    if getattr(by, "is_superuser", False):
-        return True
-    if role == Role.ADMIN:
-        return any(
-            org.path.startswith(root) and org.path != root for root in granted_paths(by, Role.ADMIN)
-        )
-    return can(by, org.path, Role.ADMIN)
-
-
-def grant_create(
-    *,
-    by: User,
-    user: User,
-    org: Org,
-    role: str,
-    expires_at: datetime | None = None,
-    request: HttpRequest | None = None,
-) -> Grant:
-    if role not in Role.values:
-        raise ValidationError({"role": _("Vai trò không hợp lệ.")})
-    if not org.is_active:
-        raise ValidationError({"org": _("Tổ chức đã ngừng hoạt động.")})
-    if not may_grant(by=by, org=org, role=role):
-        raise ValidationError(
-            {"role": _("Bạn không có quyền cấp vai trò này tại %(org)s.") % {"org": org.name}}
-        )
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": _("Ngày hết hạn phải ở tương lai.")})
-    if not user.is_active:
-        raise ValidationError({"user": _("Tài khoản đã bị khoá.")})
-    with transaction.atomic():
-        grant = Grant.objects.create(
-            user=user,
-            org=org,
-            role=role,
-            granted_by=by,
-            granted_at=timezone.now(),
-            expires_at=expires_at,
-        )
-        audit_log(
-            actor=by,
-            action="grant.create",
-            object_type="grant",
-            object_id=grant.pk,
-            detail={
-                "user": user.username,
-                "org": org.code,
-                "role": role,
-                "expires_at": expires_at.isoformat() if expires_at else None,
-            },
-            request=request,
-        )
-    return grant
-
-
-def grant_revoke(*, by: User, grant: Grant, request: HttpRequest | None = None) -> Grant:
-    if grant.revoked_at is not None:
-        raise ValidationError({"grant": _("Quyền này đã bị thu hồi.")})
-    if not may_grant(by=by, org=grant.org, role=grant.role):
-        raise ValidationError({"grant": _("Bạn không có quyền thu hồi quyền này.")})
-    with transaction.atomic():
-        grant.revoked_at, grant.revoked_by = timezone.now(), by
-        grant.save(update_fields=["revoked_at", "revoked_by"])
-        audit_log(
-            actor=by,
-            action="grant.revoke",
-            object_type="grant",
-            object_id=grant.pk,
-            detail={"user": grant.user.username, "org": grant.org.code, "role": grant.role},
-            request=request,
-        )
-    return grant
-
-
-def role_at_least(role: str, minimum: str) -> bool:
-    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+from .models import User
 
 
 def _eid_username(cccd: str) -> str:
@@ -106,7 +19,7 @@ def _eid_username(cccd: str) -> str:
     return "eid-" + hashlib.sha256(("partyorg-eid:" + cccd).encode()).hexdigest()[:12]
 
 
-def user_from_eid(*, cccd: str, level: int, request: HttpRequest | None = None) -> User | None:
+def user_from_eid(*, cccd: str, level: int, ctx: AuditContext | None = None) -> User | None:
     """The user an e-ID login with this CCCD belongs to, linked to their member record.
 
     A user already keyed by the CCCD (an official, with or without a member record) is found
@@ -130,7 +43,7 @@ def user_from_eid(*, cccd: str, level: int, request: HttpRequest | None = None) 
                 object_type="user",
                 object_id=user.pk,
                 detail={"cccd": mask_cccd(cccd)},
-                request=request,
+                ctx=ctx,
             )
         fields = ["assurance_level"]
         user.assurance_level = level
@@ -149,13 +62,13 @@ def user_from_eid(*, cccd: str, level: int, request: HttpRequest | None = None) 
                 action="user.link_member",
                 object_type="member",
                 object_id=member.pk,
-                request=request,
+                ctx=ctx,
             )
         user.save(update_fields=fields)
     return user
 
 
-def login_record(*, user: User, method: str, level: int, request: HttpRequest | None) -> None:
+def login_record(*, user: User, method: str, level: int, ctx: AuditContext | None) -> None:
     """Audit a successful login (or its second step, method "totp" / "recovery")."""
     audit_log(
         actor=user,
@@ -163,12 +76,12 @@ def login_record(*, user: User, method: str, level: int, request: HttpRequest | 
         object_type="user",
         object_id=user.pk,
         detail={"method": method, "level": level},
-        request=request,
+        ctx=ctx,
     )
 
 
 def login_failure_record(
-    *, username: str, method: str, reason: str, request: HttpRequest | None
+    *, username: str, method: str, reason: str, ctx: AuditContext | None
 ) -> None:
     """Audit a refused login. A username typed as a CCCD or a phone number is masked."""
     audit_log(
@@ -176,16 +89,16 @@ def login_failure_record(
         action="login.failed",
         object_type="user",
         detail={"method": method, "reason": reason, "username": redact(username[:150])},
-        request=request,
+        ctx=ctx,
     )
 
 
-def logout_record(*, user: User, request: HttpRequest | None) -> None:
-    audit_log(actor=user, action="logout", object_type="user", object_id=user.pk, request=request)
+def logout_record(*, user: User, ctx: AuditContext | None) -> None:
+    audit_log(actor=user, action="logout", object_type="user", object_id=user.pk, ctx=ctx)
 
 
 def totp_device_confirm(
-    *, user: User, device: TOTPDevice, request: HttpRequest | None = None
+    *, user: User, device: TOTPDevice, ctx: AuditContext | None = None
 ) -> list[str]:
     """Confirm a user's new authenticator and issue fresh recovery codes (returned once)."""
     with transaction.atomic():
@@ -193,9 +106,7 @@ def totp_device_confirm(
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = recovery_codes_create(user=user)
-        audit_log(
-            actor=user, action="otp.enrol", object_type="user", object_id=user.pk, request=request
-        )
+        audit_log(actor=user, action="otp.enrol", object_type="user", object_id=user.pk, ctx=ctx)
     return codes
 
 

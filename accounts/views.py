@@ -20,11 +20,16 @@ from django_otp import match_token, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from orgs.models import Org
-from orgs.selectors import org_roots_for
-from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
+from access.models import Role
+from access.scope import needs_higher_level
+from access.selectors import get_grant_for_user, grants_manageable_by, may_administer
+from access.services import grant_create, grant_revoke
+from audit.services import AuditContext
+from core.forms import apply_errors
+from core.http import AuthedHttpRequest
+from orgs.selectors import org_in_scope, org_roots_for
 
+from .demo import is_demo_user
 from .forms import GrantForm, LoginForm, OtpForm
 from .middleware import (
     SESSION_ID_TOKEN,
@@ -34,13 +39,10 @@ from .middleware import (
     level_required,
     needs_second_factor,
 )
-from .models import Grant, Role, User
+from .models import User
 from .oidc import EidError, eid_authorize, eid_complete, eid_enabled, eid_logout_url
 from .ratelimit import rate_count, rate_hit, rate_reset
-from .selectors import can, granted_paths, grants_manageable_by, needs_higher_level
 from .services import (
-    grant_create,
-    grant_revoke,
     login_failure_record,
     login_record,
     logout_record,
@@ -127,7 +129,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if locked:
                 form.add_error(None, locked)
                 login_failure_record(
-                    username=username, method="password", reason="locked", request=request
+                    username=username,
+                    method="password",
+                    reason="locked",
+                    ctx=AuditContext.of(request),
                 )
                 status = 429
             else:
@@ -137,7 +142,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if user is None:
                     _count_failure(request, username)
                     login_failure_record(
-                        username=username, method="password", reason="bad_password", request=request
+                        username=username,
+                        method="password",
+                        reason="bad_password",
+                        ctx=AuditContext.of(request),
                     )
                     form.add_error(
                         "password",
@@ -148,7 +156,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 rate_reset("login-user", username.lower())
                 _start_session(request, user, method="local", level=1)
                 # Level 1 until the second factor: enough for a member's own pages, not for a grant.
-                login_record(user=user, method="password", level=1, request=request)
+                login_record(user=user, method="password", level=1, ctx=AuditContext.of(request))
                 return _after_password(request, user, next_url)
     return render(
         request,
@@ -175,7 +183,7 @@ def _pending_user(request: HttpRequest) -> User:
 def _finish_second_factor(request: HttpRequest, user: User, device: object, method: str) -> None:
     otp_login(request, device)
     request.session[SESSION_LEVEL] = 2
-    login_record(user=user, method=method, level=2, request=request)
+    login_record(user=user, method=method, level=2, ctx=AuditContext.of(request))
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,7 +205,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 % {"minutes": max(1, settings.PARTYORG_LOGIN_WINDOW // 60)},
             )
             login_failure_record(
-                username=user.username, method="totp", reason="locked", request=request
+                username=user.username, method="totp", reason="locked", ctx=AuditContext.of(request)
             )
             status = 429
         else:
@@ -205,7 +213,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if device is None:
                 rate_hit("otp", who, limit=0, window=settings.PARTYORG_LOGIN_WINDOW)
                 login_failure_record(
-                    username=user.username, method="totp", reason="bad_token", request=request
+                    username=user.username,
+                    method="totp",
+                    reason="bad_token",
+                    ctx=AuditContext.of(request),
                 )
                 form.add_error(
                     "token", _("Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới.")
@@ -234,8 +245,6 @@ def _demo_code(user: User) -> str | None:
 
     Never in production: it needs both PARTYORG_DEMO and DEBUG, and a user made by `partyorg demo`.
     """
-    from partyorg.demo import is_demo_user
-
     if not (settings.PARTYORG_DEMO and settings.DEBUG and is_demo_user(user)):
         return None
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -257,7 +266,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            codes = totp_device_confirm(user=user, device=device, request=request)
+            codes = totp_device_confirm(user=user, device=device, ctx=AuditContext.of(request))
             _finish_second_factor(request, user, device, "totp")
             next_url = _next_url(request, request.session.pop(SESSION_NEXT, None))
             # The recovery codes are shown on this response only, never stored in clear.
@@ -286,7 +295,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         assert isinstance(user, User)
         if request.session.get(SESSION_METHOD) == "eid":
             provider_logout = eid_logout_url(request, request.session.get(SESSION_ID_TOKEN))
-        logout_record(user=user, request=request)
+        logout_record(user=user, ctx=AuditContext.of(request))
     logout(request)
     return redirect(provider_logout or settings.LOGOUT_REDIRECT_URL)
 
@@ -298,7 +307,9 @@ def eid_login(request: HttpRequest) -> HttpResponse:
     try:
         return eid_authorize(request)
     except EidError as error:
-        login_failure_record(username="", method="eid", reason=error.reason, request=request)
+        login_failure_record(
+            username="", method="eid", reason=error.reason, ctx=AuditContext.of(request)
+        )
         return _eid_refused(request, _("Không kết nối được với hệ thống định danh điện tử."))
 
 
@@ -322,20 +333,26 @@ def eid_callback(request: HttpRequest) -> HttpResponse:
     try:
         identity = eid_complete(request)
     except EidError as error:
-        login_failure_record(username="", method="eid", reason=error.reason, request=request)
+        login_failure_record(
+            username="", method="eid", reason=error.reason, ctx=AuditContext.of(request)
+        )
         return _eid_refused(
             request, _("Đăng nhập bằng định danh điện tử không thành công. Hãy thử lại từ đầu.")
         )
     if identity.level < settings.OIDC_HANDBOOK_MIN_LEVEL:
-        login_failure_record(username="", method="eid", reason="level_too_low", request=request)
+        login_failure_record(
+            username="", method="eid", reason="level_too_low", ctx=AuditContext.of(request)
+        )
         return _eid_refused(
             request,
             _("Tài khoản định danh điện tử của bạn chưa đủ mức %(level)d để dùng hệ thống này.")
             % {"level": settings.OIDC_HANDBOOK_MIN_LEVEL},
         )
-    user = user_from_eid(cccd=identity.cccd, level=identity.level, request=request)
+    user = user_from_eid(cccd=identity.cccd, level=identity.level, ctx=AuditContext.of(request))
     if user is None or not user.is_active:
-        login_failure_record(username="", method="eid", reason="unknown_person", request=request)
+        login_failure_record(
+            username="", method="eid", reason="unknown_person", ctx=AuditContext.of(request)
+        )
         return _eid_refused(
             request,
             _(
@@ -346,7 +363,7 @@ def eid_callback(request: HttpRequest) -> HttpResponse:
     next_url = request.session.pop(SESSION_NEXT, None)
     _start_session(request, user, method="eid", level=identity.level)
     request.session[SESSION_ID_TOKEN] = identity.id_token
-    login_record(user=user, method="eid", level=identity.level, request=request)
+    login_record(user=user, method="eid", level=identity.level, ctx=AuditContext.of(request))
     return redirect(_next_url(request, next_url))
 
 
@@ -367,23 +384,19 @@ def level2_help(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_manage_grants(user: User) -> bool:
-    return user.is_superuser or bool(granted_paths(user, Role.ADMIN))
-
-
 @login_required
 def grants(request: AuthedHttpRequest) -> HttpResponse:
-    user: User = request.user
-    if not _may_manage_grants(user):
+    user = request.user
+    if not may_administer(user):
         raise Http404
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         target = User.objects.filter(username=data["username"].strip()).first()
-        org = Org.objects.filter(code=data["org_code"].strip()).first()
+        org = org_in_scope(user, data["org_code"], Role.ADMIN)
         if target is None:
             form.add_error("username", _("Không có tài khoản này."))
-        elif org is None or not (user.is_superuser or can(user, org.path, Role.ADMIN)):
+        elif org is None:
             form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
             expires = (
@@ -398,33 +411,26 @@ def grants(request: AuthedHttpRequest) -> HttpResponse:
                     org=org,
                     role=data["role"],
                     expires_at=expires,
-                    request=request,
+                    ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("Đã cấp quyền."))
                 return redirect("accounts:grants")
-    rows = (
-        Grant.objects.all().select_related("user", "org", "granted_by").order_by("org__path")
-        if user.is_superuser
-        else grants_manageable_by(user)
-    )
     return render(
-        request, "accounts/grants.html", {"form": form, "grants": rows[:500], "now": timezone.now()}
+        request,
+        "accounts/grants.html",
+        {"form": form, "grants": grants_manageable_by(user)[:500], "now": timezone.now()},
     )
 
 
 @login_required
 @require_POST
 def grant_revoke_view(request: AuthedHttpRequest, grant_id: int) -> HttpResponse:
-    user: User = request.user
-    rows = Grant.objects.all() if user.is_superuser else grants_manageable_by(user)
-    grant = rows.filter(id=grant_id).select_related("org", "user").first()
-    if grant is None:
-        raise Http404
+    grant = get_grant_for_user(request.user, grant_id)
     try:
-        grant_revoke(by=user, grant=grant, request=request)
+        grant_revoke(by=request.user, grant=grant, ctx=AuditContext.of(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

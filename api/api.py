@@ -9,15 +9,17 @@ from ninja import Path as PathParam
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 
+from access.models import ApiToken
+from access.scope import granted_paths, sees_cccd
+from access.selectors import api_token_active
+from access.services import api_token_use
+from audit.services import AuditContext
 from lib.vn.cccd import mask_cccd
 from members.feed import changes_after
 from members.models import Member
+from members.selectors import MemberFilters, members_for
 from members.services import members_list_viewed
-from orgs.selectors import org_counts
-
-from .models import ApiToken
-from .selectors import api_token_active, get_org_for_token, members_for_token
-from .services import api_token_use
+from orgs.selectors import get_org_for_user, org_counts
 
 
 class TokenAuth(HttpBearer):
@@ -28,7 +30,12 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = api_token_active(token)
         if found is not None:
-            api_token_use(token=found, request=request)
+            api_token_use(
+                token=found,
+                method=request.method or "",
+                path=request.get_full_path(),
+                ctx=AuditContext.of(request),
+            )
         return found
 
 
@@ -96,7 +103,7 @@ class MemberRecordOut(Schema):
 def _record(m: Member, token: ApiToken) -> MemberRecordOut:
     return MemberRecordOut(
         id=m.pk,
-        cccd=m.cccd if token.can_write else mask_cccd(m.cccd),
+        cccd=m.cccd if sees_cccd(token, m.org_path) else mask_cccd(m.cccd),
         full_name=m.full_name,
         sex=m.sex,
         birth_date=m.birth_date,
@@ -149,7 +156,7 @@ def org_detail(
     request: HttpRequest, code: str = PathParam(..., max_length=64, pattern=NO_NUL)
 ) -> OrgOut:
     """One organisation inside the token's subtree, with the live counters of its whole subtree."""
-    org = get_org_for_token(_token(request), code)
+    org = get_org_for_user(_token(request), code)
     return OrgOut(
         code=org.code,
         name=org.name,
@@ -171,16 +178,20 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPag
     by the whole 12 digits only). The CCCD is masked unless the token may write.
     """
     token = _token(request)
-    org = get_org_for_token(token, filters.org)
+    org = get_org_for_user(token, filters.org)
     page = max(1, min(filters.page, 100_000))
     rows = list(
-        members_for_token(token=token, org=org, q=filters.q)[
+        members_for(viewer=token, org=org, filters=MemberFilters(q=filters.q))[
             (page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1
         ]
     )
     items = rows[:PAGE_SIZE]
     members_list_viewed(
-        viewer=token, org=org, query=filters.q, shown=[m.pk for m in items], request=request
+        viewer=token,
+        org=org,
+        query=filters.q,
+        shown=[m.pk for m in items],
+        ctx=AuditContext.of(request),
     )
     return MemberPage(
         items=[
@@ -191,7 +202,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilter]) -> MemberPag
                 birth_date=m.birth_date,
                 status=m.status,
                 org_code=m.org.code,
-                cccd=m.cccd if token.can_write else mask_cccd(m.cccd),
+                cccd=m.cccd if sees_cccd(token, m.org_path) else mask_cccd(m.cccd),
             )
             for m in items
         ],
@@ -228,13 +239,15 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
     `member.left_scope` with `member_id` and no record: remove them from your copy.
     """
     token = _token(request)
-    changes, next_cursor = changes_after(cursor=max(after, 0), roots=[token.org.path], limit=limit)
+    changes, next_cursor = changes_after(
+        cursor=max(after, 0), roots=granted_paths(token), limit=limit
+    )
     members_list_viewed(
         viewer=token,
         org=token.org,
         query=f"changes after {after}",
         shown=[c.member_id for c in changes if c.member is not None],
-        request=request,
+        ctx=AuditContext.of(request),
     )
     return ChangePage(
         items=[

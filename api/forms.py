@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partyorg.forms import BootstrapForm, VNDateField
+from core.forms import BootstrapForm, VNDateField
 
 
 def _in_90_days() -> str:

@@ -11,32 +11,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.selectors import can, granted_paths
-from orgs.models import Org
-from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
+from access.models import Role
+from access.selectors import api_tokens_manageable_by, get_token_for_user, may_administer
+from access.services import api_token_create, api_token_revoke
+from audit.services import AuditContext
+from core.forms import apply_errors
+from core.http import AuthedHttpRequest
+from orgs.selectors import org_in_scope
 
 from .forms import ApiTokenForm
-from .selectors import api_tokens_manageable_by
-from .services import api_token_create, api_token_revoke
-
-
-def _may_manage_tokens(request: AuthedHttpRequest) -> bool:
-    return request.user.is_superuser or bool(granted_paths(request.user, Role.ADMIN))
 
 
 @login_required
 def tokens(request: AuthedHttpRequest) -> HttpResponse:
-    if not _may_manage_tokens(request):
+    if not may_administer(request.user):
         raise Http404
     user = request.user
     form = ApiTokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        org = Org.objects.filter(code=data["org_code"].strip()).first()
-        if org is None or not (user.is_superuser or can(user, org.path, Role.ADMIN)):
+        org = org_in_scope(user, data["org_code"], Role.ADMIN)
+        if org is None:
             form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
             try:
@@ -46,7 +42,7 @@ def tokens(request: AuthedHttpRequest) -> HttpResponse:
                     name=data["name"],
                     can_write=data["can_write"],
                     expires_at=timezone.make_aware(datetime.combine(data["expires_on"], time.max)),
-                    request=request,
+                    ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -70,11 +66,9 @@ def tokens(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthedHttpRequest, token_id: int) -> HttpResponse:
-    token = api_tokens_manageable_by(request.user).filter(id=token_id).first()
-    if token is None:
-        raise Http404
+    token = get_token_for_user(request.user, token_id)
     try:
-        api_token_revoke(by=request.user, token=token, request=request)
+        api_token_revoke(by=request.user, token=token, ctx=AuditContext.of(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

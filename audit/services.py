@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
-from partyorg.db import bulk_insert
-from partyorg.tick import tick_after_commit
+from core.db import bulk_insert
+from core.tick import tick_after_commit
 
 from .models import AuditEvent, AuditSeal
 
@@ -22,10 +22,26 @@ GENESIS = "0" * 64
 LATE_WINDOW = 5000
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+@dataclass(frozen=True, slots=True)
+class AuditContext:
+    """Where an action came from, as its audit row records it (besides who did it).
+
+    Views make one from the request (`AuditContext.of(request)`); commands, tasks and tests
+    pass none. Services take it rather than the request, so they never read HTTP themselves.
+    """
+
+    ip: str | None = None
+
+    @classmethod
+    def of(cls, request: HttpRequest | None) -> "AuditContext":
+        if request is None:
+            return cls()
+        return cls(ip=request.META.get("REMOTE_ADDR") or None)
+
+
+def actor_user(actor: Any) -> Any:
+    """The user behind an actor, for "by" columns: None for an API token, a command, a task."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def audit_log(
@@ -35,10 +51,10 @@ def audit_log(
     object_type: str = "",
     object_id: object = "",
     detail: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> AuditEvent:
     """Record one action in the caller's transaction; the chain seals it after commit."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor_user(actor)
     event = AuditEvent.objects.create(
         at=timezone.now(),
         actor=user,
@@ -46,7 +62,7 @@ def audit_log(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        ip=client_ip(request),
+        ip=ctx.ip if ctx else None,
         detail=detail or {},
     )
     tick_after_commit()

@@ -50,7 +50,7 @@ def _fold_every_second(stop: threading.Event) -> None:
     """What `partyorg worker` does beside the imports (--fold-beside)."""
     from django.db import connection
 
-    from partyorg.tick import tick
+    from core.tick import tick
 
     while not stop.wait(1.0):
         tick()
@@ -324,10 +324,10 @@ def main() -> None:
     from django.db import connection, connections, transaction
     from tqdm import tqdm
 
+    from core.tick import tick
     from members.models import Member
     from orgs.models import Kind
     from orgs.services import org_create
-    from partyorg.tick import tick
 
     call_command("migrate", verbosity=0)
     root = org_create(code="TW", name="Đảng Cộng sản Việt Nam", kind=Kind.CENTRAL, parent=None)

@@ -115,8 +115,8 @@ def member_resource(*, bulk: bool) -> Any:
     _load_library()
     from import_export import fields, resources, widgets
 
-    from lib.vn.text import fold, sort_key
-    from members.models import Member, search_text
+    from members.models import Member
+    from members.record import name_columns, status_when_admitted
     from orgs.models import Org
 
     class PartialDateWidget(widgets.DateWidget):
@@ -155,12 +155,11 @@ def member_resource(*, bulk: bool) -> Any:
             instance.cmnd = instance.cmnd[:9]
             instance.resume_number = instance.resume_number[:32]
             official = instance.official_date is not None
-            instance.status = "official" if official else "probationary"
+            instance.status = status_when_admitted(instance.official_date)
             # A card only for official members; no card is NULL (the column is unique).
             instance.card_number = (instance.card_number or None) if official else None
-            instance.org_path = instance.org.path
-            instance.search_name = search_text(instance.org.path, fold(instance.full_name))
-            instance.sort_key = sort_key(instance.full_name)[:255]
+            for column, value in name_columns(instance.full_name, instance.org.path).items():
+                setattr(instance, column, value)
 
     return MemberResource
 

@@ -48,7 +48,8 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Grant, Role, User
+    from access.models import Grant, Role
+    from accounts.models import User
     from lib.vn.text import fold
     from members.models import Member
     from orgs.models import Kind, Org

@@ -10,13 +10,12 @@ import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import AuditContext, audit_log
+from core.crypto import InvalidToken
 from lib.cleaning.columns import FIELDS, SYNONYMS
 from lib.cleaning.parse import ParseError, parse_file
-from partyorg.crypto import InvalidToken
 
 from .models import Batch, BatchFile, BatchRow
 from .storage import opened
@@ -135,9 +134,7 @@ def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
             )
 
 
-def annotated_workbook(
-    batch: Batch, *, by: Any = None, request: HttpRequest | None = None
-) -> bytes:
+def annotated_workbook(batch: Batch, *, by: Any = None, ctx: AuditContext | None = None) -> bytes:
     """An xlsx of the batch: one row per input row with every column of its file as typed
     (mapped or not), each mapped column's proposal beside it, and the row's open problems."""
     files = list(batch.files.order_by("id"))
@@ -164,13 +161,13 @@ def annotated_workbook(
         object_type="batch",
         object_id=batch.pk,
         detail={"rows": batch.rows_total},
-        request=request,
+        ctx=ctx,
     )
     return buffer.getvalue()
 
 
 def apply_annotated(
-    *, batch: Batch, upload: UploadedFile, by: Any = None, request: HttpRequest | None = None
+    *, batch: Batch, upload: UploadedFile, by: Any = None, ctx: AuditContext | None = None
 ) -> int:
     """Take a corrected annotated spreadsheet back: changed proposals become edits of the same batch."""
     from python_calamine import CalamineWorkbook
@@ -242,6 +239,6 @@ def apply_annotated(
             object_type="batch",
             object_id=batch.pk,
             detail={"rows": len(changed)},
-            request=request,
+            ctx=ctx,
         )
     return len(changed)

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.selectors import can
-from audit.services import audit_log
+from access.models import Role
+from access.scope import can
+from audit.services import AuditContext, audit_log
+from core.forms import apply_errors
+from core.http import AuthedHttpRequest
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
-from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
 
 from .campaigns import (
     PublishResult,
@@ -75,7 +75,7 @@ def campaign_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     unit_depth=data["unit_depth"],
                     milestones=form.milestones(),
                     by=request.user,
-                    request=request,
+                    ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -157,7 +157,10 @@ def campaign_publish(request: AuthedHttpRequest, campaign_id: int, code: str) ->
         raise Http404
     try:
         result = units_publish(
-            campaign=campaign, units=_units_under(campaign, org), by=request.user, request=request
+            campaign=campaign,
+            units=_units_under(campaign, org),
+            by=request.user,
+            ctx=AuditContext.of(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -274,7 +277,7 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         object_type="campaign",
         object_id=campaign.pk,
         detail={"org": org.code},
-        request=request,
+        ctx=AuditContext.of(request),
     )
     response = HttpResponse(
         buffer.getvalue(),

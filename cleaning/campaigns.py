@@ -9,14 +9,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role, User
-from accounts.selectors import can
-from audit.services import audit_log
+from access.models import Role
+from access.scope import can
+from accounts.models import User
+from audit.services import AuditContext, audit_log
 from orgs.models import PATH_STEP, Org
 from orgs.rollups import counts_changed
 
@@ -41,7 +41,7 @@ def campaign_create(
     milestones: list[tuple[str, date, str]],
     unit_depth: int = 1,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Campaign:
     """Open a campaign; every unit is expected to reach every milestone."""
     if not name.strip():
@@ -83,7 +83,7 @@ def campaign_create(
             object_type="campaign",
             object_id=campaign.pk,
             detail={"root": root.code, "units": len(units)},
-            request=request,
+            ctx=ctx,
         )
     return campaign
 
@@ -240,7 +240,7 @@ def units_publish(
     campaign: Campaign,
     units: list[Org] | None,
     by: User,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> PublishResult:
     """The level above publishes the units that are done to the member handbook.
 
@@ -312,7 +312,7 @@ def units_publish(
                     object_type="campaign",
                     object_id=campaign.pk,
                     detail={"unit": readiness.unit.code, "milestones": [m.pk for m in milestones]},
-                    request=request,
+                    ctx=ctx,
                 )
                 result.published.append(readiness.unit)
     return result

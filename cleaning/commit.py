@@ -19,28 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from audit.models import AuditEvent
-from audit.services import AUDIT_COLUMNS, audit_log
-from lib.cleaning.fast import fold  # lib.vn.text.fold, cached and fast-pathed
-from lib.vn.dates import parse_date
-from lib.vn.text import sort_key
-from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
-from members.models import EventKind, FieldChange, Member, MemberEvent, Source, search_text
-from orgs.models import Org
-from orgs.rollups import (
-    QUALITY_COLUMNS,
-    add_keys,
-    counts_changed,
-    member_keys,
-    member_keys_of,
-    quality_keys,
-)
-from partyorg.db import (
+from audit.services import AUDIT_COLUMNS, AuditContext, audit_log
+from core.db import (
     adapt_rows,
     allocate_ids,
     analyze_if_grown,
@@ -49,8 +34,22 @@ from partyorg.db import (
     is_postgresql,
     references_checked,
 )
-from partyorg.gcpause import gc_paused
-from partyorg.tick import tick_after_commit
+from core.gcpause import gc_paused
+from core.tick import tick_after_commit
+from lib.vn.dates import parse_date
+from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
+from members.models import EventKind, FieldChange, Member, MemberEvent, Source
+from members.record import (
+    QUALITY_COLUMNS,
+    member_keys,
+    member_keys_of,
+    name_columns,
+    quality_keys,
+    status_when_admitted,
+    status_when_admitted_sql,
+)
+from orgs.models import Org
+from orgs.rollups import add_keys, counts_changed
 
 from .matching import COMPARED, changed_fields, late_candidates
 from .models import REVIEWED, Batch, BatchRow, DuplicateCandidate
@@ -148,11 +147,9 @@ def _new_member(new: _New, now: Any) -> SimpleNamespace:
             "card_number": (v.get("card_number") or None) if official else None,
             "resume_number": v.get("resume_number", "")[:32],
             "org_id": cell.id,
-            "org_path": cell.path,
-            "status": "official" if official else "probationary",
+            **name_columns(name, cell.path),
+            "status": status_when_admitted(official),
             "exempt": False,
-            "search_name": search_text(cell.path, fold(name)),
-            "sort_key": sort_key(name)[:255],
             "id": new.id,
             "created_at": now,
             "updated_at": now,
@@ -167,7 +164,7 @@ class TurnTaken(Exception):
 
 @gc_paused()
 def batch_commit(
-    *, batch: Batch, by: Any = None, request: HttpRequest | None = None, wait: bool = True
+    *, batch: Batch, by: Any = None, ctx: AuditContext | None = None, wait: bool = True
 ) -> dict[str, int]:
     """Write a reviewed batch into the registry; refuses while blocking problems remain.
 
@@ -201,7 +198,7 @@ def batch_commit(
                     if not late:
                         plan = _plan(locked, by)
                 if not late:
-                    summary = _apply(plan, by=by, request=request)
+                    summary = _apply(plan, by=by, ctx=ctx)
     except IntegrityError:
         # Another province's commit wrote one of these people while we wrote (a person in two
         # provinces): nothing was written; the pair is found now and goes to their ancestor.
@@ -221,9 +218,7 @@ def batch_commit(
     return summary
 
 
-def batch_commit_later(
-    *, batch: Batch, by: Any = None, request: HttpRequest | None = None
-) -> Batch:
+def batch_commit_later(*, batch: Batch, by: Any = None, ctx: AuditContext | None = None) -> Batch:
     """Queue a reviewed batch's commit for the worker (the page's "Ghi vào hồ sơ"): a city
     unit's batch takes seconds, a province's upload minutes, longer than a request may last.
 
@@ -247,7 +242,7 @@ def batch_commit_later(
             action="batch.commit_queued",
             object_type="batch",
             object_id=locked.pk,
-            request=request,
+            ctx=ctx,
         )
         from .tasks import batch_commit as task
 
@@ -408,7 +403,7 @@ def _keys_of_new(values: dict[str, str]) -> list[str]:
     assert birth is not None  # required: a row without it has an error and is not committed
     sex = values.get("sex", "")
     return member_keys(
-        status="official" if _date(values.get("official_date", ""))[0] else "probationary",
+        status=status_when_admitted(_date(values.get("official_date", ""))[0]),
         sex=sex,
         birth_date=birth,
         exempt=False,
@@ -499,8 +494,8 @@ def _plan(batch: Batch, by: Any) -> _Plan:
             if name in DATE_FIELDS:  # a partial date stays partial (yyyy, yyyy-mm)
                 setattr(member, f"{name}_precision", _date(row.values[name])[1])
         if "full_name" in fields:
-            member.search_name = search_text(member.org_path, fold(member.full_name))
-            member.sort_key = sort_key(member.full_name)[:255]
+            for column, value in name_columns(member.full_name, member.org_path).items():
+                setattr(member, column, value)
         member.updated_at = now
         add_keys(deltas, member.org_id, member_keys_of(member), 1)
         audits.append(
@@ -690,7 +685,7 @@ def _member_select() -> str:
         "cmnd": "left(COALESCE(r.\"values\"->>'cmnd', ''), 9)",
         "resume_number": "left(COALESCE(r.\"values\"->>'resume_number', ''), 32)",
         "card_number": f"CASE WHEN {official} THEN NULLIF(r.\"values\"->>'card_number', '') END",
-        "status": f"CASE WHEN {official} THEN 'official' ELSE 'probationary' END",
+        "status": status_when_admitted_sql(official),
         "exempt": "false",
         "created_at": "%(now)s",
         "updated_at": "%(now)s",
@@ -772,13 +767,13 @@ def _send_new(created: list[_New]) -> None:
                 new.row.pk,
                 new.id,
                 new.cell.id,
-                new.cell.path,
-                search_text(new.cell.path, fold(name)),
-                sort_key(name)[:255],
+                columns["org_path"],
+                columns["search_name"],
+                columns["sort_key"],
                 new.row.ref,
             )
             for new in created
-            for name in [new.row.values.get("full_name", "")]
+            for columns in [name_columns(new.row.values.get("full_name", ""), new.cell.path)]
         ),
     )
 
@@ -814,7 +809,7 @@ def _created_audits_in_database(plan: _Plan) -> None:
         cursor.execute(_AUDITS_SQL, _sql_params(plan))
 
 
-def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, int]:
+def _apply(plan: _Plan, *, by: Any, ctx: AuditContext | None) -> dict[str, int]:
     """Write a plan (in the province's turn, in the commit's transaction)."""
     batch, now = plan.batch, plan.now
     if plan.foreign:
@@ -875,7 +870,7 @@ def _apply(plan: _Plan, *, by: Any, request: HttpRequest | None) -> dict[str, in
         object_type="batch",
         object_id=batch.pk,
         detail=summary,
-        request=request,
+        ctx=ctx,
     )
     from .campaigns import unit_submitted
 

@@ -9,8 +9,9 @@ from django.db.models import Max, QuerySet
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from accounts.models import Role, User
-from accounts.selectors import scope_q
+from access.models import Role
+from access.scope import scope_q
+from accounts.models import User
 from orgs.models import Org
 from orgs.rollups import counts_of
 from orgs.selectors import org_children

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partyorg.forms import BootstrapForm, VNDateField
+from core.forms import BootstrapForm, VNDateField
 
 from .models import Milestone
 

@@ -30,7 +30,7 @@ class StagedRow:
     """A batch row between cleaning and its write (a model instance per row would cost more
     than the row's own matching)."""
 
-    id: int  # reserved (partyorg.db.allocate_ids) before matching
+    id: int  # reserved (core.db.allocate_ids) before matching
     file_id: int
     row_number: int
     original: dict[str, str]
@@ -43,7 +43,7 @@ class StagedRow:
 
     def columns(self, batch_id: int, json: Callable[[Any], Any]) -> tuple[Any, ...]:
         """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON encoded by
-        `json` (partyorg.db.json_for_copy): what bulk_insert takes as it is."""
+        `json` (core.db.json_for_copy): what bulk_insert takes as it is."""
         member_id = self.member.pk if self.member is not None else None
         original = typed_delta(self.original, self.values)  # the text as typed, where it differs
         return (self.id, batch_id, self.file_id, self.row_number, json(original),

@@ -5,8 +5,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
-from accounts.selectors import can, scope_q
+from access.models import Role
+from access.scope import can, scope_q
+from accounts.models import User
 from lib.cleaning.rules import RULES
 from members.models import Member
 from orgs.models import Org

@@ -14,20 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
-from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
-from lib.cleaning.parse import ParseError, parse_file
-from lib.cleaning.pipeline import infer_day_first, infer_legacy
-from lib.cleaning.rules import clean_record
-from lib.cleaning.staging import open_codes, row_counts, stored_problems, values_as_text
-from lib.vn.text import fold
-from orgs.models import MEMBER_HOLDING_KINDS, Org
-from orgs.rollups import counts_changed
-from partyorg.db import (
+from audit.services import AuditContext, audit_log
+from core.db import (
     allocate_ids,
     analyze_if_grown,
     bulk_insert,
@@ -36,7 +27,15 @@ from partyorg.db import (
     json_for_copy,
     references_checked,
 )
-from partyorg.gcpause import gc_paused
+from core.gcpause import gc_paused
+from lib.cleaning.columns import RawRecord, SourceRow, apply_mapping, guess_mapping
+from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.pipeline import infer_day_first, infer_legacy
+from lib.cleaning.rules import clean_record
+from lib.cleaning.staging import open_codes, row_counts, stored_problems, values_as_text
+from lib.vn.text import fold
+from orgs.models import MEMBER_HOLDING_KINDS, Org
+from orgs.rollups import counts_changed
 
 from .leases import held
 from .models import REVIEWED, Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
@@ -59,7 +58,7 @@ def batch_create(
     org: Org,
     uploads: Sequence[UploadedFile],
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     queue: bool = True,
 ) -> Batch:
     """Store the uploaded files as a new batch of `org` and queue its processing (or, with
@@ -99,7 +98,7 @@ def batch_create(
             object_type="batch",
             object_id=batch.pk,
             detail={"org": org.code, "files": [u.name for u in uploads]},
-            request=request,
+            ctx=ctx,
         )
         if queue:
             from .tasks import batch_process
@@ -397,7 +396,7 @@ def _require_review(batch: Batch) -> None:
 
 
 def batch_row_edit(
-    *, row: BatchRow, field: str, value: str, by: Any = None, request: HttpRequest | None = None
+    *, row: BatchRow, field: str, value: str, by: Any = None, ctx: AuditContext | None = None
 ) -> BatchRow:
     """A reviewer types a value: the row is cleaned again with it, keeping the original."""
     from lib.cleaning.columns import FIELDS
@@ -422,7 +421,7 @@ def batch_row_edit(
             object_type="batch",
             object_id=row.batch_id,
             detail={"row": row.pk, "field": field},
-            request=request,
+            ctx=ctx,
         )
     return row
 
@@ -459,10 +458,10 @@ def _apply_accepted(values: dict[str, str], problems: list[dict[str, Any]]) -> N
 
 
 def batch_accept_rule(
-    *, batch: Batch, code: str, by: Any = None, request: HttpRequest | None = None
+    *, batch: Batch, code: str, by: Any = None, ctx: AuditContext | None = None
 ) -> int:
     """Accept every proposed fix of one rule at once (warnings only; errors need a real fix)."""
-    return batch_accept_rules(batch=batch, codes=[code], by=by, request=request)
+    return batch_accept_rules(batch=batch, codes=[code], by=by, ctx=ctx)
 
 
 def batch_accept_rules(
@@ -470,7 +469,7 @@ def batch_accept_rules(
     batch: Batch,
     codes: list[str] | None,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> int:
     """Accept every proposed fix of the rules named, or of every rule with `codes=None`, in
     one pass over the rows (warnings only; errors need a real fix). Returns the rows changed."""
@@ -496,7 +495,7 @@ def batch_accept_rules(
                 else codes,
                 "rows": len(touched),
             },
-            request=request,
+            ctx=ctx,
         )
     return len(touched)
 
@@ -594,7 +593,7 @@ def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool,
 
 
 def batch_row_skip(
-    *, row: BatchRow, skip: bool, by: Any = None, request: HttpRequest | None = None
+    *, row: BatchRow, skip: bool, by: Any = None, ctx: AuditContext | None = None
 ) -> BatchRow:
     _require_review(row.batch)
     with transaction.atomic():
@@ -612,7 +611,7 @@ def batch_row_skip(
             object_type="batch",
             object_id=row.batch_id,
             detail={"row": row.pk, "skip": skip},
-            request=request,
+            ctx=ctx,
         )
     return row
 
@@ -622,7 +621,7 @@ def batch_set_mapping(
     batch_file: BatchFile,
     mapping: dict[int, str | None],
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Batch:
     """The unit confirms or corrects a file's column mapping; it is remembered and the batch reprocessed."""
     from lib.cleaning.columns import FIELDS
@@ -655,7 +654,7 @@ def batch_set_mapping(
             object_type="batch",
             object_id=batch.pk,
             detail={"file": batch_file.name},
-            request=request,
+            ctx=ctx,
         )
         from .tasks import batch_process as task
 
@@ -664,7 +663,7 @@ def batch_set_mapping(
     return batch
 
 
-def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = None) -> Batch:
+def batch_cancel(*, batch: Batch, by: Any = None, ctx: AuditContext | None = None) -> Batch:
     with transaction.atomic():
         # Locked and read again: a worker writing its rows, or a commit, finishes first.
         batch = Batch.objects.select_for_update(of=("self",)).select_related("org").get(pk=batch.pk)
@@ -689,7 +688,7 @@ def batch_cancel(*, batch: Batch, by: Any = None, request: HttpRequest | None = 
             action="batch.cancel",
             object_type="batch",
             object_id=batch.pk,
-            request=request,
+            ctx=ctx,
         )
         from .campaigns import unit_submitted
 
@@ -716,7 +715,7 @@ def candidate_decide(
     candidate: DuplicateCandidate,
     decision: str,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> DuplicateCandidate:
     """The nearest common organisation decides: same person, an unfinished transfer, or two people."""
     from members.services import member_source_merged, member_transfer
@@ -759,7 +758,7 @@ def candidate_decide(
                 on=timezone.localdate(),
                 by=by,
                 note=_("Hoàn tất chuyển sinh hoạt (lô %(b)s)") % {"b": candidate.batch_id},
-                request=request,
+                ctx=ctx,
             )
             row_a.member = member_b
             row_a.save(update_fields=["member"])
@@ -797,7 +796,7 @@ def candidate_decide(
             object_type="duplicate",
             object_id=candidate.pk,
             detail={"decision": decision},
-            request=request,
+            ctx=ctx,
         )
     return candidate
 

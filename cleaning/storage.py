@@ -1,6 +1,6 @@
 """Uploaded spreadsheets, encrypted at rest under MEDIA_ROOT/uploads, one folder per batch.
 
-They hold personal data of party members: on disk they are Fernet tokens (partyorg.crypto);
+They hold personal data of party members: on disk they are Fernet tokens (core.crypto);
 they are decrypted only into a private temporary file while the parser reads them.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from partyorg.crypto import decrypt, encrypt
+from core.crypto import decrypt, encrypt
 
 
 def upload_dir(batch_id: int) -> Path:

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.selectors import can
+from access.models import Role
+from access.scope import can
+from audit.services import AuditContext
+from core.forms import apply_errors
+from core.http import AuthedHttpRequest
 from lib.cleaning.columns import FIELDS
 from members.selectors import page_of
 from orgs.selectors import get_org_for_user, visible_ancestors
-from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
 
 from . import services
 from .annotated import annotated_workbook, apply_annotated
@@ -46,7 +47,10 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 batch = services.batch_create(
-                    org=org, uploads=form.cleaned_data["uploads"], by=request.user, request=request
+                    org=org,
+                    uploads=form.cleaned_data["uploads"],
+                    by=request.user,
+                    ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
@@ -142,7 +146,7 @@ def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResp
                     row=row,
                     skip=form.cleaned_data["value"] == "1",
                     by=request.user,
-                    request=request,
+                    ctx=AuditContext.of(request),
                 )
             else:
                 services.batch_row_edit(
@@ -150,7 +154,7 @@ def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResp
                     field=form.cleaned_data["field"],
                     value=form.cleaned_data["value"],
                     by=request.user,
-                    request=request,
+                    ctx=AuditContext.of(request),
                 )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -176,7 +180,10 @@ def accept_rule(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     code = request.POST.get("code", "")[:64]
     try:
         n = services.batch_accept_rules(
-            batch=batch, codes=[code] if code else None, by=request.user, request=request
+            batch=batch,
+            codes=[code] if code else None,
+            by=request.user,
+            ctx=AuditContext.of(request),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -196,7 +203,7 @@ def mapping(request: AuthedHttpRequest, batch_id: int, file_id: int) -> HttpResp
         chosen = {i: (request.POST.get(f"col{i}") or None) for i in range(len(batch_file.headers))}
         try:
             services.batch_set_mapping(
-                batch_file=batch_file, mapping=chosen, by=request.user, request=request
+                batch_file=batch_file, mapping=chosen, by=request.user, ctx=AuditContext.of(request)
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -224,7 +231,7 @@ def mapping(request: AuthedHttpRequest, batch_id: int, file_id: int) -> HttpResp
 @login_required
 def annotated(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, batch_id, Role.EDITOR)
-    content = annotated_workbook(batch, by=request.user, request=request)
+    content = annotated_workbook(batch, by=request.user, ctx=AuditContext.of(request))
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -241,7 +248,9 @@ def reupload(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
         messages.error(request, _("Hãy chọn tệp đã sửa."))
     else:
         try:
-            n = apply_annotated(batch=batch, upload=upload, by=request.user, request=request)
+            n = apply_annotated(
+                batch=batch, upload=upload, by=request.user, ctx=AuditContext.of(request)
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -255,7 +264,7 @@ def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _editable_batch(request, batch_id)
     try:
         # The worker writes it; the page shows its progress, then the result.
-        batch_commit_later(batch=batch, by=request.user, request=request)
+        batch_commit_later(batch=batch, by=request.user, ctx=AuditContext.of(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("cleaning:batch", batch_id=batch.pk)
@@ -266,7 +275,7 @@ def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
 def cancel(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _editable_batch(request, batch_id)
     try:
-        services.batch_cancel(batch=batch, by=request.user, request=request)
+        services.batch_cancel(batch=batch, by=request.user, ctx=AuditContext.of(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -286,7 +295,7 @@ def duplicate(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
                 candidate=candidate,
                 decision=request.POST.get("decision", ""),
                 by=request.user,
-                request=request,
+                ctx=AuditContext.of(request),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partyorg.forms import BootstrapForm, VNDateField
+from core.forms import BootstrapForm, VNDateField
 
 from .models import Service, Sex
 from .services import BADGE_YEARS, DISCIPLINE_FORMS, RATINGS

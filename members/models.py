@@ -34,16 +34,6 @@ class Service(models.TextChoices):
     RETIRED = "retired", _("Nghỉ hưu")
 
 
-def search_text(org_path: str, folded_name: str) -> str:
-    """What name search matches: the organisation's path, a space, the name without diacritics.
-
-    members.search turns it into words and ancestor-path tokens (PostgreSQL: one GIN index over
-    member_search_vector(search_name)), so a search in a subtree never visits the rest of the
-    country.
-    """
-    return f"{org_path} {folded_name}"
-
-
 class Member(models.Model):
     """A party member (form 2-HSĐV, register 7-HSĐV), keyed by the 12-digit CCCD."""
 

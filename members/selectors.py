@@ -6,8 +6,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
-from accounts.selectors import can, scope_q
+from access.models import Role
+from access.scope import (
+    Actor,
+    can,
+    may_search_cccd_prefix,
+    own_member_id,
+    scope_q,
+    sees_cccd,
+)
 from orgs.models import Org
 
 from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent
@@ -21,21 +28,36 @@ class MemberFilters:
     sex: str = ""
 
 
-def members_for(*, viewer: User, org: Org, filters: MemberFilters) -> QuerySet[Member]:
-    """Members in `org`'s subtree that `viewer` may see, filtered, in Vietnamese name order."""
-    scope = scope_q(viewer, Role.VIEWER, field="org__path")
-    if scope is None or not can(viewer, org.path, Role.VIEWER):
+def members_visible_to(actor: Actor, role: str = Role.VIEWER) -> QuerySet[Member]:
+    """Every member record `actor` may act on with `role`: the one start of every query over
+    people. An official (or an API token) reaches the members of its granted subtrees; a member
+    reads their own record, and nobody else's."""
+    q = scope_q(actor, role, field="org_path")
+    if q is not None:
+        return Member.objects.filter(q)
+    own = own_member_id(actor)
+    if own is not None and role == Role.VIEWER:
+        return Member.objects.filter(pk=own)
+    return Member.objects.none()
+
+
+def members_for(*, viewer: Actor, org: Org, filters: MemberFilters) -> QuerySet[Member]:
+    """Members in `org`'s subtree that `viewer` may see, filtered, in Vietnamese name order.
+
+    A query of digits only is a CCCD: its first digits find people only for a viewer who sees
+    full numbers there (access.scope.may_search_cccd_prefix); anyone else must type all 12.
+    """
+    if not can(viewer, org.path, Role.VIEWER):
         return Member.objects.none()
     members = Member.objects.all()
     q = filters.q.strip()
     digits = "".join(ch for ch in q if ch.isdigit())
     if q and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
         members = members.filter(org_path__startswith=org.path)
-        members = (
-            members.filter(cccd__startswith=digits)
-            if len(digits) < 12
-            else members.filter(cccd=digits)
-        )
+        if len(digits) < 12 and may_search_cccd_prefix(viewer, org.path):
+            members = members.filter(cccd__startswith=digits)
+        else:
+            members = members.filter(cccd=digits)
     elif q:
         # The subtree and the name in one condition: on PostgreSQL one GIN index answers "in
         # this subtree, with these words" without touching the rest of the country.
@@ -58,20 +80,24 @@ def page_of(rows: QuerySet[Any], *, page: int, size: int) -> tuple[list[Any], bo
     return items[:size], len(items) > size
 
 
-def get_member_for_user(user: User, member_id: int | str, role: str = Role.VIEWER) -> Member:
-    """A member the user may act on with `role`: within their grants, or themselves (read only)."""
+def get_member_for_user(actor: Actor, member_id: int | str, role: str = Role.VIEWER) -> Member:
+    """A member the actor may act on with `role`: within its grants, or itself (read only).
+    Not found and not allowed are both 404."""
     try:
         pk = int(member_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    member = Member.objects.filter(pk=pk).select_related("org", "temporary_org").first()
+    member = (
+        members_visible_to(actor, role).filter(pk=pk).select_related("org", "temporary_org").first()
+    )
     if member is None:
         raise Http404
-    if can(user, member.org.path, role):
-        return member
-    if role == Role.VIEWER and getattr(user, "member_id", None) == member.pk:
-        return member
-    raise Http404
+    return member
+
+
+def sees_cccd_of(actor: Actor, member: Member) -> bool:
+    """Whether `actor` reads this member's full CCCD (else it is shown masked)."""
+    return sees_cccd(actor, member.org_path, member_id=member.pk)
 
 
 def member_events(member: Member) -> list[MemberEvent]:

@@ -8,19 +8,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat, StrIndex, Substr
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
-from audit.services import audit_log
+from audit.services import AuditContext, audit_log
 from lib.vn.cccd import check_cccd, mask_cccd, normalise_cccd
 from lib.vn.phones import normalise_phone
-from lib.vn.text import fold, nfc, sort_key
+from lib.vn.text import nfc
 from orgs.models import Org
-from orgs.rollups import add_keys, counts_changed, member_keys_of
+from orgs.rollups import add_keys, counts_changed
 
 from .models import (
     ACTIVE_STATUSES,
@@ -32,9 +29,8 @@ from .models import (
     Sex,
     Source,
     Status,
-    search_text,
 )
-from .status import derive
+from .record import member_keys_of, moved_into, name_columns, state_of
 
 # The fields a person may type or import; the rest are derived from events.
 RECORD_FIELDS = [
@@ -195,15 +191,10 @@ def clean_record(
 
 
 def _refresh(
-    member: Member, *, by: Any, action: str, detail: dict[str, Any], request: HttpRequest | None
+    member: Member, *, by: Any, action: str, detail: dict[str, Any], ctx: AuditContext | None
 ) -> Member:
     """Re-derive the member's state from their events, move their counters, write the audit row."""
-    events = (
-        MemberEvent.objects.filter(member=member)
-        .order_by("on", "id")
-        .values_list("kind", "on", "org_id", "detail")
-    )
-    state = derive(events)
+    state = state_of(member)
     deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
     if member.pk and member.status:
         add_keys(deltas, member.org_id, member_keys_of(member), -1)
@@ -211,8 +202,8 @@ def _refresh(
     if state.org_id and state.org_id != member.org_id:
         member.org = Org.objects.get(pk=state.org_id)
     if member.org_path != member.org.path:
-        member.org_path = member.org.path
-        member.search_name = search_text(member.org_path, fold(member.full_name))
+        for name, value in name_columns(member.full_name, member.org.path).items():
+            setattr(member, name, value)
     member.temporary_org_id = state.temporary_org_id
     member.card_number = state.card_number
     member.save(
@@ -235,7 +226,7 @@ def _refresh(
         object_type="member",
         object_id=member.pk,
         detail=detail,
-        request=request,
+        ctx=ctx,
     )
     return member
 
@@ -293,20 +284,13 @@ def member_create(
     by: Any = None,
     source: str = Source.MANUAL,
     source_ref: str = "",
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     card_number: str | None = None,
 ) -> Member:
     _require_cell(org)
     record = clean_record(data)
     with transaction.atomic():
-        member = Member(
-            **record,
-            org=org,
-            org_path=org.path,
-            status="",
-            search_name=search_text(org.path, fold(record["full_name"])),
-            sort_key=sort_key(record["full_name"])[:255],
-        )
+        member = Member(**record, **name_columns(record["full_name"], org.path), org=org, status="")
         member.save()
         _event(member, EventKind.ADMITTED, record["admission_date"], org=org, by=by)
         if record.get("official_date"):
@@ -324,7 +308,7 @@ def member_create(
             by=by,
             action="member.create",
             detail={"org": org.code, "source": source},
-            request=request,
+            ctx=ctx,
         )
         if card_number:
             member_issue_card(
@@ -343,7 +327,7 @@ def member_update(
     by: Any = None,
     source: str = Source.MANUAL,
     source_ref: str = "",
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     """Change record fields; each changed value gets a FieldChange row with its provenance."""
     unknown = set(changes) - set(RECORD_FIELDS)
@@ -390,8 +374,8 @@ def member_update(
         for name in precise:
             setattr(member, name, "day")
         if "full_name" in changed:
-            member.search_name = search_text(member.org_path, fold(member.full_name))
-            member.sort_key = sort_key(member.full_name)[:255]
+            for name, value in name_columns(member.full_name, member.org_path).items():
+                setattr(member, name, value)
         member.save(update_fields=[*changed, *precise, "search_name", "sort_key", "updated_at"])
         add_keys(deltas, member.org_id, member_keys_of(member), 1)
         counts_changed(deltas)
@@ -409,7 +393,7 @@ def member_update(
             object_type="member",
             object_id=member.pk,
             detail={"fields": sorted(changed), "source": source},
-            request=request,
+            ctx=ctx,
         )
     return member
 
@@ -430,7 +414,7 @@ def _record_event_field(member: Member, name: str, value: Any, by: Any, ref: str
 
 
 def member_recognise(
-    *, member: Member, on: date, by: Any = None, place: str = "", request: HttpRequest | None = None
+    *, member: Member, on: date, by: Any = None, place: str = "", ctx: AuditContext | None = None
 ) -> Member:
     """Recognise a probationary member as official (after about 12 months' probation)."""
     if member.status != Status.PROBATIONARY:
@@ -444,7 +428,7 @@ def member_recognise(
         if place:
             _record_event_field(member, "official_place", place, by, f"event {event.pk}")
         return _refresh(
-            member, by=by, action="member.recognise", detail={"on": on.isoformat()}, request=request
+            member, by=by, action="member.recognise", detail={"on": on.isoformat()}, ctx=ctx
         )
 
 
@@ -456,7 +440,7 @@ def member_transfer(
     by: Any = None,
     temporary: bool = False,
     note: str = "",
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     """Move a member's party activity to another cell, officially or temporarily."""
     _require_active(member)
@@ -512,7 +496,7 @@ def member_transfer(
                 "to": to_org.code,
                 "temporary": temporary,
             },
-            request=request,
+            ctx=ctx,
         )
 
 
@@ -552,13 +536,7 @@ def members_transfer_bulk(
             add_keys(deltas, to_org.id, member_keys_of(member), 1)
         MemberEvent.objects.bulk_create(events, batch_size=2000)
         Member.objects.filter(id__in=[m.id for m in members]).update(
-            org=to_org,
-            org_path=to_org.path,
-            search_name=Concat(
-                Value(to_org.path + " "),
-                Substr("search_name", StrIndex("search_name", Value(" ")) + 1),
-            ),
-            updated_at=timezone.now(),
+            org=to_org, **moved_into(to_org.path), updated_at=timezone.now()
         )
         counts_changed(deltas)
         audit_log(
@@ -600,7 +578,7 @@ def member_exempt(
     by: Any = None,
     note: str = "",
     end: bool = False,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     """Exempt a member from party activities (or end the exemption)."""
     _require_active(member)
@@ -627,7 +605,7 @@ def member_exempt(
             by=by,
             action="member.exemption_end" if end else "member.exempt",
             detail={"on": on.isoformat()},
-            request=request,
+            ctx=ctx,
         )
 
 
@@ -646,7 +624,7 @@ def member_exit(
     on: date,
     by: Any = None,
     note: str = "",
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     """Death, resignation, removal or expulsion: the member leaves the active registry."""
     if kind not in EXIT_KINDS:
@@ -658,7 +636,7 @@ def member_exit(
     with transaction.atomic():
         _event(member, EXIT_KINDS[kind], on, org=member.org, note=note, by=by)
         return _refresh(
-            member, by=by, action=f"member.{kind}", detail={"on": on.isoformat()}, request=request
+            member, by=by, action=f"member.{kind}", detail={"on": on.isoformat()}, ctx=ctx
         )
 
 
@@ -669,7 +647,7 @@ def member_issue_card(
     on: date,
     by: Any = None,
     reissue: bool = False,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     """Issue (or reissue) the 8-digit party card; only official members hold one."""
     _require_active(member)
@@ -702,13 +680,11 @@ def member_issue_card(
             detail={"card_number": number, "previous": member.card_number},
             by=by,
         )
-        return _refresh(
-            member, by=by, action="member.card", detail={"reissue": reissue}, request=request
-        )
+        return _refresh(member, by=by, action="member.card", detail={"reissue": reissue}, ctx=ctx)
 
 
 def member_award_badge(
-    *, member: Member, years: int, on: date, by: Any = None, request: HttpRequest | None = None
+    *, member: Member, years: int, on: date, by: Any = None, ctx: AuditContext | None = None
 ) -> Member:
     if years not in BADGE_YEARS:
         raise ValidationError(
@@ -730,9 +706,7 @@ def member_award_badge(
         _record_event_field(
             member, "badge", f"Huy hiệu {years} năm tuổi Đảng", by, f"event {event.pk}"
         )
-        return _refresh(
-            member, by=by, action="member.badge", detail={"years": years}, request=request
-        )
+        return _refresh(member, by=by, action="member.badge", detail={"years": years}, ctx=ctx)
 
 
 def member_discipline(
@@ -742,7 +716,7 @@ def member_discipline(
     on: date,
     note: str,
     by: Any = None,
-    request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
 ) -> Member:
     if form not in DISCIPLINE_FORMS:
         raise ValidationError(
@@ -762,13 +736,11 @@ def member_discipline(
             note=note,
             by=by,
         )
-        return _refresh(
-            member, by=by, action="member.discipline", detail={"form": form}, request=request
-        )
+        return _refresh(member, by=by, action="member.discipline", detail={"form": form}, ctx=ctx)
 
 
 def member_rate(
-    *, member: Member, year: int, rating: str, by: Any = None, request: HttpRequest | None = None
+    *, member: Member, year: int, rating: str, by: Any = None, ctx: AuditContext | None = None
 ) -> Member:
     """The yearly quality rating; a later rating of the same year supersedes, history kept."""
     if rating not in RATINGS:
@@ -791,7 +763,7 @@ def member_rate(
             by=by,
             action="member.rate",
             detail={"year": year, "rating": rating},
-            request=request,
+            ctx=ctx,
         )
 
 
@@ -809,7 +781,7 @@ def member_source_merged(*, member: Member, source_ref: str, by: Any = None) -> 
 
 
 def member_view(
-    *, viewer: Any, member: Member, request: HttpRequest | None = None, what: str = "record"
+    *, viewer: Any, member: Member, ctx: AuditContext | None = None, what: str = "record"
 ) -> None:
     """Log that someone read a member's personal data (same transaction as the read)."""
     audit_log(
@@ -817,7 +789,7 @@ def member_view(
         action=f"member.view.{what}",
         object_type="member",
         object_id=member.pk,
-        request=request,
+        ctx=ctx,
     )
 
 
@@ -829,7 +801,7 @@ def mask_digits(text: str) -> str:
 
 
 def members_list_viewed(
-    *, viewer: Any, org: Org, query: str, shown: list[int], request: HttpRequest | None = None
+    *, viewer: Any, org: Org, query: str, shown: list[int], ctx: AuditContext | None = None
 ) -> None:
     audit_log(
         actor=viewer,
@@ -837,5 +809,5 @@ def members_list_viewed(
         object_type="org",
         object_id=org.code,
         detail={"q": mask_digits(query[:100]), "members": shown},
-        request=request,
+        ctx=ctx,
     )

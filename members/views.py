@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
-from accounts.selectors import can
-from orgs.models import Org
-from orgs.selectors import get_org_for_user, visible_ancestors
-from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
+from access.models import Role
+from access.scope import can, sees_cccd
+from audit.services import AuditContext
+from core.forms import apply_errors
+from core.http import AuthedHttpRequest
+from orgs.selectors import get_org_for_user, org_in_scope, visible_ancestors
 
 from . import services
 from .forms import (
@@ -33,7 +34,16 @@ from .forms import (
     TransferForm,
 )
 from .models import Member
-from .selectors import get_member_for_user, member_events, member_history, provenance_of
+from .selectors import (
+    MemberFilters,
+    get_member_for_user,
+    member_events,
+    member_history,
+    members_for,
+    page_of,
+    provenance_of,
+    sees_cccd_of,
+)
 
 
 def _record_context(request: AuthedHttpRequest, member: Member) -> dict[str, Any]:
@@ -42,8 +52,7 @@ def _record_context(request: AuthedHttpRequest, member: Member) -> dict[str, Any
         "events": member_events(member),
         "history": member_history(member),
         "provenance": provenance_of(member),
-        "show_cccd": can(request.user, member.org.path, Role.EDITOR)
-        or request.user.member_id == member.pk,
+        "show_cccd": sees_cccd_of(request.user, member),
         "can_edit": can(request.user, member.org.path, Role.EDITOR),
         "org": member.org,
         "ancestors": visible_ancestors(request.user, member.org),
@@ -51,9 +60,51 @@ def _record_context(request: AuthedHttpRequest, member: Member) -> dict[str, Any
 
 
 @login_required
+def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    filters = MemberFilters(
+        q=request.GET.get("q", "")[:100],
+        status=request.GET.get("status", "active"),
+        sex=request.GET.get("sex", "") if request.GET.get("sex") in ("M", "F") else "",
+    )
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    rows, has_next = page_of(
+        members_for(viewer=request.user, org=org, filters=filters),
+        page=page,
+        size=settings.PARTYORG_PAGE_SIZE,
+    )
+    services.members_list_viewed(
+        viewer=request.user,
+        org=org,
+        query=filters.q,
+        shown=[m.id for m in rows],
+        ctx=AuditContext.of(request),
+    )
+    context = {
+        "org": org,
+        "ancestors": visible_ancestors(request.user, org),
+        "rows": rows,
+        "filters": filters,
+        "page": max(page, 1),
+        "has_next": has_next,
+        "show_cccd": sees_cccd(request.user, org.path),
+        "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
+    }
+    template = (
+        "members/_member_rows.html"
+        if request.headers.get("HX-Request")
+        else "members/member_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
 def member_detail(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
     member = get_member_for_user(request.user, member_id)
-    services.member_view(viewer=request.user, member=member, request=request)
+    services.member_view(viewer=request.user, member=member, ctx=AuditContext.of(request))
     return render(request, "members/member_detail.html", _record_context(request, member))
 
 
@@ -71,7 +122,7 @@ def member_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             member = services.member_create(
-                org=org, data=form.cleaned_data, by=request.user, request=request
+                org=org, data=form.cleaned_data, by=request.user, ctx=AuditContext.of(request)
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -98,7 +149,9 @@ def member_edit(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
         try:
-            services.member_update(member=member, changes=changes, by=request.user, request=request)
+            services.member_update(
+                member=member, changes=changes, by=request.user, ctx=AuditContext.of(request)
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -118,8 +171,8 @@ def member_edit(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
 
 
 def _transfer(request: AuthedHttpRequest, member: Member, data: dict[str, Any]) -> Member:
-    to_org = Org.objects.filter(code=data["to_code"].strip()).first()
-    if to_org is None or not can(request.user, to_org.path, Role.EDITOR):
+    to_org = org_in_scope(request.user, data["to_code"], Role.EDITOR)
+    if to_org is None:
         raise ValidationError(
             {"to_code": _("Không tìm thấy chi bộ này trong phạm vi bạn được cập nhật.")}
         )
@@ -130,7 +183,7 @@ def _transfer(request: AuthedHttpRequest, member: Member, data: dict[str, Any]) 
         temporary=data["temporary"],
         note=data["note"],
         by=request.user,
-        request=request,
+        ctx=AuditContext.of(request),
     )
 
 
@@ -140,43 +193,51 @@ EVENTS: dict[
 ] = {
     "recognise": (
         RecogniseForm,
-        lambda r, m, d: services.member_recognise(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_recognise(member=m, by=r.user, ctx=AuditContext.of(r), **d),
         gettext_lazy("Công nhận chính thức"),
     ),
     "transfer": (TransferForm, _transfer, gettext_lazy("Chuyển sinh hoạt")),
     "exempt": (
         DateForm,
-        lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_exempt(member=m, by=r.user, ctx=AuditContext.of(r), **d),
         gettext_lazy("Miễn sinh hoạt"),
     ),
     "end-exemption": (
         DateForm,
-        lambda r, m, d: services.member_exempt(member=m, by=r.user, request=r, end=True, **d),
+        lambda r, m, d: services.member_exempt(
+            member=m, by=r.user, ctx=AuditContext.of(r), end=True, **d
+        ),
         gettext_lazy("Thôi miễn sinh hoạt"),
     ),
     "exit": (
         ExitForm,
-        lambda r, m, d: services.member_exit(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_exit(member=m, by=r.user, ctx=AuditContext.of(r), **d),
         gettext_lazy("Từ trần, ra khỏi Đảng"),
     ),
     "card": (
         CardForm,
-        lambda r, m, d: services.member_issue_card(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_issue_card(
+            member=m, by=r.user, ctx=AuditContext.of(r), **d
+        ),
         gettext_lazy("Cấp thẻ đảng viên"),
     ),
     "badge": (
         BadgeForm,
-        lambda r, m, d: services.member_award_badge(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_award_badge(
+            member=m, by=r.user, ctx=AuditContext.of(r), **d
+        ),
         gettext_lazy("Trao huy hiệu Đảng"),
     ),
     "discipline": (
         DisciplineForm,
-        lambda r, m, d: services.member_discipline(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_discipline(
+            member=m, by=r.user, ctx=AuditContext.of(r), **d
+        ),
         gettext_lazy("Kỷ luật"),
     ),
     "rate": (
         RateForm,
-        lambda r, m, d: services.member_rate(member=m, by=r.user, request=r, **d),
+        lambda r, m, d: services.member_rate(member=m, by=r.user, ctx=AuditContext.of(r), **d),
         gettext_lazy("Xếp loại chất lượng"),
     ),
 }

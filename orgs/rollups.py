@@ -8,62 +8,15 @@ each ancestor once however many rows it wrote.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
-from typing import Any
 
 from django.db import transaction
 
-from lib.vn.cccd import check_cccd
-from members.models import ACTIVE_STATUSES, Member
-from partyorg.db import bulk_insert, is_postgresql, upsert_add
-from partyorg.tick import tick_after_commit
+from core.db import bulk_insert, is_postgresql, upsert_add
+from core.tick import tick_after_commit
 
 from .models import CountDelta, Org, OrgCount
 
 Deltas = Mapping[tuple[int, str], int]
-
-
-# A record is complete when what officials most often find missing is there.
-COMPLETE_FIELDS = ("phone", "birth_place", "hometown", "residence", "ethnicity")
-QUALITY_COLUMNS = ("cccd", *COMPLETE_FIELDS)
-
-
-def quality_keys(*, sex: str, birth_date: date, values: Mapping[str, str]) -> list[str]:
-    """Data-quality counters of one record: complete, and a CCCD consistent with sex and year."""
-    keys = []
-    if all(values.get(name) for name in COMPLETE_FIELDS):
-        keys.append("q.complete")
-    cccd = values.get("cccd") or ""
-    if not [
-        p for p in check_cccd(cccd, sex=sex, birth_year=birth_date.year) if p.severity == "error"
-    ]:
-        keys.append("q.cccd_ok")
-    return keys
-
-
-def member_keys(
-    *, status: str, sex: str, birth_date: date, exempt: bool, quality: Iterable[str] = ()
-) -> list[str]:
-    """The counters a member adds one to, in the subtree of their organisation."""
-    if status not in ACTIVE_STATUSES:
-        return []
-    keys = ["members", f"status.{status}", f"sex.{sex}", f"born.{birth_date.year}", *quality]
-    if exempt:
-        keys.append("exempt")
-    return keys
-
-
-def member_keys_of(member: Member | Any) -> list[str]:
-    """The counters of a member (or of the columns of one about to be written)."""
-    values = {name: getattr(member, name) for name in QUALITY_COLUMNS}
-    quality = quality_keys(sex=member.sex, birth_date=member.birth_date, values=values)
-    return member_keys(
-        status=member.status,
-        sex=member.sex,
-        birth_date=member.birth_date,
-        exempt=member.exempt,
-        quality=quality,
-    )
 
 
 def org_keys(org: Org) -> list[str]:
@@ -126,14 +79,24 @@ def rollups_fold(limit: int = 20000) -> int:
     return len(batch)
 
 
-# Other apps add counters of their own (campaign milestones, data quality…); each registers a
-# function that recomputes its deltas from the data, so a rebuild covers every key.
-REBUILDERS: list[Callable[[], Iterable[tuple[tuple[int, str], int]]]] = []
+# Every app that keeps counters (members by status, campaign milestones, data quality…)
+# registers a function that recomputes its deltas from the data, so a rebuild covers every key.
+Rebuilder = Callable[[], Iterable[tuple[tuple[int, str], int]]]
+REBUILDERS: list[Rebuilder] = []
+# Deltas are applied in slices of this many (organisation, key) sums: they are additive, and
+# memory stays flat at national scale.
+REBUILD_SLICE = 200_000
 
 
-def register_rebuilder(func: Callable[[], Iterable[tuple[tuple[int, str], int]]]) -> None:
+def register_rebuilder(func: Rebuilder) -> None:
     if func not in REBUILDERS:
         REBUILDERS.append(func)
+
+
+def _orgs_rebuilt() -> Iterable[tuple[tuple[int, str], int]]:
+    for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
+        for key in org_keys(org):
+            yield (org.id, key), 1
 
 
 def rollups_rebuild() -> int:
@@ -142,30 +105,12 @@ def rollups_rebuild() -> int:
         CountDelta.objects.all().delete()
         OrgCount.objects.all().delete()
         deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
-        members = Member.objects.filter(status__in=ACTIVE_STATUSES).values_list(
-            "org_id", "status", "sex", "birth_date", "exempt", *QUALITY_COLUMNS
-        )
-        for org_id, status, sex, birth_date, exempt, *quality_values in members.iterator(
-            chunk_size=20000
-        ):
-            quality = quality_keys(
-                sex=sex,
-                birth_date=birth_date,
-                values=dict(zip(QUALITY_COLUMNS, quality_values, strict=True)),
-            )
-            keys = member_keys(
-                status=status, sex=sex, birth_date=birth_date, exempt=exempt, quality=quality
-            )
-            add_keys(deltas, org_id, keys, 1)
-            # Applied in slices (the sums are additive): memory stays flat at national scale.
-            if len(deltas) >= 200_000:
-                apply_to_subtree_counts(deltas)
-                deltas.clear()
-        for org in Org.objects.filter(status=Org.Status.ACTIVE).only("id", "kind", "status"):
-            add_keys(deltas, org.id, org_keys(org), 1)
-        for rebuilder in REBUILDERS:
+        for rebuilder in [_orgs_rebuilt, *REBUILDERS]:
             for key, value in rebuilder():
                 deltas[key] += value
+                if len(deltas) >= REBUILD_SLICE:
+                    apply_to_subtree_counts(deltas)
+                    deltas.clear()
         apply_to_subtree_counts(deltas)
         return OrgCount.objects.count()
 

@@ -6,24 +6,40 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
-from accounts.selectors import can, scope_q
+from access.models import Role
+from access.scope import Actor, can, granted_paths, scope_q
+from lib.vn.text import fold
 
-from .models import Org
+from .models import MEMBER_HOLDING_KINDS, Org, OrgEvent
 from .rollups import counts_of
 
 
-def orgs_visible_to(user: User, role: str = Role.VIEWER) -> QuerySet[Org]:
-    q = scope_q(user, role)
+def orgs_visible_to(actor: Actor, role: str = Role.VIEWER) -> QuerySet[Org]:
+    """Every organisation `actor` may act on with `role`: the start of every query over orgs."""
+    q = scope_q(actor, role)
     if q is None:
         return Org.objects.none()
     return Org.objects.filter(q)
 
 
-def get_org_for_user(user: User, code: str, role: str = Role.VIEWER) -> Org:
-    """The organisation with `code` if the user may act on it with `role`; else 404 either way."""
-    org = Org.objects.filter(code=code).select_related("parent", "admin_unit").first()
-    if org is None or not can(user, org.path, role):
+def org_in_scope(actor: Actor, code: str, role: str = Role.VIEWER) -> Org | None:
+    """The organisation with `code` if `actor` may act on it with `role` (None either way):
+    how a code typed or picked in a form is read."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return orgs_visible_to(actor, role).filter(code=code).select_related("parent").first()
+
+
+def get_org_for_user(actor: Actor, code: str, role: str = Role.VIEWER) -> Org:
+    """The organisation with `code` if the actor may act on it with `role`; else 404 either way."""
+    org = (
+        orgs_visible_to(actor, role)
+        .filter(code=code)
+        .select_related("parent", "admin_unit")
+        .first()
+    )
+    if org is None:
         raise Http404
     return org
 
@@ -35,8 +51,8 @@ def org_ancestors(org: Org) -> list[Org]:
     return [by_path[p] for p in paths if p in by_path]
 
 
-def visible_ancestors(user: User, org: Org) -> list[Org]:
-    return [a for a in org_ancestors(org) if can(user, a.path, Role.VIEWER)]
+def visible_ancestors(actor: Actor, org: Org) -> list[Org]:
+    return [a for a in org_ancestors(org) if can(actor, a.path, Role.VIEWER)]
 
 
 def org_children(org: Org, *, include_closed: bool = False) -> list[Org]:
@@ -85,29 +101,25 @@ def org_counts(org: Org) -> dict[str, int]:
     return counts_of([org.id]).get(org.id, {})
 
 
-def org_roots_for(user: User) -> list[Org]:
-    """The top organisations of the user's grants: where their tree browser starts."""
-    q = scope_q(user, Role.VIEWER)
-    if q is None:
-        return []
-    from accounts.selectors import granted_paths
-
-    paths = granted_paths(user, Role.VIEWER)
+def org_roots_for(actor: Actor) -> list[Org]:
+    """The top organisations of the actor's grants: where their tree browser starts."""
+    paths = granted_paths(actor, Role.VIEWER)
     return list(Org.objects.filter(path__in=paths).order_by("path"))
 
 
-def orgs_search(user: User, query: str, *, limit: int = 20) -> list[Org]:
-    from lib.vn.text import fold
-
-    q = scope_q(user, Role.VIEWER)
-    if q is None or not query.strip():
+def orgs_search(
+    actor: Actor, query: str, *, role: str = Role.VIEWER, limit: int = 20, cells_only: bool = False
+) -> list[Org]:
+    """Active organisations the actor may act on with `role` whose name (or code) contains the
+    query, without diacritics: what an organisation picker offers as one types."""
+    folded = fold(query or "").strip()
+    if not folded:
         return []
-    folded = fold(query)
-    return list(
-        Org.objects.filter(q)
-        .filter(sort_name__contains=folded)
-        .order_by("depth", "sort_name")[:limit]
-    )
+    orgs = orgs_visible_to(actor, role).filter(status=Org.Status.ACTIVE)
+    if cells_only:
+        orgs = orgs.filter(kind__in=MEMBER_HOLDING_KINDS)
+    named = orgs.filter(sort_name__contains=folded) | orgs.filter(code__startswith=query.strip())
+    return list(named.select_related("parent").order_by("depth", "sort_name", "code")[:limit])
 
 
 AGE_BANDS = [
@@ -138,6 +150,4 @@ def age_bands(counts: dict[str, int], year: int) -> list[tuple[str, int, int]]:
 
 
 def org_history(org: Org) -> list[Any]:
-    from .models import OrgEvent
-
     return list(OrgEvent.objects.filter(org=org).select_related("by").order_by("-on", "-id")[:50])

@@ -48,13 +48,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
-    "partyorg",
+    # Ours, from the bottom floor up (docs/architecture.md, "Floors").
+    "core",
     "audit",
+    "access",
     "orgs",
     "members",
     "accounts",
     "cleaning",
     "api",
+    "demo",
+    "partyorg",
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -171,7 +175,7 @@ PARTYORG_LOGIN_WINDOW = env_int("PARTYORG_LOGIN_WINDOW", 15 * 60)
 # Requests per minute: per API token, and per user on the expensive pages named here.
 PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
 PARTYORG_RATE_LIMITS: dict[str, int] = {
-    "orgs:members": env_int("PARTYORG_SEARCH_RATE", 60),
+    "members:list": env_int("PARTYORG_SEARCH_RATE", 60),
     # Exports build whole workbooks of personal data: a few a minute is plenty for a person.
     "cleaning:campaign_export": env_int("PARTYORG_EXPORT_RATE", 10),
     "cleaning:annotated": env_int("PARTYORG_EXPORT_RATE", 10),
@@ -194,7 +198,7 @@ CACHES = {
     }
 }
 
-# Keys for encrypting sensitive uploads at rest (partyorg/crypto.py): comma separated Fernet
+# Keys for encrypting sensitive uploads at rest (core/crypto.py): comma separated Fernet
 # keys, newest first; older keys still decrypt, so keys rotate without re-encrypting at once.
 PARTYORG_ENCRYPTION_KEYS = env_list("PARTYORG_ENCRYPTION_KEYS")
 
@@ -276,7 +280,7 @@ if env_bool("HTTPS", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "partyorg.logging.RedactFilter"}},
+    "filters": {"redact": {"()": "core.logging.RedactFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("orgs/", include("orgs.urls")),
-    path("members/", include("members.urls")),
+    path("", include("members.urls")),
     path("", include("cleaning.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),

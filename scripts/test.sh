@@ -18,10 +18,12 @@ if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
   (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-echo "== lint (ruff, mypy)"
+echo "== lint (ruff, mypy, import-linter)"
 $PY -m ruff check .
 $PY -m ruff format --check .
 $PY -m mypy . --no-error-summary
+# The floors run one way (.importlinter, docs/architecture.md).
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
 # The rules under lib/ compiled with mypyc, as deployments run them (docs/deployment.md): the
 # SQLite run tests them as pure Python, the PostgreSQL run as compiled (if a C compiler is here).

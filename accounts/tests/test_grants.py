@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Grant, Role, User
-from accounts.selectors import can, granted_paths
-from accounts.services import grant_create, grant_revoke
+from access.models import Grant, Role
+from access.scope import can, granted_paths
+from access.services import grant_create, grant_revoke
+from accounts.models import User
 from audit.models import AuditEvent
 from conftest import World
 

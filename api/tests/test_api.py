@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from api.models import ApiToken
-from api.selectors import token_digest
-from api.services import api_token_create, api_token_revoke
+from access.models import ApiToken
+from access.selectors import token_digest
+from access.services import api_token_create, api_token_revoke
 from audit.models import AuditEvent
 from conftest import World
 from lib.vn.cccd import mask_cccd

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from api.services import api_token_create
+from access.services import api_token_create
 from conftest import World
 
 # Reading the document touches no database: it is loaded once, at collection.

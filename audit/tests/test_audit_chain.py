@@ -6,7 +6,7 @@ from django.db import connection
 from audit.models import AuditEvent, AuditSeal
 from audit.services import audit_log, audit_seal, audit_verify
 from conftest import World
-from partyorg.tick import tick
+from core.tick import tick
 
 
 def test_every_change_in_the_world_was_audited_and_sealed(world: World) -> None:

@@ -11,8 +11,8 @@ from cleaning.commit import batch_commit
 from cleaning.models import MilestoneDone
 from cleaning.tests.test_import_pipeline import GOOD, _upload
 from conftest import World
+from core.tick import tick
 from orgs.rollups import counts_of
-from partyorg.tick import tick
 
 
 def _campaign(
@@ -165,8 +165,8 @@ OTHER = "1,Phạm Văn Dũng,079075000201,Nam,05/06/1975,19/05/2000,19/05/2001,0
 
 def _person(world: World, name: str, role: str, org=None):
     """A user holding `role` at `org` (the city by default), granted by the city's admin."""
+    from access.services import grant_create
     from accounts.models import User
-    from accounts.services import grant_create
 
     user = User.objects.create_user(username=name, password="x")
     grant_create(by=world.users["city"], user=user, org=org or world.city, role=role)

@@ -19,8 +19,8 @@ from cleaning.models import BatchRow
 from conftest import World
 from members.bulk import MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
+from members.record import member_keys_of
 from orgs.models import CountDelta
-from orgs.rollups import member_keys_of
 
 HEADER = (
     "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Số thẻ đảng viên,"

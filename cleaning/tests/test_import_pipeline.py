@@ -14,10 +14,10 @@ from cleaning import services
 from cleaning.commit import batch_commit
 from cleaning.models import Batch, BatchRow, DuplicateCandidate
 from conftest import World
+from core.tick import tick
 from lib.cleaning.staging import row_counts
 from members.models import FieldChange, Member, MemberEvent
 from orgs.rollups import counts_of
-from partyorg.tick import tick
 
 HEADER = "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
 
@@ -358,7 +358,8 @@ def test_a_pair_across_two_units_is_listed_for_both_units_and_their_ancestor(
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Grant, Role, User
+    from access.models import Grant, Role
+    from accounts.models import User
 
     stranger = world.stranger
     line = f"1,{stranger.full_name},{stranger.cccd},{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{stranger.admission_date:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
@@ -890,7 +891,7 @@ def test_a_person_another_unit_wrote_while_a_commit_waited_becomes_a_pair() -> N
 
 def test_processing_keeps_the_staged_rows_statistics_up(world: World, monkeypatch) -> None:
     """The review and the commit read a batch's rows by batch among millions: processing asks
-    for the staged rows' statistics once they have grown (partyorg.db.analyze_if_grown)."""
+    for the staged rows' statistics once they have grown (core.db.analyze_if_grown)."""
     asked: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
 
     def analyze_if_grown(*tables: str, columns: tuple[str, ...] = ()) -> list[str]:
@@ -1156,7 +1157,8 @@ def test_the_batch_page_accepts_every_proposal_with_one_button(world: World) -> 
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Grant, Role, User
+    from access.models import Grant, Role
+    from accounts.models import User
 
     batch = _many_warnings(world)
     # An official who may only read sees the list without the button, and cannot post it.

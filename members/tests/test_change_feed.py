@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from api.services import api_token_create
+from access.services import api_token_create
 from conftest import World, person
+from core.tick import tick
 from members.services import member_create, member_transfer, member_update
-from partyorg.tick import tick
 
 
 def _token(world: World, org, *, can_write: bool = False) -> str:

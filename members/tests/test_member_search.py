@@ -127,13 +127,12 @@ def test_a_search_never_leaves_the_subtree(world, people) -> None:
     assert found(world.root, "tran van nguyen") == expected(all_members, "tran van nguyen")
 
 
-def test_the_selector_and_the_api_search_alike(world, people) -> None:
+def test_a_user_and_an_api_token_search_through_the_same_selector(world, people) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from api.selectors import members_for_token
-    from api.services import api_token_create
+    from access.services import api_token_create
 
     viewer = world.users["central"]
     rows = members_for(
@@ -149,7 +148,7 @@ def test_the_selector_and_the_api_search_alike(world, people) -> None:
         can_write=False,
         expires_at=timezone.now() + timedelta(days=1),
     )
-    by_token = members_for_token(token=token, org=world.ward, q="nguyen van")
+    by_token = members_for(viewer=token, org=world.ward, filters=MemberFilters(q="nguyen van"))
     assert {m.cccd for m in by_token} == expected(people["cell"], "nguyen van")
 
 

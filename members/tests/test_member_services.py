@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import World, person
+from core.tick import tick
 from members import services
 from members.models import FieldChange, Member, MemberEvent
 from orgs.rollups import counts_of
-from partyorg.tick import tick
 
 
 def _count(org_id: int, key: str = "members") -> int:

@@ -2,6 +2,7 @@
 
 from audit.models import AuditEvent
 from conftest import World
+from lib.vn.cccd import mask_cccd
 from members.models import Member
 
 
@@ -25,7 +26,8 @@ def test_a_viewer_sees_a_masked_cccd_on_the_page(world: World) -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from accounts.models import Grant, Role, User
+    from access.models import Grant, Role
+    from accounts.models import User
 
     viewer = User.objects.create_user(username="v")
     Grant.objects.create(user=viewer, org=world.city, role=Role.VIEWER, granted_at=timezone.now())
@@ -110,3 +112,15 @@ def test_the_edit_form_keeps_history(world: World) -> None:
     response = world.client("secretary").post(f"/members/{member.pk}/edit/", data)
     assert response.status_code == 302
     assert member.field_changes.filter(field="residence", new_value="Phường Sài Gòn").exists()
+
+
+def test_a_viewer_cannot_recover_masked_digits_by_searching_their_beginning(world: World) -> None:
+    """A viewer sees CCCDs masked; searching by their first digits would read them back."""
+    member = world.members[1]
+    url = f"/orgs/{world.ward.code}/members/"
+    viewer, editor = world.client("viewer"), world.client("approver")
+    by_prefix = viewer.get(url, {"q": member.cccd[:8]}).content.decode()
+    assert member.full_name not in by_prefix
+    whole = viewer.get(url, {"q": member.cccd}).content.decode()
+    assert member.full_name in whole and mask_cccd(member.cccd) in whole
+    assert member.full_name in editor.get(url, {"q": member.cccd[:8]}).content.decode()

@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import World, person
+from core.tick import tick
+from members import reorg
 from members.models import Member
 from members.services import member_create
 from orgs import services
 from orgs.models import Kind, Org, OrgEvent
 from orgs.rollups import counts_of
-from partyorg.tick import tick
 
 
 def _members(org: Org) -> int:
@@ -49,7 +50,7 @@ def test_it_renames_and_keeps_the_old_name(world: World) -> None:
 def test_it_moves_a_subtree_with_its_counters(world: World) -> None:
     moved = _members(world.grassroots)
     before_ward, before_other = _members(world.ward), _members(world.other_ward)
-    services.org_move(org=world.grassroots, new_parent=world.other_ward, on=timezone.localdate())
+    reorg.org_move(org=world.grassroots, new_parent=world.other_ward, on=timezone.localdate())
     world.cell.refresh_from_db()
     assert world.cell.path.startswith(world.other_ward.path)
     assert (_members(world.ward), _members(world.other_ward)) == (
@@ -59,15 +60,35 @@ def test_it_moves_a_subtree_with_its_counters(world: World) -> None:
     assert _members(world.city) == before_ward + before_other
 
 
+def test_members_are_found_by_name_under_the_new_parent_after_a_move(world: World) -> None:
+    """On PostgreSQL name search reads the members' search column, which holds the path."""
+    from members.record import columns_drift
+    from members.selectors import MemberFilters, members_for
+
+    name = world.members[0].full_name
+    central = world.users["central"]
+
+    def found(org: Org) -> bool:
+        rows = members_for(viewer=central, org=org, filters=MemberFilters(q=name))
+        return world.members[0].pk in {m.pk for m in rows}
+
+    assert found(world.ward) and not found(world.other_ward)
+    reorg.org_move(org=world.grassroots, new_parent=world.other_ward, on=timezone.localdate())
+    world.ward.refresh_from_db()
+    world.other_ward.refresh_from_db()
+    assert found(world.other_ward) and not found(world.ward)
+    assert columns_drift() == []
+
+
 def test_it_refuses_to_move_into_its_own_subtree(world: World) -> None:
     with pytest.raises(ValidationError) as info:
-        services.org_move(org=world.ward, new_parent=world.cell, on=timezone.localdate())
+        reorg.org_move(org=world.ward, new_parent=world.cell, on=timezone.localdate())
     assert "parent" in info.value.message_dict
 
 
 def test_it_merges_cells_moving_members_with_events(world: World) -> None:
     total = _members(world.city)
-    services.org_merge(sources=[world.other_cell], target=world.cell, on=timezone.localdate())
+    reorg.org_merge(sources=[world.other_cell], target=world.cell, on=timezone.localdate())
     world.other_cell.refresh_from_db()
     assert world.other_cell.status == "merged"
     assert Member.objects.get(pk=world.stranger.pk).org_id == world.cell.id
@@ -79,7 +100,7 @@ def test_it_merges_cells_moving_members_with_events(world: World) -> None:
 
 
 def test_it_merges_committees_moving_their_children(world: World) -> None:
-    services.org_merge(sources=[world.other_ward], target=world.ward, on=timezone.localdate())
+    reorg.org_merge(sources=[world.other_ward], target=world.ward, on=timezone.localdate())
     world.other_cell.refresh_from_db()
     assert world.other_cell.parent_id == world.ward.id
     tick()
@@ -89,10 +110,10 @@ def test_it_merges_committees_moving_their_children(world: World) -> None:
 def test_it_splits_a_cell_and_closes_it(world: World) -> None:
     ids = [m.pk for m in world.members]
     parts = [
-        services.SplitPart(code="A", name="Chi bộ A", kind=Kind.CELL, member_ids=ids[:2]),
-        services.SplitPart(code="B", name="Chi bộ B", kind=Kind.CELL, member_ids=ids[2:]),
+        reorg.SplitPart(code="A", name="Chi bộ A", kind=Kind.CELL, member_ids=ids[:2]),
+        reorg.SplitPart(code="B", name="Chi bộ B", kind=Kind.CELL, member_ids=ids[2:]),
     ]
-    a, b = services.org_split(org=world.cell, parts=parts, on=timezone.localdate())
+    a, b = reorg.org_split(org=world.cell, parts=parts, on=timezone.localdate())
     assert (_members(a), _members(b)) == (2, 2)
     world.cell.refresh_from_db()
     assert world.cell.status == "dissolved"
@@ -100,17 +121,17 @@ def test_it_splits_a_cell_and_closes_it(world: World) -> None:
 
 def test_it_refuses_to_split_with_members_claimed_twice(world: World) -> None:
     parts = [
-        services.SplitPart(code="A", name="A", kind=Kind.CELL, member_ids=[world.members[0].pk]),
-        services.SplitPart(code="B", name="B", kind=Kind.CELL, member_ids=[world.members[0].pk]),
+        reorg.SplitPart(code="A", name="A", kind=Kind.CELL, member_ids=[world.members[0].pk]),
+        reorg.SplitPart(code="B", name="B", kind=Kind.CELL, member_ids=[world.members[0].pk]),
     ]
     with pytest.raises(ValidationError):
-        services.org_split(org=world.cell, parts=parts, on=timezone.localdate())
+        reorg.org_split(org=world.cell, parts=parts, on=timezone.localdate())
     assert not Org.objects.filter(code__in=["A", "B"]).exists()
 
 
 def test_it_refuses_to_dissolve_an_organisation_with_members(world: World) -> None:
     with pytest.raises(ValidationError) as info:
-        services.org_dissolve(org=world.cell, on=timezone.localdate())
+        reorg.org_dissolve(org=world.cell, on=timezone.localdate())
     assert "org" in info.value.message_dict
 
 
@@ -118,7 +139,7 @@ def test_it_dissolves_an_empty_cell(world: World) -> None:
     empty = services.org_create(
         code="EMPTY", name="Chi bộ trống", kind=Kind.CELL, parent=world.grassroots
     )
-    services.org_dissolve(org=empty, on=timezone.localdate(), reason="QĐ 5")
+    reorg.org_dissolve(org=empty, on=timezone.localdate(), reason="QĐ 5")
     empty.refresh_from_db()
     assert empty.status == "dissolved" and empty.valid_to == timezone.localdate()
     with pytest.raises(ValidationError):

@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from conftest import World, person
+from core.tick import tick
 from members.models import Member
 from members.services import member_create
-from partyorg.tick import tick
 
 
 def _table(response) -> str:
@@ -71,17 +71,8 @@ def test_it_finds_members_without_diacritics(world: World) -> None:
 
 
 def test_it_finds_a_member_by_cccd_and_masks_it_for_viewers(world: World) -> None:
-    from django.utils import timezone
-
-    from accounts.models import Grant, Role, User
-
-    viewer = User.objects.create_user(username="viewer")
-    Grant.objects.create(user=viewer, org=world.ward, role=Role.VIEWER, granted_at=timezone.now())
     target = world.members[1]
-    from django.test import Client
-
-    client = Client()
-    client.force_login(viewer)
+    client = world.client("viewer")
     html = _table(client.get(f"/orgs/{world.ward.code}/members/?q={target.cccd}"))
     assert target.full_name in html and target.cccd not in html and target.cccd[:3] + "*" in html
     editor_html = _table(

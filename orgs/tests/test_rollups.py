@@ -5,12 +5,13 @@ import random
 from django.utils import timezone
 
 from conftest import World, person
+from core.tick import tick
+from members import reorg
 from members import services as members
 from members.models import ACTIVE_STATUSES, Member
 from orgs import services as orgs
 from orgs.models import Kind, OrgCount
 from orgs.rollups import counts_changed, rollups_fold, rollups_rebuild
-from partyorg.tick import tick
 
 
 def _snapshot() -> dict[tuple[int, str], int]:
@@ -47,8 +48,8 @@ def test_live_counters_match_a_rebuild_after_random_services(world: World) -> No
             members.member_exempt(member=member, on=today, end=member.exempt)
         else:
             members.member_update(member=member, changes={"residence": f"Khu phố {n}"})
-    orgs.org_move(org=world.grassroots, new_parent=world.other_ward, on=today)
-    orgs.org_merge(sources=[cells[2]], target=world.other_cell, on=today)
+    reorg.org_move(org=world.grassroots, new_parent=world.other_ward, on=today)
+    reorg.org_merge(sources=[cells[2]], target=world.other_cell, on=today)
     tick()
     live = _snapshot()
     rollups_rebuild()

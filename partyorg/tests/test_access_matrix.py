@@ -15,7 +15,11 @@ from conftest import PERSONAS, World
 ALL = set(PERSONAS)
 OFFICIALS_ABOVE_WARD = {"central", "city"}
 WARD_ADMINS = {"central", "city", "ward"}
-CELL_EDITORS = {"central", "city", "ward", "secretary"}
+# The ward's approver ranks above an editor: it enters data in the ward's subtree too.
+WARD_EDITORS = WARD_ADMINS | {"approver"}
+WARD_READERS = WARD_EDITORS | {"viewer"}
+CELL_EDITORS = WARD_EDITORS | {"secretary"}
+CELL_READERS = CELL_EDITORS | {"viewer"}
 
 # name -> (kwargs from the world, personas that get 200, the status everyone else gets)
 Row = tuple[Callable[[World], dict[str, Any]], set[str], int]
@@ -25,15 +29,15 @@ MATRIX: dict[str, Row] = {
     "accounts:logout": (lambda w: {}, set(), 405),  # POST only
     "accounts:grants": (lambda w: {}, WARD_ADMINS, 404),
     "accounts:grant_revoke": (lambda w: {"grant_id": 1}, set(), 405),  # POST only, tested below
-    "orgs:detail": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
-    "orgs:members": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
-    "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
+    "orgs:detail": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
     "orgs:rename": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
-    "orgs:move": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
-    "orgs:merge": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
-    "orgs:dissolve": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
+    "members:list": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "members:org_move": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
+    "members:org_merge": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
+    "members:org_dissolve": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
     "members:me": (lambda w: {}, {"member"}, 404),
-    "members:detail": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
+    "members:detail": (lambda w: {"member_id": w.members[1].pk}, CELL_READERS, 404),
     "members:edit": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
     "members:event": (
         lambda w: {"member_id": w.members[1].pk, "kind": "transfer"},
@@ -42,8 +46,8 @@ MATRIX: dict[str, Row] = {
     ),
     "members:create": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
     # Imports: a batch of the cell, uploaded by its secretary (see _batch below).
-    "cleaning:batches": (lambda w: {"code": w.cell.code}, CELL_EDITORS, 404),
-    "cleaning:batch": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
+    "cleaning:batches": (lambda w: {"code": w.cell.code}, CELL_READERS, 404),
+    "cleaning:batch": (lambda w: {"batch_id": _batch(w).pk}, CELL_READERS, 404),
     "cleaning:row_edit": (
         lambda w: {"batch_id": _batch(w).pk, "row_id": 1},
         set(),
@@ -61,18 +65,18 @@ MATRIX: dict[str, Row] = {
     "cleaning:cancel": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
     "cleaning:duplicate": (
         lambda w: {"candidate_id": _candidate(w).pk},
-        OFFICIALS_ABOVE_WARD | {"ward", "secretary"},
+        CELL_READERS,
         404,
     ),
-    "cleaning:campaigns": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
+    "cleaning:campaigns": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "cleaning:campaign": (
         lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
-        WARD_ADMINS,
+        WARD_READERS,
         404,
     ),
     "cleaning:campaign_export": (
         lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
-        WARD_ADMINS,
+        WARD_READERS,
         404,
     ),
     # POST only: who may publish is tested in cleaning/tests/test_campaigns.py.
@@ -120,7 +124,7 @@ ANONYMOUS = {
     "apiv1:openapi-view": 200,
 }
 # Personas who hold grants: at level 1 their grants sleep, and officer pages explain why (403).
-GRANT_HOLDERS = {"central", "city", "ward", "secretary"}
+GRANT_HOLDERS = {"central", "city", "ward", "viewer", "approver", "secretary"}
 
 
 def _batch(world: World) -> Any:
@@ -278,3 +282,70 @@ def test_it_keeps_the_admin_site_for_superusers(world: World, name: str) -> None
         assert response.status_code in (302, 404), f"{persona} reached {url}"
         if response.status_code == 302:
             assert "/admin/login/" in response["Location"]
+
+
+# API tokens as personas: a read token and a read-write token of the ward, a read token of the
+# other ward. (url, token personas that get 200; the others get 404).
+TOKENS = {
+    "ward-read": ("ward", False),
+    "ward-write": ("ward", True),
+    "other-read": ("other", False),
+}
+API_MATRIX: dict[str, tuple[Callable[[World], str], set[str]]] = {
+    "org": (lambda w: f"/api/v1/orgs/{w.ward.code}", {"ward-read", "ward-write"}),
+    "org inside": (lambda w: f"/api/v1/orgs/{w.cell.code}", {"ward-read", "ward-write"}),
+    "org above": (lambda w: f"/api/v1/orgs/{w.city.code}", set()),
+    "members": (lambda w: f"/api/v1/members?org={w.ward.code}", {"ward-read", "ward-write"}),
+    "members elsewhere": (lambda w: f"/api/v1/members?org={w.other_ward.code}", {"other-read"}),
+    "changes": (lambda w: "/api/v1/changes", set(TOKENS)),
+}
+
+
+def _token_secrets(world: World) -> dict[str, str]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from access.services import api_token_create
+
+    secrets = {}
+    for name, (where, write) in TOKENS.items():
+        _token, secrets[name] = api_token_create(
+            by=world.users["city"],
+            org=world.ward if where == "ward" else world.other_ward,
+            name=name,
+            can_write=write,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    return secrets
+
+
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+def test_each_api_token_reads_only_its_subtree(world: World, name: str) -> None:
+    secrets = _token_secrets(world)
+    url_of, allowed = API_MATRIX[name]
+    for persona, secret in secrets.items():
+        response = Client().get(url_of(world), headers={"Authorization": f"Bearer {secret}"})
+        expected = 200 if persona in allowed else 404
+        assert response.status_code == expected, f"{persona} GET {url_of(world)}"
+
+
+def test_a_read_token_sees_masked_numbers_and_cannot_search_their_first_digits(
+    world: World,
+) -> None:
+    secrets = _token_secrets(world)
+    member = world.members[1]
+    for persona, full in (("ward-read", False), ("ward-write", True)):
+        headers = {"Authorization": f"Bearer {secrets[persona]}"}
+        by_prefix = Client().get(
+            f"/api/v1/members?org={world.ward.code}&q={member.cccd[:8]}", headers=headers
+        )
+        found = [m["id"] for m in by_prefix.json()["items"]]
+        assert (member.pk in found) is full, persona
+        whole = (
+            Client()
+            .get(f"/api/v1/members?org={world.ward.code}&q={member.cccd}", headers=headers)
+            .json()["items"]
+        )
+        assert [m["id"] for m in whole] == [member.pk]
+        assert (whole[0]["cccd"] == member.cccd) is full

@@ -11,8 +11,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.test import Client
 
-from partyorg import crypto
-from partyorg.logging import RedactFilter, redact
+from core import crypto
+from core.logging import RedactFilter, redact
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -130,7 +130,7 @@ def test_it_refuses_altered_ciphertext(settings) -> None:
 
 
 def test_it_limits_the_expensive_pages(world, settings) -> None:
-    settings.PARTYORG_RATE_LIMITS = {"orgs:members": 3}
+    settings.PARTYORG_RATE_LIMITS = {"members:list": 3}
     client = world.client("ward")
     url = f"/orgs/{world.ward.code}/members/?q=nguyen"
     statuses = [client.get(url).status_code for _ in range(4)]

@@ -58,7 +58,7 @@ def test_a_city_official_follows_the_campaign_and_sees_late_units(
     from cleaning.campaigns import campaign_create
     from cleaning.commit import batch_commit
     from cleaning.services import batch_create
-    from partyorg.tick import tick
+    from core.tick import tick
 
     today = timezone.localdate()
     campaign = campaign_create(

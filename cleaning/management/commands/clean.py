@@ -12,11 +12,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.gcpause import gc_paused
 from lib.cleaning.match import DEFAULT_THRESHOLD, Person
 from lib.cleaning.parse import ParseError
 from lib.cleaning.pipeline import clean_files, write_clean_csv
 from lib.cleaning.rules import RULES
-from partyorg.gcpause import gc_paused
 
 
 def _registry(org_code: str) -> list[Person]:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="dd/mm/yyyy; default: today in Việt Nam")
         parser.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
 
-    @gc_paused()  # a bulk path: see partyorg.gcpause
+    @gc_paused()  # a bulk path: see core.gcpause
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
 

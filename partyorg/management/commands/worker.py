@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from partyorg.tick import tick
+from core.tick import tick
 
 REAP_EVERY = 30.0  # seconds between looks for batches whose worker stopped
 
@@ -27,7 +27,7 @@ def _tick_forever(interval: float, stop: threading.Event) -> None:
         except Exception:  # a failed tick is retried next second; the error is logged
             import logging
 
-            logging.getLogger("partyorg.tick").exception("tick failed")
+            logging.getLogger("core.tick").exception("tick failed")
         finally:
             close_old_connections()
         stop.wait(interval)

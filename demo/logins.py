@@ -1,34 +1,17 @@
 """The demo logins, one per persona, over whatever tree is loaded."""
 
-import hashlib
-from base64 import b32encode
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Grant, Role, User
+from access.models import Grant, Role
+from accounts.demo import DEMO_PASSWORD, demo_totp_key
+from accounts.models import User
 from audit.services import audit_log
 from members.models import ACTIVE_STATUSES, Member
 from orgs.models import Kind, Org
-
-DEMO_PASSWORD = "demo-partyorg-2025"
-DEMO_USERNAMES = ("quantri", "trunguong", "thanhpho", "phuong", "bithu", "dangvien")
-
-
-def demo_totp_key(username: str) -> str:
-    """A fixed TOTP key per demo login (hex, as django-otp stores it): the same on every machine."""
-    return hashlib.sha1(f"partyorg-demo-totp:{username}".encode()).hexdigest()
-
-
-def demo_totp_secret(username: str) -> str:
-    """The key in base32, as an authenticator app wants it typed."""
-    return b32encode(bytes.fromhex(demo_totp_key(username))).decode().rstrip("=")
-
-
-def is_demo_user(user: object) -> bool:
-    return getattr(user, "username", None) in DEMO_USERNAMES
 
 
 def _demo_totp(user: User) -> None:

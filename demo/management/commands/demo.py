@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.demo import DEMO_PASSWORD, demo_totp_secret
+from demo.logins import demo_users_create
 from orgs.models import Org
-from partyorg.demo import DEMO_PASSWORD, demo_totp_secret, demo_users_create
 
 
 class Command(BaseCommand):

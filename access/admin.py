@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import ApiToken
+from .models import ApiToken, Grant
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ("user", "org", "role", "granted_by", "granted_at", "expires_at", "revoked_at")
+    raw_id_fields = ("user", "org", "granted_by", "revoked_by")
+    list_filter = ("role",)
 
 
 @admin.register(ApiToken)

@@ -1,10 +1,10 @@
-"""partyorg.gcpause: the bulk paths run with the cyclic collector paused, and give it back."""
+"""core.gcpause: the bulk paths run with the cyclic collector paused, and give it back."""
 
 import gc
 
 import pytest
 
-from partyorg.gcpause import gc_paused
+from core.gcpause import gc_paused
 
 
 def test_the_collector_is_paused_inside_and_restored_after_even_on_error() -> None:
@@ -56,7 +56,7 @@ def test_cleaning_and_committing_a_batch_run_with_the_collector_paused(world, mo
 def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed(monkeypatch) -> None:
     """A bulk path that ends well freezes its survivors (the rules' caches, mostly), so the
     collector does not walk them all as soon as it is back; one that fails does not."""
-    from partyorg import gcpause
+    from core import gcpause
 
     monkeypatch.setattr(gcpause, "_ended_well", 0)  # not the COLLECT_EVERY-th path
     gc.unfreeze()
@@ -90,7 +90,7 @@ def test_what_a_path_leaves_alive_is_not_walked_again_unless_it_failed(monkeypat
 def test_a_cycle_a_path_left_behind_is_collected_within_collect_every_paths(monkeypatch) -> None:
     import weakref
 
-    from partyorg import gcpause
+    from core import gcpause
 
     class Node:
         other: object = None

@@ -9,8 +9,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from audit.services import audit_log
-from partyorg.generate import Generator, plan_for
-from partyorg.tick import tick
+from core.tick import tick
+from demo.generate import Generator, plan_for
 
 
 class Command(BaseCommand):

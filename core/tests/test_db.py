@@ -1,4 +1,4 @@
-"""partyorg.db: the bulk helpers' PostgreSQL paths and their portable twins."""
+"""core.db: the bulk helpers' PostgreSQL paths and their portable twins."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -7,8 +7,8 @@ import orjson
 import pytest
 from django.db import connection
 
+from core.db import adapt_rows, analyze_if_grown, dumps_json
 from members.models import Member
-from partyorg.db import adapt_rows, analyze_if_grown, dumps_json
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,7 +121,7 @@ def _event_insert(member_id: int, org_id: int) -> str:
 def test_references_checked_skips_postgresqls_re_check_only_inside_its_block(world) -> None:
     from django.db import IntegrityError, transaction
 
-    from partyorg.db import references_checked
+    from core.db import references_checked
 
     if connection.vendor != "postgresql":
         with transaction.atomic(), references_checked(EVENTS) as skipped:
@@ -154,7 +154,7 @@ def test_references_checked_skips_postgresqls_re_check_only_inside_its_block(wor
 def test_a_table_with_a_trigger_of_its_own_keeps_its_checks_and_its_trigger(world) -> None:
     from django.db import IntegrityError, transaction
 
-    from partyorg.db import references_checked
+    from core.db import references_checked
 
     if connection.vendor != "postgresql":
         return
@@ -180,7 +180,7 @@ def test_a_table_with_a_trigger_of_its_own_keeps_its_checks_and_its_trigger(worl
 def test_without_the_privilege_the_references_are_checked_as_always(world, monkeypatch) -> None:
     from django.db import IntegrityError, transaction
 
-    from partyorg import db
+    from core import db
 
     monkeypatch.setattr(db, "_may_skip_reference_checks", lambda: False)
     missing = Member.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
@@ -198,7 +198,7 @@ def test_without_the_privilege_the_references_are_checked_as_always(world, monke
 def test_a_role_may_skip_the_re_check_once_granted_the_setting_as_deployment_says() -> None:
     from django.db import transaction
 
-    from partyorg import db
+    from core import db
 
     connection.ensure_connection()
     if connection.vendor != "postgresql" or connection.connection.info.server_version < 150000:
@@ -222,7 +222,7 @@ def test_a_role_may_skip_the_re_check_once_granted_the_setting_as_deployment_say
 
 @pytest.mark.django_db
 def test_json_for_copy_writes_documents_as_they_were_whatever_their_characters() -> None:
-    from partyorg.db import bulk_insert, json_for_copy
+    from core.db import bulk_insert, json_for_copy
 
     document = {
         "vi": "Họ và tên: “Nguyễn Văn Ân”",
@@ -248,7 +248,7 @@ def test_bulk_insert_round_trips_every_column_type_the_bulk_paths_write() -> Non
     JSON given as text, as bytes or as objects, and an address given as text."""
     from datetime import UTC, date, datetime
 
-    from partyorg.db import bulk_insert, json_for_copy
+    from core.db import bulk_insert, json_for_copy
 
     postgresql = connection.vendor == "postgresql"
     types = (
@@ -310,7 +310,7 @@ def test_bulk_insert_round_trips_every_column_type_the_bulk_paths_write() -> Non
 
 @pytest.mark.django_db
 def test_a_table_with_a_type_copy_cannot_send_in_binary_is_sent_as_text() -> None:
-    from partyorg import db
+    from core import db
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")
@@ -327,7 +327,7 @@ def test_a_table_with_a_type_copy_cannot_send_in_binary_is_sent_as_text() -> Non
 
 @pytest.mark.django_db
 def test_any_sends_any_string_or_integer_list_as_postgresql_reads_it_back(world) -> None:
-    from partyorg.lookups import array_literal
+    from core.lookups import array_literal
 
     if connection.vendor != "postgresql":
         pytest.skip("array literals are PostgreSQL's")
@@ -354,7 +354,7 @@ def test_any_sends_any_string_or_integer_list_as_postgresql_reads_it_back(world)
 
 @pytest.mark.django_db(transaction=True)
 def test_reserved_ids_are_distinct_sorted_unused_and_never_handed_out_again() -> None:
-    from partyorg.db import allocate_ids
+    from core.db import allocate_ids
 
     assert allocate_ids(Member._meta.db_table, 0) == []
     first = allocate_ids(Member._meta.db_table, 2500)

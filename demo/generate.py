@@ -18,14 +18,22 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
-from lib.vn.text import fold, sort_key
+from lib.vn.text import fold
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
+from members.record import (
+    QUALITY_COLUMNS,
+    member_keys,
+    quality_keys,
+    search_text,
+    sort_key,
+    status_when_admitted,
+)
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
-from orgs.rollups import add_keys, apply_to_subtree_counts, member_keys, org_keys, quality_keys
+from orgs.rollups import add_keys, apply_to_subtree_counts, org_keys
 from orgs.services import encode_step
-from partyorg.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 
 CITY_MEMBERS = 365_911
 NATION_MEMBERS = 5_600_000
@@ -122,7 +130,6 @@ ORG_COLUMNS = [
 
 
 # Names repeat a lot across millions of people: compute their keys once.
-_fold = lru_cache(maxsize=500_000)(fold)
 _sort_key = lru_cache(maxsize=500_000)(sort_key)
 
 
@@ -274,7 +281,7 @@ class Generator:
                 self.serial += 1
                 p = factory.person(serial=self.serial, today=self.today)
                 mid = self.member_ids.take()
-                status = "official" if p.official_date else "probationary"
+                status = status_when_admitted(p.official_date)
                 card = None
                 if p.official_date and (self.serial % 10):
                     self.card += 1
@@ -318,8 +325,8 @@ class Generator:
                         None,
                         status,
                         False,
-                        f"{cell.path} {_fold(p.full_name)}",
-                        _sort_key(p.full_name)[:255],
+                        search_text(cell.path, p.full_name),
+                        _sort_key(p.full_name),
                         self.now,
                         self.now,
                     )
@@ -348,14 +355,7 @@ class Generator:
                 quality = quality_keys(
                     sex=p.sex,
                     birth_date=p.birth_date,
-                    values={
-                        "cccd": p.cccd,
-                        "phone": p.phone,
-                        "birth_place": p.birth_place,
-                        "hometown": p.hometown,
-                        "residence": p.residence,
-                        "ethnicity": p.ethnicity,
-                    },
+                    values={name: getattr(p, name) for name in QUALITY_COLUMNS},
                 )
                 keys = member_keys(
                     status=status, sex=p.sex, birth_date=p.birth_date, exempt=False, quality=quality

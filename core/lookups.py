@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import CharField, IntegerField, Lookup
 
-from partyorg.db import dumps_json
+from core.db import dumps_json
 
 
 class AnyOf(Lookup):

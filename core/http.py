@@ -1,9 +1,12 @@
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 
-from accounts.models import User
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AuthedHttpRequest(HttpRequest):
     """The request of a view behind login_required: its user is a real User."""
 
-    user: User
+    user: "User"

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from audit.services import audit_log
+from cleaning.exports import EXPORT_FIELDS, export_rows
 from lib.cleaning.export import neutralise
-from members.exports import EXPORT_FIELDS, export_rows
 from orgs.models import Org
 
 

@@ -1,4 +1,5 @@
-"""Rows of a member export, with each record's provenance on request."""
+"""Rows of a member export, with each record's provenance on request: the files and rows it
+came from, and the problems and duplicate pairs still open on it in the cleaning campaign."""
 
 from collections import defaultdict
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from django.db.models import Q
 
 from members.models import ACTIVE_STATUSES, FieldChange, Member
 from orgs.models import Org
+
+from .models import BatchRow, DuplicateCandidate
 
 EXPORT_FIELDS = [
     "id",
@@ -95,8 +98,6 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
             location = ref.split(" ", 2)[-1]
             if location not in sources[member_id]:
                 sources[member_id].append(location)
-        from cleaning.models import BatchRow, DuplicateCandidate
-
         # Rows in review (or queued for their commit) that update these members: their open
         # problems, and the pairs they are in.
         rows: dict[int, int] = {}
