@@ -9,12 +9,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import AuditContext, audit_log
-from lib.vn.cccd import check_cccd, mask_cccd, normalise_cccd
+from lib.cleaning.rules import record_consistency
+from lib.vn.cccd import mask_cccd, normalise_cccd
+from lib.vn.dates import PartialDate
 from lib.vn.phones import normalise_phone
+from lib.vn.problems import Problem
 from lib.vn.text import nfc
 from orgs.models import Org
 from orgs.rollups import add_keys, counts_changed
@@ -78,16 +82,34 @@ def _user(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _partial(
+    value: Any, instance: Member | None, name: str, data: Mapping[str, Any]
+) -> PartialDate | None:
+    """A record's date as the rules read it: to the precision on file (an old member's birth
+    known by its year only stays a year), or whole where it was typed."""
+    if not isinstance(value, date):
+        return None
+    precision = getattr(instance, f"{name}_precision", "day") if name not in data else "day"
+    if precision == "year":
+        return PartialDate(value.year)
+    if precision == "month":
+        return PartialDate(value.year, value.month)
+    return PartialDate.from_date(value)
+
+
+def problem_message(problem: Problem) -> str:
+    """A rule's message in the reader's language, with a capital and a full stop."""
+    text = problem.message_vi if get_language() != "en" else problem.message_en
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "."
 
 
 def clean_record(
@@ -120,14 +142,6 @@ def clean_record(
             ]
         else:
             out["cccd"] = cccd
-            birth = out.get("birth_date")
-            for problem in check_cccd(
-                cccd,
-                sex=out.get("sex") or None,
-                birth_year=birth.year if isinstance(birth, date) else None,
-            ):
-                if problem.severity == "error":
-                    errors["cccd"].append(problem.message_vi)
             duplicate = Member.objects.filter(cccd=cccd)
             if instance is not None:
                 duplicate = duplicate.exclude(id=instance.id)
@@ -161,13 +175,18 @@ def clean_record(
         out.get("admission_date"),
         out.get("official_date"),
     )
-    if isinstance(birth, date) and isinstance(admitted, date) and age_on(birth, admitted) < 18:
-        errors["admission_date"].append(
-            _("Người vào Đảng phải đủ 18 tuổi (ngày sinh %(birth)s).")
-            % {"birth": birth.strftime("%d/%m/%Y")}
-        )
-    if isinstance(admitted, date) and isinstance(official, date) and official < admitted:
-        errors["official_date"].append(_("Ngày chính thức không được trước ngày vào Đảng."))
+    # The rules between fields are the import's own (lib.cleaning.rules.record_consistency):
+    # what is an error there is an error here, and the other way round.
+    for name, problem in record_consistency(
+        cccd=out["cccd"] if not errors.get("cccd") else None,
+        sex=out.get("sex") or None,
+        birth=_partial(birth, instance, "birth_date", data),
+        admission=_partial(admitted, instance, "admission_date", data),
+        official=_partial(official, instance, "official_date", data),
+        today=today,
+    ):
+        if problem.severity == "error":
+            errors[name].append(problem_message(problem))
     if out.get("phone"):
         phone, problems = normalise_phone(str(out["phone"]))
         if phone is None:

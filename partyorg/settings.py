@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -14,15 +15,32 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting; a value that is neither (a typo such as "ture") stops the start, rather
+    than being read as "no" without a word."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use one of 1, true, yes, on, 0, false, no, off."
+        )
+    return word in _TRUE
 
 
 def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -30,12 +48,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+# Refusing to start beats running production with a guessable key. Development (DEBUG) and a
+# test run (pytest sets PYTEST_VERSION; the processes it starts share the key) have fixed ones.
+SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    # Refusing to start beats running production with a guessable key.
-    SECRET_KEY = "insecure-fallback-" + str(BASE_DIR)
-    if not env_bool("PARTYORG_ALLOW_INSECURE_KEY", True):
-        raise RuntimeError("SECRET_KEY must be set")
+    if DEBUG:
+        SECRET_KEY = "dev-only-insecure-key-change-me"
+    elif "PYTEST_VERSION" in os.environ:
+        SECRET_KEY = "test-only-insecure-key"
+    else:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random value (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or DEBUG=1 for "
+            "development."
+        )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 SITE_NAME = env_str("SITE_NAME", "partyorg")
 

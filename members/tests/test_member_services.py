@@ -306,3 +306,19 @@ class TestEvents:
             services.member_discipline(
                 member=member, form="Tử hình", on=timezone.localdate(), note="x"
             )
+
+
+def test_typed_and_imported_records_agree_on_admission_before_18(world: World) -> None:
+    """Both validators read the same rule: an error on import is an error typed in."""
+    from datetime import date
+
+    from lib.cleaning.rules import RULES
+
+    assert RULES["dates.admission_under_18"].severity == "error"
+    with pytest.raises(ValidationError) as info:
+        services.member_create(
+            org=world.cell,
+            data=person(50, birth_date=date(1990, 1, 1), admission_date=date(2007, 6, 1)),
+        )
+    assert "admission_date" in info.value.message_dict
+    assert "18" in info.value.message_dict["admission_date"][0]

@@ -153,3 +153,19 @@ def test_the_suite_watches_every_log_line_for_cccds() -> None:
     written = "".join(line for tee in TEES for line in tee.lines)
     assert "looked up 079*******01" in written
     assert not any("079090100001" in line for tee in TEES for line in tee.leaks)
+
+
+def test_it_refuses_to_start_without_a_secret_key_outside_debug() -> None:
+    env = _production_env()
+    del env["SECRET_KEY"]
+    result = _check_deploy(env)
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["HTTPS", "DEBUG", "STATIC_MANIFEST"])
+def test_it_refuses_a_yes_no_setting_it_cannot_read(name: str) -> None:
+    env = _production_env()
+    env[name] = "ture"
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert f"{name}='ture' is not a yes/no value" in result.stderr
