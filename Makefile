@@ -28,12 +28,12 @@ test: .venv/ready
 lint: .venv/ready
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy .
+	SECRET_KEY=lint-only $(PY) -m mypy .
 	.venv/bin/lint-imports
 
 messages: .venv/ready
-	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'
-	$(PY) manage.py compilemessages -l en
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'
+	DEBUG=1 $(PY) manage.py compilemessages -l en
 
 requirements/base.txt: requirements/base.in
 	uv pip compile --quiet --python 3.12 --generate-hashes --no-header $< -o $@

@@ -29,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.pgdb import prepare_database, require_postgresql, unit_files
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
+# Not production: the settings refuse to start without a key (or DEBUG, which a bench must not
+# run with: it keeps every query in memory).
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_import")
 # The worker's way: counters and the audit chain are folded in the background, not per commit.
 os.environ.setdefault("PARTYORG_TICK", "worker")

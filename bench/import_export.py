@@ -335,6 +335,9 @@ def main() -> None:
     parser.add_argument("--bulk-limit", type=int, default=None, help="rows for bulk mode")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
+    # Not production: the settings refuse to start without a key (or DEBUG, which a bench must not
+    # run with: it keeps every query in memory).
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench_iex")
     url = os.environ["DATABASE_URL"]
     from bench.pgdb import prepare_database, require_postgresql, unit_files

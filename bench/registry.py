@@ -19,6 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.pgdb import prepare_database, require_postgresql
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyorg.settings")
+# Not production: the settings refuse to start without a key (or DEBUG, which a bench must not
+# run with: it keeps every query in memory).
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partyorg_bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # One official asking hundreds of times a minute is the point here, not abuse.
