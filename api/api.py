@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, ModelSchema, NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
@@ -14,6 +14,7 @@ from access.scope import granted_paths, sees_cccd
 from access.selectors import api_token_active
 from access.services import api_token_use
 from audit.services import AuditContext
+from lib.record import NAMES
 from lib.vn.cccd import mask_cccd
 from members.feed import changes_after
 from members.models import Member
@@ -73,58 +74,23 @@ class MemberOut(Schema):
     cccd: str
 
 
-class MemberRecordOut(Schema):
-    """The whole record, as the change feed and full exports carry it."""
+class MemberRecordOut(ModelSchema):
+    """The whole record (lib.record: the same fields as the form and the exports), with its
+    status and organisation, as the change feed carries it. Dates known only by their year (or
+    month) are given as the first day of it."""
 
-    id: int
-    cccd: str
-    full_name: str
-    sex: str
-    birth_date: date
-    birth_place: str
-    hometown: str
-    residence: str
-    ethnicity: str
-    religion: str
-    education: str
-    political_theory: str
-    qualification: str
-    occupation: str
-    admission_date: date
-    official_date: date | None
-    card_number: str | None
-    phone: str
-    email: str
-    status: str
-    exempt: bool
     org_code: str
+
+    class Meta:
+        model = Member
+        fields = ["id", *NAMES, "status", "exempt"]
 
 
 def _record(m: Member, token: ApiToken) -> MemberRecordOut:
-    return MemberRecordOut(
-        id=m.pk,
-        cccd=m.cccd if sees_cccd(token, m.org_path) else mask_cccd(m.cccd),
-        full_name=m.full_name,
-        sex=m.sex,
-        birth_date=m.birth_date,
-        birth_place=m.birth_place,
-        hometown=m.hometown,
-        residence=m.residence,
-        ethnicity=m.ethnicity,
-        religion=m.religion,
-        education=m.education,
-        political_theory=m.political_theory,
-        qualification=m.qualification,
-        occupation=m.occupation,
-        admission_date=m.admission_date,
-        official_date=m.official_date,
-        card_number=m.card_number,
-        phone=m.phone,
-        email=m.email,
-        status=m.status,
-        exempt=m.exempt,
-        org_code=m.org.code,
-    )
+    values = {name: getattr(m, name) for name in NAMES}
+    if not sees_cccd(token, m.org_path):
+        values["cccd"] = mask_cccd(m.cccd)
+    return MemberRecordOut(id=m.pk, **values, status=m.status, exempt=m.exempt, org_code=m.org.code)
 
 
 class MemberPage(Schema):

@@ -80,7 +80,7 @@ _NOT_IN_FILES = {"birth_name", "other_names", "service"}
 
 
 def columns() -> tuple[str, ...]:
-    from members.services import RECORD_FIELDS
+    from lib.record import TYPED as RECORD_FIELDS
 
     return ("org", *(f for f in RECORD_FIELDS if f not in _NOT_IN_FILES), "card_number")
 

@@ -8,37 +8,21 @@ from typing import Any
 
 from django.db.models import Q
 
+from lib.record import DATES, NAMES
 from members.models import ACTIVE_STATUSES, FieldChange, Member
 from orgs.models import Org
 
 from .models import BatchRow, DuplicateCandidate
 
-EXPORT_FIELDS = [
-    "id",
-    "cccd",
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "official_date",
-    "card_number",
-    "phone",
-    "email",
-    "status",
-    "org_code",
-    "org_name",
-]
+# The whole record (lib.record), then what the registry derives: status and organisation.
+EXPORT_FIELDS = ["id", *NAMES, "status", "org_code", "org_name"]
+
+
+def _value(member: Member, name: str) -> Any:
+    value = getattr(member, name)
+    if name in DATES:
+        return partial_iso(value, getattr(member, f"{name}_precision"))
+    return "" if value is None else value
 
 
 def export_rows(
@@ -124,32 +108,7 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
                 if me[0] == "member" and me[1] in mine and other != me:
                     duplicates[me[1]].append(f"{other[0]}:{other[1]}")
     for m in members:
-        row = [
-            m.pk,
-            m.cccd,
-            m.full_name,
-            m.sex,
-            partial_iso(m.birth_date, m.birth_date_precision),
-            m.birth_place,
-            m.hometown,
-            m.residence,
-            m.ethnicity,
-            m.religion,
-            m.education,
-            m.political_theory,
-            m.qualification,
-            m.foreign_language,
-            m.occupation,
-            m.position,
-            partial_iso(m.admission_date, m.admission_date_precision),
-            partial_iso(m.official_date, m.official_date_precision),
-            m.card_number or "",
-            m.phone,
-            m.email,
-            m.status,
-            m.org.code,
-            m.org.name,
-        ]
+        row = [m.pk, *(_value(m, name) for name in NAMES), m.status, m.org.code, m.org.name]
         if with_provenance:
             row += [
                 ";".join(sources[m.pk]),

@@ -11,17 +11,17 @@ from django.db.models.functions import Left
 
 from lib.cleaning.typed import typed_delta
 from members.models import Member
-from members.services import RECORD_FIELDS
+from lib.record import RECORD
 from orgs.models import Org
 
 from .models import Batch, BatchRow, DuplicateCandidate
 
-# Fields compared to decide whether a matched member needs an update: the record's fields but
-# the identifiers (matched on already) and those the spreadsheets of the campaign do not carry.
+# Fields compared to decide whether a matched member needs an update: the record's typed fields
+# that spreadsheets carry, but the identifiers (matched on already).
 COMPARED = [
-    name
-    for name in RECORD_FIELDS
-    if name not in {"cccd", "cmnd", "birth_name", "other_names", "resume_number", "service"}
+    f.name
+    for f in RECORD
+    if f.imported and f.typed and f.name not in {"cccd", "cmnd", "resume_number"}
 ]
 
 

@@ -1,48 +1,51 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapForm, VNDateField
+from lib.record import RECORD, REQUIRED, TYPED
 
-from .models import Service, Sex
+from .models import Member
 from .services import BADGE_YEARS, DISCIPLINE_FORMS, RATINGS
+
+# What the form says beside the model's label, where a hint helps the person typing.
+HINTS = {
+    "full_name": _("Họ và tên (như trên CCCD)"),
+    "cccd": _("Số CCCD (12 chữ số)"),
+    "hometown": _("Quê quán (theo đơn vị hành chính cũ)"),
+}
+
+
+def record_field(name: str) -> forms.Field:
+    """The form field of one record field (lib.record), labelled by the model.
+
+    Lenient on purpose: numbers are typed with spaces and dots, and members.services checks and
+    standardises every value (the same rules as the import's).
+    """
+    model_field = Member._meta.get_field(name)
+    label = HINTS.get(name) or capfirst(str(model_field.verbose_name))
+    required = name in REQUIRED
+    kind = next(f.kind for f in RECORD if f.name == name)
+    if kind == "date":
+        return VNDateField(label=label, required=required)
+    if kind == "choice":
+        choices = list(getattr(model_field, "choices", None) or [])
+        if required:
+            choices = [("", "—"), *choices]
+        return forms.ChoiceField(label=label, choices=choices, required=required)
+    max_length = getattr(model_field, "max_length", None) or 255
+    if kind == "number":
+        max_length = max(max_length, 20)
+    return forms.CharField(label=label, max_length=max_length, required=required)
 
 
 class MemberForm(BootstrapForm):
-    """The record of form 2-HSĐV. It only parses; members.services checks the rules."""
+    """The record of form 2-HSĐV: the typed fields of lib.record, in its order. It only parses;
+    members.services checks the rules."""
 
-    full_name = forms.CharField(label=_("Họ và tên (như trên CCCD)"), max_length=128)
-    cccd = forms.CharField(label=_("Số CCCD (12 chữ số)"), max_length=20)
-    sex = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Sex.choices])
-    birth_date = VNDateField(label=_("Ngày sinh"))
-    birth_name = forms.CharField(label=_("Họ tên khai sinh"), max_length=128, required=False)
-    other_names = forms.CharField(label=_("Tên gọi khác"), max_length=128, required=False)
-    birth_place = forms.CharField(label=_("Nơi sinh"), max_length=255, required=False)
-    hometown = forms.CharField(
-        label=_("Quê quán (theo đơn vị hành chính cũ)"), max_length=255, required=False
-    )
-    residence = forms.CharField(label=_("Nơi thường trú"), max_length=255, required=False)
-    ethnicity = forms.CharField(label=_("Dân tộc"), max_length=64, required=False)
-    religion = forms.CharField(label=_("Tôn giáo"), max_length=64, required=False)
-    education = forms.CharField(label=_("Giáo dục phổ thông"), max_length=32, required=False)
-    political_theory = forms.CharField(label=_("Lý luận chính trị"), max_length=32, required=False)
-    qualification = forms.CharField(
-        label=_("Chuyên môn, nghiệp vụ"), max_length=128, required=False
-    )
-    foreign_language = forms.CharField(label=_("Ngoại ngữ"), max_length=64, required=False)
-    occupation = forms.CharField(label=_("Nghề nghiệp"), max_length=128, required=False)
-    position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
-    admission_date = VNDateField(label=_("Ngày vào Đảng"))
-    admission_place = forms.CharField(label=_("Nơi vào Đảng"), max_length=255, required=False)
-    official_date = VNDateField(label=_("Ngày chính thức"), required=False)
-    official_place = forms.CharField(
-        label=_("Nơi công nhận chính thức"), max_length=255, required=False
-    )
-    resume_number = forms.CharField(label=_("Số lý lịch"), max_length=32, required=False)
-    service = forms.ChoiceField(
-        label=_("Quân đội, công an, hưu trí"), choices=Service.choices, required=False
-    )
-    phone = forms.CharField(label=_("Điện thoại"), max_length=20, required=False)
-    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
+
+# Made from the list, not declared one by one (a form's fields are its base_fields).
+MemberForm.base_fields = {name: record_field(name) for name in TYPED}
 
 
 class DateForm(BootstrapForm):

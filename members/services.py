@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import AuditContext, audit_log
-from lib.cleaning.rules import record_consistency
+from lib.cleaning.rules import clean_name, record_consistency
+from lib.record import DATES, REQUIRED, TYPED
 from lib.vn.cccd import mask_cccd, normalise_cccd
 from lib.vn.dates import PartialDate
 from lib.vn.phones import normalise_phone
@@ -36,38 +37,11 @@ from .models import (
 )
 from .record import member_keys_of, moved_into, name_columns, state_of
 
-# The fields a person may type or import; the rest are derived from events.
-RECORD_FIELDS = [
-    "cccd",
-    "cmnd",
-    "full_name",
-    "birth_name",
-    "other_names",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "admission_place",
-    "official_date",
-    "official_place",
-    "resume_number",
-    "service",
-    "phone",
-    "email",
-]
-REQUIRED = {"cccd", "full_name", "sex", "birth_date", "admission_date"}
+# The fields a person may type or correct (lib.record); the rest are derived from events.
+RECORD_FIELDS = TYPED
 # Dates a record may hold as a year or a month only (Member.<name>_precision).
-PARTIAL_DATES = ("birth_date", "admission_date", "official_date")
+PARTIAL_DATES = tuple(sorted(DATES))
+NAME_FIELDS = ("full_name", "birth_name", "other_names")
 RATINGS = [
     "Hoàn thành xuất sắc nhiệm vụ",
     "Hoàn thành tốt nhiệm vụ",
@@ -129,6 +103,13 @@ def clean_record(
         if isinstance(value, str):
             value = nfc(value)
         out[name] = value
+    # Names get the import's standardisation ("nguyễn  văn an" → "Nguyễn Văn An").
+    for name in NAME_FIELDS:
+        if isinstance(out.get(name), str) and out[name]:
+            out[name], problems = clean_name(out[name])
+            for problem in problems:
+                if problem.severity == "error":
+                    errors[name].append(problem_message(problem))
     for name in REQUIRED:
         if out.get(name) in (None, ""):
             errors[name].append(_("Trường này là bắt buộc."))

@@ -98,7 +98,7 @@ def test_it_exits_non_zero_from_the_command_line(tmp_path):
         [sys.executable, "manage.py", "clean", str(bad), "--out", str(tmp_path / "o.csv")],
         capture_output=True,
         text=True,
-        env={"DATABASE_URL": "sqlite:///:memory:", "PATH": "/usr/bin:/bin"},
+        env={"DATABASE_URL": "sqlite:///:memory:", "PATH": "/usr/bin:/bin", "SECRET_KEY": "t"},
         check=False,
     )
     assert done.returncode != 0

@@ -9,39 +9,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from lib.record import DATES, IMPORTED
 from lib.vn.text import fold
 
-# The fields of members.models.Member a spreadsheet can fill, in the order of the forms,
-# plus "cell" (which unit a row belongs to) and "note". Output columns follow this order.
-FIELDS: tuple[str, ...] = (
-    "full_name",
-    "cccd",
-    "cmnd",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "hometown",
-    "residence",
-    "ethnicity",
-    "religion",
-    "education",
-    "political_theory",
-    "qualification",
-    "foreign_language",
-    "occupation",
-    "position",
-    "admission_date",
-    "admission_place",
-    "official_date",
-    "official_place",
-    "card_number",
-    "resume_number",
-    "phone",
-    "email",
-    "cell",
-    "note",
-)
-DATE_FIELDS: frozenset[str] = frozenset({"birth_date", "admission_date", "official_date"})
+# The record's fields a spreadsheet can fill (lib.record, in the order of the forms), plus
+# "cell" (which unit a row belongs to) and "note". Output columns follow this order.
+FIELDS: tuple[str, ...] = (*IMPORTED, "cell", "note")
+DATE_FIELDS: frozenset[str] = DATES
 
 # Vietnamese and English names of each field's column, written as people write them; they
 # are folded before use. A header that *equals* a synonym scores highest; one that contains

@@ -443,6 +443,12 @@ def _clean_name(raw: str, legacy_hint: Encoding | None = None) -> tuple[str, tup
     )
 
 
+def clean_name(raw: str) -> tuple[str, tuple[Problem, ...]]:
+    """A person's name standardised as the import does it (Unicode form, spaces, capitals,
+    legacy fonts): the one rule for names typed in, corrected or imported."""
+    return _clean_name(raw)
+
+
 _DMY = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 

@@ -124,3 +124,24 @@ def test_a_viewer_cannot_recover_masked_digits_by_searching_their_beginning(worl
     whole = viewer.get(url, {"q": member.cccd}).content.decode()
     assert member.full_name in whole and mask_cccd(member.cccd) in whole
     assert member.full_name in editor.get(url, {"q": member.cccd[:8]}).content.decode()
+
+
+def test_the_form_the_import_the_export_and_the_api_follow_one_list_of_fields() -> None:
+    from api.api import MemberRecordOut
+    from cleaning.exports import EXPORT_FIELDS
+    from lib.cleaning.columns import FIELDS
+    from lib.record import IMPORTED, NAMES, TYPED
+    from members.forms import MemberForm
+
+    assert list(MemberForm.base_fields) == list(TYPED)
+    assert FIELDS[: len(IMPORTED)] == IMPORTED
+    assert EXPORT_FIELDS[1 : 1 + len(NAMES)] == list(NAMES)
+    assert set(NAMES) <= set(MemberRecordOut.model_fields)
+
+
+def test_a_name_typed_in_lower_case_is_saved_as_the_import_would_save_it(world: World) -> None:
+    from conftest import person
+    from members.services import member_create
+
+    member = member_create(org=world.cell, data=person(60, full_name="  nguyễn   văn  an "))
+    assert member.full_name == "Nguyễn Văn An"

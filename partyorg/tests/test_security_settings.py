@@ -160,6 +160,7 @@ def test_it_refuses_to_start_without_a_secret_key_outside_debug() -> None:
     del env["SECRET_KEY"]
     result = _check_deploy(env)
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("name", ["HTTPS", "DEBUG", "STATIC_MANIFEST"])
