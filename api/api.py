@@ -90,7 +90,9 @@ def _record(m: Member, token: ApiToken) -> MemberRecordOut:
     values = {name: getattr(m, name) for name in NAMES}
     if not sees_cccd(token, m.org_path):
         values["cccd"] = mask_cccd(m.cccd)
-    return MemberRecordOut(id=m.pk, **values, status=m.status, exempt=m.exempt, org_code=m.org.code)
+    return MemberRecordOut.model_validate(
+        {"id": m.pk, **values, "status": m.status, "exempt": m.exempt, "org_code": m.org.code}
+    )
 
 
 class MemberPage(Schema):

@@ -10,8 +10,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Left
 
 from lib.cleaning.typed import typed_delta
-from members.models import Member
 from lib.record import RECORD
+from members.models import Member
 from orgs.models import Org
 
 from .models import Batch, BatchRow, DuplicateCandidate
