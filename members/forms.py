@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ def record_field(name: str) -> forms.Field:
     standardises every value (the same rules as the import's).
     """
     model_field = Member._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
     label = HINTS.get(name) or capfirst(str(model_field.verbose_name))
     required = name in REQUIRED
     kind = next(f.kind for f in RECORD if f.name == name)

@@ -106,8 +106,8 @@ def clean_record(
     # Names get the import's standardisation ("nguyễn  văn an" → "Nguyễn Văn An").
     for name in NAME_FIELDS:
         if isinstance(out.get(name), str) and out[name]:
-            out[name], problems = clean_name(out[name])
-            for problem in problems:
+            out[name], name_problems = clean_name(out[name])
+            for problem in name_problems:
                 if problem.severity == "error":
                     errors[name].append(problem_message(problem))
     for name in REQUIRED:
