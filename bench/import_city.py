@@ -88,7 +88,7 @@ def _set_aside(batch: Any) -> None:
     from django.db import transaction
 
     from cleaning.models import BatchRow, DuplicateCandidate
-    from cleaning.services import _finish_review
+    from cleaning.services import finish_review
 
     with transaction.atomic():
         BatchRow.objects.filter(batch=batch, errors__gt=0).update(skipped=True)
@@ -97,7 +97,7 @@ def _set_aside(batch: Any) -> None:
             skipped=True
         )
         pairs.update(decision="different")
-        _finish_review(batch)
+        finish_review(batch)
 
 
 def _record(batch_id: int) -> dict[str, Any]:

@@ -172,9 +172,9 @@ def apply_annotated(
     """Take a corrected annotated spreadsheet back: changed proposals become edits of the same batch."""
     from python_calamine import CalamineWorkbook
 
-    from .services import _finish_review, _reclean, _require_review
+    from .services import finish_review, reclean, require_review
 
-    _require_review(batch)
+    require_review(batch)
     try:
         data = upload.read(50 * 1024 * 1024 + 1)
         if len(data) > 50 * 1024 * 1024:
@@ -224,7 +224,7 @@ def apply_annotated(
                 edits[name] = text
         if edits:
             row.edits = {**row.edits, **edits}
-            _reclean(row)
+            reclean(row)
             changed.append(row)
     with transaction.atomic():
         BatchRow.objects.bulk_update(
@@ -232,7 +232,7 @@ def apply_annotated(
             ["edits", "original", "values", "problems", "errors", "warnings"],
             batch_size=1000,
         )
-        _finish_review(batch)
+        finish_review(batch)
         audit_log(
             actor=by,
             action="batch.reupload",

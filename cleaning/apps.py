@@ -8,7 +8,6 @@ class CleaningConfig(AppConfig):
     def ready(self) -> None:
         from orgs.rollups import register_rebuilder
 
-        from . import campaigns, services
+        from . import services
 
-        register_rebuilder(campaigns.rebuild_counts)
         register_rebuilder(services.rebuild_counts)

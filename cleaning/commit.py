@@ -53,7 +53,7 @@ from orgs.rollups import add_keys, counts_changed
 
 from .matching import COMPARED, changed_fields, late_candidates
 from .models import REVIEWED, Batch, BatchRow, DuplicateCandidate
-from .services import _leave_review, duplicates_opened, open_blockers
+from .services import batch_finished, duplicates_opened, leave_review, open_blockers
 
 DATE_FIELDS = {"birth_date", "admission_date", "official_date"}
 # The members' columns a commit's lookups filter on (their statistics kept up during a campaign).
@@ -820,7 +820,7 @@ def _apply(plan: _Plan, *, by: Any, ctx: AuditContext | None) -> dict[str, int]:
             ref=plan.foreign[0].ref,
         )
     _refuse_taken_cards(plan.created)
-    _leave_review(batch)
+    leave_review(batch)
     # COPY on PostgreSQL (executemany on SQLite). The new members' organisations are the cells
     # the plan looked up, and the events and provenance point at the ids it reserved for them
     # or at members it read (never deleted): PostgreSQL need not check each reference again.
@@ -872,7 +872,5 @@ def _apply(plan: _Plan, *, by: Any, ctx: AuditContext | None) -> dict[str, int]:
         detail=summary,
         ctx=ctx,
     )
-    from .campaigns import unit_submitted
-
-    unit_submitted(org=batch.org, on=now)
+    batch_finished(org=batch.org, on=now)
     return summary

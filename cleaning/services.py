@@ -8,7 +8,8 @@ failed, cancelled or interrupted batch leaves the registry exactly as it was.
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -44,6 +45,27 @@ from .storage import opened, store_upload
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 MAX_FILES = 50
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+
+class BatchFinishedListener(Protocol):
+    def __call__(self, *, org: Org, on: datetime) -> None: ...
+
+
+# Who hears that a unit's batch is finished (committed or cancelled), in the same transaction:
+# the campaigns, which mark a unit's "submitted" milestone once its last batch is in. They
+# register in their AppConfig.ready, so the import does not depend on them.
+_FINISHED_LISTENERS: list[BatchFinishedListener] = []
+
+
+def on_batch_finished(listener: BatchFinishedListener) -> None:
+    if listener not in _FINISHED_LISTENERS:
+        _FINISHED_LISTENERS.append(listener)
+
+
+def batch_finished(*, org: Org, on: datetime) -> None:
+    """A batch of `org` was committed or cancelled: tell whoever listens."""
+    for listener in _FINISHED_LISTENERS:
+        listener(org=org, on=on)
 
 
 def _user(by: Any) -> Any:
@@ -305,7 +327,7 @@ def _process_taken(
         summary: Counter[str] = Counter()
         for row in rows:
             summary.update(open_codes(row.problems))
-        _finish_review(batch, summary=summary, rows_total=len(rows))
+        finish_review(batch, summary=summary, rows_total=len(rows))
         audit_log(
             actor=None,
             action="batch.process",
@@ -329,7 +351,7 @@ def _open_problems(summary: dict[str, int]) -> int:
     return sum(summary.values())
 
 
-def _leave_review(batch: Batch) -> None:
+def leave_review(batch: Batch) -> None:
     """The batch stops counting as open problems of its organisation (commit, cancel, reprocess)."""
     current = Batch.objects.filter(pk=batch.pk).values_list("status", "summary").get()
     if current[0] in REVIEWED and _open_problems(current[1]):
@@ -341,7 +363,7 @@ def _open_of(problems: list[dict[str, Any]]) -> Counter[str]:
     return Counter(open_codes(problems))
 
 
-def _finish_review(
+def finish_review(
     batch: Batch,
     *,
     summary: Counter[str] | None = None,
@@ -366,7 +388,7 @@ def _finish_review(
             .iterator(chunk_size=5000)
         ):
             summary.update(_open_of(problems))
-    _leave_review(batch)
+    leave_review(batch)
     fields: dict[str, Any] = {"rows_total": rows_total} if rows_total is not None else {}
     Batch.objects.filter(pk=batch.pk).update(
         status=Batch.Status.REVIEW, summary=dict(summary), progress=100, progress_note="", **fields
@@ -385,7 +407,7 @@ def duplicates_opened(candidates: list[DuplicateCandidate], sign: int = 1) -> No
 # Reviewing ---------------------------------------------------------------------------------
 
 
-def _require_review(batch: Batch) -> None:
+def require_review(batch: Batch) -> None:
     if batch.status != Batch.Status.REVIEW:
         raise ValidationError(
             {
@@ -401,7 +423,7 @@ def batch_row_edit(
     """A reviewer types a value: the row is cleaned again with it, keeping the original."""
     from lib.cleaning.columns import FIELDS
 
-    _require_review(row.batch)
+    require_review(row.batch)
     if field not in FIELDS:
         raise ValidationError({"field": _("Trường không hợp lệ.")})
     if len(value) > 500:
@@ -409,12 +431,12 @@ def batch_row_edit(
     with transaction.atomic():
         before = _open_of(row.problems)
         row.edits = {**row.edits, field: value}
-        _reclean(row)
+        reclean(row)
         row.save(update_fields=["edits", "original", "values", "problems", "errors", "warnings"])
         delta = Counter() if row.skipped else _open_of(row.problems)
         if not row.skipped:
             delta.subtract(before)
-        _finish_review(row.batch, delta=delta)
+        finish_review(row.batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.row_edit",
@@ -426,7 +448,7 @@ def batch_row_edit(
     return row
 
 
-def _reclean(row: BatchRow) -> None:
+def reclean(row: BatchRow) -> None:
     """Clean a row again from its text as typed and its edits (save "original" with "values")."""
     raw = {**row.typed, **row.edits}
     record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
@@ -473,7 +495,7 @@ def batch_accept_rules(
 ) -> int:
     """Accept every proposed fix of the rules named, or of every rule with `codes=None`, in
     one pass over the rows (warnings only; errors need a real fix). Returns the rows changed."""
-    _require_review(batch)
+    require_review(batch)
     with transaction.atomic():
         if is_postgresql():
             touched = _accept_in_database(batch, codes)
@@ -483,7 +505,7 @@ def batch_accept_rules(
         for skipped, hit in touched:
             if not skipped:  # a skipped row's problems are not in the summary
                 delta.subtract(hit)
-        _finish_review(batch, delta=delta)
+        finish_review(batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.accept_rule",
@@ -595,7 +617,7 @@ def _accept_in_python(batch: Batch, codes: list[str] | None) -> list[tuple[bool,
 def batch_row_skip(
     *, row: BatchRow, skip: bool, by: Any = None, ctx: AuditContext | None = None
 ) -> BatchRow:
-    _require_review(row.batch)
+    require_review(row.batch)
     with transaction.atomic():
         delta: Counter[str] = Counter()
         if row.skipped != skip:
@@ -604,7 +626,7 @@ def batch_row_skip(
                 delta = Counter({code: -n for code, n in delta.items()})
         row.skipped = skip
         row.save(update_fields=["skipped"])
-        _finish_review(row.batch, delta=delta)
+        finish_review(row.batch, delta=delta)
         audit_log(
             actor=by,
             action="batch.row_skip",
@@ -644,7 +666,7 @@ def batch_set_mapping(
             signature=_signature(batch_file.headers),
             defaults={"mapping": batch_file.mapping},
         )
-        _leave_review(batch)
+        leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(
             status=Batch.Status.QUEUED, progress=0, progress_note=_("Đang chờ xử lý…"), attempts=0
         )
@@ -676,7 +698,7 @@ def batch_cancel(*, batch: Batch, by: Any = None, ctx: AuditContext | None = Non
                     % {"s": batch.get_status_display()}
                 }
             )
-        _leave_review(batch)
+        leave_review(batch)
         Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
         stale = DuplicateCandidate.objects.filter(
             batch=batch, decision=DuplicateCandidate.Decision.OPEN
@@ -690,10 +712,8 @@ def batch_cancel(*, batch: Batch, by: Any = None, ctx: AuditContext | None = Non
             object_id=batch.pk,
             ctx=ctx,
         )
-        from .campaigns import unit_submitted
-
         # The unit's last unfinished batch may have been this one.
-        unit_submitted(org=batch.org, on=timezone.now())
+        batch_finished(org=batch.org, on=timezone.now())
     batch.refresh_from_db()
     return batch
 
@@ -789,7 +809,7 @@ def candidate_decide(
         candidate.save(update_fields=["decision", "decided_by", "decided_at"])
         duplicates_opened([candidate], -1)
         if candidate.batch is not None:
-            _finish_review(candidate.batch)
+            finish_review(candidate.batch)
         audit_log(
             actor=by,
             action="duplicate.decide",

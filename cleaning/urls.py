@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import views
 
 app_name = "cleaning"
 urlpatterns = [
@@ -14,20 +14,4 @@ urlpatterns = [
     path("imports/<int:batch_id>/commit/", views.commit, name="commit"),
     path("imports/<int:batch_id>/cancel/", views.cancel, name="cancel"),
     path("duplicates/<int:candidate_id>/", views.duplicate, name="duplicate"),
-    path("orgs/<str:code>/campaigns/", campaign_views.campaign_list, name="campaigns"),
-    path(
-        "campaigns/<int:campaign_id>/<str:code>/",
-        campaign_views.campaign_dashboard,
-        name="campaign",
-    ),
-    path(
-        "campaigns/<int:campaign_id>/<str:code>/publish/",
-        campaign_views.campaign_publish,
-        name="campaign_publish",
-    ),
-    path(
-        "campaigns/<int:campaign_id>/<str:code>/export.xlsx",
-        campaign_views.campaign_export,
-        name="campaign_export",
-    ),
 ]

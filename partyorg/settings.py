@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "members",
     "accounts",
     "cleaning",
+    "campaigns",
     "api",
     "demo",
     "partyorg",
@@ -203,7 +204,7 @@ PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
 PARTYORG_RATE_LIMITS: dict[str, int] = {
     "members:list": env_int("PARTYORG_SEARCH_RATE", 60),
     # Exports build whole workbooks of personal data: a few a minute is plenty for a person.
-    "cleaning:campaign_export": env_int("PARTYORG_EXPORT_RATE", 10),
+    "campaigns:export": env_int("PARTYORG_EXPORT_RATE", 10),
     "cleaning:annotated": env_int("PARTYORG_EXPORT_RATE", 10),
 }
 # Idle expiry: officials' sessions end after 30 idle minutes, members' handbook sessions later.

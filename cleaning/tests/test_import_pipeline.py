@@ -509,7 +509,7 @@ def test_the_summary_kept_up_by_edits_skips_and_accepts_equals_a_recount(world: 
         # Each row's counts agree with its problems (a full recount reads only rows with some).
         for row in BatchRow.objects.filter(batch=batch):
             assert (row.errors, row.warnings) == row_counts(row.problems)
-        services._finish_review(batch)
+        services.finish_review(batch)
         batch.refresh_from_db()
         assert batch.summary == recount()
         tick()

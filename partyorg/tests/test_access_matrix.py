@@ -68,19 +68,19 @@ MATRIX: dict[str, Row] = {
         CELL_READERS,
         404,
     ),
-    "cleaning:campaigns": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
-    "cleaning:campaign": (
+    "campaigns:list": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "campaigns:dashboard": (
         lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
         WARD_READERS,
         404,
     ),
-    "cleaning:campaign_export": (
+    "campaigns:export": (
         lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
         WARD_READERS,
         404,
     ),
     # POST only: who may publish is tested in cleaning/tests/test_campaigns.py.
-    "cleaning:campaign_publish": (
+    "campaigns:publish": (
         lambda w: {"campaign_id": _campaign(w).pk, "code": w.ward.code},
         set(),
         405,
@@ -156,7 +156,7 @@ def _campaign(world: World) -> Any:
 
         from django.utils import timezone
 
-        from cleaning.campaigns import campaign_create
+        from campaigns.services import campaign_create
 
         today = timezone.localdate()
         campaign = campaign_create(

@@ -55,7 +55,7 @@ def test_a_city_official_follows_the_campaign_and_sees_late_units(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from cleaning.campaigns import campaign_create
+    from campaigns.services import campaign_create
     from cleaning.commit import batch_commit
     from cleaning.services import batch_create
     from core.tick import tick

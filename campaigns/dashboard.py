@@ -12,11 +12,12 @@ from django.utils import timezone
 from access.models import Role
 from access.scope import scope_q
 from accounts.models import User
+from cleaning.models import Batch
 from orgs.models import Org
 from orgs.rollups import counts_of
 from orgs.selectors import org_children
 
-from .models import Batch, Campaign, Milestone, MilestoneDone
+from .models import Campaign, Milestone, MilestoneDone
 
 
 @dataclass

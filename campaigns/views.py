@@ -23,13 +23,6 @@ from core.http import AuthedHttpRequest
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
 
-from .campaigns import (
-    PublishResult,
-    campaign_create,
-    campaign_units,
-    units_publish,
-    units_readiness,
-)
 from .dashboard import (
     campaigns_for,
     children_figures,
@@ -39,6 +32,13 @@ from .dashboard import (
 )
 from .forms import CampaignForm
 from .models import Campaign, Milestone
+from .services import (
+    PublishResult,
+    campaign_create,
+    campaign_units,
+    units_publish,
+    units_readiness,
+)
 
 
 @login_required
@@ -81,10 +81,10 @@ def campaign_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
                 apply_errors(form, error)
             else:
                 messages.success(request, _("Đã mở đợt “%(name)s”.") % {"name": campaign.name})
-                return redirect("cleaning:campaign", campaign_id=campaign.pk, code=org.code)
+                return redirect("campaigns:dashboard", campaign_id=campaign.pk, code=org.code)
     return render(
         request,
-        "cleaning/campaign_list.html",
+        "campaigns/campaign_list.html",
         {
             "org": org,
             "ancestors": visible_ancestors(request.user, org),
@@ -145,7 +145,7 @@ def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) 
         # The live part refreshes every 10 s; the button and its confirmation are outside it.
         "publishing": None if live else _publishing(request, campaign, org),
     }
-    template = "cleaning/_campaign_live.html" if live else "cleaning/campaign_dashboard.html"
+    template = "campaigns/_campaign_live.html" if live else "campaigns/campaign_dashboard.html"
     return render(request, template, context)
 
 
@@ -166,7 +166,7 @@ def campaign_publish(request: AuthedHttpRequest, campaign_id: int, code: str) ->
         messages.error(request, " ".join(error.messages))
     else:
         _publish_messages(request, result)
-    return redirect("cleaning:campaign", campaign_id=campaign.pk, code=org.code)
+    return redirect("campaigns:dashboard", campaign_id=campaign.pk, code=org.code)
 
 
 # The message names at most this many units that were not ready; the dashboard lists the rest.

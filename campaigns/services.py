@@ -17,10 +17,11 @@ from access.models import Role
 from access.scope import can
 from accounts.models import User
 from audit.services import AuditContext, audit_log
+from cleaning.models import REVIEWED, Batch, DuplicateCandidate
 from orgs.models import PATH_STEP, Org
 from orgs.rollups import counts_changed
 
-from .models import REVIEWED, Batch, Campaign, DuplicateCandidate, Milestone, MilestoneDone
+from .models import Campaign, Milestone, MilestoneDone
 
 
 def campaign_units(campaign: Campaign) -> list[Org]:

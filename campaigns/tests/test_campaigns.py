@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cleaning.campaigns import campaign_create
+from campaigns.models import MilestoneDone
+from campaigns.services import campaign_create
 from cleaning.commit import batch_commit
-from cleaning.models import MilestoneDone
 from cleaning.tests.test_import_pipeline import GOOD, _upload
 from conftest import World
 from core.tick import tick
@@ -66,7 +66,7 @@ def test_a_unit_has_submitted_when_its_last_open_batch_is_in(world: World) -> No
 
 
 def test_late_units_are_listed_with_their_contacts(world: World) -> None:
-    from cleaning.dashboard import late_units
+    from campaigns.dashboard import late_units
 
     world.other_ward.contact_name, world.other_ward.contact_phone = "Đ/c Lan", "0909000111"
     world.other_ward.save(update_fields=["contact_name", "contact_phone"])
@@ -84,7 +84,7 @@ def test_a_milestone_nothing_can_count_yet_makes_no_unit_late(world: World) -> N
     """ "Every cell has held a meeting on the handbook" is counted once the handbook records
     meetings: until then a passed due date lists no unit as late nor the milestone as overdue,
     and the dashboard says why it shows no figure."""
-    from cleaning.dashboard import figures_for, late_units
+    from campaigns.dashboard import figures_for, late_units
 
     campaign = _campaign(world, meeting_in=-1)  # its due date has passed
     tick()
@@ -149,7 +149,7 @@ def test_exports_are_rate_limited_per_person(world: World, settings) -> None:
     from django.core.cache import cache
 
     cache.clear()
-    settings.PARTYORG_RATE_LIMITS = {**settings.PARTYORG_RATE_LIMITS, "cleaning:campaign_export": 2}
+    settings.PARTYORG_RATE_LIMITS = {**settings.PARTYORG_RATE_LIMITS, "campaigns:export": 2}
     campaign = _campaign(world)
     url = f"/campaigns/{campaign.pk}/{world.city.code}/export.xlsx"
     client = world.client("city")
@@ -188,7 +188,7 @@ def _published(campaign) -> set[int]:
 
 def test_an_approver_publishes_the_ready_units_and_they_count_on_time(world: World) -> None:
     from audit.models import AuditEvent
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     campaign = _campaign(world)
     second = campaign.milestones.get(order=2)
@@ -210,7 +210,7 @@ def test_an_approver_publishes_the_ready_units_and_they_count_on_time(world: Wor
 
 
 def test_a_unit_published_after_the_due_date_is_done_but_late(world: World) -> None:
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     campaign = _campaign(world, publish_in=-1)
     second = campaign.milestones.get(order=2)
@@ -223,8 +223,8 @@ def test_a_unit_published_after_the_due_date_is_done_but_late(world: World) -> N
 
 
 def test_units_still_at_work_are_not_published_and_say_why(world: World) -> None:
+    from campaigns.services import units_publish
     from cleaning import services
-    from cleaning.campaigns import units_publish
 
     campaign = _campaign(world)
     _submit(world)
@@ -256,7 +256,7 @@ def test_units_still_at_work_are_not_published_and_say_why(world: World) -> None
 
 def test_publishing_twice_is_harmless(world: World) -> None:
     from audit.models import AuditEvent
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     campaign = _campaign(world)
     second = campaign.milestones.get(order=2)
@@ -273,7 +273,7 @@ def test_publishing_twice_is_harmless(world: World) -> None:
 
 
 def test_it_publishes_only_the_units_asked_for(world: World) -> None:
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     campaign = _campaign(world)
     _submit(world)
@@ -286,7 +286,7 @@ def test_it_publishes_only_the_units_asked_for(world: World) -> None:
 
 
 def test_it_refuses_a_viewer_an_official_below_the_root_and_a_member(world: World) -> None:
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     campaign = _campaign(world)
     _submit(world)
@@ -310,7 +310,7 @@ def test_it_refuses_a_viewer_an_official_below_the_root_and_a_member(world: Worl
 def test_it_refuses_a_campaign_with_no_publishing_milestone_or_outside_its_period(
     world: World,
 ) -> None:
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
 
     today = timezone.localdate()
     submit_only = campaign_create(
@@ -346,7 +346,7 @@ def test_it_refuses_a_campaign_with_no_publishing_milestone_or_outside_its_perio
 
 
 def test_the_live_counters_agree_with_a_rebuild_after_publishing(world: World) -> None:
-    from cleaning.campaigns import units_publish
+    from campaigns.services import units_publish
     from orgs.models import OrgCount
     from orgs.rollups import rollups_rebuild
 
