@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from access.models import Role
 from core.forms import BootstrapForm, VNDateField
+from orgs.forms import OrgField
 
 
 class GrantForm(BootstrapForm):
     username = forms.CharField(label=_("Tên đăng nhập của người được cấp quyền"), max_length=150)
-    org_code = forms.CharField(label=_("Mã tổ chức"), max_length=64)
+    org_code = OrgField(label=_("Tổ chức"), role=Role.ADMIN)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     expires_on = VNDateField(
         label=_("Hết hạn ngày"), required=False, help_text=_("Để trống nếu không hết hạn.")

@@ -20,14 +20,14 @@ from django_otp import match_token, user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from access.models import Role
 from access.scope import needs_higher_level
 from access.selectors import get_grant_for_user, grants_manageable_by, may_administer
 from access.services import grant_create, grant_revoke
 from audit.services import AuditContext
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
-from orgs.selectors import org_in_scope, org_roots_for
+from orgs.forms import resolve_orgs
+from orgs.selectors import org_roots_for
 
 from .demo import is_demo_user
 from .forms import GrantForm, LoginForm, OtpForm
@@ -390,14 +390,12 @@ def grants(request: AuthedHttpRequest) -> HttpResponse:
     if not may_administer(user):
         raise Http404
     form = GrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and resolve_orgs(form, user):
         data = form.cleaned_data
         target = User.objects.filter(username=data["username"].strip()).first()
-        org = org_in_scope(user, data["org_code"], Role.ADMIN)
+        org = data["org_code"]
         if target is None:
             form.add_error("username", _("Không có tài khoản này."))
-        elif org is None:
-            form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
             expires = (
                 timezone.make_aware(datetime.combine(data["expires_on"], time.max))

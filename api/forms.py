@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Role
 from core.forms import BootstrapForm, VNDateField
+from orgs.forms import OrgField
 
 
 def _in_90_days() -> str:
@@ -17,7 +19,7 @@ class ApiTokenForm(BootstrapForm):
         max_length=100,
         help_text=_("Hệ thống nào sẽ dùng khoá này, ví dụ: Sổ tay đảng viên."),
     )
-    org_code = forms.CharField(label=_("Mã tổ chức (phạm vi của khoá)"), max_length=64)
+    org_code = OrgField(label=_("Tổ chức (phạm vi của khoá)"), role=Role.ADMIN)
     can_write = forms.BooleanField(
         label=_("Được ghi (và xem đầy đủ số CCCD)"), required=False, initial=False
     )

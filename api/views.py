@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access.models import Role
 from access.selectors import api_tokens_manageable_by, get_token_for_user, may_administer
 from access.services import api_token_create, api_token_revoke
 from audit.services import AuditContext
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
-from orgs.selectors import org_in_scope
+from orgs.forms import resolve_orgs
 
 from .forms import ApiTokenForm
 
@@ -29,25 +28,21 @@ def tokens(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     form = ApiTokenForm(request.POST or None)
     secret = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and resolve_orgs(form, user):
         data = form.cleaned_data
-        org = org_in_scope(user, data["org_code"], Role.ADMIN)
-        if org is None:
-            form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
+        try:
+            _token, secret = api_token_create(
+                by=user,
+                org=data["org_code"],
+                name=data["name"],
+                can_write=data["can_write"],
+                expires_at=timezone.make_aware(datetime.combine(data["expires_on"], time.max)),
+                ctx=AuditContext.of(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                _token, secret = api_token_create(
-                    by=user,
-                    org=org,
-                    name=data["name"],
-                    can_write=data["can_write"],
-                    expires_at=timezone.make_aware(datetime.combine(data["expires_on"], time.max)),
-                    ctx=AuditContext.of(request),
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                form = ApiTokenForm()
+            form = ApiTokenForm()
     response = render(
         request,
         "api/tokens.html",

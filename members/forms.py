@@ -3,8 +3,10 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Role
 from core.forms import BootstrapForm, VNDateField
 from lib.record import RECORD, REQUIRED, TYPED
+from orgs.forms import OrgField
 
 from .models import Member
 from .services import BADGE_YEARS, DISCIPLINE_FORMS, RATINGS
@@ -61,7 +63,7 @@ class RecogniseForm(BootstrapForm):
 
 
 class TransferForm(BootstrapForm):
-    to_code = forms.CharField(label=_("Mã chi bộ chuyển đến"), max_length=64)
+    to_code = OrgField(label=_("Chi bộ chuyển đến"), role=Role.EDITOR, cells_only=True)
     on = VNDateField(label=_("Ngày chuyển"))
     temporary = forms.BooleanField(label=_("Chuyển sinh hoạt tạm thời"), required=False)
     note = forms.CharField(label=_("Ghi chú, số giấy giới thiệu"), max_length=500, required=False)

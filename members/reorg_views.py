@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from access.models import Role
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
-from orgs.forms import OrgDissolveForm, OrgMergeForm, OrgMoveForm
+from orgs.forms import OrgDissolveForm, OrgMergeForm, OrgMoveForm, resolve_orgs
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, org_in_scope
 
@@ -26,22 +26,15 @@ def _form_page(request: AuthedHttpRequest, org: Org, form: object, title: str) -
 def org_move(request: AuthedHttpRequest, code: str) -> HttpResponse:
     org = get_org_for_user(request.user, code, Role.ADMIN)
     form = OrgMoveForm(request.POST or None, initial={"on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        parent = org_in_scope(request.user, form.cleaned_data["parent_code"], Role.ADMIN)
-        if parent is None:
-            form.add_error(
-                "parent_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị.")
-            )
+    if request.method == "POST" and form.is_valid() and resolve_orgs(form, request.user):
+        parent = form.cleaned_data["parent_code"]
+        try:
+            reorg.org_move(org=org, new_parent=parent, on=form.cleaned_data["on"], by=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                reorg.org_move(
-                    org=org, new_parent=parent, on=form.cleaned_data["on"], by=request.user
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("Đã chuyển %(name)s.") % {"name": org.name})
-                return redirect("orgs:detail", code=org.code)
+            messages.success(request, _("Đã chuyển %(name)s.") % {"name": org.name})
+            return redirect("orgs:detail", code=org.code)
     return _form_page(request, org, form, _("Chuyển trực thuộc"))
 
 

@@ -19,7 +19,8 @@ from access.scope import can, sees_cccd
 from audit.services import AuditContext
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
-from orgs.selectors import get_org_for_user, org_in_scope, visible_ancestors
+from orgs.forms import resolve_orgs
+from orgs.selectors import get_org_for_user, visible_ancestors
 
 from . import services
 from .forms import (
@@ -171,11 +172,7 @@ def member_edit(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
 
 
 def _transfer(request: AuthedHttpRequest, member: Member, data: dict[str, Any]) -> Member:
-    to_org = org_in_scope(request.user, data["to_code"], Role.EDITOR)
-    if to_org is None:
-        raise ValidationError(
-            {"to_code": _("Không tìm thấy chi bộ này trong phạm vi bạn được cập nhật.")}
-        )
+    to_org = data["to_code"]  # an Org: resolve_orgs read it within the editor's scope
     return services.member_transfer(
         member=member,
         to_org=to_org,
@@ -251,7 +248,7 @@ def member_event(request: AuthedHttpRequest, member_id: int, kind: str) -> HttpR
     form_class, action, title = EVENTS[kind]
     today = timezone.localdate()
     form = form_class(request.POST or None, initial={"on": today, "year": today.year})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and resolve_orgs(form, request.user):
         try:
             action(request, member, form.cleaned_data)
         except ValidationError as error:

@@ -31,6 +31,38 @@ def org_in_scope(actor: Actor, code: str, role: str = Role.VIEWER) -> Org | None
     return orgs_visible_to(actor, role).filter(code=code).select_related("parent").first()
 
 
+@dataclass(frozen=True)
+class OrgChoice:
+    """What a name or code typed (or picked) in a form stands for, within the actor's scope."""
+
+    org: Org | None
+    candidates: list[Org]
+
+
+def org_choice(actor: Actor, text: str, *, role: str, cells_only: bool = False) -> OrgChoice:
+    """The organisation a person meant by `text`: a code (as the picker sends it), or a name.
+
+    A name that several organisations in scope share gives no organisation but the candidates,
+    so the form can ask which one; none in scope gives neither (not found and not allowed look
+    the same).
+    """
+    text = (text or "").strip()
+    if not text:
+        return OrgChoice(None, [])
+    orgs = orgs_visible_to(actor, role).filter(status=Org.Status.ACTIVE)
+    if cells_only:
+        orgs = orgs.filter(kind__in=MEMBER_HOLDING_KINDS)
+    by_code = orgs.filter(code=text).select_related("parent").first()
+    if by_code is not None:
+        return OrgChoice(by_code, [by_code])
+    named = list(orgs.filter(sort_name=fold(text)).select_related("parent").order_by("path")[:10])
+    if len(named) == 1:
+        return OrgChoice(named[0], named)
+    if not named:
+        named = orgs_search(actor, text, role=role, cells_only=cells_only, limit=10)
+    return OrgChoice(None, named)
+
+
 def get_org_for_user(actor: Actor, code: str, role: str = Role.VIEWER) -> Org:
     """The organisation with `code` if the actor may act on it with `role`; else 404 either way."""
     org = (

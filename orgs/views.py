@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from access.models import Role
-from access.scope import can
+from access.scope import can, is_official
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
 
@@ -29,6 +29,7 @@ from .selectors import (
     org_children_with_counts,
     org_counts,
     org_history,
+    orgs_search,
     template_keys,
     visible_ancestors,
 )
@@ -120,3 +121,18 @@ def org_rename(request: AuthedHttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã đổi tên tổ chức."))
             return redirect("orgs:detail", code=org.code)
     return _form_page(request, org, form, _("Đổi tên"))
+
+
+@login_required
+def org_pick(request: AuthedHttpRequest) -> HttpResponse:
+    """The organisation picker's suggestions: organisations in the viewer's scope, with the
+    role the form needs, whose name contains what was typed."""
+    role = request.GET.get("role", Role.VIEWER)
+    if role not in (Role.VIEWER, Role.EDITOR, Role.APPROVER, Role.ADMIN) or not is_official(
+        request.user
+    ):
+        raise Http404
+    field = request.GET.get("field", "")[:64]
+    query = request.GET.get(f"{field}_search", request.GET.get("q", ""))[:100]
+    orgs = orgs_search(request.user, query, role=role, cells_only=bool(request.GET.get("cells")))
+    return render(request, "orgs/_pick_results.html", {"orgs": orgs, "query": query})

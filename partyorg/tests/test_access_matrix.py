@@ -30,6 +30,9 @@ MATRIX: dict[str, Row] = {
     "accounts:grants": (lambda w: {}, WARD_ADMINS, 404),
     "accounts:grant_revoke": (lambda w: {"grant_id": 1}, set(), 405),  # POST only, tested below
     "orgs:detail": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    # The organisation picker's suggestions: any official (what it lists is scoped; see
+    # orgs/tests/test_org_picker.py).
+    "orgs:pick": (lambda w: {}, WARD_READERS | {"secretary"}, 404),
     "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
     "orgs:rename": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
     "members:list": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),

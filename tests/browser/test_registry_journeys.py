@@ -52,7 +52,13 @@ def test_a_cell_secretary_records_a_transfer_and_sees_a_refusal_first(
     # Waits for the refused form to come back (is_visible() alone would not wait for it).
     expect(page.locator('[data-field="to_code"]')).to_be_visible()
     shot(page, "member-event-refused")
-    page.fill("#id_to_code", live_world.other_cell.code)
+    # The organisation picker: typing a name without diacritics suggests the cells in scope.
+    page.fill("#id_to_code", "khu pho 1")
+    suggestion = page.locator("[data-org-pick]", has_text=live_world.other_cell.name)
+    expect(suggestion).to_be_visible()
+    shot(page, "org-picker")
+    suggestion.click()
+    expect(page.locator("#id_to_code")).to_have_value(live_world.other_cell.name)
     page.click("button:has-text('Lưu')")
     page.wait_for_url(f"**/members/{member.pk}/")
     assert live_world.other_cell.name in page.locator("#events").inner_text()
