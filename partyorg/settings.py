@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "accounts",
     "cleaning",
     "campaigns",
+    "congresses",
     "api",
     "demo",
     "partyorg",

@@ -1,0 +1,249 @@
+"""Reads of terms and congresses, scoped to what the viewer may see; every figure a dashboard
+shows comes from subtree counters (never a scan of congresses), so the whole country's page
+costs what a ward's does."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from access.models import Role
+from access.scope import Actor, can, granted_paths
+from orgs.models import Org
+from orgs.rollups import counts_of
+from orgs.selectors import get_org_for_user
+
+from .counts import week_of
+from .models import STEP_ORDER, Congress, Person, ProgressUpdate, Step, Target, Term, Tier
+
+
+def terms_visible_to(actor: Actor) -> QuerySet[Term]:
+    """Terms whose congresses reach into the actor's subtrees (organised at or above them, or
+    inside them)."""
+    paths = granted_paths(actor, Role.VIEWER)
+    if not paths:
+        return Term.objects.none()
+    ids = [
+        t.pk
+        for t in Term.objects.select_related("organiser")
+        if any(p.startswith(t.organiser.path) or t.organiser.path.startswith(p) for p in paths)
+    ]
+    return Term.objects.filter(pk__in=ids).select_related("organiser")
+
+
+def get_term_for_user(actor: Actor, term_id: int) -> Term:
+    term = terms_visible_to(actor).filter(pk=term_id).first()
+    if term is None:
+        raise Http404
+    return term
+
+
+def get_congress_for_user(
+    actor: Actor, term_id: int, code: str, role: str = Role.VIEWER
+) -> Congress:
+    """The congress of the organisation `code` in the term, if the actor may act on that
+    organisation with `role`; 404 for not found and not allowed alike."""
+    org = get_org_for_user(actor, code, role)
+    term = get_term_for_user(actor, term_id)
+    congress = (
+        Congress.objects.filter(term=term, org=org)
+        .select_related("term", "org__parent", "approved_by")
+        .first()
+    )
+    if congress is None:
+        raise Http404
+    return congress
+
+
+def congress_timeline(congress: Congress) -> list[ProgressUpdate]:
+    return list(
+        ProgressUpdate.objects.filter(congress=congress).select_related("by").order_by("-at", "-id")
+    )
+
+
+def congress_people(congress: Congress) -> dict[str, list[Person]]:
+    people: dict[str, list[Person]] = {body: [] for body in Person.Body.values}
+    order = {r: i for i, r in enumerate(["secretary", "deputy", "standing", "chair", "member"])}
+    for person in Person.objects.filter(congress=congress).order_by("id"):
+        people[person.body].append(person)
+    for rows in people.values():
+        rows.sort(key=lambda p: order.get(p.role, 9))
+    return people
+
+
+def effective_targets(term: Term, org: Org) -> dict[str, float]:
+    """Each target as it applies to `org`: its own, else the nearest level above's."""
+    paths = org.ancestor_paths()
+    found: dict[str, tuple[int, float]] = {}
+    for key, path, percent in Target.objects.filter(term=term, org__path__in=paths).values_list(
+        "key", "org__path", "percent"
+    ):
+        depth = len(path)
+        if key not in found or depth > found[key][0]:
+            found[key] = (depth, float(percent))
+    return {key: value for key, (_depth, value) in found.items()}
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    """A subtree's figures for one term, read from its counters."""
+
+    total: int = 0
+    steps: dict[str, int] = field(default_factory=dict)
+    done: int = 0
+    due: int = 0
+    due_done: int = 0
+    late: int = 0
+    reported: int = 0
+    approved: int = 0
+    raw: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done_share(self) -> float | None:
+        return share(self.done, self.total)
+
+    @property
+    def behind(self) -> int:
+        """Congresses whose wave's deadline passed and that are not held yet."""
+        return self.due - self.due_done
+
+    def get(self, key: str) -> int:
+        return self.raw.get(key, 0)
+
+    def makeup(self) -> dict[str, float | None]:
+        """The shares the Commission's statistics report, computed from the sums."""
+        g = self.get
+        return {
+            "cm_women": share(g("cm.women"), g("cm.n")),
+            "cm_u40": share(g("cm.u40"), g("cm.n")),
+            "cm_minority": share(g("cm.minority"), g("cm.n")),
+            "cm_reelected": share(g("cm.reelected"), g("cm.n")),
+            "cm_new": share(g("cm.new"), g("cm.n")),
+            "cm_shortfall": share(g("cm.decided") - g("cm.n"), g("cm.decided")),
+            "sec_reelected": share(g("sec.reelected"), g("sec.n")),
+            "sec_direct": share(g("sec.direct"), g("sec.n")),
+            "sec_nonlocal": share(g("sec.nonlocal"), g("sec.n")),
+            "dl_women": share(g("dl.women"), g("dl.n")),
+            "dl_young": share(g("dl.young"), g("dl.n")),
+            "dl_minority": share(g("dl.minority"), g("dl.n")),
+            "surplus": share(g("bal.candidates") - g("bal.to_elect"), g("bal.to_elect")),
+            "attendance": share(g("present"), g("summoned")),
+        }
+
+
+def _figures(term: Term, raw: dict[str, int], today: date) -> Figures:
+    prefix = f"cg.{term.pk}."
+    mine = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
+    deadlines = dict(term.schedule.values_list("tier", "deadline"))
+    figures = Figures(raw=mine)
+    figures.total = mine.get("n", 0)
+    figures.steps = {s: mine.get(f"step.{s}", 0) for s in STEP_ORDER}
+    figures.done = sum(mine.get(f"tier.{t}.done", 0) for t in Tier.values)
+    for tier, deadline in deadlines.items():
+        if deadline < today:
+            figures.due += mine.get(f"tier.{tier}.n", 0)
+            figures.due_done += mine.get(f"tier.{tier}.done", 0)
+    figures.late = mine.get("late", 0)
+    figures.reported = mine.get("reported", 0)
+    figures.approved = figures.steps.get(Step.APPROVED, 0)
+    return figures
+
+
+def figures_for(term: Term, orgs: list[Org], *, today: date) -> dict[int, Figures]:
+    """Figures of each organisation's subtree, from one read of their counters."""
+    counts = counts_of([o.id for o in orgs])
+    return {o.id: _figures(term, counts.get(o.id, {}), today) for o in orgs}
+
+
+@dataclass
+class ChildRow:
+    org: Org
+    figures: Figures
+    congress: Congress | None
+
+
+def children_rows(term: Term, org: Org, *, today: date) -> list[ChildRow]:
+    """The organisation's children (that hold congresses or contain some) with their figures,
+    and each child's own congress: the drill-down table of a dashboard."""
+    children = list(
+        Org.objects.filter(parent=org, status=Org.Status.ACTIVE).order_by("sort_name", "code")
+    )
+    figures = figures_for(term, children, today=today)
+    own = {
+        c.org_id: c
+        for c in Congress.objects.filter(term=term, org__in=children).select_related("org")
+    }
+    return [
+        ChildRow(child, figures[child.id], own.get(child.id))
+        for child in children
+        if figures[child.id].total
+    ]
+
+
+def late_children(term: Term, org: Org, *, today: date) -> list[Congress]:
+    """The congresses of the organisation's direct children that are late, with contacts: what
+    the parent's page lists (and its notifications)."""
+    return list(
+        Congress.objects.filter(term=term, org__parent=org, late=True)
+        .select_related("org")
+        .order_by("planned_on", "org__sort_name")
+    )
+
+
+def completion_series(term: Term, figures: Figures) -> list[tuple[str, int, int]]:
+    """(ISO week, congresses planned by then, held by then), cumulative: the chart of completion
+    against the plan."""
+    planned = {k[5:]: v for k, v in figures.raw.items() if k.startswith("plan.")}
+    held = {k[5:]: v for k, v in figures.raw.items() if k.startswith("held.")}
+    weeks = sorted(set(planned) | set(held))
+    if not weeks:
+        return []
+    series, plan_total, held_total = [], 0, 0
+    for week in _weeks_between(weeks[0], weeks[-1]):
+        plan_total += planned.get(week, 0)
+        held_total += held.get(week, 0)
+        series.append((week, plan_total, held_total))
+    return series
+
+
+def _weeks_between(first: str, last: str) -> list[str]:
+    start = date.fromisocalendar(int(first[:4]), int(first[5:]), 1)
+    end = date.fromisocalendar(int(last[:4]), int(last[5:]), 1)
+    weeks: list[str] = []
+    day = start
+    while day <= end and len(weeks) < 260:
+        weeks.append(week_of(day))
+        day += timedelta(days=7)
+    return weeks
+
+
+def may_see(actor: Actor, org: Org) -> bool:
+    return can(actor, org.path, Role.VIEWER)
+
+
+def may_update(actor: Actor, congress: Congress) -> bool:
+    """Editors of the organisation (or of a level above it) update its congress."""
+    return can(actor, congress.org.path, Role.EDITOR)
+
+
+def approving_org(congress: Congress) -> Org:
+    """Whose approver approves a congress's results: the level above (the root approves its own)."""
+    return congress.org.parent or congress.org
+
+
+def may_approve(actor: Actor, congress: Congress) -> bool:
+    return can(actor, approving_org(congress).path, Role.APPROVER)
+
+
+def congress_context(actor: Actor, congress: Congress) -> dict[str, Any]:
+    """What a congress's page may offer its viewer."""
+    return {
+        "may_update": may_update(actor, congress) and not congress.locked,
+        "may_approve": may_approve(actor, congress),
+    }
