@@ -14,6 +14,7 @@ from access.scope import granted_paths, sees_cccd
 from access.selectors import api_token_active
 from access.services import api_token_use
 from audit.services import AuditContext
+from congresses.api import router as congresses_router
 from lib.record import NAMES
 from lib.vn.cccd import mask_cccd
 from members.feed import changes_after
@@ -230,3 +231,8 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
         ],
         next=next_cursor,
     )
+
+
+# Each app's endpoints live beside it (<app>/api.py) and are mounted here, behind the same
+# tokens, throttle and audit.
+api.add_router("/congresses", congresses_router)
