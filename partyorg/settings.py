@@ -40,7 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 SITE_NAME = env_str("SITE_NAME", "partyorg")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind our login and second factor (accounts/admin_site.py).
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -162,6 +163,9 @@ OIDC_LEEWAY = env_int("OIDC_LEEWAY", 60)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 # Password logins stay open for the embedded default; with an e-ID they are off unless asked for.
 PARTYORG_LOCAL_LOGIN = env_bool("PARTYORG_LOCAL_LOGIN", not OIDC_ISSUER)
+
+# The admin never shows a TOTP secret (a superuser who read one could pass as its owner unseen).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Failed logins: an account locks after LOGIN_MAX_FAILURES in LOGIN_WINDOW seconds, an address
 # after LOGIN_MAX_FAILURES_PER_IP; both unlock when the window passes (counters in the cache).
