@@ -31,9 +31,20 @@ def holds_grants(user: User) -> bool:
     return bool(user.__dict__["_holds_grants"])
 
 
+def acts_as_superuser(user: User) -> bool:
+    """A superuser logged in at the officer level: below it, their powers sleep like grants do."""
+    return bool(
+        getattr(user, "is_superuser", False)
+        and login_level(user) >= settings.OIDC_OFFICER_MIN_LEVEL
+    )
+
+
 def needs_higher_level(user: User) -> bool:
-    """An official logged in below the officer level: their grants are asleep for this login."""
-    return holds_grants(user) and login_level(user) < settings.OIDC_OFFICER_MIN_LEVEL
+    """An official (or a superuser) logged in below the officer level: their powers are asleep
+    for this login."""
+    return (holds_grants(user) or bool(getattr(user, "is_superuser", False))) and login_level(
+        user
+    ) < settings.OIDC_OFFICER_MIN_LEVEL
 
 
 def granted_paths(user: User, role: str = Role.VIEWER) -> list[str]:

@@ -18,12 +18,12 @@ from orgs.models import Org
 from partyorg.logging import redact
 
 from .models import ROLE_RANK, Grant, Role, User
-from .selectors import can, granted_paths
+from .selectors import acts_as_superuser, can, granted_paths
 
 
 def may_grant(*, by: User, org: Org, role: str) -> bool:
     """An admin of a subtree grants any role below admin in it, and admin strictly below it."""
-    if getattr(by, "is_superuser", False):
+    if acts_as_superuser(by):
         return True
     if role == Role.ADMIN:
         return any(

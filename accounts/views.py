@@ -37,7 +37,13 @@ from .middleware import (
 from .models import Grant, Role, User
 from .oidc import EidError, eid_authorize, eid_complete, eid_enabled, eid_logout_url
 from .ratelimit import rate_count, rate_hit, rate_reset
-from .selectors import can, granted_paths, grants_manageable_by, needs_higher_level
+from .selectors import (
+    acts_as_superuser,
+    can,
+    granted_paths,
+    grants_manageable_by,
+    needs_higher_level,
+)
 from .services import (
     grant_create,
     grant_revoke,
@@ -368,7 +374,7 @@ def level2_help(request: HttpRequest) -> HttpResponse:
 
 
 def _may_manage_grants(user: User) -> bool:
-    return user.is_superuser or bool(granted_paths(user, Role.ADMIN))
+    return acts_as_superuser(user) or bool(granted_paths(user, Role.ADMIN))
 
 
 @login_required
@@ -383,7 +389,7 @@ def grants(request: AuthedHttpRequest) -> HttpResponse:
         org = Org.objects.filter(code=data["org_code"].strip()).first()
         if target is None:
             form.add_error("username", _("Không có tài khoản này."))
-        elif org is None or not (user.is_superuser or can(user, org.path, Role.ADMIN)):
+        elif org is None or not (acts_as_superuser(user) or can(user, org.path, Role.ADMIN)):
             form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
             expires = (
@@ -407,7 +413,7 @@ def grants(request: AuthedHttpRequest) -> HttpResponse:
                 return redirect("accounts:grants")
     rows = (
         Grant.objects.all().select_related("user", "org", "granted_by").order_by("org__path")
-        if user.is_superuser
+        if acts_as_superuser(user)
         else grants_manageable_by(user)
     )
     return render(
@@ -419,7 +425,7 @@ def grants(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def grant_revoke_view(request: AuthedHttpRequest, grant_id: int) -> HttpResponse:
     user: User = request.user
-    rows = Grant.objects.all() if user.is_superuser else grants_manageable_by(user)
+    rows = Grant.objects.all() if acts_as_superuser(user) else grants_manageable_by(user)
     grant = rows.filter(id=grant_id).select_related("org", "user").first()
     if grant is None:
         raise Http404

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.selectors import scope_q
+from accounts.selectors import acts_as_superuser, scope_q
 from members.models import ACTIVE_STATUSES, Member
 from members.search import by_name
 from orgs.models import Org
@@ -35,7 +35,7 @@ def api_token_active(secret: str) -> ApiToken | None:
 
 def api_tokens_manageable_by(user: User) -> QuerySet[ApiToken]:
     """Tokens on organisations inside the subtrees where `user` is an admin."""
-    if user.is_superuser:
+    if acts_as_superuser(user):
         rows = ApiToken.objects.all()
     else:
         q = scope_q(user, Role.ADMIN, field="org__path")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.selectors import can
+from accounts.selectors import acts_as_superuser, can
 from audit.services import audit_log
 from orgs.models import Org
 from partyorg.logging import redact
@@ -22,7 +22,7 @@ PREFIX = "po_"
 
 
 def _may_manage(user: User, org: Org) -> bool:
-    return bool(user.is_superuser or can(user, org.path, Role.ADMIN))
+    return acts_as_superuser(user) or can(user, org.path, Role.ADMIN)
 
 
 def api_token_create(

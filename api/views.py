@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.selectors import can, granted_paths
+from accounts.selectors import acts_as_superuser, can, granted_paths
 from orgs.models import Org
 from partyorg.forms import apply_errors
 from partyorg.http import AuthedHttpRequest
@@ -23,7 +23,7 @@ from .services import api_token_create, api_token_revoke
 
 
 def _may_manage_tokens(request: AuthedHttpRequest) -> bool:
-    return request.user.is_superuser or bool(granted_paths(request.user, Role.ADMIN))
+    return acts_as_superuser(request.user) or bool(granted_paths(request.user, Role.ADMIN))
 
 
 @login_required
@@ -36,7 +36,7 @@ def tokens(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         org = Org.objects.filter(code=data["org_code"].strip()).first()
-        if org is None or not (user.is_superuser or can(user, org.path, Role.ADMIN)):
+        if org is None or not (acts_as_superuser(user) or can(user, org.path, Role.ADMIN)):
             form.add_error("org_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản trị."))
         else:
             try:

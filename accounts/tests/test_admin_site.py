@@ -115,3 +115,29 @@ def test_a_level_1_eid_superuser_is_told_to_use_level_2(world: World, eid: Provi
     response = client.get(MEMBERS)
     assert response.status_code == 403
     assert "định danh điện tử mức 2" in response.content.decode()
+
+
+def test_a_level_1_eid_superuser_holds_no_superuser_power(world: World, eid: Provider) -> None:
+    """Outside the admin too: grants and national API tokens need the officer level, as grants do."""
+    _eid_superuser(world)
+    client = Client()
+    eid_login(client, "official1")
+    for url in ("/accounts/grants/", "/api/tokens/"):
+        assert client.get(url).status_code == 403, url
+    client.post(
+        "/api/tokens/",
+        {"name": "x", "org_code": world.root.code, "can_write": "on", "expires_on": ""},
+    )
+    client.post(
+        "/accounts/grants/",
+        {"username": "outsider", "org_code": world.root.code, "role": "admin"},
+    )
+    assert not AuditEvent.objects.filter(action__in=["api_token.create", "grant.create"]).exists()
+
+
+def test_a_level_2_eid_superuser_keeps_them(world: World, eid: Provider) -> None:
+    _eid_superuser(world)
+    client = Client()
+    eid_login(client, "official2")
+    for url in ("/accounts/grants/", "/api/tokens/"):
+        assert client.get(url).status_code == 200, url
