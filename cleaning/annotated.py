@@ -11,19 +11,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from lib.cleaning.columns import FIELDS, SYNONYMS
-from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.parse import Limits, ParsedFile, ParseError, parse_file
 from partyorg.crypto import InvalidToken
 
 from .models import Batch, BatchFile, BatchRow
-from .storage import opened
+from .storage import opened, upload_opened
 
 ROW_ID = "Mã dòng (không sửa)"
 PROPOSED = " (đề xuất)"
 ORIGINAL = " (gốc)"
+MAX_REUPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def field_label(name: str) -> str:
@@ -173,34 +175,11 @@ def apply_annotated(
     *, batch: Batch, upload: UploadedFile, by: Any = None, request: HttpRequest | None = None
 ) -> int:
     """Take a corrected annotated spreadsheet back: changed proposals become edits of the same batch."""
-    from python_calamine import CalamineWorkbook
-
     from .services import _finish_review, _reclean, _require_review
 
     _require_review(batch)
-    try:
-        data = upload.read(50 * 1024 * 1024 + 1)
-        if len(data) > 50 * 1024 * 1024:
-            raise ValidationError({"file": _("Tệp lớn quá 50 MB.")})
-        table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    except ValidationError:
-        raise
-    except Exception:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Không đọc được tệp: hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này."
-                )
-            }
-        ) from None
-    if not table or ROW_ID not in [str(h) for h in table[0]]:
-        raise ValidationError(
-            {
-                "file": _("Tệp không có cột “%(c)s”: hãy dùng tệp rà soát tải về từ lô này.")
-                % {"c": ROW_ID}
-            }
-        )
-    header = [str(h) for h in table[0]]
+    parsed = _read_annotated(upload)
+    header = parsed.headers
     id_col = header.index(ROW_ID)
     labels = {field_label(f) + PROPOSED: f for f in FIELDS}
     columns = {i: labels[h] for i, h in enumerate(header) if h in labels}
@@ -208,7 +187,10 @@ def apply_annotated(
         r.pk: r for r in BatchRow.objects.filter(batch=batch).select_related("file", "batch__org")
     }
     changed = []
-    for line_number, line in enumerate(table[1:], start=2):
+    for source in parsed.rows:
+        line = source.values
+        if not any(cell.strip() for cell in line):
+            continue
         raw_id = line[id_col] if id_col < len(line) else ""
         try:
             row = rows[int(float(str(raw_id)))]
@@ -216,13 +198,12 @@ def apply_annotated(
             raise ValidationError(
                 {
                     "file": _("Dòng %(n)d: mã dòng “%(id)s” không thuộc lô này.")
-                    % {"n": line_number, "id": raw_id}
+                    % {"n": source.row, "id": raw_id}
                 }
             ) from None
         edits = {}
         for col, name in columns.items():
-            text = "" if col >= len(line) or line[col] is None else str(line[col])
-            text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+            text = line[col] if col < len(line) else ""
             if text != str(row.edits.get(name, row.values.get(name, ""))):
                 edits[name] = text
         if edits:
@@ -245,3 +226,35 @@ def apply_annotated(
             request=request,
         )
     return len(changed)
+
+
+def _read_annotated(upload: UploadedFile) -> ParsedFile:
+    """The corrected workbook, read by the parser every upload goes through (its guard against
+    zip bombs and oversized sheets included): the header is the row holding ROW_ID."""
+    if (upload.size or 0) > MAX_REUPLOAD_BYTES:
+        raise ValidationError({"file": _("Tệp lớn quá 50 MB: hãy tải lên đúng tệp rà soát.")})
+    try:
+        with upload_opened(upload) as path:
+            return parse_file(
+                path,
+                display_name=upload.name or "",
+                limits=Limits(max_bytes=MAX_REUPLOAD_BYTES),
+                header=ROW_ID,
+            )
+    except ParseError as error:
+        if error.code == "file.no_header":
+            message = _("Tệp không có cột “%(c)s”: hãy dùng tệp rà soát tải về từ lô này.") % {
+                "c": ROW_ID
+            }
+        else:
+            reason = error.message_en if get_language().startswith("en") else error.message_vi
+            message = reason + " " + _("Hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này.")
+        raise ValidationError({"file": message}) from None
+    except OSError:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Không đọc được tệp: hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này."
+                )
+            }
+        ) from None
