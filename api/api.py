@@ -14,6 +14,7 @@ from members.feed import changes_after
 from members.models import Member
 from members.services import members_list_viewed
 from orgs.selectors import org_counts
+from partyorg.http import MAX_DB_INT
 
 from .models import ApiToken
 from .selectors import api_token_active, get_org_for_token, members_for_token
@@ -219,7 +220,11 @@ class ChangePage(Schema):
 @api.get(
     "/changes", response=ChangePage, url_name="changes", summary="Change feed of member records"
 )
-def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> ChangePage:
+def change_feed(
+    request: HttpRequest,
+    after: int = Query(0, ge=0, le=MAX_DB_INT),
+    limit: int = Query(500, ge=1, le=1000),
+) -> ChangePage:
     """Member records changed after `after` (a cursor), in a stable order, within the token's subtree.
 
     Each item carries the member's whole current record: applying a page twice gives the same
@@ -228,7 +233,7 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
     `member.left_scope` with `member_id` and no record: remove them from your copy.
     """
     token = _token(request)
-    changes, next_cursor = changes_after(cursor=max(after, 0), roots=[token.org.path], limit=limit)
+    changes, next_cursor = changes_after(cursor=after, roots=[token.org.path], limit=limit)
     members_list_viewed(
         viewer=token,
         org=token.org,

@@ -20,7 +20,7 @@ from accounts.selectors import can
 from members.selectors import MemberFilters, members_for, page_of
 from members.services import members_list_viewed
 from partyorg.forms import apply_errors
-from partyorg.http import AuthedHttpRequest
+from partyorg.http import MAX_PAGE, AuthedHttpRequest, query_int
 
 from . import services
 from .forms import OrgCreateForm, OrgDissolveForm, OrgMergeForm, OrgMoveForm, OrgRenameForm
@@ -97,10 +97,7 @@ def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
         status=request.GET.get("status", "active"),
         sex=request.GET.get("sex", "") if request.GET.get("sex") in ("M", "F") else "",
     )
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = query_int(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
     rows, has_next = page_of(
         members_for(viewer=request.user, org=org, filters=filters),
         page=page,
@@ -114,7 +111,7 @@ def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "ancestors": visible_ancestors(request.user, org),
         "rows": rows,
         "filters": filters,
-        "page": max(page, 1),
+        "page": page,
         "has_next": has_next,
         "show_cccd": can(request.user, org.path, Role.EDITOR),
         "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
