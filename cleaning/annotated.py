@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from lib.cleaning.columns import FIELDS, SYNONYMS
+from lib.cleaning.export import XlsxBook, unneutralise
 from lib.cleaning.parse import Limits, ParsedFile, ParseError, parse_file
 from partyorg.crypto import InvalidToken
 
@@ -93,16 +93,15 @@ def _cells_of(batch_file: BatchFile) -> dict[int, list[str]] | None:
     return {row.row: row.values for row in parsed.rows}
 
 
-def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
+def _write_rows(book: XlsxBook, files: list[BatchFile], layout: _Layout) -> None:
     """The sheet, in order (constant memory writes each row once, top to bottom)."""
-    sheet = book.add_worksheet("Rà soát")
+    sheet = book.sheet("Rà soát")
     sheet.freeze_panes(1, FIRST)
-    sheet.set_column(0, 0, None, None, {"hidden": True})
-    bold = book.add_format({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
-    proposal = book.add_format({"bg_color": "#E8F4EA"})
-    error = book.add_format({"bg_color": "#F8D7DA"})
-    for col, header in enumerate(layout.headers):
-        sheet.write_string(0, col, header, bold)
+    sheet.hide_column(0)
+    bold = book.style({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
+    proposal = book.style({"bg_color": "#E8F4EA"})
+    error = book.style({"bg_color": "#F8D7DA"})
+    sheet.write_row(0, layout.headers, bold)
     r = 0
     for batch_file in files:
         cells = _cells_of(batch_file)
@@ -110,25 +109,25 @@ def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
         placed = layout.originals.get(batch_file.pk, [])
         for row in BatchRow.objects.filter(file=batch_file).order_by("row_number").iterator(2000):
             r += 1
-            sheet.write_number(r, 0, row.pk)
-            sheet.write_string(r, 1, batch_file.name)
-            sheet.write_number(r, 2, row.row_number)
+            sheet.write(r, 0, row.pk)
+            sheet.write(r, 1, batch_file.name)
+            sheet.write(r, 2, row.row_number)
             typed = cells.get(row.row_number) if cells is not None else None
             if typed is None:  # the file is not readable again: its mapped cells as stored
                 known = {by_field[f]: v for f, v in row.typed.items() if f in by_field}
                 typed = [known.get(i, "") for i in range(len(batch_file.headers))]
             for index, col in placed:
-                # Every cell is written as a string: nothing typed by anyone becomes a formula.
-                sheet.write_string(r, col, str(typed[index]) if index < len(typed) else "")
+                # Every cell is written as text (neutralised): nothing typed becomes a formula.
+                sheet.write(r, col, str(typed[index]) if index < len(typed) else "")
             bad = {p["field"] for p in row.problems if p["severity"] == "error"}
             for name, col in layout.proposals.items():
-                sheet.write_string(
+                sheet.write(
                     r,
                     col,
                     str(row.edits.get(name, row.values.get(name, ""))),
                     error if name in bad else proposal,
                 )
-            sheet.write_string(
+            sheet.write(
                 r,
                 len(layout.headers) - 1,
                 "; ".join(
@@ -148,16 +147,7 @@ def annotated_workbook(
     # Row by row through temporary files (a province's batch of 100,000 rows held as cells
     # would take about a gigabyte), in a directory of its own that goes when the book is made.
     with tempfile.TemporaryDirectory(prefix="partyorg-annotated-") as scratch:
-        book = xlsxwriter.Workbook(
-            buffer,
-            {
-                "constant_memory": True,
-                "tmpdir": scratch,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        book = XlsxBook(buffer, constant_memory=True, tmpdir=scratch)
         _write_rows(book, files, layout)
         book.close()
     audit_log(
@@ -203,7 +193,8 @@ def apply_annotated(
             ) from None
         edits = {}
         for col, name in columns.items():
-            text = line[col] if col < len(line) else ""
+            # The workbook neutralised text a spreadsheet would run: take back what was written.
+            text = unneutralise(line[col]) if col < len(line) else ""
             if text != str(row.edits.get(name, row.values.get(name, ""))):
                 edits[name] = text
         if edits:

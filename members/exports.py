@@ -1,12 +1,18 @@
-"""Rows of a member export, with each record's provenance on request."""
+"""Member exports: their rows (with each record's provenance on request) and their files.
+
+Every member export, the command's and the members page's, is written here, through the one
+neutralising writer (lib.cleaning.export).
+"""
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from lib.cleaning.export import CsvRows, XlsxBook
+from lib.vn.cccd import mask_cccd
 from members.models import ACTIVE_STATUSES, FieldChange, Member
 from orgs.models import Org
 
@@ -38,6 +44,13 @@ EXPORT_FIELDS = [
 ]
 
 
+PROVENANCE_FIELDS = ["sources", "suspected_duplicates", "open_problems"]
+
+
+def export_header(*, with_provenance: bool = False) -> list[str]:
+    return [*EXPORT_FIELDS, *(PROVENANCE_FIELDS if with_provenance else [])]
+
+
 def export_rows(
     org: Org, *, with_provenance: bool = False, chunk: int = 2000
 ) -> Iterator[list[Any]]:
@@ -47,14 +60,54 @@ def export_rows(
         .select_related("org")
         .order_by("sort_key", "id")
     )
+    return rows_of(members, with_provenance=with_provenance, chunk=chunk)
+
+
+def rows_of(
+    members: QuerySet[Member],
+    *,
+    with_provenance: bool = False,
+    masked: bool = False,
+    chunk: int = 2000,
+) -> Iterator[list[Any]]:
+    """The export rows of these members, in their order; CCCDs masked when `masked`."""
     batch: list[Member] = []
     for member in members.iterator(chunk_size=chunk):
         batch.append(member)
         if len(batch) >= chunk:
-            yield from _rows(batch, with_provenance)
+            yield from _rows(batch, with_provenance, masked)
             batch = []
     if batch:
-        yield from _rows(batch, with_provenance)
+        yield from _rows(batch, with_provenance, masked)
+
+
+def write_members_csv(
+    out: IO[str], *, rows: Iterable[list[Any]], header: list[str], stamp: str
+) -> int:
+    """The stamp line, the header and the rows as csv; returns how many rows."""
+    writer = CsvRows(out)
+    writer.writerow([f"# {stamp}"])
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def write_members_xlsx(
+    target: str | IO[bytes], *, rows: Iterable[list[Any]], header: list[str], stamp: str
+) -> int:
+    """The stamp, the header and the rows as one xlsx sheet; returns how many rows."""
+    book = XlsxBook(target, constant_memory=True)
+    sheet = book.sheet("Đảng viên")
+    sheet.write(0, 0, stamp)
+    sheet.write_row(1, header)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        sheet.write_row(count + 1, row)
+    book.close()
+    return count
 
 
 def partial_iso(value: date | None, precision: str) -> str:
@@ -80,7 +133,7 @@ def _suspects(
     return a, (("member", row_b_member) if row_b_member else ("row", row_b))
 
 
-def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
+def _rows(members: list[Member], with_provenance: bool, masked: bool) -> Iterator[list[Any]]:
     sources: dict[int, list[str]] = defaultdict(list)
     duplicates: dict[int, list[str]] = defaultdict(list)
     problems: dict[int, list[str]] = defaultdict(list)
@@ -125,7 +178,7 @@ def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
     for m in members:
         row = [
             m.pk,
-            m.cccd,
+            mask_cccd(m.cccd) if masked else m.cccd,
             m.full_name,
             m.sex,
             partial_iso(m.birth_date, m.birth_date_precision),
