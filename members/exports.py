@@ -4,6 +4,8 @@ Every member export, the command's and the members page's, is written here, thro
 neutralising writer (lib.cleaning.export).
 """
 
+import io
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -11,6 +13,7 @@ from typing import IO, Any
 
 from django.db.models import Q, QuerySet
 
+from lib.cleaning.columns import SYNONYMS
 from lib.cleaning.export import CsvRows, XlsxBook
 from lib.vn.cccd import mask_cccd
 from members.models import ACTIVE_STATUSES, FieldChange, Member
@@ -68,17 +71,50 @@ def rows_of(
     *,
     with_provenance: bool = False,
     masked: bool = False,
+    readable: bool = False,
     chunk: int = 2000,
 ) -> Iterator[list[Any]]:
-    """The export rows of these members, in their order; CCCDs masked when `masked`."""
+    """The export rows of these members, in their order; CCCDs masked when `masked`; with
+    `readable`, values as people read them (Nam/Nữ, dd/mm/yyyy, the status's name)."""
     batch: list[Member] = []
     for member in members.iterator(chunk_size=chunk):
         batch.append(member)
         if len(batch) >= chunk:
-            yield from _rows(batch, with_provenance, masked)
+            yield from _rows(batch, with_provenance, masked, readable)
             batch = []
     if batch:
-        yield from _rows(batch, with_provenance, masked)
+        yield from _rows(batch, with_provenance, masked, readable)
+
+
+def page_header() -> list[str]:
+    """The columns of the members page's export, named as the importer knows them, so the file
+    can be uploaded back (lib.cleaning.columns)."""
+    return [
+        "Mã hồ sơ",
+        *(SYNONYMS[f][0] for f in EXPORT_FIELDS[1:-3]),
+        "Trạng thái",
+        "Mã",
+        "Chi bộ",
+    ]
+
+
+def members_workbook(
+    members: QuerySet[Member], *, masked: bool, stamp: str
+) -> tuple[bytes, list[int]]:
+    """The members page's export of these members (readable, CCCDs masked when `masked`) as
+    xlsx, and the ids of the members in it."""
+    shown: list[int] = []
+
+    def rows() -> Iterator[list[Any]]:
+        for row in rows_of(members, masked=masked, readable=True):
+            shown.append(row[0])
+            yield row
+
+    buffer = io.BytesIO()
+    # Rows go through temporary files of their own, removed with the directory.
+    with tempfile.TemporaryDirectory(prefix="partyorg-export-") as scratch:
+        write_members_xlsx(buffer, rows=rows(), header=page_header(), stamp=stamp, tmpdir=scratch)
+    return buffer.getvalue(), shown
 
 
 def write_members_csv(
@@ -96,10 +132,15 @@ def write_members_csv(
 
 
 def write_members_xlsx(
-    target: str | IO[bytes], *, rows: Iterable[list[Any]], header: list[str], stamp: str
+    target: str | IO[bytes],
+    *,
+    rows: Iterable[list[Any]],
+    header: list[str],
+    stamp: str,
+    tmpdir: str | None = None,
 ) -> int:
     """The stamp, the header and the rows as one xlsx sheet; returns how many rows."""
-    book = XlsxBook(target, constant_memory=True)
+    book = XlsxBook(target, constant_memory=True, tmpdir=tmpdir)
     sheet = book.sheet("Đảng viên")
     sheet.write(0, 0, stamp)
     sheet.write_row(1, header)
@@ -115,6 +156,17 @@ def partial_iso(value: date | None, precision: str) -> str:
     if value is None:
         return ""
     return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+
+
+def partial_vn(value: date | None, precision: str) -> str:
+    """As Vietnamese forms print it, to the precision on file: dd/mm/yyyy, mm/yyyy or yyyy."""
+    if value is None:
+        return ""
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.month:02d}/{value.year:04d}"
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def _suspects(
@@ -133,7 +185,10 @@ def _suspects(
     return a, (("member", row_b_member) if row_b_member else ("row", row_b))
 
 
-def _rows(members: list[Member], with_provenance: bool, masked: bool) -> Iterator[list[Any]]:
+def _rows(
+    members: list[Member], with_provenance: bool, masked: bool, readable: bool
+) -> Iterator[list[Any]]:
+    day = partial_vn if readable else partial_iso
     sources: dict[int, list[str]] = defaultdict(list)
     duplicates: dict[int, list[str]] = defaultdict(list)
     problems: dict[int, list[str]] = defaultdict(list)
@@ -180,8 +235,8 @@ def _rows(members: list[Member], with_provenance: bool, masked: bool) -> Iterato
             m.pk,
             mask_cccd(m.cccd) if masked else m.cccd,
             m.full_name,
-            m.sex,
-            partial_iso(m.birth_date, m.birth_date_precision),
+            m.get_sex_display() if readable else m.sex,
+            day(m.birth_date, m.birth_date_precision),
             m.birth_place,
             m.hometown,
             m.residence,
@@ -193,12 +248,12 @@ def _rows(members: list[Member], with_provenance: bool, masked: bool) -> Iterato
             m.foreign_language,
             m.occupation,
             m.position,
-            partial_iso(m.admission_date, m.admission_date_precision),
-            partial_iso(m.official_date, m.official_date_precision),
+            day(m.admission_date, m.admission_date_precision),
+            day(m.official_date, m.official_date_precision),
             m.card_number or "",
             m.phone,
             m.email,
-            m.status,
+            m.get_status_display() if readable else m.status,
             m.org.code,
             m.org.name,
         ]

@@ -1,10 +1,12 @@
 """Pages of the organisation tree: drill down with live counts, and the changes to the tree."""
 
+import re
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import can
+from members.exports import members_workbook
 from members.selectors import MemberFilters, members_for, page_of
-from members.services import members_list_viewed
+from members.services import members_exported, members_list_viewed
 from partyorg.forms import apply_errors
 from partyorg.http import MAX_PAGE, AuthedHttpRequest, query_int
 
@@ -89,14 +92,24 @@ def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code)
-    filters = MemberFilters(
+def _member_filters(request: AuthedHttpRequest) -> MemberFilters:
+    """The members page's filters, as its form sends them (its export takes the same)."""
+    return MemberFilters(
         q=request.GET.get("q", "")[:100],
         status=request.GET.get("status", "active"),
         sex=request.GET.get("sex", "") if request.GET.get("sex") in ("M", "F") else "",
     )
+
+
+def _shows_cccd(request: AuthedHttpRequest, org: Org) -> bool:
+    """Whether the members page shows whole CCCDs (an editor's): its export masks them alike."""
+    return can(request.user, org.path, Role.EDITOR)
+
+
+@login_required
+def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    filters = _member_filters(request)
     page = query_int(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
     rows, has_next = page_of(
         members_for(viewer=request.user, org=org, filters=filters),
@@ -113,13 +126,54 @@ def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "filters": filters,
         "page": page,
         "has_next": has_next,
-        "show_cccd": can(request.user, org.path, Role.EDITOR),
+        "show_cccd": _shows_cccd(request, org),
         "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
     }
     template = (
         "orgs/_member_rows.html" if request.headers.get("HX-Request") else "orgs/org_members.html"
     )
     return render(request, template, context)
+
+
+@login_required
+def org_members_export(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """The members page's list with its filters, all its pages, as xlsx (audited)."""
+    org = get_org_for_user(request.user, code)
+    filters = _member_filters(request)
+    members = members_for(viewer=request.user, org=org, filters=filters)
+    limit = settings.PARTYORG_EXPORT_MAX_ROWS
+    if members.count() > limit:
+        messages.error(
+            request,
+            _(
+                "Danh sách có hơn %(n)s đảng viên, quá nhiều để xuất từ trang này: hãy lọc bớt "
+                "(theo tên, trạng thái, giới tính) hoặc xuất từ tổ chức cấp dưới."
+            )
+            % {"n": intcomma(limit)},
+        )
+        return redirect(f"{reverse('orgs:members', args=[org.code])}?{request.GET.urlencode()}")
+    masked = not _shows_cccd(request, org)
+    stamp = _("Xuất bởi %(user)s lúc %(at)s") % {
+        "user": request.user.username,
+        "at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+    }
+    content, shown = members_workbook(members, masked=masked, stamp=stamp)
+    members_exported(
+        viewer=request.user,
+        org=org,
+        query=filters.q,
+        status=filters.status,
+        sex=filters.sex,
+        shown=shown,
+        cccd_masked=masked,
+        request=request,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", org.code)
+    response["Content-Disposition"] = f'attachment; filename="dang-vien-{name}.xlsx"'
+    return response
 
 
 def _form_page(request: AuthedHttpRequest, org: Org, form: object, title: str) -> HttpResponse:

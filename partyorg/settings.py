@@ -179,7 +179,11 @@ PARTYORG_RATE_LIMITS: dict[str, int] = {
     # Exports build whole workbooks of personal data: a few a minute is plenty for a person.
     "cleaning:campaign_export": env_int("PARTYORG_EXPORT_RATE", 10),
     "cleaning:annotated": env_int("PARTYORG_EXPORT_RATE", 10),
+    "orgs:members_export": env_int("PARTYORG_EXPORT_RATE", 10),
 }
+# The members page exports at most this many members at once (a request builds the workbook);
+# more are asked to be filtered, or exported by `partyorg export members`.
+PARTYORG_EXPORT_MAX_ROWS = env_int("PARTYORG_EXPORT_MAX_ROWS", 100_000)
 # Idle expiry: officials' sessions end after 30 idle minutes, members' handbook sessions later.
 PARTYORG_OFFICIAL_IDLE_SECONDS = env_int("PARTYORG_OFFICIAL_IDLE_SECONDS", 30 * 60)
 PARTYORG_MEMBER_IDLE_SECONDS = env_int("PARTYORG_MEMBER_IDLE_SECONDS", 7 * 24 * 3600)

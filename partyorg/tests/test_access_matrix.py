@@ -27,6 +27,8 @@ MATRIX: dict[str, Row] = {
     "accounts:grant_revoke": (lambda w: {"grant_id": 1}, set(), 405),  # POST only, tested below
     "orgs:detail": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
     "orgs:members": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
+    # The members page's list as xlsx: masked for a viewer (orgs/tests/test_members_export.py).
+    "orgs:members_export": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
     "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_ADMINS, 404),
     "orgs:rename": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
     "orgs:move": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
