@@ -1,9 +1,13 @@
 """The JSON API (django-ninja) at /api/v1/: Bearer tokens scoped to a subtree; OpenAPI at docs/."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.security import HttpBearer
@@ -33,6 +37,19 @@ class TokenAuth(HttpBearer):
         return found
 
 
+def _documents_behind_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and its page: behind our login where PARTYORG_API_DOCS_LOGIN is on
+    (wherever DEBUG is off), open in development. Read at each request, not at start-up."""
+
+    @wraps(view)
+    def documents(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.PARTYORG_API_DOCS_LOGIN and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return documents
+
+
 api = NinjaAPI(
     title="partyorg API",
     version="1",
@@ -43,6 +60,7 @@ api = NinjaAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="apiv1",
+    docs_decorator=_documents_behind_login,
     # Per token (authentication runs first, so only a valid token is ever counted).
     throttle=[AuthRateThrottle(f"{settings.PARTYORG_API_RATE}/m")],
 )

@@ -172,6 +172,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 PARTYORG_LOGIN_MAX_FAILURES = env_int("PARTYORG_LOGIN_MAX_FAILURES", 5)
 PARTYORG_LOGIN_MAX_FAILURES_PER_IP = env_int("PARTYORG_LOGIN_MAX_FAILURES_PER_IP", 30)
 PARTYORG_LOGIN_WINDOW = env_int("PARTYORG_LOGIN_WINDOW", 15 * 60)
+# The API's OpenAPI document and its page (/api/v1/openapi.json, /api/v1/docs): behind login
+# unless turned off, which development (DEBUG) does by default.
+PARTYORG_API_DOCS_LOGIN = env_bool("PARTYORG_API_DOCS_LOGIN", not DEBUG)
 # Requests per minute: per API token, and per user on the expensive pages named here.
 PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
 PARTYORG_RATE_LIMITS: dict[str, int] = {
