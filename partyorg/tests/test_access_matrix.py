@@ -287,15 +287,23 @@ ADMIN_OPENED = {
 def _admin_url(name: str) -> str | None:
     """The admin URL `name`, pointing at an existing row of its model where it names one."""
     from django.apps import apps
+    from django.contrib.auth import get_user_model
 
     object_id = "1"
     parts = name.removeprefix("admin:").split("_")
-    for split in range(1, len(parts)):
-        label, model_name = "_".join(parts[:split]), "_".join(parts[split:-1])
+    # "<app label>_<model>_<action>", each part possibly with underscores of its own.
+    names = [
+        ("_".join(parts[:split]), "_".join(parts[split:end]))
+        for split in range(1, len(parts))
+        for end in range(split + 1, len(parts))
+    ]
+    for label, model_name in names:
         try:
             model = apps.get_model(label, model_name)
         except (LookupError, ValueError):
             continue
+        if model._meta.swapped:  # auth.User: the project's user model stands in its admin
+            model = get_user_model()
         first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
         object_id = str(first) if first is not None else "1"
         break
