@@ -8,12 +8,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import ApiToken, Grant, Role
-from .scope import can, granted_paths, scope_q
+from .scope import acts_as_superuser, can, granted_paths, scope_q
 
 
 def may_administer(actor: Any, path: str | None = None) -> bool:
     """A superuser, or an admin of the subtree at `path` (of any subtree when no path)."""
-    if getattr(actor, "is_superuser", False):
+    if acts_as_superuser(actor):
         return True
     if path is None:
         return bool(granted_paths(actor, Role.ADMIN))
@@ -22,7 +22,7 @@ def may_administer(actor: Any, path: str | None = None) -> bool:
 
 def grants_manageable_by(actor: Any) -> QuerySet[Grant]:
     """Grants on organisations inside the subtrees where `actor` is an admin (all: superuser)."""
-    if getattr(actor, "is_superuser", False):
+    if acts_as_superuser(actor):
         rows = Grant.objects.all()
     else:
         q = scope_q(actor, Role.ADMIN, field="org__path")
@@ -60,7 +60,7 @@ def api_token_active(secret: str) -> ApiToken | None:
 
 def api_tokens_manageable_by(actor: Any) -> QuerySet[ApiToken]:
     """Tokens on organisations inside the subtrees where `actor` is an admin (all: superuser)."""
-    if getattr(actor, "is_superuser", False):
+    if acts_as_superuser(actor):
         rows = ApiToken.objects.all()
     else:
         q = scope_q(actor, Role.ADMIN, field="org__path")

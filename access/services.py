@@ -13,7 +13,7 @@ from audit.services import AuditContext, audit_log
 from core.logging import redact
 
 from .models import ApiToken, Grant, Role
-from .scope import can, granted_paths
+from .scope import acts_as_superuser, can, granted_paths
 from .selectors import may_administer, token_digest
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ TOKEN_PREFIX = "po_"
 
 def may_grant(*, by: Any, org: "Org", role: str) -> bool:
     """An admin of a subtree grants any role below admin in it, and admin strictly below it."""
-    if getattr(by, "is_superuser", False):
+    if acts_as_superuser(by):
         return True
     if role == Role.ADMIN:
         return any(

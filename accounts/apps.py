@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +8,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deploy checks)
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django's admin, whose site logs in through our login only (accounts/admin_site.py)."""
+
+    # Not the default configuration of `accounts`: settings name this class in INSTALLED_APPS.
+    default = False
+    default_site = "accounts.admin_site.PartyAdminSite"

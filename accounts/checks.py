@@ -26,6 +26,14 @@ def security_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Wa
                 id="partyorg.E002",
             )
         )
+    if not settings.PARTYORG_API_DOCS_LOGIN:
+        problems.append(
+            Warning(
+                "PARTYORG_API_DOCS_LOGIN is off: the API's OpenAPI document is public.",
+                hint="Unset PARTYORG_API_DOCS_LOGIN (it is on by default when DEBUG is off).",
+                id="partyorg.W002",
+            )
+        )
     if not settings.PARTYORG_ENCRYPTION_KEYS:
         problems.append(
             Warning(

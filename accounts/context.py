@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from access.models import Role
-from access.scope import granted_paths
+from access.scope import acts_as_superuser, granted_paths
 
 
 def access(request: HttpRequest) -> dict[str, Any]:
@@ -12,5 +12,5 @@ def access(request: HttpRequest) -> dict[str, Any]:
         return {"is_official": False, "is_admin": False}
     return {
         "is_official": bool(granted_paths(user, Role.VIEWER)),
-        "is_admin": bool(granted_paths(user, Role.ADMIN)) or user.is_superuser,
+        "is_admin": bool(granted_paths(user, Role.ADMIN)) or acts_as_superuser(user),
     }

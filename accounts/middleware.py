@@ -3,7 +3,8 @@
 - The assurance level of this login goes onto request.user, where granted_paths() reads it: a
   level-1 login holds no subtree, so every officer view answers as it does to a stranger.
 - An official who reaches such a page at level 1 is told why, and how to get a level-2 account.
-- A password login of anyone holding a grant (or a superuser) must pass the second factor first.
+- A password login of anyone holding a grant (or staff: the admin site) must pass the second
+  factor first; an e-ID login at the officer level counts as one (`strong_login`).
 - Idle expiry: 30 minutes for officials, longer for members (settings).
 - Rate limits on the expensive pages named in settings.PARTYORG_RATE_LIMITS.
 """
@@ -42,7 +43,25 @@ def is_verified(user: User) -> bool:
 
 
 def needs_second_factor(user: User) -> bool:
-    return bool(user.is_superuser or holds_grants(user))
+    return bool(user.is_superuser or user.is_staff or holds_grants(user))
+
+
+def strong_login(request: HttpRequest) -> bool:
+    """Whether this request's login passed a second factor: a password with a confirmed device
+    (django-otp verifies only a confirmed one), or an e-ID at the officer level.
+
+    A session no login view of ours marked is never strong, whatever the test-only trust says.
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    method = request.session.get(SESSION_METHOD)
+    if method == "local":
+        return is_verified(user)
+    if method == "eid":
+        level = request.session.get(SESSION_LEVEL)
+        return isinstance(level, int) and level >= settings.OIDC_OFFICER_MIN_LEVEL
+    return False
 
 
 class AccessMiddleware:

@@ -1,6 +1,8 @@
 """Home, login (e-ID or password with a second factor), logout, and grant management."""
 
+import time as clock
 from base64 import b32encode
+from dataclasses import dataclass
 from datetime import datetime, time
 
 import segno
@@ -235,13 +237,25 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/otp_verify.html",
-        {"form": form, "demo_code": _demo_code(user)},
+        {"form": form, "demo": _demo_code(user)},
         status=status,
     )
 
 
-def _demo_code(user: User) -> str | None:
-    """DEMO ONLY: the current code of a demo login, shown on the page so anyone can try the demo.
+@dataclass(frozen=True)
+class DemoCode:
+    """What the demo box shows: a code the form will take, or the seconds until there is one."""
+
+    code: str | None
+    wait: int = 0
+
+
+def _demo_code(user: User) -> DemoCode | None:
+    """DEMO ONLY: the code of a demo login for this time step, shown on the page so anyone can
+    try the demo; once that code is used (a second login within 30 seconds), none until the
+    next step, as the device refuses a code again (django-otp's replay guard). The next step's
+    code would be taken too, within the device's tolerance, but would shift its drift, and the
+    codes of a phone holding the demo key would soon be refused.
 
     Never in production: it needs both PARTYORG_DEMO and DEBUG, and a user made by `partyorg demo`.
     """
@@ -251,7 +265,11 @@ def _demo_code(user: User) -> str | None:
     if device is None:
         return None
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+    # The clock the device verifies with (TOTPDevice.verify_token reads time.time).
+    totp.time = clock.time()
+    if totp.t() > device.last_t:
+        return DemoCode(f"{totp.token():0{device.digits}d}")
+    return DemoCode(None, wait=device.step - (int(totp.time) - device.t0) % device.step)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,9 +1,13 @@
 """The JSON API (django-ninja) at /api/v1/: Bearer tokens scoped to a subtree; OpenAPI at docs/."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, ModelSchema, NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.security import HttpBearer
@@ -15,6 +19,7 @@ from access.selectors import api_token_active
 from access.services import api_token_use
 from audit.services import AuditContext
 from congresses.api import router as congresses_router
+from core.http import MAX_DB_INT
 from lib.record import NAMES
 from lib.vn.cccd import mask_cccd
 from members.feed import changes_after
@@ -41,6 +46,19 @@ class TokenAuth(HttpBearer):
         return found
 
 
+def _documents_behind_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and its page: behind our login where PARTYORG_API_DOCS_LOGIN is on
+    (wherever DEBUG is off), open in development. Read at each request, not at start-up."""
+
+    @wraps(view)
+    def documents(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.PARTYORG_API_DOCS_LOGIN and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return documents
+
+
 api = NinjaAPI(
     title="partyorg API",
     version="1",
@@ -51,6 +69,7 @@ api = NinjaAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="apiv1",
+    docs_decorator=_documents_behind_login,
     # Per token (authentication runs first, so only a valid token is ever counted).
     throttle=[AuthRateThrottle(f"{settings.PARTYORG_API_RATE}/m")],
 )
@@ -199,7 +218,11 @@ class ChangePage(Schema):
 @api.get(
     "/changes", response=ChangePage, url_name="changes", summary="Change feed of member records"
 )
-def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> ChangePage:
+def change_feed(
+    request: HttpRequest,
+    after: int = Query(0, ge=0, le=MAX_DB_INT),
+    limit: int = Query(500, ge=1, le=1000),
+) -> ChangePage:
     """Member records changed after `after` (a cursor), in a stable order, within the token's subtree.
 
     Each item carries the member's whole current record: applying a page twice gives the same
@@ -208,9 +231,7 @@ def change_feed(request: HttpRequest, after: int = 0, limit: int = 500) -> Chang
     `member.left_scope` with `member_id` and no record: remove them from your copy.
     """
     token = _token(request)
-    changes, next_cursor = changes_after(
-        cursor=max(after, 0), roots=granted_paths(token), limit=limit
-    )
+    changes, next_cursor = changes_after(cursor=after, roots=granted_paths(token), limit=limit)
     members_list_viewed(
         viewer=token,
         org=token.org,

@@ -4,7 +4,6 @@ import io
 from datetime import date
 from typing import Any
 
-import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from access.scope import can
 from audit.services import AuditContext, audit_log
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
+from lib.cleaning.export import XlsxBook
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
 
@@ -205,9 +205,9 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
     campaign, org = _campaign(request, campaign_id, code)
     rows = [figures_for(campaign, [org])[0], *children_figures(campaign, org)]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet(_("Tiến độ"))
-    bold = book.add_format({"bold": True, "text_wrap": True})
+    book = XlsxBook(buffer)
+    sheet = book.sheet(_("Tiến độ"))
+    bold = book.style({"bold": True, "text_wrap": True})
     headers = [_("Tổ chức"), _("Mã")]
     for m in campaign.milestones.all():
         headers += [
@@ -223,29 +223,27 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
         _("Nghi trùng chưa quyết định"),
         _("Lần gửi gần nhất"),
     ]
-    moment = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    for col, text in enumerate(headers):
-        sheet.write_string(0, col, text, bold)
+    sheet.write_row(0, headers, bold)
     for r, figures in enumerate(rows, start=1):
-        sheet.write_string(r, 0, figures.org.name)
-        sheet.write_string(r, 1, figures.org.code)
+        sheet.write(r, 0, figures.org.name)
+        sheet.write(r, 1, figures.org.code)
         col = 2
         for figure in figures.milestones:
-            sheet.write_number(r, col, figure.expected)
+            sheet.write(r, col, figure.expected)
             # Left blank while nothing can count the milestone (Milestone.counted), not 0.
             if figure.milestone.counted:
-                sheet.write_number(r, col + 1, figure.done)
-                sheet.write_number(r, col + 2, figure.on_time)
+                sheet.write(r, col + 1, figure.done)
+                sheet.write(r, col + 2, figure.on_time)
             col += 3
         for key in ("members", "q_complete", "q_cccd_ok", "q_open_problems", "q_open_duplicates"):
-            sheet.write_number(r, col, figures.quality.get(key, 0))
+            sheet.write(r, col, figures.quality.get(key, 0))
             col += 1
         if figures.last_submission is not None:
             # Local time, as the page shows it (a spreadsheet's dates carry no time zone).
-            local = timezone.localtime(figures.last_submission).replace(tzinfo=None)
-            sheet.write_datetime(r, col, local, moment)
-    late = book.add_worksheet(_("Đơn vị chậm"))
-    for col, text in enumerate(
+            sheet.write(r, col, timezone.localtime(figures.last_submission).replace(tzinfo=None))
+    late = book.sheet(_("Đơn vị chậm"))
+    late.write_row(
+        0,
         [
             _("Đơn vị"),
             _("Mã"),
@@ -253,18 +251,24 @@ def campaign_export(request: AuthedHttpRequest, campaign_id: int, code: str) -> 
             _("Số ngày chậm"),
             _("Người liên hệ"),
             _("Điện thoại"),
-        ]
-    ):
-        late.write_string(0, col, text, bold)
+        ],
+        bold,
+    )
     for r, row in enumerate(late_units(campaign, org, limit=100000), start=1):
-        late.write_string(r, 0, row["unit"].name)
-        late.write_string(r, 1, row["unit"].code)
-        late.write_string(r, 2, "; ".join(m.name for m in row["missed"]))
-        late.write_number(r, 3, row["days_late"])
-        late.write_string(r, 4, row["unit"].contact_name)
-        late.write_string(r, 5, row["unit"].contact_phone)
-    footer = book.add_worksheet(_("Thông tin"))
-    footer.write_string(
+        unit = row["unit"]
+        late.write_row(
+            r,
+            [
+                unit.name,
+                unit.code,
+                "; ".join(m.name for m in row["missed"]),
+                row["days_late"],
+                unit.contact_name,
+                unit.contact_phone,
+            ],
+        )
+    footer = book.sheet(_("Thông tin"))
+    footer.write(
         0,
         0,
         _("Xuất bởi %(user)s lúc %(at)s")

@@ -6,23 +6,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audit.services import AuditContext, audit_log
 from core.crypto import InvalidToken
 from lib.cleaning.columns import FIELDS, SYNONYMS
-from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.export import XlsxBook, unneutralise
+from lib.cleaning.parse import Limits, ParsedFile, ParseError, parse_file
 
 from .models import Batch, BatchFile, BatchRow
-from .storage import opened
+from .services import finish_review, reclean, require_review
+from .storage import opened, upload_opened
 
 ROW_ID = "Mã dòng (không sửa)"
 PROPOSED = " (đề xuất)"
 ORIGINAL = " (gốc)"
+MAX_REUPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def field_label(name: str) -> str:
@@ -90,16 +93,15 @@ def _cells_of(batch_file: BatchFile) -> dict[int, list[str]] | None:
     return {row.row: row.values for row in parsed.rows}
 
 
-def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
+def _write_rows(book: XlsxBook, files: list[BatchFile], layout: _Layout) -> None:
     """The sheet, in order (constant memory writes each row once, top to bottom)."""
-    sheet = book.add_worksheet("Rà soát")
+    sheet = book.sheet("Rà soát")
     sheet.freeze_panes(1, FIRST)
-    sheet.set_column(0, 0, None, None, {"hidden": True})
-    bold = book.add_format({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
-    proposal = book.add_format({"bg_color": "#E8F4EA"})
-    error = book.add_format({"bg_color": "#F8D7DA"})
-    for col, header in enumerate(layout.headers):
-        sheet.write_string(0, col, header, bold)
+    sheet.hide_column(0)
+    bold = book.style({"bold": True, "bg_color": "#F2DEDE", "text_wrap": True})
+    proposal = book.style({"bg_color": "#E8F4EA"})
+    error = book.style({"bg_color": "#F8D7DA"})
+    sheet.write_row(0, layout.headers, bold)
     r = 0
     for batch_file in files:
         cells = _cells_of(batch_file)
@@ -107,25 +109,25 @@ def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
         placed = layout.originals.get(batch_file.pk, [])
         for row in BatchRow.objects.filter(file=batch_file).order_by("row_number").iterator(2000):
             r += 1
-            sheet.write_number(r, 0, row.pk)
-            sheet.write_string(r, 1, batch_file.name)
-            sheet.write_number(r, 2, row.row_number)
+            sheet.write(r, 0, row.pk)
+            sheet.write(r, 1, batch_file.name)
+            sheet.write(r, 2, row.row_number)
             typed = cells.get(row.row_number) if cells is not None else None
             if typed is None:  # the file is not readable again: its mapped cells as stored
                 known = {by_field[f]: v for f, v in row.typed.items() if f in by_field}
                 typed = [known.get(i, "") for i in range(len(batch_file.headers))]
             for index, col in placed:
-                # Every cell is written as a string: nothing typed by anyone becomes a formula.
-                sheet.write_string(r, col, str(typed[index]) if index < len(typed) else "")
+                # Every cell is written as text (neutralised): nothing typed becomes a formula.
+                sheet.write(r, col, str(typed[index]) if index < len(typed) else "")
             bad = {p["field"] for p in row.problems if p["severity"] == "error"}
             for name, col in layout.proposals.items():
-                sheet.write_string(
+                sheet.write(
                     r,
                     col,
                     str(row.edits.get(name, row.values.get(name, ""))),
                     error if name in bad else proposal,
                 )
-            sheet.write_string(
+            sheet.write(
                 r,
                 len(layout.headers) - 1,
                 "; ".join(
@@ -143,16 +145,7 @@ def annotated_workbook(batch: Batch, *, by: Any = None, ctx: AuditContext | None
     # Row by row through temporary files (a province's batch of 100,000 rows held as cells
     # would take about a gigabyte), in a directory of its own that goes when the book is made.
     with tempfile.TemporaryDirectory(prefix="partyorg-annotated-") as scratch:
-        book = xlsxwriter.Workbook(
-            buffer,
-            {
-                "constant_memory": True,
-                "tmpdir": scratch,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
+        book = XlsxBook(buffer, constant_memory=True, tmpdir=scratch)
         _write_rows(book, files, layout)
         book.close()
     audit_log(
@@ -170,34 +163,9 @@ def apply_annotated(
     *, batch: Batch, upload: UploadedFile, by: Any = None, ctx: AuditContext | None = None
 ) -> int:
     """Take a corrected annotated spreadsheet back: changed proposals become edits of the same batch."""
-    from python_calamine import CalamineWorkbook
-
-    from .services import finish_review, reclean, require_review
-
     require_review(batch)
-    try:
-        data = upload.read(50 * 1024 * 1024 + 1)
-        if len(data) > 50 * 1024 * 1024:
-            raise ValidationError({"file": _("Tệp lớn quá 50 MB.")})
-        table = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    except ValidationError:
-        raise
-    except Exception:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Không đọc được tệp: hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này."
-                )
-            }
-        ) from None
-    if not table or ROW_ID not in [str(h) for h in table[0]]:
-        raise ValidationError(
-            {
-                "file": _("Tệp không có cột “%(c)s”: hãy dùng tệp rà soát tải về từ lô này.")
-                % {"c": ROW_ID}
-            }
-        )
-    header = [str(h) for h in table[0]]
+    parsed = _read_annotated(upload)
+    header = parsed.headers
     id_col = header.index(ROW_ID)
     labels = {field_label(f) + PROPOSED: f for f in FIELDS}
     columns = {i: labels[h] for i, h in enumerate(header) if h in labels}
@@ -205,7 +173,10 @@ def apply_annotated(
         r.pk: r for r in BatchRow.objects.filter(batch=batch).select_related("file", "batch__org")
     }
     changed = []
-    for line_number, line in enumerate(table[1:], start=2):
+    for source in parsed.rows:
+        line = source.values
+        if not any(cell.strip() for cell in line):
+            continue
         raw_id = line[id_col] if id_col < len(line) else ""
         try:
             row = rows[int(float(str(raw_id)))]
@@ -213,13 +184,13 @@ def apply_annotated(
             raise ValidationError(
                 {
                     "file": _("Dòng %(n)d: mã dòng “%(id)s” không thuộc lô này.")
-                    % {"n": line_number, "id": raw_id}
+                    % {"n": source.row, "id": raw_id}
                 }
             ) from None
         edits = {}
         for col, name in columns.items():
-            text = "" if col >= len(line) or line[col] is None else str(line[col])
-            text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+            # The workbook neutralised text a spreadsheet would run: take back what was written.
+            text = unneutralise(line[col]) if col < len(line) else ""
             if text != str(row.edits.get(name, row.values.get(name, ""))):
                 edits[name] = text
         if edits:
@@ -242,3 +213,35 @@ def apply_annotated(
             ctx=ctx,
         )
     return len(changed)
+
+
+def _read_annotated(upload: UploadedFile) -> ParsedFile:
+    """The corrected workbook, read by the parser every upload goes through (its guard against
+    zip bombs and oversized sheets included): the header is the row holding ROW_ID."""
+    if (upload.size or 0) > MAX_REUPLOAD_BYTES:
+        raise ValidationError({"file": _("Tệp lớn quá 50 MB: hãy tải lên đúng tệp rà soát.")})
+    try:
+        with upload_opened(upload) as path:
+            return parse_file(
+                path,
+                display_name=upload.name or "",
+                limits=Limits(max_bytes=MAX_REUPLOAD_BYTES),
+                header=ROW_ID,
+            )
+    except ParseError as error:
+        if error.code == "file.no_header":
+            message = _("Tệp không có cột “%(c)s”: hãy dùng tệp rà soát tải về từ lô này.") % {
+                "c": ROW_ID
+            }
+        else:
+            reason = error.message_en if get_language().startswith("en") else error.message_vi
+            message = reason + " " + _("Hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này.")
+        raise ValidationError({"file": message}) from None
+    except OSError:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Không đọc được tệp: hãy tải lên đúng tệp rà soát (xlsx) đã tải về từ lô này."
+                )
+            }
+        ) from None

@@ -1,54 +1,30 @@
-"""Rows of a member export, with each record's provenance on request: the files and rows it
-came from, and the problems and duplicate pairs still open on it in the cleaning campaign."""
+"""The member export with each record's provenance (`partyorg export members --with-provenance`):
+the files and rows a record came from, and the problems and duplicate pairs still open on it in
+the cleaning campaign. The rows themselves, and the one neutralising writer, are
+members.exports'."""
 
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db.models import Q
 
-from lib.record import DATES, NAMES
-from members.models import ACTIVE_STATUSES, FieldChange, Member
+from members.exports import EXPORT_FIELDS, rows_of, subtree_members
+from members.models import FieldChange, Member
 from orgs.models import Org
 
 from .models import BatchRow, DuplicateCandidate
 
-# The whole record (lib.record), then what the registry derives: status and organisation.
-EXPORT_FIELDS = ["id", *NAMES, "status", "org_code", "org_name"]
+PROVENANCE_FIELDS = ["sources", "suspected_duplicates", "open_problems"]
 
 
-def _value(member: Member, name: str) -> Any:
-    value = getattr(member, name)
-    if name in DATES:
-        return partial_iso(value, getattr(member, f"{name}_precision"))
-    return "" if value is None else value
+def export_header(*, with_provenance: bool = False) -> list[str]:
+    return [*EXPORT_FIELDS, *(PROVENANCE_FIELDS if with_provenance else [])]
 
 
-def export_rows(
-    org: Org, *, with_provenance: bool = False, chunk: int = 2000
-) -> Iterator[list[Any]]:
-    """Active members of `org`'s subtree in Vietnamese name order, a chunk of queries at a time."""
-    members = (
-        Member.objects.filter(org__path__startswith=org.path, status__in=ACTIVE_STATUSES)
-        .select_related("org")
-        .order_by("sort_key", "id")
-    )
-    batch: list[Member] = []
-    for member in members.iterator(chunk_size=chunk):
-        batch.append(member)
-        if len(batch) >= chunk:
-            yield from _rows(batch, with_provenance)
-            batch = []
-    if batch:
-        yield from _rows(batch, with_provenance)
-
-
-def partial_iso(value: date | None, precision: str) -> str:
-    """ISO 8601 to the precision on file: yyyy-mm-dd, yyyy-mm, or yyyy ("" when none)."""
-    if value is None:
-        return ""
-    return value.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+def export_rows(org: Org, *, with_provenance: bool = False) -> Iterator[list[Any]]:
+    """Active members of `org`'s subtree in Vietnamese name order, with their provenance."""
+    return rows_of(subtree_members(org), extra=provenance_of if with_provenance else None)
 
 
 def _suspects(
@@ -67,52 +43,49 @@ def _suspects(
     return a, (("member", row_b_member) if row_b_member else ("row", row_b))
 
 
-def _rows(members: list[Member], with_provenance: bool) -> Iterator[list[Any]]:
+def provenance_of(members: list[Member]) -> Mapping[int, list[str]]:
+    """For each member: the file:row sources, the open pairs it is in, its open problems."""
+    ids = [m.pk for m in members]
     sources: dict[int, list[str]] = defaultdict(list)
     duplicates: dict[int, list[str]] = defaultdict(list)
     problems: dict[int, list[str]] = defaultdict(list)
-    if with_provenance:
-        ids = [m.pk for m in members]
-        for member_id, ref in (
-            FieldChange.objects.filter(member_id__in=ids, source="import")
-            .values_list("member_id", "source_ref")
-            .distinct()
-        ):
-            # "batch 12 file.xlsx:34" -> "file.xlsx:34"
-            location = ref.split(" ", 2)[-1]
-            if location not in sources[member_id]:
-                sources[member_id].append(location)
-        # Rows in review (or queued for their commit) that update these members: their open
-        # problems, and the pairs they are in.
-        rows: dict[int, int] = {}
-        for row_id, member_id, row_problems in BatchRow.objects.filter(
-            member_id__in=ids, batch__status__in=("review", "committing")
-        ).values_list("id", "member_id", "problems"):
-            rows[row_id] = member_id
-            # Open ones only: errors, and warnings not accepted (info problems were fixed).
-            problems[member_id] += [
-                p["code"]
-                for p in row_problems
-                if p.get("severity") in ("error", "warning") and not p.get("accepted")
-            ]
-        mine = set(ids)
-        for pair in (
-            DuplicateCandidate.objects.filter(decision="open")
-            .filter(Q(member_b_id__in=ids) | Q(row_a_id__in=rows) | Q(row_b_id__in=rows))
-            .values_list(
-                "row_a_id", "row_a__member_id", "row_b_id", "row_b__member_id", "member_b_id"
-            )
-        ):
-            a, b = _suspects(*pair)
-            for me, other in ((a, b), (b, a)):
-                if me[0] == "member" and me[1] in mine and other != me:
-                    duplicates[me[1]].append(f"{other[0]}:{other[1]}")
-    for m in members:
-        row = [m.pk, *(_value(m, name) for name in NAMES), m.status, m.org.code, m.org.name]
-        if with_provenance:
-            row += [
-                ";".join(sources[m.pk]),
-                ";".join(dict.fromkeys(duplicates[m.pk])),
-                ";".join(sorted(set(problems[m.pk]))),
-            ]
-        yield row
+    for member_id, ref in (
+        FieldChange.objects.filter(member_id__in=ids, source="import")
+        .values_list("member_id", "source_ref")
+        .distinct()
+    ):
+        # "batch 12 file.xlsx:34" -> "file.xlsx:34"
+        location = ref.split(" ", 2)[-1]
+        if location not in sources[member_id]:
+            sources[member_id].append(location)
+    # Rows in review (or queued for their commit) that update these members: their open
+    # problems, and the pairs they are in.
+    rows: dict[int, int] = {}
+    for row_id, member_id, row_problems in BatchRow.objects.filter(
+        member_id__in=ids, batch__status__in=("review", "committing")
+    ).values_list("id", "member_id", "problems"):
+        rows[row_id] = member_id
+        # Open ones only: errors, and warnings not accepted (info problems were fixed).
+        problems[member_id] += [
+            p["code"]
+            for p in row_problems
+            if p.get("severity") in ("error", "warning") and not p.get("accepted")
+        ]
+    mine = set(ids)
+    for pair in (
+        DuplicateCandidate.objects.filter(decision="open")
+        .filter(Q(member_b_id__in=ids) | Q(row_a_id__in=rows) | Q(row_b_id__in=rows))
+        .values_list("row_a_id", "row_a__member_id", "row_b_id", "row_b__member_id", "member_b_id")
+    ):
+        a, b = _suspects(*pair)
+        for me, other in ((a, b), (b, a)):
+            if me[0] == "member" and me[1] in mine and other != me:
+                duplicates[me[1]].append(f"{other[0]}:{other[1]}")
+    return {
+        pk: [
+            ";".join(sources[pk]),
+            ";".join(dict.fromkeys(duplicates[pk])),
+            ";".join(sorted(set(problems[pk]))),
+        ]
+        for pk in ids
+    }

@@ -1,7 +1,9 @@
 """Uploaded spreadsheets, encrypted at rest under MEDIA_ROOT/uploads, one folder per batch.
 
 They hold personal data of party members: on disk they are Fernet tokens (core.crypto);
-they are decrypted only into a private temporary file while the parser reads them.
+they are decrypted only into a private temporary file while the parser reads them. An upload
+that is not kept (a corrected annotated workbook) is read from such a file too: every upload
+is read by lib.cleaning.parse.parse_file, behind the same guard.
 """
 
 import hashlib
@@ -32,6 +34,13 @@ def store_upload(batch_id: int, upload: UploadedFile, index: int) -> tuple[str, 
 
 
 @contextmanager
+def _private_file(suffix: str) -> Iterator[Path]:
+    """A path in a temporary directory of our own (mode 700), removed with it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
+        yield Path(folder) / f"upload{suffix}"
+
+
+@contextmanager
 def opened(relative: str) -> Iterator[Path]:
     """The stored upload decrypted into a temporary file (same extension), removed afterwards."""
     stored = Path(settings.MEDIA_ROOT) / relative
@@ -40,10 +49,20 @@ def opened(relative: str) -> Iterator[Path]:
         if relative.endswith(".enc")
         else Path(relative).suffix
     )
-    with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
-        plain = Path(folder) / f"upload{suffix}"
+    with _private_file(suffix) as plain:
         plain.write_bytes(
             decrypt(stored.read_bytes()) if relative.endswith(".enc") else stored.read_bytes()
         )
+        plain.chmod(0o600)
+        yield plain
+
+
+@contextmanager
+def upload_opened(upload: UploadedFile) -> Iterator[Path]:
+    """An upload that is not kept, in a temporary file (its extension), removed afterwards."""
+    with _private_file(Path(upload.name or "").suffix.lower()[:8]) as plain:
+        with plain.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
         plain.chmod(0o600)
         yield plain

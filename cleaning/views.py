@@ -13,7 +13,7 @@ from access.models import Role
 from access.scope import can
 from audit.services import AuditContext
 from core.forms import apply_errors
-from core.http import AuthedHttpRequest
+from core.http import MAX_PAGE, AuthedHttpRequest, query_int
 from lib.cleaning.columns import FIELDS
 from members.selectors import page_of
 from orgs.selectors import get_org_for_user, visible_ancestors
@@ -91,11 +91,8 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
         if request.GET.get("severity") in ("error", "warning", "ok")
         else ""
     )
-    try:
-        page = int(request.GET.get("page", "1"))
-        file_id = int(request.GET.get("file", "0")) or None
-    except ValueError:
-        page, file_id = 1, None
+    page = query_int(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
+    file_id = query_int(request, "file", default=0) or None
     rows, has_next = page_of(
         batch_rows(batch, code=code, severity=severity, file_id=file_id),
         page=page,
@@ -116,7 +113,7 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "warning_rules": sum(1 for r in rules if r["severity"] == "warning"),
             "rows": rows,
             "has_next": has_next,
-            "page": max(page, 1),
+            "page": page,
             "filters": {"rule": code, "severity": severity, "file": file_id or ""},
             "blockers": blockers,
             "candidates": batch.candidates.filter(decision="open").select_related(

@@ -811,3 +811,34 @@ def members_list_viewed(
         detail={"q": mask_digits(query[:100]), "members": shown},
         ctx=ctx,
     )
+
+
+def members_exported(
+    *,
+    viewer: Any,
+    org: Org,
+    query: str,
+    status: str,
+    sex: str,
+    shown: list[int],
+    cccd_masked: bool,
+    ctx: AuditContext | None = None,
+) -> None:
+    """Audit an export of the members page's list: who, which filters, and which members (so
+    `partyorg audit member <id>` finds it), as the command's export is audited."""
+    audit_log(
+        actor=viewer,
+        action="member.export",
+        object_type="org",
+        object_id=org.code,
+        detail={
+            "format": "xlsx",
+            "rows": len(shown),
+            "q": mask_digits(query[:100]),
+            "status": status,
+            "sex": sex,
+            "cccd_masked": cccd_masked,
+            "members": shown,
+        },
+        ctx=ctx,
+    )

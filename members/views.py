@@ -1,5 +1,6 @@
 """Member pages: the record, its events timeline and field history, and a form for each event."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -7,9 +8,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,11 +21,12 @@ from access.models import Role
 from access.scope import can, sees_cccd
 from audit.services import AuditContext
 from core.forms import apply_errors
-from core.http import AuthedHttpRequest
+from core.http import MAX_PAGE, AuthedHttpRequest, query_int
 from orgs.forms import resolve_orgs
 from orgs.selectors import get_org_for_user, visible_ancestors
 
 from . import services
+from .exports import members_workbook
 from .forms import (
     BadgeForm,
     CardForm,
@@ -60,18 +64,20 @@ def _record_context(request: AuthedHttpRequest, member: Member) -> dict[str, Any
     }
 
 
-@login_required
-def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
-    org = get_org_for_user(request.user, code)
-    filters = MemberFilters(
+def _member_filters(request: AuthedHttpRequest) -> MemberFilters:
+    """The member list's filters, as its form sends them (its export takes the same)."""
+    return MemberFilters(
         q=request.GET.get("q", "")[:100],
         status=request.GET.get("status", "active"),
         sex=request.GET.get("sex", "") if request.GET.get("sex") in ("M", "F") else "",
     )
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
+
+
+@login_required
+def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    org = get_org_for_user(request.user, code)
+    filters = _member_filters(request)
+    page = query_int(request, "page", default=1, minimum=1, maximum=MAX_PAGE)
     rows, has_next = page_of(
         members_for(viewer=request.user, org=org, filters=filters),
         page=page,
@@ -89,7 +95,7 @@ def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "ancestors": visible_ancestors(request.user, org),
         "rows": rows,
         "filters": filters,
-        "page": max(page, 1),
+        "page": page,
         "has_next": has_next,
         "show_cccd": sees_cccd(request.user, org.path),
         "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
@@ -100,6 +106,48 @@ def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
         else "members/member_list.html"
     )
     return render(request, template, context)
+
+
+@login_required
+def member_list_export(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """The member list with its filters, all its pages, as xlsx (audited): CCCDs masked in the
+    file as on the screen."""
+    org = get_org_for_user(request.user, code)
+    filters = _member_filters(request)
+    members = members_for(viewer=request.user, org=org, filters=filters)
+    limit = settings.PARTYORG_EXPORT_MAX_ROWS
+    if members.count() > limit:
+        messages.error(
+            request,
+            _(
+                "Danh sách có hơn %(n)s đảng viên, quá nhiều để xuất từ trang này: hãy lọc bớt "
+                "(theo tên, trạng thái, giới tính) hoặc xuất từ tổ chức cấp dưới."
+            )
+            % {"n": intcomma(limit)},
+        )
+        return redirect(f"{reverse('members:list', args=[org.code])}?{request.GET.urlencode()}")
+    masked = not sees_cccd(request.user, org.path)
+    stamp = _("Xuất bởi %(user)s lúc %(at)s") % {
+        "user": request.user.username,
+        "at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+    }
+    content, shown = members_workbook(members, masked=masked, stamp=stamp)
+    services.members_exported(
+        viewer=request.user,
+        org=org,
+        query=filters.q,
+        status=filters.status,
+        sex=filters.sex,
+        shown=shown,
+        cccd_masked=masked,
+        ctx=AuditContext.of(request),
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", org.code)
+    response["Content-Disposition"] = f'attachment; filename="dang-vien-{name}.xlsx"'
+    return response
 
 
 @login_required

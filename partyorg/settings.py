@@ -66,7 +66,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 SITE_NAME = env_str("SITE_NAME", "partyorg")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind our login and second factor (accounts/admin_site.py).
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -195,11 +196,17 @@ OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 # Password logins stay open for the embedded default; with an e-ID they are off unless asked for.
 PARTYORG_LOCAL_LOGIN = env_bool("PARTYORG_LOCAL_LOGIN", not OIDC_ISSUER)
 
+# The admin never shows a TOTP secret (a superuser who read one could pass as its owner unseen).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Failed logins: an account locks after LOGIN_MAX_FAILURES in LOGIN_WINDOW seconds, an address
 # after LOGIN_MAX_FAILURES_PER_IP; both unlock when the window passes (counters in the cache).
 PARTYORG_LOGIN_MAX_FAILURES = env_int("PARTYORG_LOGIN_MAX_FAILURES", 5)
 PARTYORG_LOGIN_MAX_FAILURES_PER_IP = env_int("PARTYORG_LOGIN_MAX_FAILURES_PER_IP", 30)
 PARTYORG_LOGIN_WINDOW = env_int("PARTYORG_LOGIN_WINDOW", 15 * 60)
+# The API's OpenAPI document and its page (/api/v1/openapi.json, /api/v1/docs): behind login
+# unless turned off, which development (DEBUG) does by default.
+PARTYORG_API_DOCS_LOGIN = env_bool("PARTYORG_API_DOCS_LOGIN", not DEBUG)
 # Requests per minute: per API token, and per user on the expensive pages named here.
 PARTYORG_API_RATE = env_int("PARTYORG_API_RATE", 120)
 PARTYORG_RATE_LIMITS: dict[str, int] = {
@@ -207,7 +214,11 @@ PARTYORG_RATE_LIMITS: dict[str, int] = {
     # Exports build whole workbooks of personal data: a few a minute is plenty for a person.
     "campaigns:export": env_int("PARTYORG_EXPORT_RATE", 10),
     "cleaning:annotated": env_int("PARTYORG_EXPORT_RATE", 10),
+    "members:list_export": env_int("PARTYORG_EXPORT_RATE", 10),
 }
+# The members page exports at most this many members at once (a request builds the workbook);
+# more are asked to be filtered, or exported by `partyorg export members`.
+PARTYORG_EXPORT_MAX_ROWS = env_int("PARTYORG_EXPORT_MAX_ROWS", 100_000)
 # Idle expiry: officials' sessions end after 30 idle minutes, members' handbook sessions later.
 PARTYORG_OFFICIAL_IDLE_SECONDS = env_int("PARTYORG_OFFICIAL_IDLE_SECONDS", 30 * 60)
 PARTYORG_MEMBER_IDLE_SECONDS = env_int("PARTYORG_MEMBER_IDLE_SECONDS", 7 * 24 * 3600)

@@ -125,15 +125,29 @@ def test_it_limits_each_tokens_rate(world: World, settings) -> None:
     assert statuses[:limit] == [200] * limit and statuses[-1] == 429
 
 
-def test_the_openapi_document_describes_bearer_auth() -> None:
-    doc = Client().get("/api/v1/openapi.json").json()
+def test_the_api_documents_are_behind_login_in_production(world: World, settings) -> None:
+    from partyorg import settings as project_settings
+
+    # On wherever DEBUG is off (this test run, production), unless turned off.
+    assert project_settings.DEBUG is False and project_settings.PARTYORG_API_DOCS_LOGIN is True
+    for url in ("/api/v1/openapi.json", "/api/v1/docs"):
+        anonymous = Client().get(url)
+        assert anonymous.status_code == 302, url
+        assert anonymous["Location"] == f"/accounts/login/?next={url}"
+        assert world.client("member").get(url).status_code == 200, url
+    settings.PARTYORG_API_DOCS_LOGIN = False  # development
+    assert Client().get("/api/v1/openapi.json").status_code == 200
+
+
+def test_the_openapi_document_describes_bearer_auth(world: World) -> None:
+    doc = world.client("member").get("/api/v1/openapi.json").json()
     schemes = doc["components"]["securitySchemes"]
     assert schemes["TokenAuth"]["type"] == "http" and schemes["TokenAuth"]["scheme"] == "bearer"
     assert {"/api/v1/orgs/{code}", "/api/v1/members"} <= set(doc["paths"])
     for path in doc["paths"].values():
         for operation in path.values():
             assert operation["security"] == [{"TokenAuth": []}]
-    docs = Client().get("/api/v1/docs")
+    docs = world.client("member").get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.content.decode()
 
 

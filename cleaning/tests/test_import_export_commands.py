@@ -64,6 +64,40 @@ def test_export_writes_xlsx(world: World, tmp_path) -> None:
     assert out.read_bytes()[:2] == b"PK"
 
 
+HOSTILE = {
+    "residence": '=HYPERLINK("http://x.example","bấm")',
+    "occupation": "@SUM(1)",
+    "position": "+cmd|' /C calc'!A0",
+    "qualification": "-5",
+}
+
+
+def test_export_neutralises_every_text_cell_in_csv_and_xlsx(world: World, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from members.services import member_update
+
+    member = world.members[1]
+    member_update(member=member, changes=HOSTILE)
+    member.refresh_from_db()
+    assert member.phone.startswith("+84")
+    expected = {
+        **{field: "'" + value for field, value in HOSTILE.items()},
+        "qualification": "-5",
+        "phone": member.phone,
+    }
+    csv_out, xlsx_out = tmp_path / "out.csv", tmp_path / "out.xlsx"
+    call_command("export", "members", org=world.cell.code, out=str(csv_out))
+    call_command("export", "members", org=world.cell.code, format="xlsx", out=str(xlsx_out))
+    lines = csv_out.read_text(encoding="utf-8-sig").splitlines()[1:]
+    from_csv = next(r for r in csv.DictReader(lines) if r["id"] == str(member.pk))
+    sheet = load_workbook(xlsx_out).active
+    header, *rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    from_xlsx = next(dict(zip(header, r, strict=True)) for r in rows if r[0] == member.pk)
+    for field, value in expected.items():
+        assert from_csv[field] == value and from_xlsx[field] == value, field
+
+
 @pytest.mark.parametrize(
     ("args", "options", "message"),
     [

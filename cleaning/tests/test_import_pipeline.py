@@ -603,8 +603,8 @@ def test_the_annotated_workbook_keeps_every_original_column_even_unmapped(world:
     by_row = {r[2].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
     note = names.index("Ghi chú của chi bộ" + ORIGINAL)
     assert by_row[2][note] == "Chuyển đến từ Q.1"
-    # Written as text, never as a formula.
-    assert by_row[3][note] == "=1+1" and by_row[3][names.index("STT" + ORIGINAL)] == "2"
+    # Written as text, neutralised: never a formula, not even when edited in a spreadsheet.
+    assert by_row[3][note] == "'=1+1" and by_row[3][names.index("STT" + ORIGINAL)] == "2"
     assert by_row[2][names.index("Họ và tên" + ORIGINAL)] == "NGUYỄN   thị hoà"
 
 

@@ -23,7 +23,12 @@ known columns (columns.guess_mapping); officials' sheets have titles, dates and 
 rows above it, and often a row of column numbers ("(1) (2) (3)") below it, which is
 skipped. A two-level header (a merged "Ngày tháng năm" over "Sinh | Vào Đảng | Chính
 thức") is read as one: each lower cell is prefixed with the group above it.
-``ParsedFile.header_row`` is the last header row.
+``ParsedFile.header_row`` is the last header row. A workbook of our own (the annotated
+workbook taken back) names its header instead: ``header=`` a cell the header row holds.
+
+Every upload is read here, through the same guard: a workbook is checked as a container
+(type, encryption, zip bomb, and the cells its sheets would make calamine allocate) before
+calamine opens it.
 """
 
 import codecs
@@ -31,6 +36,7 @@ import csv
 import datetime
 import io
 import re
+import sys
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -71,6 +77,10 @@ class Limits:
     max_uncompressed: int = 200 * _MB
     max_ratio: float = 100.0
     max_zip_entries: int = 10_000
+    # calamine allocates a sheet as the rectangle from its first to its last cell holding a
+    # value, about 32 bytes a cell: values in A1 and GR1000000 of a 2 KB file ask for 6 GB.
+    # Checked on the sheet XML while it is streamed (xlsx), before calamine.
+    max_cells: int = 10_000_000
 
 
 class ParseError(Exception):
@@ -107,12 +117,17 @@ def parse_file(
     display_name: str | None = None,
     limits: Limits = Limits(),
     sheet: str | None = None,
+    header: str | None = None,
 ) -> ParsedFile:
-    """Read one upload; raises ParseError (only) for anything we will not read."""
+    """Read one upload; raises ParseError (only) for anything we will not read.
+
+    With `header`, the header row is the first of the first rows holding that cell, and no
+    column is mapped (a workbook of our own); otherwise it is guessed from known columns.
+    """
     path = Path(path)
     name = display_name or path.name
     try:
-        return _parse(path, name, limits, sheet)
+        return _parse(path, name, limits, sheet, header)
     except ParseError:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -133,7 +148,9 @@ def parse_file(
         ) from None
 
 
-def _parse(path: Path, name: str, limits: Limits, sheet: str | None) -> ParsedFile:
+def _parse(
+    path: Path, name: str, limits: Limits, sheet: str | None, header: str | None
+) -> ParsedFile:
     extension = path.suffix.lower()
     if extension not in SUPPORTED_EXTENSIONS:
         raise _error(
@@ -169,9 +186,9 @@ def _parse(path: Path, name: str, limits: Limits, sheet: str | None) -> ParsedFi
     if extension in TEXT_EXTENSIONS:
         if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE2_MAGIC):
             raise _mismatch(name, extension, "bảng tính Excel/ODS", "an Excel/ODS workbook")
-        return _parse_text(path, name, limits)
+        return _parse_text(path, name, limits, header)
     _check_container(path, name, extension, head, limits)
-    return _parse_workbook(path, name, limits, sheet)
+    return _parse_workbook(path, name, limits, sheet, header)
 
 
 def _mismatch(name: str, extension: str, what_vi: str, what_en: str) -> ParseError:
@@ -291,15 +308,31 @@ def _check_zip(path: Path, name: str, extension: str, limits: Limits) -> None:
         elif b"encryption-data" in _read_small(archive, "META-INF/manifest.xml"):
             raise _encrypted(name)
         # Stream every entry once: a directory that understates sizes is caught here (the
-        # reader stops at the declared size and the CRC then fails), before calamine.
+        # reader stops at the declared size and the CRC then fails), before calamine. The
+        # cells each worksheet would make calamine allocate are counted on the way.
         seen = 0
         for info in infos:
+            # Every XML part: the workbook's relations may put a sheet anywhere in the archive.
+            extent = (
+                _SheetExtent()
+                if extension in (".xlsx", ".xlsm") and info.filename.lower().endswith(".xml")
+                else None
+            )
             try:
                 with archive.open(info) as member:
                     while chunk := member.read(_MB):
                         seen += len(chunk)
                         if seen > limits.max_uncompressed:
                             raise _zip_bomb(name)
+                        if extent is not None:
+                            extent.feed(chunk)
+                if extent is not None and (not extent.plain or extent.cells() > limits.max_cells):
+                    # Cells of another form, or too many at a glance (stray formatted cells
+                    # far away count there): read again, tag by tag, as calamine places them.
+                    extent = _SheetExtent(precise=True)
+                    with archive.open(info) as member:
+                        while chunk := member.read(_MB):
+                            extent.feed(chunk)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
                 raise _error(
                     "file.corrupt",
@@ -307,6 +340,98 @@ def _check_zip(path: Path, name: str, extension: str, limits: Limits) -> None:
                     "tệp bảng tính bị hỏng (dữ liệu nén sai).",
                     "the workbook is damaged (bad compressed data).",
                 ) from None
+            if extent is not None and extent.cells() > limits.max_cells:
+                raise _too_many_cells(name, extent, limits)
+
+
+# Cells with their address first, as Excel, LibreOffice and every library we know write them
+# (`<c r="B7" t="s">`). The quick reading counts every such cell, a value or not; the precise one
+# (a sheet with cells of another form, or one the quick reading finds too large) places each tag
+# as calamine does and counts only cells holding a value (calamine skips `<c r="B7" s="1"/>`).
+_ADDRESSED_COLUMN = re.compile(rb'<c r="([A-Za-z]+)')
+_ADDRESSED_ROW = re.compile(rb'<c r="[A-Za-z]+([0-9]+)')
+_ANY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_ADDRESS = re.compile(rb'\br="([A-Za-z]*)([0-9]*)"')
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+class _SheetExtent:
+    """The rectangle calamine allocates for one xlsx worksheet, at most: from its first to its
+    last cell, read from the sheet XML as it streams (constant memory)."""
+
+    def __init__(self, *, precise: bool = False) -> None:
+        self.precise = precise
+        self.plain = True  # every cell tag of the quick reading had its address first
+        self.top = self.left = sys.maxsize
+        self.bottom = self.right = 0
+        self.row = self.col = 0  # where calamine is (precise reading only)
+        self.tail = b""
+
+    def cells(self) -> int:
+        if not self.bottom:
+            return 0
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.tail + chunk
+        # A tag cut by the chunk's end waits for the next chunk (a cell tag is short).
+        cut = data.rfind(b"<")
+        if cut == -1 or data.find(b">", cut) != -1:
+            cut = len(data)
+        data, self.tail = data[:cut], data[cut:][-4096:]
+        if self.precise:
+            self._tags(data)
+        elif self.plain:
+            self._addressed(data)
+
+    def _addressed(self, data: bytes) -> None:
+        tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+        rows = _ADDRESSED_ROW.findall(data)
+        if len(rows) != tags or b":c " in data or b":c>" in data:
+            self.plain = False
+            return
+        if rows:
+            numbers = [int(row) for row in set(rows)]
+            columns = [_column(c) for c in set(_ADDRESSED_COLUMN.findall(data))]
+            self._span(min(numbers), max(numbers), min(columns), max(columns))
+
+    def _tags(self, data: bytes) -> None:
+        for match in _ANY_TAG.finditer(data):
+            tag, attributes = match.groups()
+            address = _ADDRESS.search(attributes)
+            if tag == b"row":
+                self.row = int(address[2]) if address and address[2] else self.row + 1
+                self.col = 0
+                continue
+            if address and address[1]:
+                self.col = _column(address[1])
+                self.row = int(address[2]) if address[2] else self.row
+            else:
+                self.col += 1
+            if not attributes.endswith(b"/"):
+                self._span(self.row, self.row, self.col, self.col)
+
+    def _span(self, top: int, bottom: int, left: int, right: int) -> None:
+        self.top, self.bottom = min(self.top, top), max(self.bottom, bottom)
+        self.left, self.right = min(self.left, left), max(self.right, right)
+
+
+def _too_many_cells(name: str, extent: _SheetExtent, limits: Limits) -> ParseError:
+    rows, columns = extent.bottom - extent.top + 1, extent.right - extent.left + 1
+    return _error(
+        "file.too_many_cells",
+        name,
+        f"một trang tính trải trên {rows:,} dòng × {columns:,} cột, vượt giới hạn "
+        f"{limits.max_cells:,} ô; hãy xoá các ô thừa ở xa bảng dữ liệu hoặc chia tệp.",
+        f"a sheet spans {rows:,} rows × {columns:,} columns, over the limit of "
+        f"{limits.max_cells:,} cells; delete stray cells far from the data or split the file.",
+    )
 
 
 def _read_small(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -399,7 +524,14 @@ def _two_level(top: list[str], below: list[str]) -> list[str] | None:
     return out
 
 
-def _find_header(rows: list[list[str]]) -> _Header | None:
+def _find_header(rows: list[list[str]], named: str | None = None) -> _Header | None:
+    """The header: the first row holding the cell `named`, else guessed from known columns."""
+    if named is not None:
+        for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            cells = [c.strip() for c in row]
+            if named in cells:
+                return _Header(index, 1, cells, {})
+        return None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if not any(cell.strip() for cell in row):
             continue
@@ -441,7 +573,14 @@ def _too_many_rows(name: str, rows: int, limits: Limits) -> ParseError:
     )
 
 
-def _no_columns(name: str) -> ParseError:
+def _no_columns(name: str, named: str | None = None) -> ParseError:
+    if named is not None:
+        return _error(
+            "file.no_header",
+            name,
+            f"không có cột “{named}” trong {HEADER_SEARCH_ROWS} dòng đầu.",
+            f"there is no column “{named}” in the first {HEADER_SEARCH_ROWS} rows.",
+        )
     return _error(
         "file.no_columns",
         name,
@@ -452,7 +591,9 @@ def _no_columns(name: str) -> ParseError:
     )
 
 
-def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -> ParsedFile:
+def _parse_workbook(
+    path: Path, name: str, limits: Limits, wanted: str | None, named: str | None
+) -> ParsedFile:
     import python_calamine
 
     try:
@@ -485,7 +626,7 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
         top = [
             _texts(r) for r in sheet.to_python(skip_empty_area=True, nrows=HEADER_SEARCH_ROWS + 5)
         ]
-        found = _find_header(top)
+        found = _find_header(top, named)
         if found is None:
             continue
         if sheet.height - found.data_index > limits.max_rows:
@@ -495,7 +636,7 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
         if best is None or score > best.score:
             best = _Candidate(sheet_name, found, score, sheet)
     if best is None:
-        raise refusal or _no_columns(name)
+        raise refusal or _no_columns(name, named)
     header = best.header
     sheet = best.data
     first_row = sheet.start[0] + 1 if sheet.start else 1
@@ -510,7 +651,8 @@ def _parse_workbook(path: Path, name: str, limits: Limits, wanted: str | None) -
             if is_date:
                 dates.append(column)
         rows.append(SourceRow(name, first_row + offset, values, frozenset(dates)))
-    rows = _drop_numbering_row(rows)
+    if named is None:
+        rows = _drop_numbering_row(rows)
     return ParsedFile(
         name,
         best.sheet,
@@ -611,7 +753,7 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _parse_text(path: Path, name: str, limits: Limits) -> ParsedFile:
+def _parse_text(path: Path, name: str, limits: Limits, named: str | None) -> ParsedFile:
     data = path.read_bytes()
     text, encoding = _decode(data, name)
     del data
@@ -632,9 +774,9 @@ def _parse_text(path: Path, name: str, limits: Limits) -> ParsedFile:
                 raise _too_many_rows(name, len(records), limits)
     except csv.Error:
         raise _binary(name) from None
-    found = _find_header(records)
+    found = _find_header(records, named)
     if found is None:
-        raise _no_columns(name)
+        raise _no_columns(name, named)
     if len(records) - found.data_index > limits.max_rows:
         raise _too_many_rows(name, len(records) - found.data_index, limits)
     rows = [
@@ -646,7 +788,7 @@ def _parse_text(path: Path, name: str, limits: Limits) -> ParsedFile:
         None,
         found.data_index,
         found.headers,
-        _drop_numbering_row(rows),
+        _drop_numbering_row(rows) if named is None else rows,
         found.mapping,
         encoding,
         [],

@@ -4,7 +4,6 @@ This is what ``partyorg clean`` runs; the review pages run the same steps one by
 """
 
 import contextlib
-import csv
 import gc
 import re
 from collections import Counter
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from lib.cleaning.columns import DATE_FIELDS, FIELDS, Mapping, RawRecord, SourceRow, apply_mapping
-from lib.cleaning.export import neutralise
+from lib.cleaning.export import CsvRows
 from lib.cleaning.match import (
     DEFAULT_THRESHOLD,
     Candidate,
@@ -252,9 +251,8 @@ def write_clean_csv(result: CleanResult, out: Path | str | IO[str]) -> int:
     if isinstance(out, (str, Path)):
         with open(out, "w", encoding="utf-8-sig", newline="") as handle:
             return write_clean_csv(result, handle)
-    writer = csv.writer(out)
+    writer = CsvRows(out)
     writer.writerow(OUTPUT_COLUMNS)
     for record in result.records:
-        row = output_row(record, result.groups.get(record_key(record), ""))
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(output_row(record, result.groups.get(record_key(record), "")))
     return len(result.records)

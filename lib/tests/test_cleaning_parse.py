@@ -2,6 +2,7 @@
 
 import codecs
 import datetime
+import io
 import os
 import unicodedata
 import zipfile
@@ -13,6 +14,8 @@ import pytest
 import xlsxwriter
 
 from lib.cleaning.parse import Limits, ParseError, parse_file
+
+from . import bombs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = ["STT", "Họ và tên", "Số CCCD", "Giới tính", "Ngày sinh", "Ngày vào Đảng"]
@@ -232,6 +235,54 @@ class TestBadInput:
             archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 << 20))
         assert path.stat().st_size < 1 << 20
         _refused(path, "file.zip_bomb")
+
+    @pytest.mark.parametrize(
+        "bomb", [bombs.expanding, bombs.declaring, bombs.sparse, bombs.sparse_without_addresses]
+    )
+    def test_it_refuses_a_hostile_workbook_before_calamine_opens_it(
+        self, tmp_path, monkeypatch, bomb
+    ):
+        import python_calamine
+
+        class Unopened:
+            @staticmethod
+            def from_path(path: str) -> None:
+                raise AssertionError("calamine opened a hostile workbook")
+
+        monkeypatch.setattr(python_calamine, "CalamineWorkbook", Unopened)
+        path = tmp_path / "bomb.xlsx"
+        path.write_bytes(bomb(HEADER))
+        assert path.stat().st_size < 200 << 10
+        with pytest.raises(ParseError) as caught:
+            parse_file(path)
+        assert caught.value.code in ("file.zip_bomb", "file.too_many_cells"), caught.value
+
+    def test_it_reads_a_sheet_with_stray_formatted_cells_far_away(self, tmp_path):
+        # Formatted but empty (calamine allocates nothing for them): the file is fine.
+        stray = '<row r="1048576"><c r="XFD1048576" s="1"/></row>'
+        rows = bombs.header_row(HEADER) + '<row r="2">' + bombs.cell("B2", "Lê Văn Bình") + "</row>"
+        path = tmp_path / "stray.xlsx"
+        path.write_bytes(bombs.workbook(rows + stray))
+        assert [r.values[1] for r in parse_file(path).rows] == ["Lê Văn Bình"]
+
+    def test_it_counts_the_cells_of_every_sheet_whatever_its_part_is_called(self, tmp_path):
+        path = tmp_path / "moved.xlsx"
+        with (
+            zipfile.ZipFile(path, "w") as out,
+            zipfile.ZipFile(io.BytesIO(bombs.sparse(HEADER))) as source,
+        ):
+            for info in source.infolist():
+                data = source.read(info)
+                name = info.filename.replace("worksheets/sheet1.xml", "data/elsewhere.xml")
+                out.writestr(name, data.replace(b"worksheets/sheet1.xml", b"data/elsewhere.xml"))
+        _refused(path, "file.too_many_cells")
+
+    def test_a_workbook_of_our_own_names_its_header(self, tmp_path):
+        path = _xlsx(tmp_path / "own.xlsx", [["Tiêu đề"], ["Mã", "Ghi chú"], [7, "ghi chú"]])
+        parsed = parse_file(path, header="Mã")
+        assert parsed.headers == ["Mã", "Ghi chú"] and parsed.mapping == {}
+        assert [(r.row, r.values) for r in parsed.rows] == [(3, ["7", "ghi chú"])]
+        _refused(path, "file.no_header", header="Không có")
 
     def test_it_refuses_an_archive_that_expands_beyond_the_limit(self, tmp_path):
         good = _xlsx(tmp_path / "u.xlsx", [HEADER, ROW] * 200)

@@ -55,6 +55,11 @@ def test_the_deploy_checks_refuse_the_test_only_session_trust() -> None:
     assert result.returncode != 0 and "partyorg.E001" in result.stderr
 
 
+def test_the_deploy_checks_warn_of_public_api_documents() -> None:
+    result = _check_deploy(_production_env(PARTYORG_API_DOCS_LOGIN="0"))
+    assert result.returncode != 0 and "partyorg.W002" in result.stderr
+
+
 def test_the_deploy_checks_refuse_an_eid_without_levels() -> None:
     result = _check_deploy(
         _production_env(OIDC_ISSUER="https://eid.example.vn", OIDC_CLIENT_ID="partyorg")

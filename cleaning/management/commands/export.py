@@ -1,17 +1,14 @@
 """partyorg export members --org CODE --format csv|xlsx [--with-provenance] [--out FILE]."""
 
-import contextlib
-import csv
 import sys
 from typing import Any
 
-import xlsxwriter
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from audit.services import audit_log
-from cleaning.exports import EXPORT_FIELDS, export_rows
-from lib.cleaning.export import neutralise
+from cleaning.exports import export_header, export_rows
+from members.exports import write_members_csv, write_members_xlsx
 from orgs.models import Org
 
 
@@ -38,49 +35,16 @@ class Command(BaseCommand):
             )
         if options["format"] == "xlsx" and options["out"] == "-":
             raise CommandError("--format xlsx cần --out FILE / needs --out FILE")
-        header = [
-            *EXPORT_FIELDS,
-            *(
-                ["sources", "suspected_duplicates", "open_problems"]
-                if options["with_provenance"]
-                else []
-            ),
-        ]
+        header = export_header(with_provenance=options["with_provenance"])
         stamp = f"Xuất bởi / exported by {options['by'] or 'partyorg'} {timezone.localtime():%d/%m/%Y %H:%M}"
         rows = export_rows(org, with_provenance=options["with_provenance"])
-        count = 0
-        if options["format"] == "csv":
-            with contextlib.ExitStack() as stack:
-                out = (
-                    stack.enter_context(open(options["out"], "w", newline="", encoding="utf-8-sig"))
-                    if options["out"] != "-"
-                    else sys.stdout
-                )
-                writer = csv.writer(out)
-                writer.writerow([f"# {stamp}"])
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow([neutralise(str(v)) for v in row])
-                    count += 1
+        if options["format"] == "xlsx":
+            count = write_members_xlsx(options["out"], rows=rows, header=header, stamp=stamp)
+        elif options["out"] == "-":
+            count = write_members_csv(sys.stdout, rows=rows, header=header, stamp=stamp)
         else:
-            book = xlsxwriter.Workbook(
-                options["out"],
-                {
-                    "constant_memory": True,
-                    "strings_to_formulas": False,
-                    "strings_to_numbers": False,
-                    "strings_to_urls": False,
-                },
-            )
-            sheet = book.add_worksheet("Đảng viên")
-            sheet.write_string(0, 0, stamp)
-            for col, name in enumerate(header):
-                sheet.write_string(1, col, name)
-            for r, row in enumerate(rows, start=2):
-                for col, value in enumerate(row):
-                    sheet.write_string(r, col, neutralise(str(value)))
-                count += 1
-            book.close()
+            with open(options["out"], "w", newline="", encoding="utf-8-sig") as out:
+                count = write_members_csv(out, rows=rows, header=header, stamp=stamp)
         audit_log(
             actor=None,
             action="member.export",
