@@ -16,6 +16,7 @@ from audit.services import AuditContext, audit_log
 from core.crypto import InvalidToken
 from lib.cleaning.columns import FIELDS, SYNONYMS
 from lib.cleaning.parse import ParseError, parse_file
+from lib.cleaning.shown import shown_value
 
 from .models import Batch, BatchFile, BatchRow
 from .storage import opened
@@ -27,6 +28,14 @@ ORIGINAL = " (gốc)"
 
 def field_label(name: str) -> str:
     return SYNONYMS.get(name, (name,))[0] if name != "cell" else "Chi bộ"
+
+
+def proposal_text(row: BatchRow, name: str) -> str:
+    """A proposal as the workbook shows it, and as a cell sent back unchanged reads: what the
+    reviewer typed, else the value as officials write it (dd/mm/yyyy, Nam/Nữ, 0912 345 678)."""
+    if name in row.edits:
+        return str(row.edits[name])
+    return shown_value(name, row.values.get(name))
 
 
 def _fields_of(batch: Batch) -> list[str]:
@@ -120,17 +129,12 @@ def _write_rows(book: Any, files: list[BatchFile], layout: _Layout) -> None:
             bad = {p["field"] for p in row.problems if p["severity"] == "error"}
             for name, col in layout.proposals.items():
                 sheet.write_string(
-                    r,
-                    col,
-                    str(row.edits.get(name, row.values.get(name, ""))),
-                    error if name in bad else proposal,
+                    r, col, proposal_text(row, name), error if name in bad else proposal
                 )
             sheet.write_string(
                 r,
                 len(layout.headers) - 1,
-                "; ".join(
-                    f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
-                ),
+                "; ".join(p["vi"] for p in row.shown_problems if not p.get("accepted")),
             )
 
 
@@ -220,7 +224,7 @@ def apply_annotated(
         for col, name in columns.items():
             text = "" if col >= len(line) or line[col] is None else str(line[col])
             text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
-            if text != str(row.edits.get(name, row.values.get(name, ""))):
+            if text != proposal_text(row, name):
                 edits[name] = text
         if edits:
             row.edits = {**row.edits, **edits}

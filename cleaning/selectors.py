@@ -12,6 +12,7 @@ from lib.cleaning.rules import RULES
 from members.models import Member
 from orgs.models import Org
 
+from .display import rule_title, severity_word
 from .models import Batch, BatchRow, DuplicateCandidate
 
 
@@ -71,8 +72,10 @@ def rule_summary(batch: Batch) -> list[dict[str, Any]]:
                 "code": code,
                 "count": count,
                 "severity": info.severity if info else "warning",
-                "title": info.title_vi if info else code,
+                "title": rule_title(code),
+                # The command line prints both languages (cleaning/management/commands/import).
                 "title_en": info.title_en if info else code,
+                "severity_word": severity_word(info.severity if info else "warning"),
             }
         )
     return out

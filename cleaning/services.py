@@ -431,10 +431,13 @@ def _reclean(row: BatchRow) -> None:
     raw = {**row.typed, **row.edits}
     record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
     context = row.file.context or {}
+    # A date a reviewer typed is read day first, as the pages and the review workbook show
+    # dates (dd/mm/yyyy), even in a file whose own dates were written month first.
+    day_first = {**(context.get("day_first") or {}), **dict.fromkeys(row.edits, True)}
     cleaned = clean_record(
         record,
         today=timezone.localdate(),
-        day_first=context.get("day_first"),
+        day_first=day_first,
         legacy=context.get("legacy"),
     )
     accepted = {p["code"] for p in row.problems if p.get("accepted")}

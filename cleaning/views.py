@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access.models import Role
-from access.scope import can
+from access.scope import can, sees_cccd
 from audit.services import AuditContext
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
@@ -21,6 +21,7 @@ from orgs.selectors import get_org_for_user, visible_ancestors
 from . import services
 from .annotated import annotated_workbook, apply_annotated
 from .commit import batch_commit_later
+from .display import field_label, review_lines, rule_title
 from .forms import RowEditForm, UploadForm
 from .models import Batch, BatchFile
 from .selectors import (
@@ -102,6 +103,7 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
         size=settings.PARTYORG_PAGE_SIZE,
     )
     rows = with_created_members(batch, rows)
+    full_cccd = sees_cccd(request.user, batch.org.path)
     blockers = services.open_blockers(batch)
     rules = rule_summary(batch)
     return render(
@@ -114,16 +116,16 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "files": list(batch.files.all()),
             "rules": rules,
             "warning_rules": sum(1 for r in rules if r["severity"] == "warning"),
-            "rows": rows,
+            "rows": [(row, review_lines(row, full_cccd=full_cccd)) for row in rows],
             "has_next": has_next,
             "page": max(page, 1),
             "filters": {"rule": code, "severity": severity, "file": file_id or ""},
+            "rule_title": rule_title(code) if code else "",
             "blockers": blockers,
             "candidates": batch.candidates.filter(decision="open").select_related(
                 "row_a__file", "row_b__file", "member_b__org", "decider"
             )[:100],
             "can_edit": can(request.user, batch.org.path, Role.EDITOR),
-            "fields": FIELDS,
         },
     )
 
@@ -165,7 +167,13 @@ def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResp
         return render(
             request,
             "cleaning/_row.html",
-            {"row": row, "batch": batch, "can_edit": True, "row_error": error},
+            {
+                "row": row,
+                "lines": review_lines(row, full_cccd=sees_cccd(request.user, batch.org.path)),
+                "batch": batch,
+                "can_edit": True,
+                "row_error": error,
+            },
         )
     if error:
         messages.error(request, error)
@@ -221,7 +229,7 @@ def mapping(request: AuthedHttpRequest, batch_id: int, file_id: int) -> HttpResp
             "org": batch.org,
             "file": batch_file,
             "columns": columns,
-            "fields": FIELDS,
+            "fields": [(name, field_label(name)) for name in FIELDS],
             "error": error,
             "ancestors": visible_ancestors(request.user, batch.org),
         },
