@@ -180,7 +180,7 @@ def batch_process(batch: Batch, *, progress: Callable[[int, str], None] | None =
     """
     today = timezone.localdate()
     taken = Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
-        status=Batch.Status.PROCESSING, error="", attempts=F("attempts") + 1
+        status=Batch.Status.PROCESSING, error="", error_en="", attempts=F("attempts") + 1
     )
     if not taken:
         batch.refresh_from_db()
@@ -206,12 +206,15 @@ def _process_taken(
             with opened(batch_file.stored) as path:
                 parsed = parse_file(path, display_name=batch_file.name)
         except ParseError as error:
-            # Both languages, as the command line prints it: the batch page shows it whole.
-            message = f"{error.message_vi} / {error.message_en}"
+            # In each language: the batch page shows its reader's.
             Batch.objects.filter(pk=batch.pk, status=Batch.Status.PROCESSING).update(
-                status=Batch.Status.FAILED, error=message, progress=100, progress_note=""
+                status=Batch.Status.FAILED,
+                error=error.message_vi,
+                error_en=error.message_en,
+                progress=100,
+                progress_note="",
             )
-            BatchFile.objects.filter(pk=batch_file.pk).update(error=message)
+            BatchFile.objects.filter(pk=batch_file.pk).update(error=error.message_vi)
             batch.refresh_from_db()
             return batch
         remembered = ColumnMapping.objects.filter(

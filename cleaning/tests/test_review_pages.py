@@ -163,3 +163,37 @@ def test_a_date_typed_in_review_is_read_day_first_even_in_a_month_first_file(
     services.batch_row_edit(row=row, field="birth_date", value="05/03/1980", by=None)
     row.refresh_from_db()
     assert row.values["birth_date"] == "1980-03-05"
+
+
+def test_a_file_it_cannot_read_is_explained_in_the_readers_language_only(world: World) -> None:
+    batch = services.batch_create(
+        org=world.cell,
+        uploads=[SimpleUploadedFile("khongcot.csv", b"a,b,c\n1,2,3\n")],
+        by=world.users["secretary"],
+    )
+    assert batch.status == "failed" and batch.error and batch.error_en
+    vietnamese, english = _page(world, batch), _page(world, batch, language="en")
+    alert = re.compile(r'<div class="alert alert-danger" role="alert">(.*?)</div>', re.S)
+    assert alert.search(vietnamese)[1].strip() == batch.error  # type: ignore[index]
+    assert alert.search(english)[1].strip() == batch.error_en  # type: ignore[index]
+    assert batch.error_en not in vietnamese and batch.error not in english
+
+
+def test_a_worker_that_stopped_is_explained_in_the_readers_language_only(world: World) -> None:
+    from cleaning.leases import STOPPED_COMMITTING, reap
+    from cleaning.models import BatchLease
+
+    batch = _upload(world, "1,Trần Văn Bảo,079080000102,Nam,01/02/1980,03/02/2005,03/02/2006,")
+    Batch.objects.filter(pk=batch.pk).update(status="committing")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    BatchLease.objects.create(batch_id=batch.pk, seen_at=timezone.now() - timedelta(hours=1))
+    assert reap() == [batch.pk]
+    batch.refresh_from_db()
+    with translation.override("en"):
+        assert batch.error_en == str(STOPPED_COMMITTING)
+    english = _page(world, batch, language="en")
+    assert "Writing stopped midway" in english and "Việc ghi bị dừng" not in english
+    assert "Writing stopped midway" not in _page(world, batch)
