@@ -1,18 +1,24 @@
 """Reads of import batches and duplicates, scoped to the viewer's grants."""
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from access.models import Role
-from access.scope import can, scope_q
+from access.scope import Actor, can, scope_q, sees_cccd
 from accounts.models import User
+from lib.cleaning.columns import FIELDS
 from lib.cleaning.rules import RULES
+from lib.cleaning.shown import shown_date
+from lib.vn.cccd import mask_cccd
+from lib.vn.phones import format_phone_vn
 from members.models import Member
 from orgs.models import Org
 
-from .display import rule_title, severity_word
+from .display import field_label, reason_words, rule_title, severity_word, value_shown
 from .models import Batch, BatchRow, DuplicateCandidate
 
 
@@ -90,7 +96,16 @@ def candidates_for(user: User, org: Org) -> QuerySet[DuplicateCandidate]:
         DuplicateCandidate.objects.filter(
             scope, decider__path__startswith=org.path, decision=DuplicateCandidate.Decision.OPEN
         )
-        .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch")
+        .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch__org")
+        .order_by("-score", "id")
+    )
+
+
+def open_pairs_of(batch: Batch) -> QuerySet[DuplicateCandidate]:
+    """A batch's open duplicate pairs, with what pair_for reads of them."""
+    return (
+        batch.candidates.filter(decision=DuplicateCandidate.Decision.OPEN)
+        .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch__org")
         .order_by("-score", "id")
     )
 
@@ -103,7 +118,7 @@ def pairs_to_follow(org: Org) -> QuerySet[DuplicateCandidate]:
     return (
         DuplicateCandidate.objects.filter(involved, decision=DuplicateCandidate.Decision.OPEN)
         .exclude(decider__path__startswith=org.path)
-        .select_related("row_a__file", "member_b__org", "decider", "batch__org")
+        .select_related("row_a__file", "row_b__file", "member_b__org", "decider", "batch__org")
         .order_by("-score", "id")
     )
 
@@ -141,3 +156,132 @@ def with_created_members(batch: Batch, rows: list[BatchRow]) -> list[BatchRow]:
     for member in Member.objects.filter(cccd__in=list(wanted)):
         wanted[member.cccd].member = member
     return rows
+
+
+# What a viewer may see of a duplicate pair --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PairSide:
+    """One record of a duplicate pair (a staged row, or a member of the registry) as one viewer
+    may see it: whole, or only that it exists."""
+
+    shown: bool
+    title: str  # a line of a list: "a.csv:2 · Nguyễn Văn An", "Nguyễn Văn An · Chi bộ 1"
+    heading: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) as it may read
+
+
+@dataclass(frozen=True, slots=True)
+class PairView:
+    candidate: DuplicateCandidate
+    a: PairSide
+    b: PairSide
+    # Why the two look alike, and how much: only for a viewer who sees both records.
+    score: int | None
+    reasons: list[str]
+    # What a viewer who does not see one side learns of it.
+    note: str
+
+
+def _row_side(viewer: Actor, candidate: DuplicateCandidate, row: BatchRow, shown: bool) -> PairSide:
+    if not shown:
+        return PairSide(False, _("một dòng do tổ chức khác tải lên"))
+    assert candidate.batch is not None  # a pair with a staged row belongs to its batch
+    full = sees_cccd(viewer, candidate.batch.org.path)
+    facts = [
+        (field_label(name), value_shown(name, row.values[name], full_cccd=full))
+        for name in FIELDS
+        if row.values.get(name)
+    ]
+    name = row.values.get("full_name") or row.typed.get("full_name") or ""
+    where = f"{row.file.name}:{row.row_number}"
+    heading = _("%(where)s (lô #%(batch)s của %(org)s)") % {
+        "where": where,
+        "batch": row.batch_id,
+        "org": candidate.batch.org.name,
+    }
+    return PairSide(True, f"{where} · {name}", heading, facts)
+
+
+def _member_side(viewer: Actor, member: Member, shown: bool) -> PairSide:
+    if not shown:
+        return PairSide(False, _("một đảng viên của tổ chức khác"))
+    full = sees_cccd(viewer, member.org_path, member_id=member.pk)
+    birth = member.birth_date.isoformat()[
+        : {"year": 4, "month": 7}.get(member.birth_date_precision, 10)
+    ]
+    facts = [
+        (field_label("full_name"), member.full_name),
+        (field_label("sex"), member.get_sex_display()),
+        (field_label("birth_date"), shown_date(birth)),
+        (field_label("cccd"), member.cccd if full else mask_cccd(member.cccd)),
+        (field_label("phone"), format_phone_vn(member.phone)),
+        (field_label("hometown"), member.hometown),
+        (_("Trạng thái"), member.get_status_display()),
+        (_("Tổ chức"), member.org.name),
+    ]
+    heading = _("Đang có trong hồ sơ: %(org)s") % {"org": member.org.name}
+    return PairSide(
+        True, f"{member.full_name} · {member.org.name}", heading, [f for f in facts if f[1]]
+    )
+
+
+def pair_for(viewer: Actor, candidate: DuplicateCandidate) -> PairView:
+    """What `viewer` may see of each record of a duplicate pair: the one rule every page that
+    shows a pair follows (the pair's page, the batch page, the lists of pairs).
+
+    The organisation that decides (their nearest common ancestor) sees both records; a unit
+    sees its own record, and of the other unit's only that it exists and who decides, until
+    that level decides. Otherwise an upload would be a look-up service: any CCCD, or a name and
+    birth date, typed into a file would show who holds it, where, and their phone. An
+    identifier is shown whole only to those who may read it there (access.scope.sees_cccd).
+    The caller has checked that the viewer may see the pair (get_candidate_for_user).
+    """
+    at_decider = can(viewer, candidate.decider.path, Role.VIEWER)
+    batch_path = candidate.batch.org.path if candidate.batch is not None else None
+
+    def sees(path: str | None) -> bool:
+        return at_decider or (path is not None and can(viewer, path, Role.VIEWER))
+
+    a = (
+        _row_side(viewer, candidate, candidate.row_a, sees(batch_path))
+        if candidate.row_a is not None
+        else PairSide(False, "")
+    )
+    if candidate.row_b is not None:
+        b = _row_side(viewer, candidate, candidate.row_b, sees(batch_path))
+    elif candidate.member_b is not None:
+        b = _member_side(viewer, candidate.member_b, sees(candidate.member_b.org_path))
+    else:
+        b = PairSide(False, "")
+    both = a.shown and b.shown
+    note = ""
+    if not both:
+        words = {
+            (True, False): _(
+                "Một người có số CCCD này đã là đảng viên của một tổ chức khác; cấp trên chung "
+                "(%(decider)s) quyết định."
+            ),
+            (False, False): _(
+                "Một đảng viên của một tổ chức khác có họ tên, ngày sinh gần giống người này; "
+                "cấp trên chung (%(decider)s) quyết định."
+            ),
+            (True, True): _(
+                "Một tổ chức khác đã tải lên một dòng có số CCCD của đảng viên này; cấp trên "
+                "chung (%(decider)s) quyết định."
+            ),
+            (False, True): _(
+                "Một tổ chức khác đã tải lên một dòng gần giống đảng viên này; cấp trên chung "
+                "(%(decider)s) quyết định."
+            ),
+        }
+        note = words[(candidate.exact, b.shown)] % {"decider": candidate.decider.name}
+    return PairView(
+        candidate,
+        a,
+        b,
+        candidate.score if both else None,
+        [reason_words(r) for r in candidate.reasons] if both else [],
+        note,
+    )

@@ -31,6 +31,8 @@ from .selectors import (
     get_batch_for_user,
     get_candidate_for_user,
     get_row_for_user,
+    open_pairs_of,
+    pair_for,
     pairs_to_follow,
     rule_summary,
     with_created_members,
@@ -70,8 +72,10 @@ def batch_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "batches": batches_of(org)[:100],
-            "candidates": candidates_for(request.user, org)[:50],
-            "followed": pairs_to_follow(org)[:50],
+            "candidates": [
+                pair_for(request.user, c) for c in candidates_for(request.user, org)[:50]
+            ],
+            "followed": [pair_for(request.user, c) for c in pairs_to_follow(org)[:50]],
         },
     )
 
@@ -122,9 +126,7 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "filters": {"rule": code, "severity": severity, "file": file_id or ""},
             "rule_title": rule_title(code) if code else "",
             "blockers": blockers,
-            "candidates": batch.candidates.filter(decision="open").select_related(
-                "row_a__file", "row_b__file", "member_b__org", "decider"
-            )[:100],
+            "pairs": [pair_for(request.user, c) for c in open_pairs_of(batch)[:100]],
             "can_edit": can(request.user, batch.org.path, Role.EDITOR),
         },
     )
@@ -312,11 +314,14 @@ def duplicate(request: AuthedHttpRequest, candidate_id: int) -> HttpResponse:
             if candidate.batch_id and can(request.user, candidate.batch.org.path, Role.VIEWER):  # type: ignore[union-attr]
                 return redirect("cleaning:batch", batch_id=candidate.batch_id)
             return redirect("home")
+    pair = pair_for(request.user, candidate)
     return render(
         request,
         "cleaning/duplicate.html",
         {
             "candidate": candidate,
+            "pair": pair,
+            "sides": [pair.a, pair.b],
             "may_decide": may_decide,
             "org": candidate.decider,
             "ancestors": visible_ancestors(request.user, candidate.decider),

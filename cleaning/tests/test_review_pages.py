@@ -197,3 +197,18 @@ def test_a_worker_that_stopped_is_explained_in_the_readers_language_only(world: 
     english = _page(world, batch, language="en")
     assert "Writing stopped midway" in english and "Việc ghi bị dừng" not in english
     assert "Writing stopped midway" not in _page(world, batch)
+
+
+def test_the_duplicate_page_speaks_words_not_keys_and_codes(world: World) -> None:
+    line = "1,Nguyễn Thị Hoà,079185000101,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456"
+    batch = _upload(world, line, "2" + line[1:])
+    pair = batch.candidates.get()
+    assert pair.reasons == ["identical_row"]
+    page = world.client("secretary").get(reverse("cleaning:duplicate", args=[pair.pk]))
+    text = page.content.decode()
+    assert "hai dòng giống hệt nhau" in text and "identical_row" not in text
+    assert "<th>Họ và tên</th><td>Nguyễn Thị Hoà</td>" in text
+    assert "<th>Giới tính</th><td>Nữ</td>" in text and "<td>F</td>" not in text
+    assert "<th>Ngày sinh</th><td>12/03/1985</td>" in text and "1985-03-12" not in text
+    assert "<td>0903 123 456</td>" in text and "+84" not in text
+    assert not re.search(r"<th>(full_name|cccd|sex|birth_date|phone)</th>", text)
