@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Trim
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,8 @@ from lib.cleaning.shown import shown_date
 from lib.vn.cccd import mask_cccd
 from lib.vn.phones import format_phone_vn
 from members.models import Member
-from orgs.models import Org
+from orgs.models import MEMBER_HOLDING_KINDS, Org
+from orgs.selectors import orgs_visible_to
 
 from .display import field_label, reason_words, rule_title, severity_word, value_shown
 from .models import Batch, BatchRow, DuplicateCandidate
@@ -66,6 +69,92 @@ def batch_rows(
         # JSON containment differs between backends; a text match on the code is portable.
         rows = rows.filter(problems__icontains=f'"{code}"')
     return rows
+
+
+# The cells in a file ----------------------------------------------------------------------
+
+
+def _files_naming_cells(batch: Batch) -> list[int]:
+    return [f.pk for f in batch.files.all() if "cell" in f.mapping.values()]
+
+
+def rows_naming_cell(batch: Batch, text: str) -> QuerySet[BatchRow]:
+    """The rows of a batch whose cell column says `text` (as typed, trimmed; "" for none)."""
+    # A staged row keeps its text as typed only where it differs from its value: the cell's
+    # text is the value itself where it is not kept (lib.cleaning.typed).
+    typed = Trim(Coalesce(KT("original__cell"), KT("values__cell")))
+    return (
+        BatchRow.objects.filter(batch=batch, file_id__in=_files_naming_cells(batch))
+        .alias(cell_text=typed)
+        .filter(cell_text=text)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CellName:
+    """A cell as a batch's files name it, and what became of its rows."""
+
+    text: str  # as typed ("" where the column is blank)
+    rows: int
+    held: int  # rows in no cell of the organisation (cell.unknown), not skipped
+    skipped: int
+    cell: Org | None  # the cell most of its other rows are in
+
+
+def cell_names(batch: Batch) -> list[CellName]:
+    """Each distinct cell the batch's cell column names, with its rows: what the batch page's
+    "cells in this file" maps to the organisation's cells, one name at a time. One grouped
+    query, whatever the number of rows; empty when no file has a cell column."""
+    files = _files_naming_cells(batch)
+    if not files:
+        return []
+    typed = Trim(Coalesce(KT("original__cell"), KT("values__cell")))
+    groups = (
+        BatchRow.objects.filter(batch=batch, file_id__in=files)
+        .annotate(cell_text=typed, cell_code=KT("values__cell"))
+        .values_list("cell_text", "cell_code", "skipped")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_text: dict[str, dict[str, Any]] = {}
+    for text, code, skipped, n in groups:
+        entry = by_text.setdefault(text or "", {"rows": 0, "held": 0, "skipped": 0, "cells": {}})
+        entry["rows"] += n
+        if skipped:
+            entry["skipped"] += n
+        elif not code:
+            entry["held"] += n
+        else:
+            entry["cells"][code] = entry["cells"].get(code, 0) + n
+    codes = {code for entry in by_text.values() for code in entry["cells"]}
+    orgs = {o.code: o for o in Org.objects.filter(code__in=codes)}
+    out = [
+        CellName(
+            text,
+            entry["rows"],
+            entry["held"],
+            entry["skipped"],
+            orgs.get(max(entry["cells"], key=entry["cells"].get)) if entry["cells"] else None,
+        )
+        for text, entry in by_text.items()
+    ]
+    return sorted(out, key=lambda c: (-c.held, -c.rows, c.text))
+
+
+# Beyond this many cells a unit's picker is a search box (orgs.selectors.orgs_search).
+CELL_PICKER_LIMIT = 300
+
+
+def unit_cells(actor: Actor, org: Org) -> list[Org] | None:
+    """The active cells (and party groups) of `org`'s subtree the actor may enter data in, for
+    the picker of "cells in this file"; None when there are more than CELL_PICKER_LIMIT (the
+    picker is then a search box)."""
+    cells = list(
+        orgs_visible_to(actor, Role.EDITOR)
+        .filter(path__startswith=org.path, kind__in=MEMBER_HOLDING_KINDS, status=Org.Status.ACTIVE)
+        .order_by("path")[: CELL_PICKER_LIMIT + 1]
+    )
+    return None if len(cells) > CELL_PICKER_LIMIT else cells
 
 
 def rule_summary(batch: Batch) -> list[dict[str, Any]]:

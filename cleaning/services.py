@@ -39,6 +39,7 @@ from orgs.rollups import counts_changed
 
 from .leases import held
 from .models import REVIEWED, Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
+from .selectors import rows_naming_cell
 from .storage import opened, store_upload
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
@@ -144,11 +145,15 @@ def _resolve_cell(
     cells: dict[str, Org],
     problems: list[dict[str, Any]],
 ) -> None:
-    """The row's cell: the batch's own organisation if it holds members, else the 'cell' column."""
-    if org.holds_members:
+    """The row's cell: the one its 'cell' column names, if it is the batch's organisation or
+    below it; a row that names none is the organisation's own if it holds members. A row that
+    names a cell the organisation does not hold (a secretary's file listing six cells) is held
+    with an error, not put in the uploader's cell: the batch page maps each such name at once
+    (batch_cells_assign)."""
+    text = (original.get("cell") or "").strip()
+    if not text and org.holds_members:
         values["cell"] = org.code
         return
-    text = (original.get("cell") or "").strip()
     cell = (cells.get(text.lower()) or cells.get(fold(text))) if text else None
     if cell is None:
         problems.append(
@@ -158,9 +163,14 @@ def _resolve_cell(
                 "severity": "error",
                 "fix": None,
                 "accepted": False,
-                "vi": _("Không tìm thấy chi bộ “%(v)s” trong %(org)s: ghi đúng tên hoặc mã chi bộ.")
-                % {"v": text, "org": org.name},
-                "en": f"Cell “{text}” is not found in {org.name}: write the cell's exact name or code.",
+                # Stored in both languages, as the rules' problems are (not in the language of
+                # whoever happens to run the processing).
+                "vi": f"Chi bộ “{text}” không thuộc {org.name}: dòng được giữ lại, chưa ghi vào "
+                "hồ sơ. Ở mục “Chi bộ trong tệp”, chọn chi bộ đúng cho tên này (một lần cho mọi "
+                "dòng cùng tên), hoặc bỏ qua các dòng này.",
+                "en": f"Cell “{text}” is not part of {org.name}: the row is held, not written "
+                "to the records. Under “Cells in this file”, pick the right cell for this name "
+                "(once for every row that has it), or skip these rows.",
             }
         )
         values["cell"] = ""
@@ -620,6 +630,64 @@ def batch_row_skip(
             ctx=ctx,
         )
     return row
+
+
+def batch_cells_assign(
+    *,
+    batch: Batch,
+    text: str,
+    cell: Org | None,
+    by: Any = None,
+    ctx: AuditContext | None = None,
+) -> int:
+    """Put every row whose cell column says `text` in `cell`, a cell of the batch's
+    organisation, or skip them all with `cell=None`: one step for a name a whole file uses,
+    not row by row. The cell is kept as the rows' edit (the text as typed stays), so cleaning a
+    row again keeps it. Returns the rows changed."""
+    _require_review(batch)
+    if cell is not None and not (
+        cell.holds_members
+        and cell.status == Org.Status.ACTIVE
+        and cell.path.startswith(batch.org.path)
+    ):
+        raise ValidationError(
+            {"cell": _("Hãy chọn một chi bộ của %(org)s.") % {"org": batch.org.name}}
+        )
+    with transaction.atomic():
+        Batch.objects.select_for_update().filter(pk=batch.pk).values_list("pk").get()
+        rows = list(
+            rows_naming_cell(batch, text).only(
+                "problems", "original", "values", "edits", "skipped", "errors", "warnings"
+            )
+        )
+        delta: Counter[str] = Counter()
+        for row in rows:
+            if not row.skipped:
+                delta.subtract(_open_of(row.problems))
+            if cell is None:
+                row.skipped = True
+            else:
+                row.edits = {**row.edits, "cell": cell.code}
+                row.problems = [p for p in row.problems if p["code"] != "cell.unknown"]
+                row.set_values({**row.values, "cell": cell.code})
+                row.errors, row.warnings = row_counts(row.problems)
+            if not row.skipped:
+                delta.update(_open_of(row.problems))
+        BatchRow.objects.bulk_update(
+            rows,
+            ["edits", "original", "values", "problems", "errors", "warnings", "skipped"],
+            batch_size=1000,
+        )
+        _finish_review(batch, delta=delta)
+        audit_log(
+            actor=by,
+            action="batch.cells",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"text": text, "cell": cell.code if cell else None, "rows": len(rows)},
+            ctx=ctx,
+        )
+    return len(rows)
 
 
 def batch_set_mapping(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from access.models import Role
@@ -16,7 +17,8 @@ from core.forms import apply_errors
 from core.http import AuthedHttpRequest
 from lib.cleaning.columns import FIELDS
 from members.selectors import page_of
-from orgs.selectors import get_org_for_user, visible_ancestors
+from orgs.models import Org
+from orgs.selectors import get_org_for_user, org_in_scope, orgs_search, visible_ancestors
 
 from . import services
 from .annotated import annotated_workbook, apply_annotated
@@ -28,6 +30,7 @@ from .selectors import (
     batch_rows,
     batches_of,
     candidates_for,
+    cell_names,
     get_batch_for_user,
     get_candidate_for_user,
     get_row_for_user,
@@ -35,6 +38,7 @@ from .selectors import (
     pair_for,
     pairs_to_follow,
     rule_summary,
+    unit_cells,
     with_created_members,
 )
 
@@ -110,6 +114,12 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     full_cccd = sees_cccd(request.user, batch.org.path)
     blockers = services.open_blockers(batch)
     rules = rule_summary(batch)
+    can_edit = can(request.user, batch.org.path, Role.EDITOR)
+    cells_to_pick = (
+        unit_cells(request.user, batch.org)
+        if can_edit and batch.status == Batch.Status.REVIEW
+        else []
+    )
     return render(
         request,
         "cleaning/batch_detail.html",
@@ -127,7 +137,10 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "rule_title": rule_title(code) if code else "",
             "blockers": blockers,
             "pairs": [pair_for(request.user, c) for c in open_pairs_of(batch)[:100]],
-            "can_edit": can(request.user, batch.org.path, Role.EDITOR),
+            "can_edit": can_edit,
+            "cell_names": cell_names(batch),
+            "unit_cells": cells_to_pick or [],
+            "cell_search": cells_to_pick is None,
         },
     )
 
@@ -199,6 +212,55 @@ def accept_rule(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Đã chấp nhận đề xuất sửa ở %(n)d dòng.") % {"n": n})
+    return redirect("cleaning:batch", batch_id=batch.pk)
+
+
+def _picked_cell(request: AuthedHttpRequest, batch: Batch) -> Org | None:
+    """The cell a reviewer picked for a name of the file: by its code from the list, or typed
+    into the search box of a unit with many cells (one match of its name or code)."""
+    code = request.POST.get("cell", "").strip()
+    if code:
+        return org_in_scope(request.user, code, Role.EDITOR)
+    query = request.POST.get("cell_query", "").strip()
+    found = [
+        org
+        for org in orgs_search(request.user, query, role=Role.EDITOR, cells_only=True, limit=50)
+        if org.path.startswith(batch.org.path)
+    ]
+    exact = [o for o in found if query.lower() in (o.code.lower(), o.name.lower())]
+    return (exact or found)[0] if len(exact or found) == 1 else None
+
+
+@login_required
+@require_POST
+def cells(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    """Map one name of the file's cell column to a cell of the unit (or skip its rows)."""
+    batch = _editable_batch(request, batch_id)
+    text = request.POST.get("text", "")[:255]
+    skip = request.POST.get("cell") == "_skip"
+    cell = None if skip else _picked_cell(request, batch)
+    if cell is None and not skip:
+        messages.error(request, _("Hãy chọn một chi bộ của %(org)s.") % {"org": batch.org.name})
+        return redirect("cleaning:batch", batch_id=batch.pk)
+    try:
+        n = services.batch_cells_assign(
+            batch=batch, text=text, cell=cell, by=request.user, ctx=AuditContext.of(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        shown = text or _("(để trống)")
+        if cell is None:
+            done = ngettext(
+                "Đã bỏ qua %(n)d dòng ghi “%(text)s”.", "Đã bỏ qua %(n)d dòng ghi “%(text)s”.", n
+            )
+        else:
+            done = ngettext(
+                "Đã xếp %(n)d dòng ghi “%(text)s” vào %(cell)s.",
+                "Đã xếp %(n)d dòng ghi “%(text)s” vào %(cell)s.",
+                n,
+            )
+        messages.success(request, done % {"n": n, "text": shown, "cell": cell.name if cell else ""})
     return redirect("cleaning:batch", batch_id=batch.pk)
 
 

@@ -54,6 +54,7 @@ MATRIX: dict[str, Row] = {
         405,
     ),  # POST only
     "cleaning:accept_rule": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:cells": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),  # POST only
     "cleaning:mapping": (
         lambda w: {"batch_id": _batch(w).pk, "file_id": _batch(w).files.get().pk},
         CELL_EDITORS,
