@@ -176,6 +176,29 @@ def rule_summary(batch: Batch) -> list[dict[str, Any]]:
     return out
 
 
+def row_totals(batch: Batch) -> dict[str, int]:
+    """Rows with errors, rows with warnings still to look at, and rows skipped (one query)."""
+    return BatchRow.objects.filter(batch=batch).aggregate(
+        errors=Count("id", filter=Q(skipped=False, errors__gt=0)),
+        warnings=Count("id", filter=Q(skipped=False, warnings__gt=0)),
+        skipped=Count("id", filter=Q(skipped=True)),
+    )
+
+
+def commit_preview(batch: Batch) -> dict[str, int]:
+    """What committing the batch would do, as its rows stand (one query): members created and
+    updated, rows that change nothing, rows skipped. The commit plans again when it runs (a
+    member written since by another unit makes a pair instead)."""
+    kept = Q(skipped=False)
+    known = Q(member__isnull=False) | Q(action=BatchRow.Action.UPDATE)
+    return BatchRow.objects.filter(batch=batch).aggregate(
+        created=Count("id", filter=kept & ~known & ~Q(action=BatchRow.Action.SAME)),
+        updated=Count("id", filter=kept & known & ~Q(action=BatchRow.Action.SAME)),
+        same=Count("id", filter=kept & Q(action=BatchRow.Action.SAME)),
+        skipped=Count("id", filter=Q(skipped=True)),
+    )
+
+
 def candidates_for(user: User, org: Org) -> QuerySet[DuplicateCandidate]:
     """Open duplicate candidates that `org`'s subtree must decide, within the user's grants."""
     scope = scope_q(user, Role.EDITOR, field="decider__path")

@@ -1,5 +1,7 @@
 """Pages of the import pipeline: upload, the batch under review, duplicates, commit."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,12 +33,14 @@ from .selectors import (
     batches_of,
     candidates_for,
     cell_names,
+    commit_preview,
     get_batch_for_user,
     get_candidate_for_user,
     get_row_for_user,
     open_pairs_of,
     pair_for,
     pairs_to_follow,
+    row_totals,
     rule_summary,
     unit_cells,
     with_created_members,
@@ -112,9 +116,8 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
     )
     rows = with_created_members(batch, rows)
     full_cccd = sees_cccd(request.user, batch.org.path)
-    blockers = services.open_blockers(batch)
-    rules = rule_summary(batch)
-    can_edit = can(request.user, batch.org.path, Role.EDITOR)
+    state = _review_state(request, batch)
+    can_edit = state["can_edit"]
     cells_to_pick = (
         unit_cells(request.user, batch.org)
         if can_edit and batch.status == Batch.Status.REVIEW
@@ -128,21 +131,32 @@ def batch_detail(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
             "org": batch.org,
             "ancestors": visible_ancestors(request.user, batch.org),
             "files": list(batch.files.all()),
-            "rules": rules,
-            "warning_rules": sum(1 for r in rules if r["severity"] == "warning"),
+            **state,
             "rows": [(row, review_lines(row, full_cccd=full_cccd)) for row in rows],
             "has_next": has_next,
             "page": max(page, 1),
             "filters": {"rule": code, "severity": severity, "file": file_id or ""},
             "rule_title": rule_title(code) if code else "",
-            "blockers": blockers,
             "pairs": [pair_for(request.user, c) for c in open_pairs_of(batch)[:100]],
-            "can_edit": can_edit,
             "cell_names": cell_names(batch),
             "unit_cells": cells_to_pick or [],
             "cell_search": cells_to_pick is None,
         },
     )
+
+
+def _review_state(request: AuthedHttpRequest, batch: Batch) -> dict[str, Any]:
+    """What the batch page says of the review as a whole: its open problems per rule, its rows'
+    totals, what still blocks the commit. The page shows it, and an inline fix sends it again
+    (out of band) so that the counts follow the fix without a reload."""
+    rules = rule_summary(batch)
+    return {
+        "rules": rules,
+        "warning_rules": sum(1 for r in rules if r["severity"] == "warning"),
+        "totals": row_totals(batch),
+        "blockers": services.open_blockers(batch),
+        "can_edit": can(request.user, batch.org.path, Role.EDITOR),
+    }
 
 
 def _editable_batch(request: AuthedHttpRequest, batch_id: int) -> Batch:
@@ -179,15 +193,18 @@ def row_edit(request: AuthedHttpRequest, batch_id: int, row_id: int) -> HttpResp
         error = _("Dữ liệu gửi lên không hợp lệ.")
     row.refresh_from_db()
     if request.headers.get("HX-Request"):
+        batch.refresh_from_db()
+        # The row, and out of band the counts per rule, the totals and the commit button.
         return render(
             request,
-            "cleaning/_row.html",
+            "cleaning/_row_fixed.html",
             {
                 "row": row,
                 "lines": review_lines(row, full_cccd=sees_cccd(request.user, batch.org.path)),
                 "batch": batch,
-                "can_edit": True,
+                **_review_state(request, batch),
                 "row_error": error,
+                "oob": True,
             },
         )
     if error:
@@ -331,15 +348,35 @@ def reupload(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
+    """ "Ghi vào hồ sơ": a page that says what the commit will do and asks to confirm (a box to
+    tick, so it works without JavaScript); the confirmed form queues the commit."""
     batch = _editable_batch(request, batch_id)
-    try:
-        # The worker writes it; the page shows its progress, then the result.
-        batch_commit_later(batch=batch, by=request.user, ctx=AuditContext.of(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("cleaning:batch", batch_id=batch.pk)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            error = _("Hãy đánh dấu ô xác nhận trước khi ghi vào hồ sơ.")
+        else:
+            try:
+                # The worker writes it; the page shows its progress, then the result.
+                batch_commit_later(batch=batch, by=request.user, ctx=AuditContext.of(request))
+            except ValidationError as refused:
+                messages.error(request, " ".join(refused.messages))
+            return redirect("cleaning:batch", batch_id=batch.pk)
+    blockers = services.open_blockers(batch)
+    return render(
+        request,
+        "cleaning/commit.html",
+        {
+            "batch": batch,
+            "org": batch.org,
+            "ancestors": visible_ancestors(request.user, batch.org),
+            "ready": batch.status == Batch.Status.REVIEW and not any(blockers),
+            "blockers": blockers,
+            "preview": commit_preview(batch),
+            "error": error,
+        },
+    )
 
 
 @login_required

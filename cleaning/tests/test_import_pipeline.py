@@ -981,7 +981,9 @@ def _commit_from_the_page(world: World, batch: Batch, settings) -> None:
     from django.urls import reverse
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    response = world.client("secretary").post(reverse("cleaning:commit", args=[batch.pk]))
+    response = world.client("secretary").post(
+        reverse("cleaning:commit", args=[batch.pk]), {"confirm": "1"}
+    )
     assert response.status_code == 302
 
 

@@ -62,7 +62,8 @@ MATRIX: dict[str, Row] = {
     ),
     "cleaning:annotated": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
     "cleaning:reupload": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
-    "cleaning:commit": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    # The confirmation page (what the commit will do); the confirmed form posts to it.
+    "cleaning:commit": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
     "cleaning:cancel": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
     "cleaning:duplicate": (
         lambda w: {"candidate_id": _candidate(w).pk},

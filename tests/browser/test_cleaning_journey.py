@@ -39,6 +39,10 @@ def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, 
     page.click("button:has-text('Chấp nhận tất cả')")
     page.wait_for_selector("#commit:not([disabled])")
     page.click("#commit")
+    # A page that says what will be written, and a box to tick before writing it.
+    expect(page.locator("#commit-preview")).to_contain_text("3 đảng viên được thêm mới")
+    page.check("#confirm")
+    page.click("#commit-submit")
     page.wait_for_selector("text=Đã ghi vào hồ sơ")
     shot(page, "cleaning-committed")
     assert (
