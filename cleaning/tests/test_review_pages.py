@@ -91,6 +91,8 @@ def test_counts_are_grouped_the_vietnamese_way(world: World) -> None:
     batch = Batch.objects.create(org=world.cell, status=Batch.Status.REVIEW, rows_total=365911)
     assert "365.911 dòng" in _page(world, batch)
     assert "365,911" in _page(world, batch, language="en")
+    listed = world.client("secretary").get(reverse("cleaning:batches", args=[world.cell.code]))
+    assert '<td class="text-end">365.911</td>' in listed.content.decode()
 
 
 def test_the_column_menus_name_fields_in_words(world: World) -> None:
