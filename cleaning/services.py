@@ -126,12 +126,13 @@ def _progress(
         told(percent, note)
 
 
-def _cells_of(org: Org) -> dict[str, Org]:
-    """Cells of a unit, found by code or by folded name."""
+def _cells_of(org: Org) -> dict[str, Org | None]:
+    """Cells of a unit, found by code or by folded name (and, as _resolve_cell meets them, by
+    the texts a file writes for them: None for a text that names none)."""
     cells = Org.objects.filter(
         path__startswith=org.path, kind__in=MEMBER_HOLDING_KINDS, status=Org.Status.ACTIVE
     )
-    index: dict[str, Org] = {}
+    index: dict[str, Org | None] = {}
     for cell in cells:
         index[cell.code.lower()] = cell
         index.setdefault(fold(cell.name), cell)
@@ -142,7 +143,7 @@ def _resolve_cell(
     values: dict[str, str],
     original: dict[str, str],
     org: Org,
-    cells: dict[str, Org],
+    cells: dict[str, Org | None],
     problems: list[dict[str, Any]],
 ) -> None:
     """The row's cell: the one its 'cell' column names, if it is the batch's organisation or
@@ -150,11 +151,19 @@ def _resolve_cell(
     names a cell the organisation does not hold (a secretary's file listing six cells) is held
     with an error, not put in the uploader's cell: the batch page maps each such name at once
     (batch_cells_assign)."""
-    text = (original.get("cell") or "").strip()
-    if not text and org.holds_members:
+    text = original.get("cell") or ""
+    if org.holds_members and not (text and not text.isspace()):
         values["cell"] = org.code
         return
-    cell = (cells.get(text.lower()) or cells.get(fold(text))) if text else None
+    text = text.strip()
+    cell = None
+    if text:
+        key = text.lower()
+        if key in cells:
+            cell = cells[key]
+        else:
+            # A file repeats a handful of cell names on every row: each is folded once.
+            cell = cells[key] = cells.get(fold(text))
     if cell is None:
         problems.append(
             {
