@@ -187,3 +187,13 @@ def test_putting_a_name_in_a_cell_costs_the_same_queries_for_2_rows_or_40(world:
         return len(seen)
 
     assert queries(2) == queries(40)
+
+
+def test_reading_the_cell_column_costs_no_query_per_row(world: World) -> None:
+    def queries(n: int) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            batch = _upload(world, world.cell, ["Khu phố 1", world.cell.name] * (n // 2))
+        assert Batch.objects.get(pk=batch.pk).summary == {"cell.unknown": n // 2}
+        return len(seen)
+
+    assert queries(2) == queries(40)
