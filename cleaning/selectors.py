@@ -78,14 +78,18 @@ def _files_naming_cells(batch: Batch) -> list[int]:
     return [f.pk for f in batch.files.all() if "cell" in f.mapping.values()]
 
 
+def _cell_as_typed() -> Trim:
+    """A staged row's cell column as typed, trimmed. A row keeps its text as typed only where
+    it differs from its value: the cell's text is the value itself where none is kept
+    (lib.cleaning.typed)."""
+    return Trim(Coalesce(KT("original__cell"), KT("values__cell")))
+
+
 def rows_naming_cell(batch: Batch, text: str) -> QuerySet[BatchRow]:
     """The rows of a batch whose cell column says `text` (as typed, trimmed; "" for none)."""
-    # A staged row keeps its text as typed only where it differs from its value: the cell's
-    # text is the value itself where it is not kept (lib.cleaning.typed).
-    typed = Trim(Coalesce(KT("original__cell"), KT("values__cell")))
     return (
         BatchRow.objects.filter(batch=batch, file_id__in=_files_naming_cells(batch))
-        .alias(cell_text=typed)
+        .alias(cell_text=_cell_as_typed())
         .filter(cell_text=text)
     )
 
@@ -108,10 +112,9 @@ def cell_names(batch: Batch) -> list[CellName]:
     files = _files_naming_cells(batch)
     if not files:
         return []
-    typed = Trim(Coalesce(KT("original__cell"), KT("values__cell")))
     groups = (
         BatchRow.objects.filter(batch=batch, file_id__in=files)
-        .annotate(cell_text=typed, cell_code=KT("values__cell"))
+        .annotate(cell_text=_cell_as_typed(), cell_code=KT("values__cell"))
         .values_list("cell_text", "cell_code", "skipped")
         .annotate(n=Count("id"))
         .order_by()

@@ -349,8 +349,8 @@ def reupload(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 def commit(request: AuthedHttpRequest, batch_id: int) -> HttpResponse:
-    """ "Ghi vào hồ sơ": a page that says what the commit will do and asks to confirm (a box to
-    tick, so it works without JavaScript); the confirmed form queues the commit."""
+    """The page of "Ghi vào hồ sơ": what the commit will do, and a box to tick to confirm it
+    (no JavaScript needed); the confirmed form queues the commit."""
     batch = _editable_batch(request, batch_id)
     error = ""
     if request.method == "POST":
