@@ -17,6 +17,7 @@ from core.crypto import InvalidToken
 from lib.cleaning.columns import FIELDS, SYNONYMS
 from lib.cleaning.export import XlsxBook, unneutralise
 from lib.cleaning.parse import Limits, ParsedFile, ParseError, parse_file
+from lib.cleaning.shown import shown_value
 
 from .models import Batch, BatchFile, BatchRow
 from .services import finish_review, reclean, require_review
@@ -30,6 +31,14 @@ MAX_REUPLOAD_BYTES = 50 * 1024 * 1024
 
 def field_label(name: str) -> str:
     return SYNONYMS.get(name, (name,))[0] if name != "cell" else "Chi bộ"
+
+
+def proposal_text(row: BatchRow, name: str) -> str:
+    """A proposal as the workbook shows it, and as a cell sent back unchanged reads: what the
+    reviewer typed, else the value as officials write it (dd/mm/yyyy, Nam/Nữ, 0912 345 678)."""
+    if name in row.edits:
+        return str(row.edits[name])
+    return shown_value(name, row.values.get(name))
 
 
 def _fields_of(batch: Batch) -> list[str]:
@@ -121,18 +130,11 @@ def _write_rows(book: XlsxBook, files: list[BatchFile], layout: _Layout) -> None
                 sheet.write(r, col, str(typed[index]) if index < len(typed) else "")
             bad = {p["field"] for p in row.problems if p["severity"] == "error"}
             for name, col in layout.proposals.items():
-                sheet.write(
-                    r,
-                    col,
-                    str(row.edits.get(name, row.values.get(name, ""))),
-                    error if name in bad else proposal,
-                )
+                sheet.write(r, col, proposal_text(row, name), error if name in bad else proposal)
             sheet.write(
                 r,
                 len(layout.headers) - 1,
-                "; ".join(
-                    f"{p['code']}: {p['vi']}" for p in row.shown_problems if not p.get("accepted")
-                ),
+                "; ".join(p["vi"] for p in row.shown_problems if not p.get("accepted")),
             )
 
 
@@ -190,8 +192,9 @@ def apply_annotated(
         edits = {}
         for col, name in columns.items():
             # The workbook neutralised text a spreadsheet would run: take back what was written.
-            text = unneutralise(line[col]) if col < len(line) else ""
-            if text != str(row.edits.get(name, row.values.get(name, ""))):
+            text = unneutralise(line[col]) if col < len(line) and line[col] is not None else ""
+            text = text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+            if text != proposal_text(row, name):
                 edits[name] = text
         if edits:
             row.edits = {**row.edits, **edits}

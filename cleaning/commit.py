@@ -234,6 +234,7 @@ def batch_commit_later(*, batch: Batch, by: Any = None, ctx: AuditContext | None
         Batch.objects.filter(pk=locked.pk).update(
             status=Batch.Status.COMMITTING,
             error="",
+            error_en="",
             progress=0,
             progress_note=_("Đang chờ ghi vào hồ sơ…"),
         )

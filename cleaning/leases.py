@@ -23,31 +23,25 @@ from datetime import timedelta
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 
-from .models import Batch, BatchLease
+from .models import Batch, BatchLease, error_words
 
 RENEW_EVERY = 15.0  # seconds
 LOST_AFTER = timedelta(minutes=2)
 
 # A batch is processed at most this many times by workers that stop mid-way.
 PROCESS_ATTEMPTS = 2
-REQUEUED = (
-    "Máy xử lý nền đã dừng giữa chừng; lô đang chờ xử lý lại. / The background worker "
-    "stopped midway; the batch waits to be processed again."
-)
-STOPPED_PROCESSING = (
+REQUEUED = _("Máy xử lý nền đã dừng giữa chừng; lô đang chờ xử lý lại.")
+STOPPED_PROCESSING = _(
     "Việc xử lý bị dừng giữa chừng hai lần vì máy xử lý nền đã dừng; hồ sơ không thay đổi. "
-    "Hãy chia tệp thành các tệp nhỏ hơn rồi tải lên lại, hoặc báo quản trị hệ thống. / "
-    "Processing stopped midway twice because the background worker stopped; the records are "
-    "unchanged. Split the files into smaller ones and upload them again, or tell the system's "
-    "administrators."
+    "Hãy chia tệp thành các tệp nhỏ hơn rồi tải lên lại, hoặc báo quản trị hệ thống."
 )
-STOPPED_COMMITTING = (
+STOPPED_COMMITTING = _(
     "Việc ghi bị dừng giữa chừng vì máy xử lý nền đã dừng; chưa ghi gì vào hồ sơ. "
-    "Hãy bấm “Ghi vào hồ sơ” lại. / Writing stopped midway because the background worker "
-    "stopped; nothing was written. Press “Ghi vào hồ sơ” again."
+    "Hãy bấm “Ghi vào hồ sơ” lại."
 )
 
 _held: set[int] = set()
@@ -113,7 +107,11 @@ def reap() -> list[int]:
             requeued = False
             if batch.status == Batch.Status.PROCESSING and batch.attempts < PROCESS_ATTEMPTS:
                 Batch.objects.filter(pk=batch_id).update(
-                    status=Batch.Status.QUEUED, error="", progress=0, progress_note=REQUEUED
+                    status=Batch.Status.QUEUED,
+                    error="",
+                    error_en="",
+                    progress=0,
+                    progress_note=str(REQUEUED),
                 )
                 from .tasks import batch_process
 
@@ -122,13 +120,13 @@ def reap() -> list[int]:
                 requeued = True
             elif batch.status == Batch.Status.PROCESSING:
                 Batch.objects.filter(pk=batch_id).update(
-                    status=Batch.Status.FAILED, error=STOPPED_PROCESSING, progress=100
+                    status=Batch.Status.FAILED, progress=100, **error_words(STOPPED_PROCESSING)
                 )
             elif batch.status == Batch.Status.COMMITTING:
                 Batch.objects.filter(pk=batch_id).update(
                     status=Batch.Status.REVIEW,
-                    error=STOPPED_COMMITTING,
                     progress=100,
+                    **error_words(STOPPED_COMMITTING),
                     progress_note="",
                 )
             else:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from lib.cleaning.rules import with_words
@@ -36,7 +37,10 @@ class Batch(models.Model):
     # (a worker that stopped mid-way hands it back to the queue once: cleaning.leases).
     attempts = models.PositiveSmallIntegerField(default=0)
     progress_note = models.CharField(max_length=255, blank=True)
+    # Why it failed, or why its commit was refused: in Vietnamese, and the same in English (a
+    # page shows the one of its reader's language: error_text).
     error = models.TextField(blank=True)
+    error_en = models.TextField(blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)  # {rule code: count of open problems}
     committed_at = models.DateTimeField(null=True, blank=True)
@@ -47,6 +51,22 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.org}"
+
+    @property
+    def error_text(self) -> str:
+        """Its error in the reader's language."""
+        english = (get_language() or "").startswith("en")
+        return self.error_en if english and self.error_en else self.error
+
+
+def error_words(message: Any) -> dict[str, str]:
+    """A batch's error fields (error, error_en) from a message worded when read (a lazy
+    translation): what a worker stores is shown later to readers of either language."""
+    words = {}
+    for language, field in (("vi", "error"), ("en", "error_en")):
+        with override(language):
+            words[field] = str(message)
+    return words
 
 
 # A batch whose commit waits for a worker is still reviewed work: its problems still count.

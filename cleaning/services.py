@@ -40,6 +40,7 @@ from orgs.rollups import counts_changed
 
 from .leases import held
 from .models import REVIEWED, Batch, BatchFile, BatchRow, ColumnMapping, DuplicateCandidate
+from .selectors import rows_naming_cell
 from .storage import opened, store_upload
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".txt")
@@ -147,12 +148,13 @@ def _progress(
         told(percent, note)
 
 
-def _cells_of(org: Org) -> dict[str, Org]:
-    """Cells of a unit, found by code or by folded name."""
+def _cells_of(org: Org) -> dict[str, Org | None]:
+    """Cells of a unit, found by code or by folded name (and, as _resolve_cell meets them, by
+    the texts a file writes for them: None for a text that names none)."""
     cells = Org.objects.filter(
         path__startswith=org.path, kind__in=MEMBER_HOLDING_KINDS, status=Org.Status.ACTIVE
     )
-    index: dict[str, Org] = {}
+    index: dict[str, Org | None] = {}
     for cell in cells:
         index[cell.code.lower()] = cell
         index.setdefault(fold(cell.name), cell)
@@ -163,15 +165,27 @@ def _resolve_cell(
     values: dict[str, str],
     original: dict[str, str],
     org: Org,
-    cells: dict[str, Org],
+    cells: dict[str, Org | None],
     problems: list[dict[str, Any]],
 ) -> None:
-    """The row's cell: the batch's own organisation if it holds members, else the 'cell' column."""
-    if org.holds_members:
+    """The row's cell: the one its 'cell' column names, if it is the batch's organisation or
+    below it; a row that names none is the organisation's own if it holds members. A row that
+    names a cell the organisation does not hold (a secretary's file listing six cells) is held
+    with an error, not put in the uploader's cell: the batch page maps each such name at once
+    (batch_cells_assign)."""
+    text = original.get("cell") or ""
+    if org.holds_members and not (text and not text.isspace()):
         values["cell"] = org.code
         return
-    text = (original.get("cell") or "").strip()
-    cell = (cells.get(text.lower()) or cells.get(fold(text))) if text else None
+    text = text.strip()
+    cell = None
+    if text:
+        key = text.lower()
+        if key in cells:
+            cell = cells[key]
+        else:
+            # A file repeats a handful of cell names on every row: each is folded once.
+            cell = cells[key] = cells.get(fold(text))
     if cell is None:
         problems.append(
             {
@@ -180,9 +194,14 @@ def _resolve_cell(
                 "severity": "error",
                 "fix": None,
                 "accepted": False,
-                "vi": _("Không tìm thấy chi bộ “%(v)s” trong %(org)s: ghi đúng tên hoặc mã chi bộ.")
-                % {"v": text, "org": org.name},
-                "en": f"Cell “{text}” is not found in {org.name}: write the cell's exact name or code.",
+                # Stored in both languages, as the rules' problems are (not in the language of
+                # whoever happens to run the processing).
+                "vi": f"Chi bộ “{text}” không thuộc {org.name}: dòng được giữ lại, chưa ghi vào "
+                "hồ sơ. Ở mục “Chi bộ trong tệp”, chọn chi bộ đúng cho tên này (một lần cho mọi "
+                "dòng cùng tên), hoặc bỏ qua các dòng này.",
+                "en": f"Cell “{text}” is not part of {org.name}: the row is held, not written "
+                "to the records. Under “Cells in this file”, pick the right cell for this name "
+                "(once for every row that has it), or skip these rows.",
             }
         )
         values["cell"] = ""
@@ -202,7 +221,7 @@ def batch_process(batch: Batch, *, progress: Callable[[int, str], None] | None =
     """
     today = timezone.localdate()
     taken = Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
-        status=Batch.Status.PROCESSING, error="", attempts=F("attempts") + 1
+        status=Batch.Status.PROCESSING, error="", error_en="", attempts=F("attempts") + 1
     )
     if not taken:
         batch.refresh_from_db()
@@ -228,12 +247,15 @@ def _process_taken(
             with opened(batch_file.stored) as path:
                 parsed = parse_file(path, display_name=batch_file.name)
         except ParseError as error:
-            # Both languages, as the command line prints it: the batch page shows it whole.
-            message = f"{error.message_vi} / {error.message_en}"
+            # In each language: the batch page shows its reader's.
             Batch.objects.filter(pk=batch.pk, status=Batch.Status.PROCESSING).update(
-                status=Batch.Status.FAILED, error=message, progress=100, progress_note=""
+                status=Batch.Status.FAILED,
+                error=error.message_vi,
+                error_en=error.message_en,
+                progress=100,
+                progress_note="",
             )
-            BatchFile.objects.filter(pk=batch_file.pk).update(error=message)
+            BatchFile.objects.filter(pk=batch_file.pk).update(error=error.message_vi)
             batch.refresh_from_db()
             return batch
         remembered = ColumnMapping.objects.filter(
@@ -453,10 +475,13 @@ def reclean(row: BatchRow) -> None:
     raw = {**row.typed, **row.edits}
     record = RawRecord(source=SourceRow(file=row.file.name, row=row.row_number, values=[]), raw=raw)
     context = row.file.context or {}
+    # A date a reviewer typed is read day first, as the pages and the review workbook show
+    # dates (dd/mm/yyyy), even in a file whose own dates were written month first.
+    day_first = {**(context.get("day_first") or {}), **dict.fromkeys(row.edits, True)}
     cleaned = clean_record(
         record,
         today=timezone.localdate(),
-        day_first=context.get("day_first"),
+        day_first=day_first,
         legacy=context.get("legacy"),
     )
     accepted = {p["code"] for p in row.problems if p.get("accepted")}
@@ -636,6 +661,64 @@ def batch_row_skip(
             ctx=ctx,
         )
     return row
+
+
+def batch_cells_assign(
+    *,
+    batch: Batch,
+    text: str,
+    cell: Org | None,
+    by: Any = None,
+    ctx: AuditContext | None = None,
+) -> int:
+    """Put every row whose cell column says `text` in `cell`, a cell of the batch's
+    organisation, or skip them all with `cell=None`: one step for a name a whole file uses,
+    not row by row. The cell is kept as the rows' edit (the text as typed stays), so cleaning a
+    row again keeps it. Returns the rows changed."""
+    require_review(batch)
+    if cell is not None and not (
+        cell.holds_members
+        and cell.status == Org.Status.ACTIVE
+        and cell.path.startswith(batch.org.path)
+    ):
+        raise ValidationError(
+            {"cell": _("Hãy chọn một chi bộ của %(org)s.") % {"org": batch.org.name}}
+        )
+    with transaction.atomic():
+        Batch.objects.select_for_update().filter(pk=batch.pk).values_list("pk").get()
+        rows = list(
+            rows_naming_cell(batch, text).only(
+                "problems", "original", "values", "edits", "skipped", "errors", "warnings"
+            )
+        )
+        delta: Counter[str] = Counter()
+        for row in rows:
+            if not row.skipped:
+                delta.subtract(_open_of(row.problems))
+            if cell is None:
+                row.skipped = True
+            else:
+                row.edits = {**row.edits, "cell": cell.code}
+                row.problems = [p for p in row.problems if p["code"] != "cell.unknown"]
+                row.set_values({**row.values, "cell": cell.code})
+                row.errors, row.warnings = row_counts(row.problems)
+            if not row.skipped:
+                delta.update(_open_of(row.problems))
+        BatchRow.objects.bulk_update(
+            rows,
+            ["edits", "original", "values", "problems", "errors", "warnings", "skipped"],
+            batch_size=1000,
+        )
+        finish_review(batch, delta=delta)
+        audit_log(
+            actor=by,
+            action="batch.cells",
+            object_type="batch",
+            object_id=batch.pk,
+            detail={"text": text, "cell": cell.code if cell else None, "rows": len(rows)},
+            ctx=ctx,
+        )
+    return len(rows)
 
 
 def batch_set_mapping(

@@ -21,10 +21,9 @@ def batch_process(batch_id: int) -> None:
         process(batch)
     except Exception as error:
         # The batch says what went wrong; its rows and the registry are untouched.
+        technical = f"{type(error).__name__}: {error}"[:2000]
         Batch.objects.filter(pk=batch_id, status=Batch.Status.PROCESSING).update(
-            status=Batch.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            progress=100,
+            status=Batch.Status.FAILED, error=technical, error_en=technical, progress=100
         )
         raise
 
@@ -69,18 +68,24 @@ def batch_commit(batch_id: int, user_id: int | None, deferred: int = 0) -> None:
                 batch_id, user_id, deferred + 1
             )
     except ValidationError as refused:
-        # Nothing was written: back in review, saying why in both languages (the page shows it).
+        # Nothing was written: back in review, saying why in each language (the page shows the
+        # reader's).
         words = {}
         for language in ("vi", "en"):
             with override(language):
                 words[language] = " ".join(refused.messages)
-        _back_to_review(batch_id, " / ".join(dict.fromkeys(words.values())))
+        _back_to_review(batch_id, words["vi"], words["en"])
     except Exception as error:
-        _back_to_review(batch_id, f"{type(error).__name__}: {error}")
+        technical = f"{type(error).__name__}: {error}"
+        _back_to_review(batch_id, technical, technical)
         raise
 
 
-def _back_to_review(batch_id: int, why: str) -> None:
+def _back_to_review(batch_id: int, why: str, why_en: str) -> None:
     Batch.objects.filter(pk=batch_id, status=Batch.Status.COMMITTING).update(
-        status=Batch.Status.REVIEW, error=why[:2000], progress=100, progress_note=""
+        status=Batch.Status.REVIEW,
+        error=why[:2000],
+        error_en=why_en[:2000],
+        progress=100,
+        progress_note="",
     )

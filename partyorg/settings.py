@@ -245,6 +245,8 @@ PARTYORG_ENCRYPTION_KEYS = env_list("PARTYORG_ENCRYPTION_KEYS")
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Vietnamese figures grouped by thousands (365.911): Django's "vi" formats do not group.
+FORMAT_MODULE_PATH = ["partyorg.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

@@ -57,7 +57,7 @@ def test_a_batch_whose_worker_stopped_twice_fails_saying_what_to_do(world: World
     _as_left_by_a_dead_worker(batch, "processing")
     assert reap() == [batch.pk]
     batch.refresh_from_db()
-    assert batch.status == "failed" and batch.error == STOPPED_PROCESSING
+    assert batch.status == "failed" and batch.error == str(STOPPED_PROCESSING)
     page = world.client("secretary").get(f"/imports/{batch.pk}/").content.decode()
     assert "Hãy chia tệp thành các tệp nhỏ hơn rồi tải lên lại" in page
     lost = AuditEvent.objects.get(action="batch.worker_lost", object_id=str(batch.pk))
@@ -80,7 +80,7 @@ def test_a_committing_batch_whose_worker_stopped_goes_back_to_review(world: Worl
     _as_left_by_a_dead_worker(batch, "committing")
     assert reap() == [batch.pk]
     batch.refresh_from_db()
-    assert batch.status == "review" and batch.error == STOPPED_COMMITTING
+    assert batch.status == "review" and batch.error == str(STOPPED_COMMITTING)
     assert batch.summary == summary and not Member.objects.filter(cccd="079185000101").exists()
     page = world.client("secretary").get(f"/imports/{batch.pk}/").content.decode()
     assert "Hãy bấm" in page and 'id="commit"' in page

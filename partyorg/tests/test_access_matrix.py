@@ -59,6 +59,7 @@ MATRIX: dict[str, Row] = {
         405,
     ),  # POST only
     "cleaning:accept_rule": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    "cleaning:cells": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),  # POST only
     "cleaning:mapping": (
         lambda w: {"batch_id": _batch(w).pk, "file_id": _batch(w).files.get().pk},
         CELL_EDITORS,
@@ -66,7 +67,8 @@ MATRIX: dict[str, Row] = {
     ),
     "cleaning:annotated": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
     "cleaning:reupload": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
-    "cleaning:commit": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
+    # The confirmation page (what the commit will do); the confirmed form posts to it.
+    "cleaning:commit": (lambda w: {"batch_id": _batch(w).pk}, CELL_EDITORS, 404),
     "cleaning:cancel": (lambda w: {"batch_id": _batch(w).pk}, set(), 405),
     "cleaning:duplicate": (
         lambda w: {"candidate_id": _candidate(w).pk},
@@ -146,27 +148,47 @@ GRANT_HOLDERS = {"central", "city", "ward", "viewer", "approver", "secretary"}
 ANY_LOGIN = {"apiv1:openapi-json", "apiv1:openapi-view"}
 
 
+# A row typed with someone else's CCCD (its leading zero lost, as Excel does): another name,
+# another birth day of the same year, so that a page shows the other record only if it says it.
+FOREIGN_NAMES = {"out": "Đặng Thị Lan", "in": "Phan Văn Tèo"}
+
+
+def _upload_with_cccd_of(world: World, member: Any, org: Any, name: str, by: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cleaning.services import batch_create
+
+    born = member.birth_date.replace(month=5, day=5)
+    line = f"1,{name},{member.cccd[1:]},{'Nam' if member.sex == 'M' else 'Nữ'},{born:%d/%m/%Y},{member.admission_date:%d/%m/%Y},,"
+    content = (
+        "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
+        + line
+        + "\n"
+    )
+    return batch_create(
+        org=org, uploads=[SimpleUploadedFile(f"{name}.csv", content.encode())], by=by
+    )
+
+
 def _batch(world: World) -> Any:
-    """One batch of the cell (created once per world), whose row duplicates a member elsewhere."""
+    """One batch of the cell (created once per world), whose row has the CCCD of a member of
+    another ward: a pair the city decides."""
     if not hasattr(world, "_batch"):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from cleaning.services import batch_create
-
-        m = world.stranger
-        line = f"1,{m.full_name},{m.cccd},{'Nam' if m.sex == 'M' else 'Nữ'},{m.birth_date:%d/%m/%Y},{m.admission_date:%d/%m/%Y},,"
-        content = (
-            "STT,Họ và tên,Số CCCD,Giới tính,Ngày sinh,Ngày vào Đảng,Ngày chính thức,Điện thoại\n"
-            + line
-            + "\n"
-        )
-        batch = batch_create(
-            org=world.cell,
-            uploads=[SimpleUploadedFile("a.csv", content.encode())],
-            by=world.users["secretary"],
+        batch = _upload_with_cccd_of(
+            world, world.stranger, world.cell, FOREIGN_NAMES["out"], world.users["secretary"]
         )
         setattr(world, "_batch", batch)  # noqa: B010 - a cache on the fixture object
     return getattr(world, "_batch")  # noqa: B009
+
+
+def _incoming(world: World) -> Any:
+    """A batch of the other ward's cell whose row has the CCCD of a member of the cell."""
+    if not hasattr(world, "_incoming"):
+        batch = _upload_with_cccd_of(
+            world, world.members[1], world.other_cell, FOREIGN_NAMES["in"], None
+        )
+        setattr(world, "_incoming", batch)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_incoming")  # noqa: B009
 
 
 def _campaign(world: World) -> Any:
@@ -249,6 +271,82 @@ def test_it_answers_each_persona_as_allowed(world: World, name: str, level: int)
         )
         if expected == 403:
             assert "định danh điện tử mức 2" in response.content.decode()
+
+
+# What each persona sees of a pair across two units, which the city decides: the decider's
+# officials see both records; a unit's officials see their own record, and of the other one only
+# that it exists and who decides. Identifiers are whole for those who enter data, masked for
+# the viewer. (The member and the outsider see none of these pages.)
+SEES_BOTH = OFFICIALS_ABOVE_WARD
+SEES_FULL_CCCD = CELL_EDITORS
+
+
+def _shown(page: str, texts: list[str]) -> list[bool]:
+    return [text in page for text in texts]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_sees_of_a_pair_only_what_it_may(world: World, persona: str) -> None:
+    from lib.vn.cccd import mask_cccd
+    from lib.vn.phones import format_phone_vn
+
+    client = world.client(persona)
+    out_batch, in_batch = _batch(world), _incoming(world)
+    out_pair, in_pair = out_batch.candidates.get(), in_batch.candidates.get()
+    assert out_pair.decider_id == in_pair.decider_id == world.city.id
+    stranger, own = world.stranger, world.members[1]
+    # The other unit's member, as the cell's upload must not reveal it.
+    theirs = [
+        stranger.full_name,
+        f"{stranger.birth_date:%d/%m/%Y}",
+        format_phone_vn(stranger.phone),
+        world.other_cell.name,
+    ]
+    # The other unit's row, as the cell's member's page must not reveal it.
+    their_row = [FOREIGN_NAMES["in"], world.other_cell.name, f"{FOREIGN_NAMES['in']}.csv"]
+    pages = {
+        "pair out": reverse("cleaning:duplicate", args=[out_pair.pk]),
+        "pair in": reverse("cleaning:duplicate", args=[in_pair.pk]),
+        "batch out": reverse("cleaning:batch", args=[out_batch.pk]),
+        "batch in": reverse("cleaning:batch", args=[in_batch.pk]),
+        "imports": reverse("cleaning:batches", args=[world.cell.code]),
+    }
+    allowed = {
+        "pair out": CELL_READERS,
+        "pair in": CELL_READERS,
+        "batch out": CELL_READERS,
+        "batch in": SEES_BOTH,
+        "imports": CELL_READERS,
+    }
+    for what, url in pages.items():
+        response = client.get(url)
+        expected = 200 if persona in allowed[what] else 404
+        assert response.status_code == expected, f"{persona} {what}"
+        if expected != 200:
+            continue
+        page = response.content.decode()
+        both = persona in SEES_BOTH
+        if what in ("pair out", "batch out", "imports"):
+            # Of the other ward's member: their name and unit on every page, their birth date
+            # and phone on the pair's page, only for the city and above.
+            seen = _shown(page, theirs if what == "pair out" else theirs[:1] + theirs[3:])
+            assert seen == [both] * len(seen), f"{persona} {what}: {seen}"
+            assert both or world.other_ward.name not in page
+        if what in ("pair in", "imports"):
+            assert _shown(page, their_row[:2]) == [both] * 2, f"{persona} {what}"
+        if what == "pair in":
+            # The cell's own member: shown to the cell's officials.
+            assert own.full_name in page and f"{own.birth_date:%d/%m/%Y}" in page
+        if what in ("pair out", "batch out"):
+            # The CCCD typed in the cell's own row (and the other record's, the same number).
+            full = persona in SEES_FULL_CCCD
+            assert (stranger.cccd in page) is full, f"{persona} {what}"
+            assert full or mask_cccd(stranger.cccd) in page, f"{persona} {what}"
+        if what == "pair in":
+            full = persona in SEES_FULL_CCCD
+            assert (own.cccd in page) is full and (full or mask_cccd(own.cccd) in page)
+        if what in ("pair out", "pair in") and not both:
+            assert "cấp trên chung (" + world.city.name + ") quyết định" in page
 
 
 @pytest.mark.parametrize("name", PROJECT_URLS)

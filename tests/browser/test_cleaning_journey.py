@@ -34,11 +34,15 @@ def test_a_secretary_uploads_reviews_fixes_and_commits(page, live_world: World, 
     row = page.locator(f"#row-{bad.pk}")
     row.locator("input[name=value]").first.fill("079090000103")
     row.locator("button:has-text('Sửa')").first.click()
-    expect(page.locator(f"#row-{bad.pk}")).not_to_contain_text("required.cccd")
+    expect(page.locator(f"#row-{bad.pk}")).not_to_contain_text("Số CCCD: bắt buộc")
     page.reload()
     page.click("button:has-text('Chấp nhận tất cả')")
     page.wait_for_selector("#commit:not([disabled])")
     page.click("#commit")
+    # A page that says what will be written, and a box to tick before writing it.
+    expect(page.locator("#commit-preview")).to_contain_text("3 đảng viên được thêm mới")
+    page.check("#confirm")
+    page.click("#commit-submit")
     page.wait_for_selector("text=Đã ghi vào hồ sơ")
     shot(page, "cleaning-committed")
     assert (

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from None
         batch = self._process(batch, quiet=options["verbosity"] == 0)
         if batch.status == Batch.Status.FAILED:
-            raise CommandError(batch.error)
+            raise CommandError(f"{batch.error} / {batch.error_en}")
         self.stdout.write(f"Lô / batch #{batch.pk}: {batch.rows_total} dòng / rows")
         for rule in rule_summary(batch):
             self.stdout.write(
