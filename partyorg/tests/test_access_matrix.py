@@ -30,6 +30,8 @@ MATRIX: dict[str, Row] = {
     "accounts:grants": (lambda w: {}, WARD_ADMINS, 404),
     "accounts:grant_revoke": (lambda w: {"grant_id": 1}, set(), 405),  # POST only, tested below
     "orgs:detail": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    # A stream of server-sent events: the matrix reads its status, not its endless body.
+    "orgs:live": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
     "orgs:rename": (lambda w: {"code": w.grassroots.code}, WARD_ADMINS, 404),
     "members:list": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
