@@ -49,8 +49,9 @@ CHANNEL = "partyorg_live"
 PAYLOAD_BUDGET = 7900
 # A change touching more organisations than this is told as that many common prefixes.
 PUBLISH_LIMIT = 200
-# An event names at most this many changed paths; beyond, it names the watched path alone.
-REPORT_LIMIT = 100
+# An event names at most this many changed paths (about 10 kB, less than the root's fragment
+# it makes the page fetch); beyond, it names the watched path alone.
+REPORT_LIMIT = 400
 # SQLite keeps this many rows of core_liveevent; a poller that fell further behind (or found
 # the table emptied) tells every watcher that everything may have changed.
 SQLITE_KEEP = 1000
