@@ -2,11 +2,15 @@
 listener (PostgreSQL LISTEN, or the SQLite poll), and a rolled-back one reaches nobody."""
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.utils import ConnectionHandler
 
 from core import live
+from core.models import LiveEvent
 
 CITY, WARD, OTHER_WARD, CELL = "0001", "00010002", "00010003", "000100020004"
 # Long enough never to be reached when the feature works; reached, the test fails, not hangs.
@@ -97,3 +101,53 @@ def test_a_stream_opened_later_hears_of_what_changed_since_its_page_was_drawn() 
     assert later.take() == set()
     # A page older than the listener: it cannot know, so it says the page may have changed.
     assert _watch(CELL, since=0.0).take() == {CELL}
+
+
+def test_sqlite_writes_a_change_where_the_poller_of_another_process_reads_it(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's path")
+    settings.PARTYORG_LIVE_POLL = 0.0
+    # As with a database file: the test suite's in-memory one tells its hub directly.
+    monkeypatch.setattr(live, "_in_memory", lambda: False)
+    poller = live._SqlitePoller()
+    try:
+        with transaction.atomic():
+            live.publish([CELL, WARD])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            live.publish([OTHER_WARD])
+            raise RuntimeError("the writer failed")
+        assert list(LiveEvent.objects.values_list("paths", flat=True)) == [f"{WARD} {CELL}"]
+        assert list(poller.receive()) == [[(WARD, False), (CELL, False)]]
+        assert list(poller.receive()) == []
+    finally:
+        poller.close()
+
+
+def test_a_sqlite_poller_that_fell_behind_the_pruning_says_everything_changed(
+    tmp_path: Path, settings: Any
+) -> None:
+    settings.PARTYORG_LIVE_POLL = 0.0
+    databases = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "live.db")}}
+    )
+    writer = databases["default"]
+    with writer.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE core_liveevent"
+            " (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, paths text NOT NULL)"
+        )
+    poller = live._SqlitePoller(databases.create_connection("default"))
+    try:
+        with writer.cursor() as cursor:
+            for paths in (WARD, CELL, OTHER_WARD):
+                cursor.execute("INSERT INTO core_liveevent (paths) VALUES (%s)", [paths])
+            cursor.execute("DELETE FROM core_liveevent WHERE paths = %s", [WARD])
+        assert list(poller.receive()) == [live.EVERYTHING]
+        with writer.cursor() as cursor:
+            cursor.execute("INSERT INTO core_liveevent (paths) VALUES (%s)", [CITY])
+        assert list(poller.receive()) == [[(CITY, False)]]
+    finally:
+        poller.close()
+        writer.close()

@@ -1,6 +1,5 @@
 """A page follows the organisation's changes by itself: the counters move without a reload."""
 
-from collections.abc import Iterator
 from time import monotonic, sleep
 from typing import Any
 
@@ -16,16 +15,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
-def _live_quickly(settings: Any) -> Iterator[None]:
+def _live_quickly(settings: Any) -> None:
     # Streams notice a closed browser at their next heartbeat, and then let go.
     settings.PARTYORG_LIVE_HEARTBEAT = 1.0
-    yield
-    live.hub.stop()
 
 
-def test_the_city_page_counts_a_member_who_joins_while_it_is_open(
-    page, live_world: World
-) -> None:
+def test_the_city_page_counts_a_member_who_joins_while_it_is_open(page, live_world: World) -> None:
     login(page, "city")
     page.wait_for_url("**/orgs/79/")
     counter = page.locator('[data-counter="members"]')
