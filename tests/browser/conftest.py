@@ -41,6 +41,14 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_listener_stopped(django_db_setup: None) -> Iterator[None]:
+    """Stops the live layer's listener once the live server has gone, before the test database
+    is dropped: a stream a page opened as its test ended may have started it again."""
+    yield
+    live.hub.stop()
+
+
 @pytest.fixture
 def live_world(transactional_db: None) -> World:
     return make_world()
