@@ -5,6 +5,7 @@ any other to access, over WSGI and over ASGI."""
 import asyncio
 import re
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
 from django.http import StreamingHttpResponse
 from django.test import Client
+from django.utils import timezone
 
+from cleaning.campaigns import campaign_create
 from conftest import World, make_world, person
 from core import live
 from members.services import member_create
@@ -153,3 +156,23 @@ def test_it_streams_over_asgi_and_lets_go_when_the_browser_leaves(live_world: Wo
     event = EVENT.search(body)
     assert event is not None and event[1].decode() == live_world.cell.path
     assert live.hub.watching() == 0
+
+
+def test_the_pages_about_an_organisation_follow_its_stream(world: World) -> None:
+    today = timezone.localdate()
+    campaign = campaign_create(
+        root=world.city,
+        name="Đợt",
+        starts_on=today,
+        ends_on=today + timedelta(days=9),
+        milestones=[("Gửi", today + timedelta(days=5), "submitted")],
+    )
+    client = world.client("ward")
+    for url in (
+        f"/orgs/{world.ward.code}/",
+        f"/campaigns/{campaign.pk}/{world.ward.code}/",
+    ):
+        html = client.get(url).content.decode()
+        assert f'data-live-url="/orgs/{world.ward.code}/live/"' in html, url
+        assert 'hx-trigger="live"' in html and "every 10s" not in html, url
+        assert re.search(r'data-live-since="\d+\.\d{3}"', html), url
