@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import partyorg  # noqa: F401 - before lib/: it puts lib's compiled build first, if current
 # isort: on
 
+from bench.dirty import truth_values
 from lib.cleaning.columns import SourceRow
 from lib.cleaning.match import duplicate_groups, find_candidates
 from lib.cleaning.parse import parse_file
@@ -34,9 +35,6 @@ from lib.cleaning.pipeline import bulk_allocation, clean_parsed, person_of, reco
 from lib.cleaning.rules import RULES, CleanRecord, format_value
 from lib.synth import PersonFactory
 from lib.vn.text import canonical_tones
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dirty import truth_values
 
 # kind -> (codes that find it, whether a machine can restore the true value)
 EXPECTED: dict[str, tuple[set[str], bool]] = {

@@ -19,6 +19,7 @@ from access.scope import can
 from audit.services import AuditContext, audit_log
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
+from core.live import stamp
 from lib.cleaning.export import XlsxBook
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
@@ -132,6 +133,8 @@ def _publishing(request: AuthedHttpRequest, campaign: Campaign, org: Org) -> dic
 
 @login_required
 def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) -> HttpResponse:
+    # Before the figures are read: the page's stream (orgs:live) tells of any change after it.
+    since = stamp()
     campaign, org = _campaign(request, campaign_id, code)
     live = bool(request.GET.get("live"))
     context = {
@@ -142,8 +145,10 @@ def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) 
         "children": children_figures(campaign, org),
         "late": late_units(campaign, org),
         "series": progress_series(campaign, org),
-        # The live part refreshes every 10 s; the button and its confirmation are outside it.
+        # The live part refreshes when the organisation's stream says something changed; the
+        # button and its confirmation are outside it.
         "publishing": None if live else _publishing(request, campaign, org),
+        "live_since": since,
     }
     template = "campaigns/_campaign_live.html" if live else "campaigns/campaign_dashboard.html"
     return render(request, template, context)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from psycopg import postgres, pq
 from psycopg.adapt import Dumper
 from psycopg.types.net import InetBinaryDumper
@@ -338,3 +338,15 @@ def _may_skip_reference_checks() -> bool:
 
 
 _may_replicate: "weakref.WeakKeyDictionary[Any, bool]" = weakref.WeakKeyDictionary()
+
+
+def listening_connection(channel: str) -> Any:
+    """A connection of its own (not the thread's) that LISTENs on `channel` (PostgreSQL): its
+    raw psycopg connection's `notifies()` yields what other transactions NOTIFY once they commit.
+    The caller owns it and closes it (`.close()`)."""
+    wrapper = connections.create_connection(DEFAULT_DB_ALIAS)
+    wrapper.ensure_connection()
+    raw = wrapper.connection
+    raw.autocommit = True
+    raw.execute(f"LISTEN {connection.ops.quote_name(channel)}")
+    return wrapper

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from django.db import transaction
 
 from core.db import bulk_insert, is_postgresql, upsert_add
+from core.live import publish
 from core.tick import tick_after_commit
 
 from .models import CountDelta, Org, OrgCount
@@ -39,9 +40,12 @@ def counts_changed(deltas: Deltas) -> None:
     tick_after_commit()
 
 
-def _ancestor_ids(org_ids: Iterable[int]) -> dict[int, list[int]]:
+def _paths_of(org_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Org.objects.filter(id__any=list(set(org_ids))).values_list("id", "path"))
+
+
+def _ancestor_ids(paths: Mapping[int, str]) -> dict[int, list[int]]:
     """Map each organisation id to the ids of itself and all its ancestors."""
-    paths = dict(Org.objects.filter(id__any=list(set(org_ids))).values_list("id", "path"))
     prefixes = {p[:end] for p in paths.values() for end in range(4, len(p) + 1, 4)}
     id_of = dict(Org.objects.filter(path__any=sorted(prefixes)).values_list("path", "id"))
     return {
@@ -51,15 +55,22 @@ def _ancestor_ids(org_ids: Iterable[int]) -> dict[int, list[int]]:
 
 
 def apply_to_subtree_counts(deltas: Deltas) -> None:
-    """Add deltas of organisations to their own and all their ancestors' counters, once each."""
+    """Add deltas of organisations to their own and all their ancestors' counters, once each,
+    and tell the pages watching them (core/live.py) once this transaction commits."""
     totals: defaultdict[tuple[int, str], int] = defaultdict(int)
-    ancestors = _ancestor_ids(org_id for org_id, _key in deltas)
+    paths = _paths_of(org_id for org_id, _key in deltas)
+    ancestors = _ancestor_ids(paths)
     for (org_id, key), delta in deltas.items():
         for ancestor_id in ancestors.get(org_id, []):
             totals[(ancestor_id, key)] += delta
     # A fixed order of rows keeps two concurrent folders from deadlocking each other.
     rows = sorted((org_id, key, value) for (org_id, key), value in totals.items() if value)
     upsert_add(OrgCount._meta.db_table, ["org_id", "key"], "value", rows)
+    # The organisations where the changes happened: a watcher of any of their ancestors hears
+    # of them too. Told here, where the counters its page will read are already written.
+    publish(
+        {paths[org_id] for (org_id, _key), delta in deltas.items() if delta and org_id in paths}
+    )
 
 
 def rollups_fold(limit: int = 20000) -> int:

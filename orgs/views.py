@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from access.models import Role
 from access.scope import can, is_official
+from core import live
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
 
@@ -67,6 +68,8 @@ def _children_rows(children: list[ChildRow]) -> SafeString:
 
 @login_required
 def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    # Before the counters are read: the page's stream tells of any change after this moment.
+    since = live.stamp()
     org = get_org_for_user(request.user, code)
     counts = org_counts(org)
     members_total = counts.get("members", 0)
@@ -81,10 +84,20 @@ def org_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "history": [] if request.GET.get("live") else org_history(org),
         "can_edit": can(request.user, org.path, Role.EDITOR),
         "can_admin": can(request.user, org.path, Role.ADMIN),
+        "live_since": since,
     }
-    # htmx refreshes the counters every few seconds; a plain reload always shows the truth too.
+    # htmx fetches the live part again when the page's stream (org_live) says something in the
+    # subtree changed; a plain reload always shows the truth too.
     template = "orgs/_org_live.html" if request.GET.get("live") else "orgs/org_detail.html"
     return render(request, template, context)
+
+
+@login_required
+def org_live(request: AuthedHttpRequest, code: str) -> StreamingHttpResponse:
+    """Server-sent events saying when something in the organisation's subtree changed, for
+    every page about it (core/live.py); what changed is read through the pages' own views."""
+    org = get_org_for_user(request.user, code)
+    return live.stream_response(request, org.path)
 
 
 def _form_page(request: AuthedHttpRequest, org: Org, form: object, title: str) -> HttpResponse:

@@ -43,6 +43,10 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -280,6 +284,15 @@ TASKS = {
 # ever waits on the lock of the root organisation's counters (PostgreSQL at national scale).
 PARTYORG_TICK = env_str("PARTYORG_TICK", "inline")
 PARTYORG_PAGE_SIZE = env_int("PARTYORG_PAGE_SIZE", 50)
+
+# The live layer (core/live.py): pages watching an organisation hear of a change in its subtree
+# by server-sent events. SQLite is polled every LIVE_POLL seconds (PostgreSQL uses NOTIFY); a
+# stream tells a page at most once every LIVE_GAP seconds, sends a heartbeat every
+# LIVE_HEARTBEAT seconds, and ends after about LIVE_LIFE seconds (the browser reconnects).
+PARTYORG_LIVE_POLL = env_float("PARTYORG_LIVE_POLL", 0.5)
+PARTYORG_LIVE_GAP = env_float("PARTYORG_LIVE_GAP", 0.5)
+PARTYORG_LIVE_HEARTBEAT = env_float("PARTYORG_LIVE_HEARTBEAT", 15)
+PARTYORG_LIVE_LIFE = env_float("PARTYORG_LIVE_LIFE", 600)
 
 # A strict Content Security Policy (Django's own middleware): no inline script anywhere, no
 # third-party origin. Inline style *attributes* are allowed for the few server-computed widths

@@ -33,6 +33,8 @@ MATRIX: dict[str, Row] = {
     # The organisation picker's suggestions: any official (what it lists is scoped; see
     # orgs/tests/test_org_picker.py).
     "orgs:pick": (lambda w: {}, WARD_READERS | {"secretary"}, 404),
+    # A stream of server-sent events: the matrix reads its status, not its endless body.
+    "orgs:live": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "orgs:child_create": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
     # The member list as xlsx: masked for a viewer (orgs/tests/test_members_export.py).
     "members:list_export": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),

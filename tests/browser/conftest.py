@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, World, make_world
+from core import live
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM work runs in
 # its own thread, and the test's setup code is synchronous by design.
@@ -40,6 +41,14 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_listener_stopped(django_db_setup: None) -> Iterator[None]:
+    """Stops the live layer's listener once the live server has gone, before the test database
+    is dropped: a stream a page opened as its test ended may have started it again."""
+    yield
+    live.hub.stop()
+
+
 @pytest.fixture
 def live_world(transactional_db: None) -> World:
     return make_world()
@@ -54,6 +63,9 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    # Pages open streams of server-sent events: their process's listener (a connection of its
+    # own on PostgreSQL) must not outlive the test database.
+    live.hub.stop()
 
 
 def totp_code(secret: str) -> str:

@@ -1,0 +1,153 @@
+"""core.live: a committed change reaches the watchers it concerns, through the process's one
+listener (PostgreSQL LISTEN, or the SQLite poll), and a rolled-back one reaches nobody."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import ConnectionHandler
+
+from core import live
+from core.models import LiveEvent
+
+CITY, WARD, OTHER_WARD, CELL = "0001", "00010002", "00010003", "000100020004"
+# Long enough never to be reached when the feature works; reached, the test fails, not hangs.
+PATIENCE = 20.0
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+WATCHES: list[live.Watch] = []
+
+
+@pytest.fixture(autouse=True)
+def _listener_stopped() -> Iterator[None]:
+    yield
+    while WATCHES:
+        live.hub.unwatch(WATCHES.pop())
+    live.hub.stop()
+
+
+def _watch(path: str, since: float | None = None) -> live.Watch:
+    WATCHES.append(live.hub.watch(path, since=since))
+    return WATCHES[-1]
+
+
+def _listening(*paths: str) -> list[live.Watch]:
+    watches = [_watch(p) for p in paths]
+    assert live.hub.wait_until_listening(PATIENCE)
+    return watches
+
+
+def test_a_committed_change_reaches_a_watcher_above_it_and_not_a_sibling() -> None:
+    city, ward, other_ward, cell = _listening(CITY, WARD, OTHER_WARD, CELL)
+    with transaction.atomic():
+        live.publish([WARD])
+    assert city.wait(PATIENCE) == {WARD}
+    assert ward.wait(PATIENCE) == {WARD}
+    # Dispatched together with the above: what was not added by now never will be.
+    assert other_ward.take() == set()
+    assert cell.take() == set()
+
+
+def test_a_rolled_back_change_reaches_nobody() -> None:
+    (city,) = _listening(CITY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        live.publish([OTHER_WARD])
+        raise RuntimeError("the writer failed")
+    # Changes arrive in the order they committed: once the later one is here, the rolled-back
+    # one would have been too.
+    live.publish([WARD])
+    assert city.wait(PATIENCE) == {WARD}
+    assert city.take() == set()
+
+
+def test_one_listener_serves_every_watcher_of_the_process() -> None:
+    watches = _listening(*[WARD] * 50, *[CELL] * 50)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND query ILIKE 'LISTEN%%'"
+            )
+            assert cursor.fetchone()[0] == 1
+    live.publish([CELL])
+    assert all(w.wait(PATIENCE) == {CELL} for w in watches)
+    assert live.hub.watching() == 100
+    while WATCHES:
+        live.hub.unwatch(WATCHES.pop())
+    assert live.hub.watching() == 0
+
+
+def test_a_big_change_is_told_as_subtrees() -> None:
+    city, other_ward = _listening(CITY, OTHER_WARD)
+    live.publish(f"{WARD}{i:04d}" for i in range(1000))
+    assert city.wait(PATIENCE) == {CITY}
+    assert other_ward.take() == set()
+
+
+def test_a_stream_opened_later_hears_of_what_changed_since_its_page_was_drawn() -> None:
+    (city,) = _listening(CITY)
+    drawn = live.stamp()
+    live.publish([WARD])
+    assert city.wait(PATIENCE) == {WARD}
+    # Opened after the change, for a page drawn before it: told at once.
+    late = _watch(WARD, since=drawn)
+    assert late.take() == {WARD}
+    # A page drawn after the change (beyond the clocks' slack) has nothing to catch up.
+    later = _watch(OTHER_WARD, since=live.stamp() + live.CLOCK_SLACK)
+    assert later.take() == set()
+    # A page older than the listener: it cannot know, so it says the page may have changed.
+    assert _watch(CELL, since=0.0).take() == {CELL}
+
+
+def test_sqlite_writes_a_change_where_the_poller_of_another_process_reads_it(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's path")
+    settings.PARTYORG_LIVE_POLL = 0.0
+    # As with a database file: the test suite's in-memory one tells its hub directly.
+    monkeypatch.setattr(live, "_in_memory", lambda: False)
+    poller = live._SqlitePoller()
+    try:
+        with transaction.atomic():
+            live.publish([CELL, WARD])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            live.publish([OTHER_WARD])
+            raise RuntimeError("the writer failed")
+        assert list(LiveEvent.objects.values_list("paths", flat=True)) == [f"{WARD} {CELL}"]
+        assert list(poller.receive()) == [[(WARD, False), (CELL, False)]]
+        assert list(poller.receive()) == []
+    finally:
+        poller.close()
+
+
+def test_a_sqlite_poller_that_fell_behind_the_pruning_says_everything_changed(
+    tmp_path: Path, settings: Any
+) -> None:
+    settings.PARTYORG_LIVE_POLL = 0.0
+    databases = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "live.db")}}
+    )
+    writer = databases["default"]
+    with writer.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE core_liveevent"
+            " (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, paths text NOT NULL)"
+        )
+    poller = live._SqlitePoller(databases.create_connection("default"))
+    try:
+        with writer.cursor() as cursor:
+            for paths in (WARD, CELL, OTHER_WARD):
+                cursor.execute("INSERT INTO core_liveevent (paths) VALUES (%s)", [paths])
+            cursor.execute("DELETE FROM core_liveevent WHERE paths = %s", [WARD])
+        assert list(poller.receive()) == [live.EVERYTHING]
+        with writer.cursor() as cursor:
+            cursor.execute("INSERT INTO core_liveevent (paths) VALUES (%s)", [CITY])
+        assert list(poller.receive()) == [[(CITY, False)]]
+    finally:
+        poller.close()
+        writer.close()
