@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Concat, StrIndex, Substr
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
@@ -200,8 +200,16 @@ def org_move(*, org: Org, new_parent: Org, on: date, by: Any = None) -> Org:
         Org.objects.filter(id=org.id).update(parent=new_parent)
         from members.models import Member
 
+        # The search text begins with the path too (members.models.search_text): PostgreSQL's
+        # name search reads the subtree from it.
+        moved_path = Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
         Member.objects.filter(org_path__startswith=old_path).update(
-            org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+            org_path=moved_path,
+            search_name=Concat(
+                moved_path,
+                Value(" "),
+                Substr("search_name", StrIndex("search_name", Value(" ")) + 1),
+            ),
         )
         moves: dict[tuple[int, str], int] = {}
         for key, value in subtree.items():

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import World, person
-from members.models import Member
+from lib.vn.text import fold
+from members.models import Member, search_text
 from members.services import member_create
 from orgs import services
 from orgs.models import Kind, Org, OrgEvent
@@ -57,6 +58,9 @@ def test_it_moves_a_subtree_with_its_counters(world: World) -> None:
         before_other + moved,
     )
     assert _members(world.city) == before_ward + before_other
+    for member in Member.objects.filter(org__path__startswith=world.cell.path):
+        assert member.org_path == world.cell.path
+        assert member.search_name == search_text(world.cell.path, fold(member.full_name))
 
 
 def test_it_refuses_to_move_into_its_own_subtree(world: World) -> None:
