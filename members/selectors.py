@@ -10,8 +10,8 @@ from accounts.models import Role, User
 from accounts.selectors import can, scope_q
 from orgs.models import Org
 
-from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent
-from .search import by_name
+from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent, Status
+from .search import by_cccd, by_name, in_subtree
 
 
 @dataclass
@@ -21,33 +21,37 @@ class MemberFilters:
     sex: str = ""
 
 
+def _statuses(status: str) -> frozenset[str] | None:
+    """The statuses a list filter keeps: None for any; none at all for an unknown one."""
+    if status == "active":
+        return ACTIVE_STATUSES
+    if status in ("all", ""):
+        return None
+    return frozenset({status}) & frozenset(Status.values)
+
+
+def _cccd_digits(q: str) -> str:
+    """The digits of a search typed as a CCCD (4 digits or more, spaces allowed), else ""."""
+    digits = "".join(ch for ch in q if ch.isdigit())
+    return digits if len(digits) >= 4 and len(digits) == len(q.replace(" ", "")) else ""
+
+
 def members_for(*, viewer: User, org: Org, filters: MemberFilters) -> QuerySet[Member]:
     """Members in `org`'s subtree that `viewer` may see, filtered, in Vietnamese name order."""
     scope = scope_q(viewer, Role.VIEWER, field="org__path")
     if scope is None or not can(viewer, org.path, Role.VIEWER):
         return Member.objects.none()
     members = Member.objects.all()
+    statuses = _statuses(filters.status)
     q = filters.q.strip()
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if q and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
-        members = members.filter(org_path__startswith=org.path)
-        members = (
-            members.filter(cccd__startswith=digits)
-            if len(digits) < 12
-            else members.filter(cccd=digits)
-        )
+    if digits := _cccd_digits(q):
+        members = by_cccd(members, path=org.path, digits=digits, statuses=statuses, sex=filters.sex)
     elif q:
         # The subtree and the name in one condition: on PostgreSQL one GIN index answers "in
         # this subtree, with these words" without touching the rest of the country.
-        members = by_name(members, path=org.path, q=q)
+        members = by_name(members, path=org.path, q=q, statuses=statuses, sex=filters.sex)
     else:
-        members = members.filter(org_path__startswith=org.path)
-    if filters.status == "active":
-        members = members.filter(status__in=ACTIVE_STATUSES)
-    elif filters.status and filters.status != "all":
-        members = members.filter(status=filters.status)
-    if filters.sex:
-        members = members.filter(sex=filters.sex)
+        members = in_subtree(members, path=org.path, statuses=statuses, sex=filters.sex)
     return members.select_related("org").order_by("sort_key", "id")
 
 
