@@ -45,6 +45,7 @@ name order.
 
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -232,10 +233,11 @@ def _in_index(query: str) -> RawSQL:
     return RawSQL(_INDEX_SQL, [query])
 
 
-def _at_most(db: str, sql: str, params: list[Any]) -> int:
-    """How many ids `sql` gives, counting at most SORTED_AT_MOST + 1 of them."""
+def _at_most(db: str, sql: str, params: list[Any], limit: int | None = None) -> int:
+    """How many ids `sql` gives, counting at most limit (SORTED_AT_MOST) + 1 of them."""
+    limit = SORTED_AT_MOST if limit is None else limit
     with connections[db].cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {SORTED_AT_MOST + 1})", params)
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT {int(limit) + 1})", params)
         return int(cursor.fetchone()[0])
 
 
@@ -271,17 +273,10 @@ def _sqlite_in_subtree(
     return members.filter(id__in=_in_index(query))
 
 
-def _sqlite_by_cccd(
-    members: QuerySet[Member],
-    path: str,
-    digits: str,
-    statuses: Collection[str] | None,
-    sex: str,
-) -> QuerySet[Member]:
-    members = members.filter(org_path__startswith=path)
-    if len(digits) == CCCD_LENGTH:
-        return members.filter(cccd=digits)  # the unique index, one row
-    members = members.filter(cccd__startswith=digits)
+def _sqlite_cccd_candidates(
+    db: str, path: str, digits: str, statuses: Collection[str] | None, sex: str
+) -> RawSQL | None:
+    """The ids to sort for a CCCD prefix, or None when every way finds too many."""
     # The numbers that start with these digits are a range of the unique index ("9" < ":"), the
     # subtree's members a query of the search index: the fewer are sorted by name.
     numbers = (
@@ -290,85 +285,110 @@ def _sqlite_by_cccd(
     )
     subtree = (_INDEX_SQL, [_subtree_query(path, statuses, sex)])
     count, (sql, params) = min(
-        ((_at_most(members.db, *candidates), candidates) for candidates in (numbers, subtree)),
+        ((_at_most(db, *candidates), candidates) for candidates in (numbers, subtree)),
         key=lambda counted: counted[0],
     )
-    if count > SORTED_AT_MOST:
-        return members  # both many: tested in name order
-    return members.filter(id__in=RawSQL(sql, params))
+    return None if count > SORTED_AT_MOST else RawSQL(sql, params)
+
+
+def _sqlite_count_by_index(
+    members: QuerySet[Member],
+    path: str,
+    words: list[str],
+    statuses: Collection[str] | None,
+    sex: str,
+    at_most: int,
+) -> int:
+    """The index's count of names it holds as we cut them, and marked names tested."""
+    exact = _at_most(members.db, _INDEX_SQL, [_index_query(path, statuses, sex, words)], at_most)
+    marked = members.filter(id__in=_in_index(_marked_query(path, statuses, sex)))
+    marked = _filtered(marked.filter(_name_q(path, words)), statuses, sex)
+    return exact + marked.order_by()[: at_most + 1].count()
 
 
 # Both --------------------------------------------------------------------------------------
 
 
-def _sqlite(members: QuerySet[Member]) -> bool:
-    return connections[members.db].vendor == "sqlite"
+@dataclass(frozen=True)
+class MemberSearch:
+    """A member list: the members of the subtree at `path` whose name matches `q` (typeahead
+    words) or whose CCCD is or starts with the digits `cccd`, with one of `statuses` (None: any)
+    and of `sex` ("": either). A `q` without words matches nobody."""
+
+    path: str
+    q: str = ""
+    cccd: str = ""
+    statuses: frozenset[str] | None = None
+    sex: str = ""
+
+    def _nobody(self) -> bool:
+        return (
+            (bool(self.q) and not search_words(self.q))
+            or (bool(self.cccd) and not self.cccd.isdigit())
+            or (self.statuses is not None and not self.statuses <= set(Status.values))
+            or self.statuses == frozenset()
+            or self.sex not in ("", *Sex.values)
+        )
+
+    def rows(self, members: QuerySet[Member]) -> QuerySet[Member]:
+        """The members of `members` in the list, in no order."""
+        if self._nobody():
+            return members.none()
+        path, statuses, sex = self.path, self.statuses, self.sex
+        sqlite = connections[members.db].vendor == "sqlite"
+        if self.cccd:
+            members = members.filter(org_path__startswith=path)
+            if len(self.cccd) == CCCD_LENGTH:
+                members = members.filter(cccd=self.cccd)  # the unique index, one row
+            else:
+                members = members.filter(cccd__startswith=self.cccd)
+                candidates = (
+                    _sqlite_cccd_candidates(members.db, path, self.cccd, statuses, sex)
+                    if sqlite
+                    else None
+                )
+                if candidates is not None:
+                    members = members.filter(id__in=candidates)
+        elif self.q:
+            words = search_words(self.q)
+            if sqlite:
+                members = _sqlite_by_name(members, path, words, statuses, sex)
+            else:
+                members = _postgresql(members, path, words)
+        elif sqlite:
+            members = _sqlite_in_subtree(members, path, statuses, sex)
+        else:
+            members = members.filter(org_path__startswith=path)
+        return _filtered(members, statuses, sex)
+
+    def count(self, members: QuerySet[Member], *, at_most: int) -> int:
+        """How many members of `members` the list holds, counting at most at_most + 1: never
+        more rows read than that (SQLite: entries of its index), whatever the subtree."""
+        if self._nobody():
+            return 0
+        if connections[members.db].vendor != "sqlite" or (
+            self.cccd and len(self.cccd) == CCCD_LENGTH
+        ):
+            return self.rows(members).order_by()[: at_most + 1].count()
+        path, statuses, sex = self.path, self.statuses, self.sex
+        if not self.cccd:
+            words = search_words(self.q) if self.q else []
+            return min(
+                _sqlite_count_by_index(members, path, words, statuses, sex, at_most),
+                at_most + 1,
+            )
+        members = members.filter(org_path__startswith=path)
+        candidates = _sqlite_cccd_candidates(members.db, path, self.cccd, statuses, sex)
+        if candidates is not None:
+            members = members.filter(id__in=candidates)
+        # Else the numbers in order of the unique index, until enough are in the list.
+        members = members.filter(cccd__gte=self.cccd, cccd__lt=self.cccd + ":")
+        return _filtered(members, statuses, sex).order_by()[: at_most + 1].count()
 
 
-def _valid(statuses: Collection[str] | None, sex: str) -> bool:
-    return (statuses is None or (bool(statuses) and set(statuses) <= set(Status.values))) and (
-        sex in ("", *Sex.values)
-    )
-
-
-def by_name(
-    members: QuerySet[Member],
-    *,
-    path: str,
-    q: str,
-    statuses: Collection[str] | None = None,
-    sex: str = "",
-) -> QuerySet[Member]:
-    """Members of `members` in the subtree at `path` whose name matches the search `q`, with one
-    of `statuses` (None: any) and of `sex` ("": either).
+def by_name(members: QuerySet[Member], *, path: str, q: str) -> QuerySet[Member]:
+    """Members of `members` in the subtree at `path` whose name matches the search `q`.
 
     A search without any word (only punctuation) matches nobody.
     """
-    words = search_words(q)
-    if not words or not _valid(statuses, sex):
-        return members.none()
-    if _sqlite(members):
-        members = _sqlite_by_name(members, path, words, statuses, sex)
-    else:
-        members = _postgresql(members, path, words)
-    return _filtered(members, statuses, sex)
-
-
-def by_cccd(
-    members: QuerySet[Member],
-    *,
-    path: str,
-    digits: str,
-    statuses: Collection[str] | None = None,
-    sex: str = "",
-) -> QuerySet[Member]:
-    """Members in the subtree at `path` whose CCCD is `digits` (12) or starts with them."""
-    if not digits.isdigit() or not _valid(statuses, sex):
-        return members.none()
-    if _sqlite(members):
-        members = _sqlite_by_cccd(members, path, digits, statuses, sex)
-    else:
-        members = members.filter(org_path__startswith=path)
-        members = (
-            members.filter(cccd=digits)
-            if len(digits) == CCCD_LENGTH
-            else members.filter(cccd__startswith=digits)
-        )
-    return _filtered(members, statuses, sex)
-
-
-def in_subtree(
-    members: QuerySet[Member],
-    *,
-    path: str,
-    statuses: Collection[str] | None = None,
-    sex: str = "",
-) -> QuerySet[Member]:
-    """Members in the subtree at `path`, with one of `statuses` (None: any) and of `sex`."""
-    if not _valid(statuses, sex):
-        return members.none()
-    if _sqlite(members):
-        members = _sqlite_in_subtree(members, path, statuses, sex)
-    else:
-        members = members.filter(org_path__startswith=path)
-    return _filtered(members, statuses, sex)
+    return MemberSearch(path=path, q=q or " ").rows(members)

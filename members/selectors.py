@@ -9,9 +9,10 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.selectors import can, scope_q
 from orgs.models import Org
+from orgs.rollups import counts_of
 
 from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent, Status
-from .search import by_cccd, by_name, in_subtree
+from .search import MemberSearch
 
 
 @dataclass
@@ -36,23 +37,61 @@ def _cccd_digits(q: str) -> str:
     return digits if len(digits) >= 4 and len(digits) == len(q.replace(" ", "")) else ""
 
 
+def _search(org: Org, filters: MemberFilters) -> MemberSearch:
+    q = filters.q.strip()
+    digits = _cccd_digits(q)
+    return MemberSearch(
+        path=org.path,
+        q="" if digits else q,
+        cccd=digits,
+        statuses=_statuses(filters.status),
+        sex=filters.sex,
+    )
+
+
 def members_for(*, viewer: User, org: Org, filters: MemberFilters) -> QuerySet[Member]:
     """Members in `org`'s subtree that `viewer` may see, filtered, in Vietnamese name order."""
     scope = scope_q(viewer, Role.VIEWER, field="org__path")
     if scope is None or not can(viewer, org.path, Role.VIEWER):
         return Member.objects.none()
-    members = Member.objects.all()
-    statuses = _statuses(filters.status)
-    q = filters.q.strip()
-    if digits := _cccd_digits(q):
-        members = by_cccd(members, path=org.path, digits=digits, statuses=statuses, sex=filters.sex)
-    elif q:
-        # The subtree and the name in one condition: on PostgreSQL one GIN index answers "in
-        # this subtree, with these words" without touching the rest of the country.
-        members = by_name(members, path=org.path, q=q, statuses=statuses, sex=filters.sex)
-    else:
-        members = in_subtree(members, path=org.path, statuses=statuses, sex=filters.sex)
+    # On PostgreSQL one GIN index answers "in this subtree, with these words" without touching
+    # the rest of the country; SQLite has its own index of the list's filters (members.search).
+    members = _search(org, filters).rows(Member.objects.all())
     return members.select_related("org").order_by("sort_key", "id")
+
+
+# A search's count is exact up to this many; past it the list says "more than".
+FOUND_AT_MOST = 10_000
+
+
+@dataclass(frozen=True)
+class Found:
+    count: int
+    exact: bool  # False: more than `count`
+
+
+def _counter_key(statuses: frozenset[str] | None, sex: str) -> str | None:
+    """The subtree counter (orgs.rollups) that counts a list without a search, if one does."""
+    if statuses == ACTIVE_STATUSES:
+        return f"sex.{sex}" if sex else "members"
+    if statuses is not None and len(statuses) == 1 and statuses <= ACTIVE_STATUSES and not sex:
+        return f"status.{next(iter(statuses))}"
+    return None
+
+
+def members_found(*, viewer: User, org: Org, filters: MemberFilters) -> Found:
+    """How many members `members_for` lists, without counting a large subtree's rows: a list
+    without a search reads the subtree's counters, a search counts at most FOUND_AT_MOST + 1."""
+    if scope_q(viewer, Role.VIEWER, field="org__path") is None or not can(
+        viewer, org.path, Role.VIEWER
+    ):
+        return Found(0, exact=True)
+    search = _search(org, filters)
+    key = None if search.q or search.cccd else _counter_key(search.statuses, search.sex)
+    if key is not None:
+        return Found(counts_of([org.id], [key]).get(org.id, {}).get(key, 0), exact=True)
+    count = search.count(Member.objects.all(), at_most=FOUND_AT_MOST)
+    return Found(min(count, FOUND_AT_MOST), exact=count <= FOUND_AT_MOST)
 
 
 def page_of(rows: QuerySet[Any], *, page: int, size: int) -> tuple[list[Any], bool]:

@@ -202,6 +202,9 @@ PARTYORG_ENCRYPTION_KEYS = env_list("PARTYORG_ENCRYPTION_KEYS")
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Groups of three digits where numbers are shown grouped (intcomma): Django's Vietnamese formats
+# give the separator (".") but no grouping, which would print 365911.
+NUMBER_GROUPING = 3
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

@@ -10,18 +10,20 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import World, person
 from lib.vn.text import fold
-from members import search
+from members import search, selectors
 from members.models import Member
 from members.search import MAX_WORDS, by_name, search_words, tsquery_text
-from members.selectors import MemberFilters, members_for
+from members.selectors import Found, MemberFilters, members_for, members_found
 from members.services import member_create, member_exit, member_transfer, member_update
 from orgs.models import Kind, Org
 from orgs.services import org_create, org_merge, org_move
+from partyorg.tick import tick
 
 ON = date(2025, 9, 1)
 
@@ -438,3 +440,57 @@ def test_sqlite_search_index_follows_the_bulk_paths_too(db) -> None:
     assert some is not None
     assert found(communes[1], fold(some.full_name)) >= {some.cccd}
     assert some.cccd not in found(communes[0], fold(some.full_name))
+
+
+LISTS = [
+    {},
+    {"sex": "F"},
+    {"status": "probationary"},
+    {"status": "official", "sex": "M"},
+    {"status": "all"},
+    {"q": "nguyen van"},
+    {"q": "van", "sex": "M"},
+    {"q": "ren"},
+    {"q": "0791"},
+    {"q": "079"},
+    {"q": "an", "status": "all"},
+    {"q": "%"},
+    {"status": "nonsense"},
+]
+
+
+@pytest.mark.parametrize("filters", LISTS, ids=lambda f: repr(f))
+def test_the_count_is_how_many_the_list_holds(world, people, plan, filters) -> None:
+    member_exit(member=people["cell"][4], kind="resigned", on=ON)
+    member_create(org=world.cell, data=person(403, full_name="Ngô Văn An", official_date=None))
+    tick()
+    viewer = world.users["central"]
+    for org in (world.root, world.ward, world.cell):
+        rows = members_for(viewer=viewer, org=org, filters=MemberFilters(**filters))
+        found = members_found(viewer=viewer, org=org, filters=MemberFilters(**filters))
+        assert found == Found(len(rows), exact=True), (org.name, filters)
+
+
+def test_a_search_is_counted_up_to_a_cap_then_more_than_it(world, people, plan, monkeypatch):
+    monkeypatch.setattr(selectors, "FOUND_AT_MOST", 3)
+    viewer = world.users["central"]
+    many = members_found(viewer=viewer, org=world.root, filters=MemberFilters(q="nguyen"))
+    assert many == Found(3, exact=False)
+    two = members_found(viewer=viewer, org=world.root, filters=MemberFilters(q="tran van ng"))
+    assert two == Found(2, exact=True)
+    assert members_found(
+        viewer=world.users["outsider"], org=world.root, filters=MemberFilters()
+    ) == Found(0, exact=True)
+
+
+def test_a_list_without_a_search_is_counted_by_the_subtree_counters(world, people) -> None:
+    tick()
+    viewer = world.users["central"]
+    for filters in (MemberFilters(), MemberFilters(sex="F"), MemberFilters(status="official")):
+        with CaptureQueriesContext(connection) as ctx:
+            found = members_found(viewer=viewer, org=world.root, filters=filters)
+        assert found == Found(
+            len(members_for(viewer=viewer, org=world.root, filters=filters)), exact=True
+        )
+        member_queries = [q["sql"] for q in ctx.captured_queries if "members_member" in q["sql"]]
+        assert member_queries == [], member_queries

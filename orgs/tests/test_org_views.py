@@ -1,11 +1,16 @@
 """The tree browser and the member list, through HTTP."""
 
+import re
+
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import AuditEvent
 from conftest import World, person
 from members.models import Member
+from members.selectors import Found
 from members.services import member_create
 from partyorg.tick import tick
 
@@ -26,8 +31,6 @@ def test_it_shows_children_with_live_counts(world: World) -> None:
 
 
 def test_each_child_row_counts_every_kind_of_party_cell(world: World) -> None:
-    import re
-
     from orgs.models import Kind, Org
 
     html = world.client("city").get(f"/orgs/{world.city.code}/").content.decode()
@@ -105,6 +108,40 @@ def test_it_sorts_members_the_vietnamese_way(world: World) -> None:
         for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Thuỷ")
     ]
     assert positions == sorted(positions)
+
+
+def test_the_member_list_says_how_many_it_found(world: World) -> None:
+    for q, n in (("", 4), ("nguyen van", 1), (world.members[1].cccd[:6], 1), ("xyz", 0)):
+        html = world.client("ward").get(f"/orgs/{world.ward.code}/members/", {"q": q})
+        found = re.search(r'id="found"[^>]*>([^<]*)<', html.content.decode())
+        assert found is not None
+        assert found.group(1) == (f"Tìm thấy {n} đảng viên." if n else ""), (q, found.group(1))
+
+
+def test_the_count_is_grouped_by_thousands_and_says_when_it_stopped_counting() -> None:
+    def shown(found: Found, language: str) -> str:
+        with translation.override(language):
+            html = render_to_string("orgs/_member_rows.html", {"found": found, "page": 1})
+        return html[html.index('id="found"') :].split(">", 1)[1].split("<", 1)[0]
+
+    assert shown(Found(1234, exact=True), "vi") == "Tìm thấy 1.234 đảng viên."
+    assert shown(Found(10_000, exact=False), "vi") == "Tìm thấy hơn 10.000 đảng viên."
+    assert shown(Found(1, exact=True), "en") == "Found 1 member."
+    assert shown(Found(1234, exact=True), "en") == "Found 1,234 members."
+    assert shown(Found(10_000, exact=False), "en") == "Found more than 10,000 members."
+
+
+def test_the_member_list_costs_the_same_queries_at_the_city_and_at_a_cell(world: World) -> None:
+    client = world.client("central")
+    client.get(f"/orgs/{world.city.code}/members/")  # warm the session
+    for q in ("", "nguyen", world.members[1].cccd[:5], "xyz"):
+        counts = []
+        for org in (world.city, world.cell):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/orgs/{org.code}/members/", {"q": q})
+                assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], (q, counts)
 
 
 def test_the_list_tolerates_a_bad_page_number(world: World) -> None:
