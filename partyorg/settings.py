@@ -300,4 +300,7 @@ LOGGING = {
 # The demo logins skip nothing: they are ordinary accounts with known passwords, created only by
 # `partyorg demo`, never in production (the command refuses when DEBUG is off and DEMO is unset).
 PARTYORG_DEMO = env_bool("PARTYORG_DEMO", DEBUG)
+# Exists while `partyorg demo` loads the demo data (`make run` serves pages meanwhile): the login
+# page says so instead of offering logins that do not exist yet.
+PARTYORG_DEMO_LOADING = BASE_DIR / "var" / "demo-loading"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

@@ -1,0 +1,40 @@
+"""`partyorg demo`: the demo data and logins, and the mark the login page reads while it loads."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from partyorg.management.commands import demo
+
+
+@pytest.fixture
+def loading(settings, tmp_path):
+    settings.PARTYORG_DEMO = True
+    settings.PARTYORG_DEMO_LOADING = tmp_path / "var" / "demo-loading"
+    return settings.PARTYORG_DEMO_LOADING
+
+
+def test_it_marks_the_demo_as_loading_until_its_logins_exist(db, loading, monkeypatch) -> None:
+    seen = []
+
+    def generate(*args, **kwargs):
+        seen.append(loading.exists())
+        return call_command(*args, **kwargs)
+
+    monkeypatch.setattr(demo, "call_command", generate)
+    call_command("demo", scale="ward", members=40, stdout=io.StringIO())
+    assert seen == [True]
+    assert not loading.exists()
+    assert User.objects.filter(username="trunguong").exists()
+
+
+def test_a_load_that_fails_leaves_no_mark(db, loading, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "call_command", broken)
+    with pytest.raises(RuntimeError):
+        call_command("demo", scale="ward", members=40, stdout=io.StringIO())
+    assert not loading.exists()
