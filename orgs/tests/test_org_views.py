@@ -125,10 +125,10 @@ def test_the_count_is_grouped_by_thousands_and_says_when_it_stopped_counting() -
         return html[html.index('id="found"') :].split(">", 1)[1].split("<", 1)[0]
 
     assert shown(Found(1234, exact=True), "vi") == "Tìm thấy 1.234 đảng viên."
-    assert shown(Found(10_000, exact=False), "vi") == "Tìm thấy hơn 10.000 đảng viên."
+    assert shown(Found(1_000, exact=False), "vi") == "Tìm thấy hơn 1.000 đảng viên."
     assert shown(Found(1, exact=True), "en") == "Found 1 member."
     assert shown(Found(1234, exact=True), "en") == "Found 1,234 members."
-    assert shown(Found(10_000, exact=False), "en") == "Found more than 10,000 members."
+    assert shown(Found(1_000, exact=False), "en") == "Found more than 1,000 members."
 
 
 def test_the_member_list_costs_the_same_queries_at_the_city_and_at_a_cell(world: World) -> None:
