@@ -136,37 +136,52 @@ def main() -> None:
             ],
         }
 
-    def timed(org: Org, params: dict[str, str]) -> float:
-        t0 = time.perf_counter()
+    def timed(org: Org, params: dict[str, str]) -> tuple[float, float]:
+        t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(f"/orgs/{org.code}/members/", params)
         elapsed = (time.perf_counter() - t0) * 1000
+        cpu = (time.process_time() - c0) * 1000
         assert response.status_code == 200, (params, response.status_code)
-        return elapsed
+        return elapsed, cpu
 
     every: list[float] = []
+    every_cpu: list[float] = []
     slowest: list[tuple[float, str, dict[str, Any]]] = []
-    print(f"{connection.vendor}, {Member.objects.count():,} members; server time of the page in ms")
-    print(f"{'kind':<12} {'level':<5} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7}")
+    print(
+        f"{connection.vendor}, {Member.objects.count():,} members; server time of the page in ms,"
+        " and this process's CPU time (on a shared machine the steadier figure; on SQLite nearly"
+        " all the work, on PostgreSQL without the server's)"
+    )
+    print(
+        f"{'kind':<12} {'level':<5} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7}"
+        f"  {'cpu p50':>7} {'cpu p95':>7}"
+    )
     levels: list[tuple[str, Org]] = [("city", city), ("ward", ward), ("cell", cell)]
     for kind in kinds(city):
         for label, org in levels:
             queries = kinds(org)[kind]
             timed(org, queries[0])  # the first request of a kind warms its code paths
             samples: list[float] = []
+            cpus: list[float] = []
             for _round in range(args.repeat):
                 for params in queries:
-                    elapsed = timed(org, params)
+                    elapsed, cpu = timed(org, params)
                     samples.append(elapsed)
+                    cpus.append(cpu)
                     slowest.append((elapsed, label, params))
             every += samples
+            every_cpu += cpus
             print(
                 f"{kind:<12} {label:<5} {len(samples):>4} {statistics.median(samples):7.1f}"
                 f" {_p95(samples):7.1f} {max(samples):7.1f}"
+                f"  {statistics.median(cpus):7.1f} {_p95(cpus):7.1f}"
             )
     print(
         f"{'all':<12} {'':<5} {len(every):>4} {statistics.median(every):7.1f}"
         f" {_p95(every):7.1f} {max(every):7.1f}"
+        f"  {statistics.median(every_cpu):7.1f} {_p95(every_cpu):7.1f}"
     )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     slowest.sort(key=lambda s: -s[0])
     print(
         "slowest: "
