@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import can
-from members.selectors import MemberFilters, members_for, members_found, page_of
+from members.selectors import Found, MemberFilters, members_for, members_found, page_of
 from members.services import members_list_viewed
 from partyorg.forms import apply_errors
 from partyorg.http import AuthedHttpRequest
@@ -116,7 +116,10 @@ def org_members(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "filters": filters,
         "page": max(page, 1),
         "has_next": has_next,
-        "found": members_found(viewer=request.user, org=org, filters=filters),
+        # A first page that holds the whole list has its count at hand: no query for it.
+        "found": Found(len(rows), exact=True)
+        if page <= 1 and not has_next
+        else members_found(viewer=request.user, org=org, filters=filters),
         "show_cccd": can(request.user, org.path, Role.EDITOR),
         "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
     }

@@ -10,7 +10,7 @@ from django.utils import translation
 from audit.models import AuditEvent
 from conftest import World, person
 from members.models import Member
-from members.selectors import Found
+from members.selectors import FOUND_AT_MOST, Found
 from members.services import member_create
 from partyorg.tick import tick
 
@@ -116,6 +116,28 @@ def test_the_member_list_says_how_many_it_found(world: World) -> None:
         found = re.search(r'id="found"[^>]*>([^<]*)<', html.content.decode())
         assert found is not None
         assert found.group(1) == (f"Tìm thấy {n} đảng viên." if n else ""), (q, found.group(1))
+
+
+def test_a_list_longer_than_its_page_is_counted_whole(world: World, settings) -> None:
+    def counting(queries: list[dict[str, str]]) -> list[str]:
+        # The subtree's counters, or a search counted up to FOUND_AT_MOST + 1.
+        cap = f"LIMIT {FOUND_AT_MOST + 1}"
+        return [q["sql"] for q in queries if "orgs_orgcount" in q["sql"] or cap in q["sql"]]
+
+    settings.PARTYORG_PAGE_SIZE = 1
+    client = world.client("ward")
+    for q, n in (("", 4), ("thi", 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/orgs/{world.ward.code}/members/", {"q": q}).content.decode()
+        assert f"Tìm thấy {n} đảng viên." in html, q
+        assert counting(ctx.captured_queries), q
+    # A first page that holds the whole list counts it without asking the database.
+    settings.PARTYORG_PAGE_SIZE = 50
+    for q, n in (("", 4), ("thi", 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/orgs/{world.ward.code}/members/", {"q": q}).content.decode()
+        assert f"Tìm thấy {n} đảng viên." in html, q
+        assert not counting(ctx.captured_queries), q
 
 
 def test_the_count_is_grouped_by_thousands_and_says_when_it_stopped_counting() -> None:
