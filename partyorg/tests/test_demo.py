@@ -19,15 +19,16 @@ def loading(settings, tmp_path):
 def test_it_marks_the_demo_as_loading_until_its_logins_exist(db, loading, monkeypatch) -> None:
     seen = []
 
+    # The generator itself is left out: on PostgreSQL it rebuilds indexes, which it cannot do
+    # inside a test's transaction.
     def generate(*args, **kwargs):
-        seen.append(loading.exists())
-        return call_command(*args, **kwargs)
+        seen.append((args, loading.exists()))
 
     monkeypatch.setattr(demo, "call_command", generate)
     call_command("demo", scale="ward", members=40, stdout=io.StringIO())
-    assert seen == [True]
+    assert seen == [(("generate",), True)]
     assert not loading.exists()
-    assert User.objects.filter(username="trunguong").exists()
+    assert User.objects.filter(username="quantri").exists()
 
 
 def test_a_load_that_fails_leaves_no_mark(db, loading, monkeypatch) -> None:
