@@ -1,4 +1,4 @@
-"""Member search by name within a subtree, the same on SQLite and PostgreSQL.
+"""The member list of a subtree, by name, by CCCD or whole, the same on SQLite and PostgreSQL.
 
 Semantics (typeahead): the query is folded (lower case, no diacritics) and cut into words, a word
 being a run of [a-z0-9]; a member matches when every word but the last is a whole word of the
