@@ -121,7 +121,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     form = LoginForm(request.POST or None)
     status = 200
-    if request.method == "POST":
+    # The demo's data is still loading (and holds SQLite's write lock): no login to try yet.
+    demo_loading = settings.PARTYORG_DEMO and settings.PARTYORG_DEMO_LOADING.exists()
+    if request.method == "POST" and not demo_loading:
         if not settings.PARTYORG_LOCAL_LOGIN:
             raise Http404
         if form.is_valid():
@@ -168,6 +170,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             "next": next_url,
             "eid_enabled": eid_enabled(),
             "local_login": settings.PARTYORG_LOCAL_LOGIN,
+            "demo_loading": demo_loading,
         },
         status=status,
     )

@@ -16,9 +16,10 @@ from access.scope import (
     sees_cccd,
 )
 from orgs.models import Org
+from orgs.rollups import counts_of
 
-from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent
-from .search import by_name
+from .models import ACTIVE_STATUSES, FieldChange, Member, MemberEvent, Status
+from .search import MemberSearch
 
 
 @dataclass
@@ -41,6 +42,36 @@ def members_visible_to(actor: Actor, role: str = Role.VIEWER) -> QuerySet[Member
     return Member.objects.none()
 
 
+def _statuses(status: str) -> frozenset[str] | None:
+    """The statuses a list filter keeps: None for any; none at all for an unknown one."""
+    if status == "active":
+        return ACTIVE_STATUSES
+    if status in ("all", ""):
+        return None
+    return frozenset({status}) & frozenset(Status.values)
+
+
+def _cccd_digits(q: str) -> str:
+    """The digits of a search typed as a CCCD (4 digits or more, spaces allowed), else ""."""
+    digits = "".join(ch for ch in q if ch.isdigit())
+    return digits if len(digits) >= 4 and len(digits) == len(q.replace(" ", "")) else ""
+
+
+def _search(viewer: Actor, org: Org, filters: MemberFilters) -> MemberSearch:
+    q = filters.q.strip()
+    digits = _cccd_digits(q)
+    return MemberSearch(
+        path=org.path,
+        q="" if digits else q,
+        cccd=digits,
+        # Only a viewer who sees full numbers finds people by their first digits: anyone else
+        # would read masked digits back one query at a time (access.scope).
+        cccd_prefix=may_search_cccd_prefix(viewer, org.path),
+        statuses=_statuses(filters.status),
+        sex=filters.sex,
+    )
+
+
 def members_for(*, viewer: Actor, org: Org, filters: MemberFilters) -> QuerySet[Member]:
     """Members in `org`'s subtree that `viewer` may see, filtered, in Vietnamese name order.
 
@@ -49,28 +80,44 @@ def members_for(*, viewer: Actor, org: Org, filters: MemberFilters) -> QuerySet[
     """
     if not can(viewer, org.path, Role.VIEWER):
         return Member.objects.none()
-    members = Member.objects.all()
-    q = filters.q.strip()
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if q and len(digits) >= 4 and len(digits) == len(q.replace(" ", "")):
-        members = members.filter(org_path__startswith=org.path)
-        if len(digits) < 12 and may_search_cccd_prefix(viewer, org.path):
-            members = members.filter(cccd__startswith=digits)
-        else:
-            members = members.filter(cccd=digits)
-    elif q:
-        # The subtree and the name in one condition: on PostgreSQL one GIN index answers "in
-        # this subtree, with these words" without touching the rest of the country.
-        members = by_name(members, path=org.path, q=q)
-    else:
-        members = members.filter(org_path__startswith=org.path)
-    if filters.status == "active":
-        members = members.filter(status__in=ACTIVE_STATUSES)
-    elif filters.status and filters.status != "all":
-        members = members.filter(status=filters.status)
-    if filters.sex:
-        members = members.filter(sex=filters.sex)
+    # On PostgreSQL one GIN index answers "in this subtree, with these words" without touching
+    # the rest of the country; SQLite has its own index of the list's filters (members.search).
+    members = _search(viewer, org, filters).rows(Member.objects.all())
     return members.select_related("org").order_by("sort_key", "id")
+
+
+# A search's count is exact up to this many; past it the list says "more than" (typing more
+# narrows it down). A count reads at most this many rows (SQLite: entries of its search index for
+# a name), at every keystroke: 10,000 made a CCCD prefix's count cost more than its page.
+FOUND_AT_MOST = 1_000
+
+
+@dataclass(frozen=True)
+class Found:
+    count: int
+    exact: bool  # False: more than `count`
+
+
+def _counter_key(statuses: frozenset[str] | None, sex: str) -> str | None:
+    """The subtree counter (orgs.rollups) that counts a list without a search, if one does."""
+    if statuses == ACTIVE_STATUSES:
+        return f"sex.{sex}" if sex else "members"
+    if statuses is not None and len(statuses) == 1 and statuses <= ACTIVE_STATUSES and not sex:
+        return f"status.{next(iter(statuses))}"
+    return None
+
+
+def members_found(*, viewer: Actor, org: Org, filters: MemberFilters) -> Found:
+    """How many members `members_for` lists, without counting a large subtree's rows: a list
+    without a search reads the subtree's counters, a search counts at most FOUND_AT_MOST + 1."""
+    if not can(viewer, org.path, Role.VIEWER):
+        return Found(0, exact=True)
+    search = _search(viewer, org, filters)
+    key = None if search.q or search.cccd else _counter_key(search.statuses, search.sex)
+    if key is not None:
+        return Found(counts_of([org.id], [key]).get(org.id, {}).get(key, 0), exact=True)
+    count = search.count(Member.objects.all(), at_most=FOUND_AT_MOST)
+    return Found(min(count, FOUND_AT_MOST), exact=count <= FOUND_AT_MOST)
 
 
 def page_of(rows: QuerySet[Any], *, page: int, size: int) -> tuple[list[Any], bool]:

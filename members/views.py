@@ -40,11 +40,13 @@ from .forms import (
 )
 from .models import Member
 from .selectors import (
+    Found,
     MemberFilters,
     get_member_for_user,
     member_events,
     member_history,
     members_for,
+    members_found,
     page_of,
     provenance_of,
     sees_cccd_of,
@@ -97,6 +99,10 @@ def member_list(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "filters": filters,
         "page": page,
         "has_next": has_next,
+        # A first page that holds the whole list has its count at hand: no query for it.
+        "found": Found(len(rows), exact=True)
+        if page <= 1 and not has_next
+        else members_found(viewer=request.user, org=org, filters=filters),
         "show_cccd": sees_cccd(request.user, org.path),
         "can_edit": can(request.user, org.path, Role.EDITOR) and org.holds_members,
     }

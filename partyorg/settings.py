@@ -251,6 +251,9 @@ LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Vietnamese figures grouped by thousands (365.911): Django's "vi" formats do not group.
 FORMAT_MODULE_PATH = ["partyorg.formats"]
+# Groups of three digits where numbers are shown grouped (intcomma): Django's Vietnamese formats
+# give the separator (".") but no grouping, which would print 365911.
+NUMBER_GROUPING = 3
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
@@ -355,4 +358,7 @@ LOGGING = {
 # The demo logins skip nothing: they are ordinary accounts with known passwords, created only by
 # `partyorg demo`, never in production (the command refuses when DEBUG is off and DEMO is unset).
 PARTYORG_DEMO = env_bool("PARTYORG_DEMO", DEBUG)
+# Exists while `partyorg demo` loads the demo data (`make run` serves pages meanwhile): the login
+# page says so instead of offering logins that do not exist yet.
+PARTYORG_DEMO_LOADING = BASE_DIR / "var" / "demo-loading"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]

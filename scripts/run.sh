@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make run: migrate the embedded SQLite database, load the demo city, create the demo logins,
-# then start a background worker and the web server, and print where to go.
+# make run: migrate the embedded SQLite database, start the web server at once, and meanwhile
+# load the demo city and create the demo logins (printed here when ready), then a worker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-1}" PARTYORG_DEMO="${PARTYORG_DEMO:-1}"
@@ -8,10 +8,16 @@ PY=.venv/bin/python
 PORT="${PORT:-8000}"
 mkdir -p var
 $PY manage.py migrate --noinput -v 0
-$PY manage.py demo --scale "${SCALE:-city}" --seed "${SEED:-1}"
-$PY manage.py worker >var/worker.log 2>&1 &
-worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+# Loading the city takes a minute or two; the login page says so until the logins exist. The
+# worker starts after it: both write, and the load holds SQLite's write lock throughout.
+(
+  $PY manage.py demo --scale "${SCALE:-city}" --seed "${SEED:-1}"
+  echo
+  echo "partyorg: http://127.0.0.1:${PORT}/  (Ctrl+C để dừng / to stop; worker log: var/worker.log)"
+  exec $PY manage.py worker >var/worker.log 2>&1
+) &
+loader=$!
+trap 'pkill -P $loader 2>/dev/null || true; kill $loader 2>/dev/null || true' EXIT INT TERM
 echo
-echo "partyorg: http://127.0.0.1:${PORT}/  (Ctrl+C để dừng / to stop; worker log: var/worker.log)"
+echo "partyorg: http://127.0.0.1:${PORT}/  (tài khoản trình diễn hiện dưới đây khi sẵn sàng / the demo logins appear below when ready)"
 $PY -m uvicorn partyorg.asgi:application --host 127.0.0.1 --port "$PORT" --log-level warning

@@ -193,3 +193,32 @@ def test_logout_is_audited(world: World) -> None:
     assert client.post("/accounts/logout/")["Location"] == "/accounts/login/"
     assert AuditEvent.objects.filter(action="logout", actor=world.users["member"]).exists()
     assert client.get("/members/me/").status_code == 302
+
+
+def test_while_the_demo_loads_the_login_page_says_so_and_logs_nobody_in(
+    world: World, settings, tmp_path
+) -> None:
+    # `make run` serves pages while `partyorg demo` loads the city, which holds the database's
+    # write lock for a minute or more: a login then would wait for it, and find no demo login.
+    settings.PARTYORG_DEMO = True
+    settings.PARTYORG_DEMO_LOADING = tmp_path / "demo-loading"
+    settings.PARTYORG_DEMO_LOADING.write_text("")
+    client = Client()
+    html = client.get("/accounts/login/").content.decode()
+    assert 'id="demo-loading"' in html and 'id="id_password"' not in html
+    response = password_login(client, "member")
+    assert response.status_code == 200 and 'id="demo-loading"' in response.content.decode()
+    assert not AuditEvent.objects.filter(action__startswith="login").exists()
+    settings.PARTYORG_DEMO_LOADING.unlink()
+    assert 'id="demo-loading"' not in client.get("/accounts/login/").content.decode()
+    assert password_login(client, "member").status_code == 302
+
+
+def test_the_demo_loading_notice_is_never_shown_outside_a_demo(
+    world: World, settings, tmp_path
+) -> None:
+    settings.PARTYORG_DEMO = False
+    settings.PARTYORG_DEMO_LOADING = tmp_path / "demo-loading"
+    settings.PARTYORG_DEMO_LOADING.write_text("")
+    assert 'id="demo-loading"' not in Client().get("/accounts/login/").content.decode()
+    assert password_login(Client(), "member").status_code == 302

@@ -8,6 +8,7 @@ from conftest import World, person
 from core.tick import tick
 from members import reorg
 from members.models import Member
+from members.record import search_text
 from members.services import member_create
 from orgs import services
 from orgs.models import Kind, Org, OrgEvent
@@ -58,6 +59,9 @@ def test_it_moves_a_subtree_with_its_counters(world: World) -> None:
         before_other + moved,
     )
     assert _members(world.city) == before_ward + before_other
+    for member in Member.objects.filter(org__path__startswith=world.cell.path):
+        assert member.org_path == world.cell.path
+        assert member.search_name == search_text(world.cell.path, member.full_name)
 
 
 def test_members_are_found_by_name_under_the_new_parent_after_a_move(world: World) -> None:

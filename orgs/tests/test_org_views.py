@@ -1,12 +1,17 @@
 """The tree browser and the member list, through HTTP."""
 
+import re
+
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import AuditEvent
 from conftest import World, person
 from core.tick import tick
 from members.models import Member
+from members.selectors import FOUND_AT_MOST, Found
 from members.services import member_create
 
 
@@ -26,8 +31,6 @@ def test_it_shows_children_with_live_counts(world: World) -> None:
 
 
 def test_each_child_row_counts_every_kind_of_party_cell(world: World) -> None:
-    import re
-
     from orgs.models import Kind, Org
 
     html = world.client("city").get(f"/orgs/{world.city.code}/").content.decode()
@@ -102,6 +105,62 @@ def test_a_page_number_that_names_no_page_is_a_404(world: World) -> None:
     # partyorg/tests/test_numeric_params.py calls every such parameter with many more.
     assert world.client("ward").get(f"/orgs/{world.ward.code}/members/?page=abc").status_code == 404
     assert world.client("ward").get(f"/orgs/{world.ward.code}/members/?page=-4").status_code == 404
+
+
+def test_the_member_list_says_how_many_it_found(world: World) -> None:
+    for q, n in (("", 4), ("nguyen van", 1), (world.members[1].cccd[:6], 1), ("xyz", 0)):
+        html = world.client("ward").get(f"/orgs/{world.ward.code}/members/", {"q": q})
+        found = re.search(r'id="found"[^>]*>([^<]*)<', html.content.decode())
+        assert found is not None
+        assert found.group(1) == (f"Tìm thấy {n} đảng viên." if n else ""), (q, found.group(1))
+
+
+def test_a_list_longer_than_its_page_is_counted_whole(world: World, settings) -> None:
+    def counting(queries: list[dict[str, str]]) -> list[str]:
+        # The subtree's counters, or a search counted up to FOUND_AT_MOST + 1.
+        cap = f"LIMIT {FOUND_AT_MOST + 1}"
+        return [q["sql"] for q in queries if "orgs_orgcount" in q["sql"] or cap in q["sql"]]
+
+    settings.PARTYORG_PAGE_SIZE = 1
+    client = world.client("ward")
+    for q, n in (("", 4), ("thi", 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/orgs/{world.ward.code}/members/", {"q": q}).content.decode()
+        assert f"Tìm thấy {n} đảng viên." in html, q
+        assert counting(ctx.captured_queries), q
+    # A first page that holds the whole list counts it without asking the database.
+    settings.PARTYORG_PAGE_SIZE = 50
+    for q, n in (("", 4), ("thi", 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(f"/orgs/{world.ward.code}/members/", {"q": q}).content.decode()
+        assert f"Tìm thấy {n} đảng viên." in html, q
+        assert not counting(ctx.captured_queries), q
+
+
+def test_the_count_is_grouped_by_thousands_and_says_when_it_stopped_counting() -> None:
+    def shown(found: Found, language: str) -> str:
+        with translation.override(language):
+            html = render_to_string("members/_member_rows.html", {"found": found, "page": 1})
+        return html[html.index('id="found"') :].split(">", 1)[1].split("<", 1)[0]
+
+    assert shown(Found(1234, exact=True), "vi") == "Tìm thấy 1.234 đảng viên."
+    assert shown(Found(1_000, exact=False), "vi") == "Tìm thấy hơn 1.000 đảng viên."
+    assert shown(Found(1, exact=True), "en") == "Found 1 member."
+    assert shown(Found(1234, exact=True), "en") == "Found 1,234 members."
+    assert shown(Found(1_000, exact=False), "en") == "Found more than 1,000 members."
+
+
+def test_the_member_list_costs_the_same_queries_at_the_city_and_at_a_cell(world: World) -> None:
+    client = world.client("central")
+    client.get(f"/orgs/{world.city.code}/members/")  # warm the session
+    for q in ("", "nguyen", world.members[1].cccd[:5], "xyz"):
+        counts = []
+        for org in (world.city, world.cell):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/orgs/{org.code}/members/", {"q": q})
+                assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1], (q, counts)
 
 
 def test_it_creates_a_child_organisation_through_the_form(world: World) -> None:

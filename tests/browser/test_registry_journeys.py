@@ -72,3 +72,38 @@ def test_the_interface_switches_to_english(page, live_world: World) -> None:
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("text=Member list")).to_be_visible()
     shot(page, "org-city-english")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_member_list_fits_a_phone(browser, live_server, live_world: World) -> None:
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, "ward")
+        page.goto(f"/orgs/{live_world.ward.code}/members/")
+        rows = page.locator("#members tbody tr")
+        expect(rows).to_have_count(4)
+        shot(page, "org-members-phone")
+        # Nothing is wider than the screen: no sideways scrolling, no column cut off.
+        assert page.locator("html").evaluate("e => e.scrollWidth") <= PHONE["width"]
+        table = page.locator("#members").bounding_box()
+        assert table is not None and table["x"] >= 0
+        assert table["x"] + table["width"] <= PHONE["width"], table
+        assert page.locator("#members").evaluate("e => e.scrollWidth") <= table["width"] + 1
+        # What one looks a member up for is on the screen: name, birth date, CCCD, cell, status.
+        for row in rows.all():
+            for cell in row.locator("td:visible").all():
+                box = cell.bounding_box()
+                assert box is not None and box["x"] >= 0, cell.inner_text()
+                assert box["x"] + box["width"] <= PHONE["width"], (cell.inner_text(), box)
+        first = rows.first.inner_text()
+        member = live_world.members[0]
+        for shown in (member.full_name, "Chính thức", live_world.cell.name, member.cccd[:3]):
+            assert shown in first, (shown, first)
+    finally:
+        context.close()

@@ -1,5 +1,6 @@
 """partyorg demo: load demo data if the registry is empty, create the demo logins, print them."""
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +27,23 @@ class Command(BaseCommand):
             )
         if not Org.objects.exists():
             self.stdout.write(f"Đang nạp dữ liệu mẫu ({options['scale']}) / loading demo data…")
-            call_command(
-                "generate", scale=options["scale"], seed=options["seed"], members=options["members"]
-            )
-        personas = demo_users_create()
+            # The web server may be answering already (make run): its login page says the data
+            # is loading while this file exists.
+            loading = Path(settings.PARTYORG_DEMO_LOADING)
+            loading.parent.mkdir(parents=True, exist_ok=True)
+            loading.touch()
+            try:
+                call_command(
+                    "generate",
+                    scale=options["scale"],
+                    seed=options["seed"],
+                    members=options["members"],
+                )
+                personas = demo_users_create()
+            finally:
+                loading.unlink(missing_ok=True)
+        else:
+            personas = demo_users_create()
         self.stdout.write(
             f"\nTài khoản trình diễn / demo logins (mật khẩu / password: {DEMO_PASSWORD})"
         )
