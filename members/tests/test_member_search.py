@@ -280,8 +280,12 @@ def test_postgresql_answers_from_the_search_indexes(world, people) -> None:
     # A province: left(org_path, 8) for both the GIN index and the province's name order.
     city = by_name(Member.objects.all(), path=world.city.path, q="nguyen van a")
     assert "member_search" in _plan(city), _plan(city)
+    # The province's members in name order (the plan for common names): on a table this small
+    # the planner may as well sort, so sorting and bitmaps are priced out; what is checked is
+    # that the name-order index answers the province's condition.
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
     plan = _plan(city.order_by("sort_key", "id")[:51])
     assert "member_top_sort" in plan, plan
 
