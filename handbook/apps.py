@@ -20,4 +20,12 @@ class HandbookConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from core.periodic import register_periodic
+        from orgs.rollups import register_rebuilder
+
+        from .counting import RECONCILE_EVERY, counts_rebuilt, reconcile
+
         user_logged_in.connect(_activated_at_login, dispatch_uid="handbook.activated")
+        register_rebuilder(counts_rebuilt)
+        # Members move and leave through writers that know nothing of the handbook.
+        register_periodic("handbook.reconcile", reconcile, every=RECONCILE_EVERY)

@@ -71,6 +71,26 @@
     });
   });
 
+  // Live figures: [data-live-url] follows its organisation's stream (orgs:live) and fetches its
+  // fragment again (data-live-fragment) whenever something under it changed; a reload always
+  // shows the truth without JavaScript.
+  document.querySelectorAll("[data-live-url]").forEach(function (el) {
+    if (!window.EventSource) return;
+    var since = el.getAttribute("data-live-since") || "";
+    var busy = false;
+    function refresh() {
+      if (busy) return;
+      busy = true;
+      fetch(el.getAttribute("data-live-fragment"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) el.innerHTML = html; })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }
+    var source = new EventSource(el.getAttribute("data-live-url") + "?since=" + encodeURIComponent(since));
+    source.addEventListener("changed", function (event) { since = event.lastEventId || since; refresh(); });
+  });
+
   // A "save for offline" link list: <div data-precache="url url …"> asks the worker to keep them.
   document.querySelectorAll("[data-precache]").forEach(function (el) {
     var urls = el.getAttribute("data-precache").split(/\s+/).filter(Boolean);

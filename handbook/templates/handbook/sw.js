@@ -11,6 +11,11 @@ var PREFIX = CONFIG.prefix;
 var STATIC_PREFIX = CONFIG.static_prefix;
 var HOME = CONFIG.home;
 var SHELL = CONFIG.shell;
+// Officials' pages (lists of other members) are never kept on the phone.
+function isPrivate(path) {
+  return CONFIG.private.some(function (p) { return path.indexOf(p) === 0; }) || url_live(path);
+}
+function url_live(path) { return /\/live\/?$/.test(path); }
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (c) { return c.addAll(SHELL); }).then(function () {
@@ -72,7 +77,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf(STATIC_PREFIX) === 0) { event.respondWith(cacheFirst(request)); return; }
-  if (url.pathname.indexOf(PREFIX) === 0 && url.pathname.indexOf("/live") === -1) {
+  if (url.pathname.indexOf(PREFIX) === 0 && !isPrivate(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });
@@ -80,7 +85,9 @@ self.addEventListener("fetch", function (event) {
 // The page asks to keep some addresses for offline reading (the next meeting and its documents).
 self.addEventListener("message", function (event) {
   var urls = (event.data && event.data.precache) || [];
-  urls = urls.filter(function (u) { return typeof u === "string" && u.indexOf(PREFIX) === 0; }).slice(0, 30);
+  urls = urls.filter(function (u) {
+    return typeof u === "string" && u.indexOf(PREFIX) === 0 && !isPrivate(u);
+  }).slice(0, 30);
   event.waitUntil(caches.open(PAGES).then(function (c) {
     return Promise.all(urls.map(function (u) {
       return fetch(u, { credentials: "same-origin" }).then(function (r) { if (keep(r)) return c.put(u, r); })
