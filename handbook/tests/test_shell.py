@@ -108,3 +108,21 @@ def test_notifications_are_the_users_own(world):
     world.client("member").post(reverse("handbook:notices_read"), {"id": note.pk})
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def test_a_member_lands_in_the_handbook_with_a_long_session(world, settings):
+    from django.test import Client
+
+    from conftest import PASSWORD
+
+    settings.PARTYORG_MEMBER_IDLE_SECONDS = 30 * 24 * 3600
+    settings.PARTYORG_OFFICIAL_IDLE_SECONDS = 1800
+    member = Client()
+    member.post(reverse("accounts:login"), {"username": "member", "password": PASSWORD})
+    response = member.get(reverse("home"))
+    assert response["Location"] == reverse("handbook:home")
+    member.get(reverse("handbook:home"))
+    assert member.session.get_expiry_age() == 30 * 24 * 3600
+    official = world.client("ward")
+    official.get(reverse("handbook:home"))
+    assert official.session.get_expiry_age() == 1800
