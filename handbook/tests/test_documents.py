@@ -148,7 +148,7 @@ def test_bookmark_and_study_with_rates_per_unit(world):
     counts = counts_of([world.ward.pk, world.cell.pk, world.city.pk], [studied_key(document.pk)])
     assert counts[world.ward.pk][studied_key(document.pk)] == 1
     assert counts[world.cell.pk][studied_key(document.pk)] == 1
-    own, children = adoption.studied_shares(world.ward, document.pk)
+    own, _children = adoption.studied_shares(world.ward, document.pk)
     assert (own.done, own.eligible) == (1, 4)
     page = world.client("ward").get(
         reverse("handbook:document_rates", args=[world.ward.code, document.pk])
