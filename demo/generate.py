@@ -482,4 +482,7 @@ class Generator:
             written += self.province(root, code, shares[code])
         for table in (Org, Member, MemberEvent, FieldChange, OrgEvent):
             reset_sequence(table._meta.db_table)
+        from handbook.demo import handbook_demo
+
+        handbook_demo(seed=self.seed, today=self.today)
         return written

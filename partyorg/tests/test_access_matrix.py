@@ -121,6 +121,39 @@ MATRIX: dict[str, Row] = {
     # The API's documents: behind login in production (PARTYORG_API_DOCS_LOGIN), any login.
     "apiv1:openapi-json": (lambda w: {}, ALL, 200),
     "apiv1:openapi-view": (lambda w: {}, ALL, 200),
+    # The handbook (handbook/tests/): a member's own pages; any login opens home, documents and
+    # notifications (each lists only what is theirs), its record only its member.
+    "handbook:home": (lambda w: {}, ALL, 200),
+    "handbook:me": (lambda w: {}, {"member"}, 404),
+    "handbook:documents": (lambda w: {}, ALL, 200),
+    # A document of the ward: its members (the cell's member) and the ward's officials.
+    "handbook:document": (
+        lambda w: {"document_id": _document(w).pk},
+        WARD_READERS | {"member"},
+        404,
+    ),
+    "handbook:document_file": (
+        lambda w: {"document_id": _document(w).pk},
+        WARD_READERS | {"member"},
+        404,
+    ),
+    "handbook:document_bookmark": (lambda w: {"document_id": _document(w).pk}, set(), 405),
+    "handbook:document_studied": (lambda w: {"document_id": _document(w).pk}, set(), 405),
+    "handbook:notices": (lambda w: {}, ALL, 200),
+    "handbook:notices_read": (lambda w: {}, set(), 405),  # POST only
+    "handbook:push_subscribe": (lambda w: {}, set(), 405),  # POST only
+    "handbook:activity": (lambda w: {}, set(), 405),  # POST only
+    "handbook:manifest": (lambda w: {}, ALL, 200),
+    "handbook:sw": (lambda w: {}, ALL, 200),
+    # Committees' pages: adoption, the members not yet activated, documents and study rates.
+    "handbook:adoption": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:not_activated": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:org_documents": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:document_rates": (
+        lambda w: {"code": w.ward.code, "document_id": _document(w).pk},
+        WARD_READERS,
+        404,
+    ),
 }
 
 # What an anonymous visitor gets where it is not the redirect to the login page.
@@ -143,11 +176,20 @@ ANONYMOUS = {
     "apiv1:congress_plan": 405,
     "apiv1:congress_results": 405,
     "apiv1:api-root": 404,
+    # The installable app's manifest and service worker are public files.
+    "handbook:manifest": 200,
+    "handbook:sw": 200,
 }
 # Personas who hold grants: at level 1 their grants sleep, and officer pages explain why (403).
 GRANT_HOLDERS = {"central", "city", "ward", "viewer", "approver", "secretary"}
 # Pages any login opens alike, whatever its level.
-ANY_LOGIN = {"apiv1:openapi-json", "apiv1:openapi-view"}
+ANY_LOGIN = {
+    "apiv1:openapi-json",
+    "apiv1:openapi-view",
+    "handbook:home",
+    "handbook:documents",
+    "handbook:notices",
+}
 
 
 # A row typed with someone else's CCCD (its leading zero lost, as Excel does): another name,
@@ -211,6 +253,25 @@ def _campaign(world: World) -> Any:
         )
         setattr(world, "_campaign", campaign)  # noqa: B010 - a cache on the fixture object
     return getattr(world, "_campaign")  # noqa: B009
+
+
+def _document(world: World) -> Any:
+    """A study document the ward published (once per world)."""
+    if not hasattr(world, "_document"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from handbook.services import document_publish
+
+        document = document_publish(
+            org=world.ward,
+            upload=SimpleUploadedFile("nq.pdf", b"%PDF-1.4\n%%EOF\n"),
+            title="Nghị quyết",
+            kind="resolution",
+            study=True,
+            by=world.users["ward"],
+        )
+        setattr(world, "_document", document)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_document")  # noqa: B009
 
 
 def _candidate(world: World) -> Any:
