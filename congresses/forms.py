@@ -13,6 +13,16 @@ from core.forms import BootstrapForm, VNDateField
 from .models import Congress, Person, Step, Target, Tier
 from .services import PersonIn
 
+
+def vn_date(label: Any, **kwargs: Any) -> VNDateField:
+    """A dd/mm/yyyy field whose initial date is shown dd/mm/yyyy too."""
+    widget = forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "form-control"},
+    )
+    return VNDateField(label=label, widget=widget, **kwargs)
+
+
 YES_NO = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
 
 
@@ -33,11 +43,11 @@ class TermForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for tier in Tier:
-            self.fields[f"starts_on_{tier.value}"] = VNDateField(
-                label=_("%(tier)s: bắt đầu") % {"tier": tier.label}
+            self.fields[f"starts_on_{tier.value}"] = vn_date(
+                _("%(tier)s: bắt đầu") % {"tier": tier.label}
             )
-            self.fields[f"deadline_{tier.value}"] = VNDateField(
-                label=_("%(tier)s: hạn hoàn thành") % {"tier": tier.label}
+            self.fields[f"deadline_{tier.value}"] = vn_date(
+                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}
             )
 
     def tier_rows(self) -> list[tuple[str, Any, Any]]:
@@ -53,7 +63,7 @@ class PlanForm(BootstrapForm):
         label=_("Số nội dung"), choices=Congress.Contents.choices, coerce=int
     )
     pilot = forms.BooleanField(label=_("Đại hội điểm"), required=False)
-    planned_on = VNDateField(label=_("Ngày dự kiến tổ chức"))
+    planned_on = vn_date(_("Ngày dự kiến tổ chức"))
     planned_committee_size = forms.IntegerField(
         label=_("Số lượng cấp uỷ dự kiến"), min_value=1, max_value=1000, required=False
     )
@@ -72,7 +82,7 @@ class PlanForm(BootstrapForm):
 
 class StepForm(BootstrapForm):
     to = forms.ChoiceField(label=_("Chuyển sang bước"))
-    on = VNDateField(label=_("Ngày"))
+    on = vn_date(_("Ngày"))
     note = forms.CharField(
         label=_("Ghi chú"),
         max_length=500,
@@ -89,7 +99,10 @@ class StepForm(BootstrapForm):
         order = [s.value for s in Step]
         following = order.index(current) + 1
         if following < len(order) and order[following] != Step.APPROVED:
-            self.fields["to"].initial = order[following]
+            to.initial = order[following]
+        else:
+            # No next step here (approval is the level above's): only a correction, chosen.
+            to.choices = [("", "—"), *to.choices]
 
 
 class ApproveForm(BootstrapForm):

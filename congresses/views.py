@@ -4,7 +4,7 @@ picker of the results form. Every object from a get_<thing>_for_user (404 out of
 change through congresses.services, whose refusals are shown on the field they name."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +29,7 @@ from orgs.models import Org
 from orgs.selectors import get_org_for_user, org_roots_for, visible_ancestors
 
 from . import services
-from .counts import reached
+from .counts import reached, week_of
 from .forms import (
     ApproveForm,
     NumbersForm,
@@ -250,6 +250,7 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     held by then, cumulative."""
     if not series:
         return None
+    series = _until(series, week_of(timezone.localdate()))
     top = max(max(p, h) for _w, p, h in series) or 1
     width, height = CHART_W - CHART_LEFT - 8, CHART_H - CHART_BOTTOM - 10
     steps = max(len(series) - 1, 1)
@@ -273,12 +274,25 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
         "x_right": CHART_W - 8,
         "first": when(series[0][0]),
         "last": when(series[-1][0]),
+        "end_x": x(len(series) - 1),
+        "end_plan_y": y(series[-1][1]),
+        "end_held_y": y(series[-1][2]),
         "last_plan": series[-1][1],
         "last_held": series[-1][2],
         "height": CHART_H,
         "width": CHART_W,
         "label_y": CHART_H - 8,
     }
+
+
+def _until(series: list[tuple[str, int, int]], week: str) -> list[tuple[str, int, int]]:
+    """The series carried on to `week` (this week), so the chart reaches today; a year at most."""
+    series = list(series)
+    day = date.fromisocalendar(int(series[-1][0][:4]), int(series[-1][0][5:]), 1)
+    while series[-1][0] < week and len(series) < 260:
+        day += timedelta(days=7)
+        series.append((week_of(day), series[-1][1], series[-1][2]))
+    return series
 
 
 def _export_links(term: Term, org: Org) -> list[tuple[str, str]]:
