@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.models import Role
 from access.scope import can
@@ -183,20 +184,20 @@ def _late_rows(term: Term, org: Org, today: date) -> list[LateRow]:
 
 
 # What the make-up table shows: (label, share key, target key or None).
-MAKEUP_ROWS: list[tuple[str, str, str | None]] = [
-    ("Cấp uỷ viên nữ", "cm_women", Target.Key.WOMEN),
-    ("Cấp uỷ viên dưới 40 tuổi", "cm_u40", Target.Key.UNDER_40),
-    ("Cấp uỷ viên người dân tộc thiểu số", "cm_minority", Target.Key.MINORITY),
-    ("Cấp uỷ viên tái cử", "cm_reelected", None),
-    ("Cấp uỷ viên mới", "cm_new", None),
-    ("Bí thư tái cử", "sec_reelected", None),
-    ("Bí thư do đại hội bầu trực tiếp", "sec_direct", None),
-    ("Bí thư không phải người địa phương", "sec_nonlocal", None),
-    ("Đại biểu nữ", "dl_women", None),
-    ("Đại biểu dưới 30 tuổi", "dl_young", None),
-    ("Đại biểu người dân tộc thiểu số", "dl_minority", None),
-    ("Tỷ lệ số dư khi bầu cấp uỷ", "surplus", None),
-    ("Tỷ lệ có mặt", "attendance", None),
+MAKEUP_ROWS: list[tuple[Any, str, str | None]] = [
+    (gettext_lazy("Cấp uỷ viên nữ"), "cm_women", Target.Key.WOMEN),
+    (gettext_lazy("Cấp uỷ viên dưới 40 tuổi"), "cm_u40", Target.Key.UNDER_40),
+    (gettext_lazy("Cấp uỷ viên người dân tộc thiểu số"), "cm_minority", Target.Key.MINORITY),
+    (gettext_lazy("Cấp uỷ viên tái cử"), "cm_reelected", None),
+    (gettext_lazy("Cấp uỷ viên mới"), "cm_new", None),
+    (gettext_lazy("Bí thư tái cử"), "sec_reelected", None),
+    (gettext_lazy("Bí thư do đại hội bầu trực tiếp"), "sec_direct", None),
+    (gettext_lazy("Bí thư không phải người địa phương"), "sec_nonlocal", None),
+    (gettext_lazy("Đại biểu nữ"), "dl_women", None),
+    (gettext_lazy("Đại biểu dưới 30 tuổi"), "dl_young", None),
+    (gettext_lazy("Đại biểu người dân tộc thiểu số"), "dl_minority", None),
+    (gettext_lazy("Tỷ lệ số dư khi bầu cấp uỷ"), "surplus", None),
+    (gettext_lazy("Tỷ lệ có mặt"), "attendance", None),
 ]
 
 
@@ -208,7 +209,7 @@ def _makeup(figures: Figures, targets: dict[str, float]) -> list[dict[str, Any]]
         target = targets.get(target_key) if target_key else None
         rows.append(
             {
-                "label": _(label),
+                "label": label,
                 "key": key,
                 "value": value,
                 "target": target,

@@ -542,3 +542,22 @@ def test_the_member_picker_offers_members_of_the_subtree_only(world: World, term
     ).content.decode()
     assert f'data-id="{stranger.pk}"' not in found
     assert world.client("viewer").get(url("member_pick", term, world.cell)).status_code == 404
+
+
+# -- English on the switch -------------------------------------------------------------------
+
+
+def test_the_pages_speak_english_on_the_switch(world: World, term) -> None:
+    from django.conf import settings
+
+    reported(world, term, world.cell)
+    client = world.client("ward")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url("dashboard", term, world.ward)).content.decode()
+    assert "Congress monitor" in page and "Committee members: women" in page
+    assert "Theo dõi đại hội" not in page and "Cấp uỷ viên nữ" not in page
+    page = client.get(url("congress", term, world.cell)).content.decode()
+    assert "Results reported" in page and "Timeline" in page and "Diễn biến" not in page
+    page = client.get(url("results", term, world.cell)).content.decode()
+    assert "Save and report" not in page  # reported already: saving only
+    assert "Save the results" in page and "Executive committee" in page
