@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("cleaning.urls")),
     path("", include("campaigns.urls")),
     path("", include("handbook.urls")),
+    path("", include("congresses.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
