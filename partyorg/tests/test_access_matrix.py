@@ -94,6 +94,17 @@ MATRIX: dict[str, Row] = {
         set(),
         405,
     ),
+    # The congress reports for the level above (congresses/tests/test_congress_reports.py).
+    "congresses:report_xlsx": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
+    "congresses:report_pdf": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
     "set_language": (lambda w: {}, set(), 302),
     # Login steps: the two-factor pages serve only a password login half-way through (tested in
     # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set
@@ -211,6 +222,26 @@ def _campaign(world: World) -> Any:
         )
         setattr(world, "_campaign", campaign)  # noqa: B010 - a cache on the fixture object
     return getattr(world, "_campaign")  # noqa: B009
+
+
+def _term(world: World) -> Any:
+    """A congress term organised at the centre (created once per world)."""
+    if not hasattr(world, "_term"):
+        from datetime import date
+
+        from congresses.models import Tier
+        from congresses.services import TierDates, term_create
+
+        term = term_create(
+            by=world.users["central"],
+            organiser=world.root,
+            name="Nhiệm kỳ 2025–2030",
+            first_year=2025,
+            last_year=2030,
+            schedule=[TierDates(Tier.CELL, date(2025, 3, 1), date(2025, 6, 30))],
+        )
+        setattr(world, "_term", term)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_term")  # noqa: B009
 
 
 def _candidate(world: World) -> Any:
