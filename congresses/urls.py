@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_urls, views
 
 app_name = "congresses"
 urlpatterns = [
@@ -12,3 +12,5 @@ urlpatterns = [
     path("congresses/<int:term_id>/<str:code>/targets/", views.targets, name="targets"),
     path("congresses/<int:term_id>/<str:code>/pick/", views.member_pick, name="member_pick"),
 ]
+# The reports for the level above (xlsx, PDF).
+urlpatterns += report_urls.urlpatterns

@@ -297,7 +297,7 @@ def _until(series: list[tuple[str, int, int]], week: str) -> list[tuple[str, int
 
 
 def _export_links(term: Term, org: Org) -> list[tuple[str, str]]:
-    """The report exports (helper cgreports builds them): shown only once their URLs exist."""
+    """The report exports (xlsx, PDF) of the dashboard."""
     links = []
     for name, label in (("congresses:report_xlsx", "Excel"), ("congresses:report_pdf", "PDF")):
         try:

@@ -104,6 +104,17 @@ MATRIX: dict[str, Row] = {
     # Entering results and picking members: editors of the organisation (or above).
     "congresses:results": (lambda w: _congress_kwargs(w), WARD_EDITORS, 404),
     "congresses:member_pick": (lambda w: _congress_kwargs(w), WARD_EDITORS, 404),
+    # The congress reports for the level above (congresses/tests/test_congress_reports.py).
+    "congresses:report_xlsx": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
+    "congresses:report_pdf": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
     "set_language": (lambda w: {}, set(), 302),
     # Login steps: the two-factor pages serve only a password login half-way through (tested in
     # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set
@@ -288,8 +299,8 @@ def _document(world: World) -> Any:
     return getattr(world, "_document")  # noqa: B009
 
 
-def _congress_kwargs(world: World) -> dict[str, Any]:
-    """A term opened at the root (once per world): the ward's congress in it."""
+def _term(world: World) -> Any:
+    """A congress term opened at the root, every tier open from today (once per world)."""
     if not hasattr(world, "_term"):
         from datetime import timedelta
 
@@ -308,7 +319,12 @@ def _congress_kwargs(world: World) -> dict[str, Any]:
             schedule=[TierDates(t.value, today, today + timedelta(days=90)) for t in Tier],
         )
         setattr(world, "_term", term)  # noqa: B010 - a cache on the fixture object
-    return {"term_id": getattr(world, "_term").pk, "code": world.ward.code}  # noqa: B009
+    return getattr(world, "_term")  # noqa: B009
+
+
+def _congress_kwargs(world: World) -> dict[str, Any]:
+    """The ward's congress in the term."""
+    return {"term_id": _term(world).pk, "code": world.ward.code}
 
 
 def _candidate(world: World) -> Any:
