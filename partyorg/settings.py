@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "cleaning",
     "campaigns",
     "congresses",
+    "meetings",
     "api",
     "demo",
     "partyorg",
