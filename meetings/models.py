@@ -1,5 +1,7 @@
 """Cell meetings: the invitation and agenda, papers, comments, attendance, minutes and votes."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +99,9 @@ class MeetingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def stored_path(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / self.stored
 
 
 class Comment(models.Model):

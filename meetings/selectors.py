@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from access.models import Role
 from access.scope import Actor, own_member_id, scope_q
+from core.http import MAX_DB_INT
 from members.models import ACTIVE_STATUSES, Member
 from orgs.models import PATH_STEP, Org
 from orgs.rollups import counts_of
@@ -39,6 +40,17 @@ def _cell_paths(member: Member) -> list[str]:
     return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]
 
 
+def _pk(value: int | str) -> int:
+    """An id from a URL: a number the database can hold, else no page (404)."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk <= MAX_DB_INT:
+        raise Http404
+    return pk
+
+
 def meetings_visible_to(actor: Actor, role: str = Role.VIEWER) -> QuerySet[Meeting]:
     """Every meeting `actor` may see (VIEWER) or run (EDITOR): the one start of every query over
     meetings. A member sees the meetings of their own cell, never another's."""
@@ -53,10 +65,7 @@ def meetings_visible_to(actor: Actor, role: str = Role.VIEWER) -> QuerySet[Meeti
 
 def get_meeting_for_user(actor: Actor, meeting_id: int | str, role: str = Role.VIEWER) -> Meeting:
     """A meeting the actor may see (or run, with EDITOR); 404 for not found and not allowed."""
-    try:
-        pk = int(meeting_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = _pk(meeting_id)
     meeting = meetings_visible_to(actor, role).filter(pk=pk).select_related("cell").first()
     if meeting is None:
         raise Http404
@@ -64,10 +73,7 @@ def get_meeting_for_user(actor: Actor, meeting_id: int | str, role: str = Role.V
 
 
 def get_vote_for_user(actor: Actor, vote_id: int | str, role: str = Role.VIEWER) -> Vote:
-    try:
-        pk = int(vote_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = _pk(vote_id)
     vote = (
         Vote.objects.filter(pk=pk, meeting__in=meetings_visible_to(actor, role))
         .select_related("meeting__cell")
@@ -79,10 +85,7 @@ def get_vote_for_user(actor: Actor, vote_id: int | str, role: str = Role.VIEWER)
 
 
 def get_document_for_user(actor: Actor, document_id: int | str) -> MeetingDocument:
-    try:
-        pk = int(document_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    pk = _pk(document_id)
     document = (
         MeetingDocument.objects.filter(pk=pk, meeting__in=meetings_visible_to(actor))
         .select_related("meeting")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cleaning.urls")),
     path("", include("campaigns.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -31,3 +31,18 @@ def current_code(meeting: Meeting, at: datetime | None = None) -> str:
     """The code the secretary's screen shows at `at` (now)."""
     at = at or timezone.now()
     return code_for(checkin_key(meeting), meeting.pk, window_of(at.timestamp()))
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def meeting_with_paper_and_vote(world: World) -> Meeting:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.services import document_attach, vote_open
+
+    meeting = schedule(world, in_hours=0.5)
+    by = world.users["secretary"]
+    document_attach(meeting=meeting, upload=SimpleUploadedFile("Tờ trình.pdf", PDF), by=by)
+    vote_open(meeting=meeting, question="Thông qua nghị quyết tháng", by=by)
+    return meeting
