@@ -2,7 +2,7 @@
 their subtrees, a member the meetings of their own cell, and nothing else."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -134,6 +134,7 @@ class AttendanceFigures:
     unexcused: int
     cells: int
     cells_met: int  # cells that held a meeting this month
+    cells_met_before: int  # … and last month
 
     @property
     def rate(self) -> float | None:
@@ -147,9 +148,11 @@ class AttendanceFigures:
 
 def attendance_figures(orgs: list[Org], now: datetime | None = None) -> list[AttendanceFigures]:
     """Attendance at every level, read from the subtree counters (never from the meetings)."""
-    month = timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+    today = timezone.localtime(now or timezone.now()).date()
+    month = today.strftime("%Y-%m")
+    before = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     cell_keys = [f"orgs.{kind}" for kind in MEETING_KINDS]
-    keys = [*ATTENDANCE_KEYS, *cell_keys, f"mt.cells.{month}"]
+    keys = [*ATTENDANCE_KEYS, *cell_keys, f"mt.cells.{month}", f"mt.cells.{before}"]
     counts = counts_of([o.id for o in orgs], keys)
     out = []
     for org in orgs:
@@ -164,6 +167,7 @@ def attendance_figures(orgs: list[Org], now: datetime | None = None) -> list[Att
                 unexcused=c.get("mt.unexcused", 0),
                 cells=sum(c.get(k, 0) for k in cell_keys),
                 cells_met=c.get(f"mt.cells.{month}", 0),
+                cells_met_before=c.get(f"mt.cells.{before}", 0),
             )
         )
     return out

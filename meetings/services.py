@@ -84,7 +84,9 @@ def invited_members(cell: Org) -> list[Member]:
 
 
 def _require_editor(by: Any, cell: Org) -> None:
-    if not can(by, cell.path, Role.EDITOR):
+    """The cell's secretary (an editor of the cell or above); None is the system itself (a
+    command, the demo generator): pages always pass the user."""
+    if by is not None and not can(by, cell.path, Role.EDITOR):
         raise ValidationError(
             {
                 "cell": _(
@@ -235,6 +237,7 @@ def comment_add(
     member: Member | None,
     body: str,
     ctx: AuditContext | None = None,
+    now: datetime | None = None,
 ) -> Comment:
     """A member of the meeting's cell (or its secretary) comments on the agenda."""
     if not member_of_cell(member, meeting.cell) and not can(by, meeting.cell.path, Role.EDITOR):
@@ -258,7 +261,7 @@ def comment_add(
             author=by,
             author_name=(member.full_name if member else by.get_full_name() or by.username)[:128],
             body=body,
-            at=timezone.now(),
+            at=now or timezone.now(),
         )
         audit_log(
             actor=by,
@@ -593,7 +596,14 @@ def minutes_post(
     return meeting
 
 
-def vote_open(*, meeting: Meeting, question: str, by: Any, ctx: AuditContext | None = None) -> Vote:
+def vote_open(
+    *,
+    meeting: Meeting,
+    question: str,
+    by: Any,
+    ctx: AuditContext | None = None,
+    now: datetime | None = None,
+) -> Vote:
     _require_editor(by, meeting.cell)
     _require_open(meeting, "question")
     if not question.strip():
@@ -602,7 +612,7 @@ def vote_open(*, meeting: Meeting, question: str, by: Any, ctx: AuditContext | N
         vote = Vote.objects.create(
             meeting=meeting,
             question=question.strip()[:500],
-            opened_at=timezone.now(),
+            opened_at=now or timezone.now(),
             created_by=actor_user(by),
         )
         audit_log(
@@ -616,12 +626,14 @@ def vote_open(*, meeting: Meeting, question: str, by: Any, ctx: AuditContext | N
     return vote
 
 
-def vote_close(*, vote: Vote, by: Any, ctx: AuditContext | None = None) -> Vote:
+def vote_close(
+    *, vote: Vote, by: Any, ctx: AuditContext | None = None, now: datetime | None = None
+) -> Vote:
     _require_editor(by, vote.meeting.cell)
     if vote.status == Vote.Status.CLOSED:
         raise ValidationError({"vote": _("Biểu quyết này đã kết thúc.")})
     with transaction.atomic():
-        vote.status, vote.closed_at = Vote.Status.CLOSED, timezone.now()
+        vote.status, vote.closed_at = Vote.Status.CLOSED, now or timezone.now()
         vote.save(update_fields=["status", "closed_at"])
         audit_log(
             actor=by,
@@ -641,6 +653,7 @@ def ballot_cast(
     by: Any,
     choice: str,
     ctx: AuditContext | None = None,
+    now: datetime | None = None,
 ) -> Ballot:
     """A member of the cell votes, once, while the vote is open."""
     meeting = vote.meeting
@@ -663,7 +676,7 @@ def ballot_cast(
     try:
         with transaction.atomic():
             ballot = Ballot.objects.create(
-                vote=vote, member=member, choice=choice, at=timezone.now()
+                vote=vote, member=member, choice=choice, at=now or timezone.now()
             )
             audit_log(
                 actor=by,

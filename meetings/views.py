@@ -2,6 +2,7 @@
 a meeting (agenda, papers, comments, absence, votes, minutes), the check-in a QR code opens, and
 the secretary's pages (the rotating code, attendance, minutes); attendance at every level."""
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -448,6 +449,9 @@ def meeting_stats(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "total": figures[0],
             "children": figures[1:],
             "month": timezone.localtime().strftime("%m/%Y"),
+            "month_before": (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime(
+                "%m/%Y"
+            ),
             "is_cell": org.kind in services.MEETING_KINDS,
         },
     )
