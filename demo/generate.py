@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
-from meetings.demo import meetings_demo
 from lib.vn.text import fold
+from meetings.demo import meetings_demo
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
 from members.record import (

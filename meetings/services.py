@@ -8,6 +8,7 @@ import hashlib
 import secrets
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -395,7 +396,7 @@ CONFIRMED = (Attendance.Status.PRESENT, Attendance.Status.EXCUSED, Attendance.St
 def attendance_set(
     *,
     meeting: Meeting,
-    statuses: dict[int, str],
+    statuses: Mapping[int, str],
     by: Any,
     ctx: AuditContext | None = None,
     now: datetime | None = None,
