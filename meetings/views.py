@@ -263,7 +263,7 @@ def meeting_qr(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
             {
                 "code": code,
                 "checkin_url": url,
-                "qr": segno.make(url, error="m").svg_inline(scale=6, border=2),
+                "qr": segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True),
                 "seconds_left": seconds_left(now.timestamp()),
             }
         )
