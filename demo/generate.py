@@ -22,6 +22,7 @@ from congresses.demo import congresses_generate
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
 from lib.vn.text import fold
+from meetings.demo import meetings_demo
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
 from members.record import (
@@ -455,11 +456,14 @@ class Generator:
         # A fresh load builds the secondary indexes once at the end (PostgreSQL); a load into a
         # registry that already has data keeps them, so its readers are never slowed down.
         if Member.objects.exists():
-            return self._run()
-        with ExitStack() as stack:
-            for model in (Member, MemberEvent, FieldChange):
-                stack.enter_context(indexes_deferred(model._meta.db_table))
-            return self._run()
+            written = self._run()
+        else:
+            with ExitStack() as stack:
+                for model in (Member, MemberEvent, FieldChange):
+                    stack.enter_context(indexes_deferred(model._meta.db_table))
+                written = self._run()
+        meetings_demo(today=self.today, seed=self.seed)
+        return written
 
     def _run(self) -> int:
         root = self.root()

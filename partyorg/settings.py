@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "handbook",
     "campaigns",
     "congresses",
+    "meetings",
     "api",
     "demo",
     "partyorg",

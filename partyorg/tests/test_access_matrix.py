@@ -20,6 +20,8 @@ WARD_EDITORS = WARD_ADMINS | {"approver"}
 WARD_READERS = WARD_EDITORS | {"viewer"}
 CELL_EDITORS = WARD_EDITORS | {"secretary"}
 CELL_READERS = CELL_EDITORS | {"viewer"}
+# A meeting of the cell: its officials, and its members.
+MEETING_READERS = CELL_READERS | {"member"}
 
 # name -> (kwargs from the world, personas that get 200, the status everyone else gets)
 Row = tuple[Callable[[World], dict[str, Any]], set[str], int]
@@ -115,6 +117,28 @@ MATRIX: dict[str, Row] = {
         WARD_READERS,
         404,
     ),
+    # Cell meetings (meetings/tests/): a meeting of the cell, starting in half an hour, with a
+    # paper and an open vote (see _meeting below). POST-only URLs answer GET with 405.
+    "meetings:mine": (lambda w: {}, {"member"}, 404),
+    "meetings:cell": (lambda w: {"code": w.cell.code}, CELL_READERS, 404),
+    "meetings:stats": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "meetings:detail": (lambda w: {"meeting_id": _meeting(w).pk}, MEETING_READERS, 404),
+    "meetings:checkin": (lambda w: {"meeting_id": _meeting(w).pk}, MEETING_READERS, 404),
+    "meetings:qr": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
+    "meetings:attendance": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
+    "meetings:minutes": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
+    "meetings:document": (
+        lambda w: {"document_id": _meeting(w).documents.get().pk},
+        MEETING_READERS,
+        404,
+    ),
+    "meetings:comment": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:absence": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:close": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:document_add": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:vote_open": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:vote_close": (lambda w: {"vote_id": _meeting(w).votes.get().pk}, set(), 405),
+    "meetings:ballot": (lambda w: {"vote_id": _meeting(w).votes.get().pk}, set(), 405),
     "set_language": (lambda w: {}, set(), 302),
     # Login steps: the two-factor pages serve only a password login half-way through (tested in
     # accounts/tests/test_local_login.py); the e-ID pages exist only when an issuer is set
@@ -325,6 +349,15 @@ def _term(world: World) -> Any:
 def _congress_kwargs(world: World) -> dict[str, Any]:
     """The ward's congress in the term."""
     return {"term_id": _term(world).pk, "code": world.ward.code}
+
+
+def _meeting(world: World) -> Any:
+    """A meeting of the cell starting in half an hour, with a paper and an open vote."""
+    if not hasattr(world, "_meeting"):
+        from meetings.tests.helpers import meeting_with_paper_and_vote
+
+        setattr(world, "_meeting", meeting_with_paper_and_vote(world))  # noqa: B010 - a cache
+    return getattr(world, "_meeting")  # noqa: B009
 
 
 def _candidate(world: World) -> Any:
