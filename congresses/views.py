@@ -414,6 +414,23 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
                 )
     people = congress_people(congress)
     still_open = open_children(congress) if approver and congress.step == Step.REPORTED else []
+    # A refusal whose form the page no longer offers (the congress was approved meanwhile…) is
+    # shown at the top of the page.
+    shown = {
+        "plan": updater and not congress.locked,
+        "step": updater and not congress.locked and congress.step != Step.NOT_SCHEDULED,
+        "approve": approver and congress.step == Step.REPORTED,
+        "reopen": approver and congress.step == Step.APPROVED,
+    }
+    forms_of = {
+        "plan": plan_form,
+        "step": step_form,
+        "approve": approve_form,
+        "reopen": reopen_form,
+    }
+    hidden_errors = (
+        list(forms_of[action].non_field_errors()) if action and not shown[action] else []
+    )
     return render(
         request,
         "congresses/congress.html",
@@ -434,6 +451,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
             "reopen_form": reopen_form,
             "still_open": still_open,
             "action": action,
+            "hidden_errors": hidden_errors,
             "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
         },
         status=400 if action else 200,

@@ -192,13 +192,27 @@ def test_the_whole_country_has_its_dashboard(world: World, term) -> None:
     assert world.city.name in response.content.decode()
 
 
-def test_the_dashboard_reads_counters_not_congresses(
-    world: World, term, django_assert_max_num_queries
-) -> None:
+def test_the_dashboard_reads_counters_not_congresses(world: World, term) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client = world.client("central")
-    client.get(url("dashboard", term, world.root))
-    with django_assert_max_num_queries(30):
-        client.get(url("dashboard", term, world.root) + "?live=1")
+    queries = {}
+    for org in (world.root, world.city, world.ward, world.grassroots):
+        client.get(url("dashboard", term, org) + "?live=1")
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url("dashboard", term, org) + "?live=1")
+        queries[org.code] = [q["sql"] for q in ctx.captured_queries]
+    # The whole country costs what a grassroots organisation does: a fixed number of reads.
+    counts = {code: len(sqls) for code, sqls in queries.items()}
+    # (the breadcrumb's ancestors add a read or two with depth, never with breadth)
+    assert counts[world.root.code] == min(counts.values()), counts
+    assert max(counts.values()) - min(counts.values()) <= 3, counts
+    assert max(counts.values()) <= 25, counts
+    # Congresses are read only as the children's own and the late ones, never summed.
+    for sqls in queries.values():
+        for sql in sqls:
+            assert not ("congresses_congress" in sql and ("COUNT(" in sql or "SUM(" in sql)), sql
 
 
 def test_a_target_is_compared_on_the_dashboard(world: World, term) -> None:
@@ -481,6 +495,24 @@ def test_the_parent_approves_after_its_children_and_reopens_with_a_reason(
     assert response.status_code == 302
     assert congress(term, world.cell).step == Step.REPORTED
     assert congress(term, world.grassroots).step == Step.REPORTED
+
+
+def test_an_approved_congress_refuses_a_new_plan_and_says_so(world: World, term) -> None:
+    reported(world, term, world.cell)
+    services.congress_approve(congress=congress(term, world.cell), by=world.users["approver"])
+    response = world.client("secretary").post(
+        url("congress", term, world.cell),
+        {
+            "action": "plan",
+            "plan-ordinal": "9",
+            "plan-format": "members",
+            "plan-contents": "4",
+            "plan-planned_on": d(TODAY),
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="action-errors"' in errors_of(response) and "chuẩn y" in errors_of(response)
+    assert congress(term, world.cell).ordinal is None
 
 
 def test_only_the_parents_approver_approves(world: World, term) -> None:

@@ -43,7 +43,8 @@ def phone(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        # Generous: the machine running the suite may be busy (a bound on waiting, not a timing).
+        page.set_default_timeout(20_000)
         return page
 
     yield open_phone
@@ -152,7 +153,17 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     _no_wider_than_the_screen(official)
     official.locator('[data-row="cm-0"]').scroll_into_view_if_needed()
     shot(official, "dai-hoi-ket-qua")
+    clicked = monotonic()
     official.click("#report-results")
+    # The watcher's counter, polled apart from the official's page: when it changes.
+    watcher.wait_for_function(
+        "document.querySelector('[data-cg=\"reported\"]').textContent.trim() === '1'",
+        timeout=15_000,
+        polling=50,
+    )
+    # A figure, not an assertion (a timing is never one): the report's click, its commit, the
+    # stream's event and the fragment's fetch on the watching phone.
+    print(f"\nreport clicked → watching dashboard updated: {monotonic() - clicked:.2f} s")
     expect(official.locator("#cg-step")).to_have_attribute("data-step", "reported")
     expect(official.locator('[data-share="women"]')).to_have_text("33,3%")
 
