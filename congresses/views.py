@@ -251,7 +251,11 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     held by then, cumulative."""
     if not series:
         return None
-    series = _until(series, week_of(timezone.localdate()))
+    # From nothing the week before the first congress planned or held, to this week.
+    first = date.fromisocalendar(int(series[0][0][:4]), int(series[0][0][5:]), 1)
+    series = _until(
+        [(week_of(first - timedelta(days=7)), 0, 0), *series], week_of(timezone.localdate())
+    )
     top = max(max(p, h) for _w, p, h in series) or 1
     width, height = CHART_W - CHART_LEFT - 8, CHART_H - CHART_BOTTOM - 10
     steps = max(len(series) - 1, 1)

@@ -453,6 +453,17 @@ def test_adding_rows_keeps_what_was_typed_and_saves_nothing(world: World, term) 
     assert "Trần Thị B" in page and not Person.objects.exists()
 
 
+def test_a_forged_row_count_names_no_page(world: World, term) -> None:
+    held(world, term, world.cell)
+    client = world.client("secretary")
+    for count in ("999", "-1", "x", "٣"):
+        response = client.post(
+            url("results", term, world.cell), _results_post(**{"cm-count": count})
+        )
+        assert response.status_code == 404, count
+    assert not Person.objects.exists()
+
+
 def test_results_before_the_congress_is_held_are_not_offered(world: World, term) -> None:
     page = world.client("secretary").get(url("results", term, world.cell)).content.decode()
     assert "results-form" not in page and "Đã tổ chức" in page
