@@ -26,6 +26,7 @@ from core.http import AuthedHttpRequest
 from core.live import stamp
 from members.models import ACTIVE_STATUSES
 from members.selectors import MemberFilters, members_for, members_visible_to
+from members.services import members_list_viewed
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, org_roots_for, visible_ancestors
 
@@ -698,6 +699,15 @@ def member_pick(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResp
             members_for(viewer=request.user, org=congress.org, filters=MemberFilters(q=query))
             .filter(pk__in=editable.values("pk"))
             .select_related("org")[:8]
+        )
+    if found:
+        # Names and birth years of members: a read of personal data, audited as a list is.
+        members_list_viewed(
+            viewer=request.user,
+            org=congress.org,
+            query=query,
+            shown=[m.pk for m in found],
+            ctx=AuditContext.of(request),
         )
     return render(request, "congresses/_member_pick.html", {"members": found, "query": query})
 

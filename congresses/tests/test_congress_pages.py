@@ -580,6 +580,10 @@ def test_the_member_picker_offers_members_of_the_subtree_only(world: World, term
         url("member_pick", term, world.cell), {"field": field, field: member.full_name[:8]}
     ).content.decode()
     assert f'data-id="{member.pk}"' in found
+    from audit.models import AuditEvent
+
+    read = AuditEvent.objects.filter(action="member.list").latest("id")
+    assert member.pk in read.detail["members"]
     found = client.get(
         url("member_pick", term, world.cell), {"field": field, field: stranger.full_name}
     ).content.decode()
