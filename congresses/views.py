@@ -270,24 +270,27 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     def when(week: str) -> str:
         return date.fromisocalendar(int(week[:4]), int(week[5:]), 1).strftime("%d/%m/%Y")
 
+    # Coordinates as text: a template would write a float the Vietnamese way (10,5), which SVG
+    # does not read.
     return {
         "plan": " ".join(f"{x(i)},{y(p)}" for i, (_w, p, _h) in enumerate(series)),
         "held": " ".join(f"{x(i)},{y(h)}" for i, (_w, _p, h) in enumerate(series)),
         "top": top,
-        "y_top": y(top),
-        "y_zero": y(0),
-        "x_left": CHART_LEFT,
-        "x_right": CHART_W - 8,
+        "y_top": str(y(top)),
+        "y_zero": str(y(0)),
+        "x_left": str(CHART_LEFT),
+        "x_label": str(CHART_LEFT - 6),
+        "x_right": str(CHART_W - 8),
         "first": when(series[0][0]),
         "last": when(series[-1][0]),
-        "end_x": x(len(series) - 1),
-        "end_plan_y": y(series[-1][1]),
-        "end_held_y": y(series[-1][2]),
+        "end_x": str(x(len(series) - 1)),
+        "end_plan_y": str(y(series[-1][1])),
+        "end_held_y": str(y(series[-1][2])),
         "last_plan": series[-1][1],
         "last_held": series[-1][2],
-        "height": CHART_H,
-        "width": CHART_W,
-        "label_y": CHART_H - 8,
+        "height": str(CHART_H),
+        "width": str(CHART_W),
+        "label_y": str(CHART_H - 8),
     }
 
 

@@ -177,8 +177,14 @@ def test_the_dashboard_counts_done_due_and_late_per_child_and_drills_down(
     assert url("congress", term, world.cell) in cell_page.content.decode()
     # The make-up of what was reported: 1 woman of 2.
     assert "50,0%" in page or "50.0%" in page
-    # The chart against the plan, drawn on the server.
+    # The chart against the plan, drawn on the server, its numbers as SVG reads them (10.5, never
+    # the Vietnamese 10,5).
+    import re
+
     assert "<polyline" in page
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    attributes = re.findall(r' (?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)"', svg)
+    assert attributes and all(re.fullmatch(r"-?[0-9.]+", a) for a in attributes), attributes
     # The live part alone, for the stream's refresh.
     live = world.client("viewer").get(url("dashboard", term, world.ward) + "?live=1")
     assert live.status_code == 200 and "<html" not in live.content.decode()

@@ -32,12 +32,12 @@ def _live_quickly(settings: Any) -> None:
 def phone(browser, live_server):
     contexts = []
 
-    def open_phone():
+    def open_phone(viewport: dict[str, int] | None = None):
         context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
+            viewport=viewport or PHONE,
+            device_scale_factor=1 if viewport else 2,
+            is_mobile=viewport is None,
+            has_touch=viewport is None,
             locale="vi-VN",
             base_url=live_server.url,
         )
@@ -183,6 +183,16 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     watcher.click("#approve button")
     expect(watcher.locator("#cg-step")).to_have_attribute("data-step", "approved")
     assert Congress.objects.get(term=term, org=cell).step == Step.APPROVED
+
+    # The city's dashboard on a desktop screen (a test artefact; the guide shows phones).
+    desk = phone({"width": 1280, "height": 900})
+    login(desk, "city")
+    desk.goto(f"{base}/{live_world.city.code}/")
+    expect(desk.locator('[data-cg="approved"]')).to_have_text("1")
+    shot(desk, "dai-hoi-bang-theo-doi-may-tinh")
+    desk.goto(f"/congresses/{live_world.city.code}/?all=1")
+    expect(desk.locator(f'[data-term="{term.pk}"]')).to_be_visible()
+    shot(desk, "dai-hoi-nhiem-ky")
 
 
 def _pick(page, row: str, typed: str, name: str) -> None:
