@@ -625,6 +625,7 @@ def _save_results(
                 rows.append((form, form.person_in()))
     if not valid:
         return ""
+    valid = _resolve_typed_members(request, congress, rows)
     # A member picked must be one the official may edit (members_visible_to), and of the
     # organisation's subtree (the service checks that).
     ids = [p.member_id for _f, p in rows if p.member_id is not None]
@@ -664,6 +665,42 @@ def _save_results(
     if report:
         return _("Đã lưu và báo cáo kết quả đại hội lên cấp trên.")
     return _("Đã lưu kết quả đại hội.")
+
+
+def _resolve_typed_members(
+    request: AuthedHttpRequest, congress: Congress, rows: list[tuple[PersonForm, PersonIn]]
+) -> bool:
+    """A name typed without choosing a suggestion (no JavaScript, or typed in full) and without
+    sex or birth year is looked up among the organisation's members, as the organisation picker
+    does: one member of that name is them; several are named on the row to choose from."""
+    resolved = True
+    for form, given in rows:
+        if given.member_id is not None or given.sex or given.birth_year:
+            continue
+        name = " ".join(given.full_name.split())
+        matches = [
+            m
+            for m in members_for(
+                viewer=request.user, org=congress.org, filters=MemberFilters(q=name)
+            ).select_related("org")[:20]
+            if " ".join(m.full_name.split()).casefold() == name.casefold()
+        ]
+        if len(matches) == 1:
+            given.member_id = matches[0].pk
+        elif len(matches) > 1:
+            form.add_error(
+                None,
+                _(
+                    "Có %(n)d đảng viên tên “%(name)s”: %(who)s. Hãy chọn một người trong danh sách gợi ý."
+                )
+                % {
+                    "n": len(matches),
+                    "name": name,
+                    "who": "; ".join(f"{m.birth_date.year}, {m.org.name}" for m in matches[:5]),
+                },
+            )
+            resolved = False
+    return resolved
 
 
 def _show_results_errors(

@@ -426,6 +426,31 @@ def test_a_member_from_outside_the_subtree_is_refused_on_their_row(world: World,
     assert not Person.objects.exists()
 
 
+def test_a_members_name_typed_in_full_is_them_as_without_javascript(world: World, term) -> None:
+    held(world, term, world.cell)
+    member = world.members[2]  # the only one of that name in the cell
+    post = _results_post(**{"cm-2-full_name": member.full_name.upper(), "cm-2-role": "member"})
+    response = world.client("secretary").post(url("results", term, world.cell), post)
+    assert response.status_code == 302, errors_of(response)
+    assert Person.objects.get(congress__org=world.cell, full_name=member.full_name).member == member
+
+
+def test_a_name_several_members_bear_asks_to_choose(world: World, term) -> None:
+    from conftest import person
+    from members.services import member_create
+
+    held(world, term, world.cell)
+    twin = member_create(org=world.cell, data=person(5))  # "Nguyễn Văn An" again
+    assert twin.full_name == world.members[0].full_name
+    post = _results_post(**{"cm-2-full_name": twin.full_name, "cm-2-role": "member"})
+    response = world.client("secretary").post(url("results", term, world.cell), post)
+    assert response.status_code == 400
+    assert 'data-field="cm-2"' in errors_of(response) and "Có 2 đảng viên tên" in errors_of(
+        response
+    )
+    assert not Person.objects.exists()
+
+
 def test_a_typed_person_needs_sex_and_birth_year(world: World, term) -> None:
     held(world, term, world.cell)
     response = world.client("secretary").post(
