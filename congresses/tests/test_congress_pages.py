@@ -293,6 +293,9 @@ def test_a_skipped_step_needs_a_reason_and_a_date_after_the_last_one(world: Worl
     before = {**post, "step-to": "preparing", "step-on": d(TODAY - timedelta(days=1))}
     response = client.post(url("congress", term, world.cell), before)
     assert 'data-field="on"' in errors_of(response) and "bước trước" in errors_of(response)
+    outside = {**post, "step-to": "preparing", "step-on": d(date(TODAY.year - 3, 1, 1))}
+    response = client.post(url("congress", term, world.cell), outside)
+    assert 'data-field="on"' in errors_of(response) and "trong nhiệm kỳ" in errors_of(response)
     assert ProgressUpdate.objects.filter(congress=c).count() == 1
     ok = {**post, "step-note": "Chuẩn bị xong từ trước"}
     assert client.post(url("congress", term, world.cell), ok).status_code == 302
