@@ -191,6 +191,28 @@ def test_the_dashboard_counts_done_due_and_late_per_child_and_drills_down(
     assert 'data-cg="late">1<' in live.content.decode()
 
 
+def test_a_unit_held_but_not_reporting_in_time_is_listed_late(world: World, term) -> None:
+    c = congress(term, world.grassroots)
+    services.congress_plan(congress=c, data={"planned_on": TODAY}, by=world.users["central"])
+    # Planned a month ago (the plan's step is dated the day it is written).
+    ProgressUpdate.objects.filter(congress=c).update(on=TODAY - timedelta(days=30))
+    services.congress_advance(
+        congress=c,
+        to=Step.HELD,
+        on=TODAY - timedelta(days=term.report_within_days + 2),
+        by=world.users["central"],
+        note="Tổ chức sớm",
+    )
+    services.congresses_mark_late(today=TODAY)
+    tick()
+    page = world.client("viewer").get(url("dashboard", term, world.ward)).content.decode()
+    assert f"quá {term.report_within_days} ngày chưa báo cáo kết quả" in page
+    assert 'data-cg="late">1<' in page
+    # The grassroots organisation's own page says its congress is late.
+    page = world.client("viewer").get(url("dashboard", term, world.grassroots)).content.decode()
+    assert "badge text-bg-danger" in page
+
+
 def test_the_whole_country_has_its_dashboard(world: World, term) -> None:
     response = world.client("central").get(url("dashboard", term, world.root))
     assert response.status_code == 200
