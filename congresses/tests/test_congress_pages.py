@@ -509,6 +509,35 @@ def test_adding_rows_keeps_what_was_typed_and_saves_nothing(world: World, term) 
     assert "Trần Thị B" in page and not Person.objects.exists()
 
 
+def test_a_two_content_congress_enters_the_appointed_committee(world: World, term) -> None:
+    c = congress(term, world.cell)
+    services.congress_plan(congress=c, data={"contents": 2}, by=world.users["central"])
+    held(world, term, world.cell)
+    client = world.client("secretary")
+    assert (
+        "Cấp uỷ do cấp trên chỉ định"
+        in client.get(url("results", term, world.cell)).content.decode()
+    )
+    post = _results_post(**{"report": "1", "report_on": d(TODAY)})
+    assert client.post(url("results", term, world.cell), post).status_code == 302
+    committee = Person.objects.filter(congress=c, body="committee")
+    assert committee.count() == 2 and all(p.appointed for p in committee)
+
+
+def test_a_three_content_congress_elects_no_committee(world: World, term) -> None:
+    c = congress(term, world.cell)
+    services.congress_plan(congress=c, data={"contents": 3}, by=world.users["central"])
+    held(world, term, world.cell)
+    client = world.client("secretary")
+    page = client.get(url("results", term, world.cell)).content.decode()
+    assert 'data-section="cm"' not in page and 'data-section="dl"' in page
+    post = {k: v for k, v in _results_post().items() if not k.startswith("cm-")}
+    post.update({"committee_decided": "", "candidates": "", "report": "1", "report_on": d(TODAY)})
+    response = client.post(url("results", term, world.cell), post)
+    assert response.status_code == 302, errors_of(response)
+    assert congress(term, world.cell).step == Step.REPORTED
+
+
 def test_a_forged_row_count_names_no_page(world: World, term) -> None:
     held(world, term, world.cell)
     client = world.client("secretary")
