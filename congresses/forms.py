@@ -154,6 +154,24 @@ ROLES = {
 }
 
 
+class MemberPicker(forms.TextInput):
+    """The name box of a person of the results: as one types, it suggests the members of the
+    organisation's subtree the official may edit (congresses:member_pick, scoped through
+    members_visible_to); choosing one fills the row's hidden member id (static/js/partyorg.js).
+    Without JavaScript, a member's name typed in full is resolved by the view."""
+
+    template_name = "congresses/widgets/member_picker.html"
+
+    def __init__(self, *, pick_url: str = "", attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.pick_url = pick_url
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["pick_url"] = self.pick_url
+        return context
+
+
 class PersonForm(forms.Form):
     """One person of the results: picked from the registry (member) or typed."""
 
@@ -176,9 +194,10 @@ class PersonForm(forms.Form):
     direct = forms.BooleanField(label=_("Đại hội bầu trực tiếp bí thư"), required=False)
     remove = forms.BooleanField(label=_("Bỏ dòng này"), required=False)
 
-    def __init__(self, *args: Any, body: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, body: str, pick_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.body = body
+        self.fields["full_name"].widget = MemberPicker(pick_url=pick_url)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
         role.choices = [(r.value, r.label) for r in ROLES[Person.Body(body)]]

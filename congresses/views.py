@@ -520,29 +520,35 @@ def _sections(
 ) -> list[dict[str, Any]]:
     sections = []
     adding = request.POST.get("add", "") if request.method == "POST" else ""
+    pick = reverse(
+        "congresses:member_pick", kwargs={"term_id": congress.term_id, "code": congress.org.code}
+    )
     for prefix, body in SECTIONS:
         if body == Person.Body.COMMITTEE and congress.contents == Congress.Contents.THREE:
             continue
         if request.method == "POST":
             count = _row_count(request, prefix)
             forms = [
-                PersonForm(request.POST, body=body, prefix=f"{prefix}-{i}") for i in range(count)
+                PersonForm(request.POST, body=body, pick_url=pick, prefix=f"{prefix}-{i}")
+                for i in range(count)
             ]
             if adding == prefix:
                 forms += [
-                    PersonForm(body=body, prefix=f"{prefix}-{i}")
+                    PersonForm(body=body, pick_url=pick, prefix=f"{prefix}-{i}")
                     for i in range(count, min(count + 3, MAX_ROWS))
                 ]
         else:
             rows = people.get(body, [])
             forms = [
-                PersonForm(initial=person_initial(p), body=body, prefix=f"{prefix}-{i}")
+                PersonForm(
+                    initial=person_initial(p), body=body, pick_url=pick, prefix=f"{prefix}-{i}"
+                )
                 for i, p in enumerate(rows)
             ]
             for p, form in zip(rows, forms, strict=True):
                 form.member_name = p.full_name if p.member_id else ""
             forms += [
-                PersonForm(body=body, prefix=f"{prefix}-{len(rows) + i}")
+                PersonForm(body=body, pick_url=pick, prefix=f"{prefix}-{len(rows) + i}")
                 for i in range(_blank_rows(congress, body, len(rows)))
             ]
         title = str(Person.Body(body).label)
