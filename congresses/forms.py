@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapForm, VNDateField
 
 from .models import Congress, Person, Step, Target, Tier
-from .services import PersonIn
+from .services import PersonIn, TierDates
 
 
 def vn_date(label: Any, **kwargs: Any) -> VNDateField:
@@ -43,12 +43,42 @@ class TermForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for tier in Tier:
+            # A tier without dates has no congresses in this term's reach (a province's term
+            # has no national congress): both left blank, it is left out of the schedule.
             self.fields[f"starts_on_{tier.value}"] = vn_date(
-                _("%(tier)s: bắt đầu") % {"tier": tier.label}
+                _("%(tier)s: bắt đầu") % {"tier": tier.label}, required=False
             )
             self.fields[f"deadline_{tier.value}"] = vn_date(
-                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}
+                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}, required=False
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dated = 0
+        for tier in Tier:
+            start, end = f"starts_on_{tier.value}", f"deadline_{tier.value}"
+            if start in self.errors or end in self.errors:
+                continue
+            if bool(data.get(start)) != bool(data.get(end)):
+                missing = end if data.get(start) else start
+                self.add_error(missing, _("Nhập cả ngày bắt đầu và hạn hoàn thành của cấp này."))
+            elif data.get(start):
+                dated += 1
+        if not dated and not any(
+            name.startswith(("starts_on_", "deadline_")) for name in self.errors
+        ):
+            raise forms.ValidationError(
+                _("Hãy nhập lịch (bắt đầu, hạn hoàn thành) của ít nhất một cấp.")
+            )
+        return data
+
+    def schedule(self) -> list[TierDates]:
+        data = self.cleaned_data
+        return [
+            TierDates(t.value, data[f"starts_on_{t.value}"], data[f"deadline_{t.value}"])
+            for t in Tier
+            if data.get(f"starts_on_{t.value}") and data.get(f"deadline_{t.value}")
+        ]
 
     def tier_rows(self) -> list[tuple[str, Any, Any]]:
         return [

@@ -60,7 +60,7 @@ from .selectors import (
     share,
     terms_visible_to,
 )
-from .services import PersonIn, TierDates, open_children
+from .services import PersonIn, open_children
 
 # -- Terms -----------------------------------------------------------------------------------
 
@@ -113,12 +113,7 @@ def term_index(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     first_year=data["first_year"],
                     last_year=data["last_year"],
                     report_within_days=data["report_within_days"],
-                    schedule=[
-                        TierDates(
-                            t.value, data[f"starts_on_{t.value}"], data[f"deadline_{t.value}"]
-                        )
-                        for t in Tier
-                    ],
+                    schedule=form.schedule(),
                     ctx=AuditContext.of(request),
                 )
             except ValidationError as error:

@@ -140,6 +140,21 @@ def test_a_schedule_not_bottom_up_is_shown_on_its_field_and_nothing_is_opened(
     assert not Term.objects.exists()
 
 
+def test_a_tier_left_blank_is_left_out_and_half_a_tier_is_asked_for(world: World) -> None:
+    client = world.client("city")
+    half = _term_post(deadline_national="", starts_on_provincial="")
+    response = client.post(reverse("congresses:index", args=[world.city.code]), half)
+    assert 'data-field="starts_on_provincial"' in errors_of(response)
+    assert not Term.objects.exists()
+    nothing = _term_post(**{f"{k}_{t.value}": "" for t in Tier for k in ("starts_on", "deadline")})
+    response = client.post(reverse("congresses:index", args=[world.city.code]), nothing)
+    assert "ít nhất một cấp" in errors_of(response) and not Term.objects.exists()
+    no_national = _term_post(deadline_national="", starts_on_national="")
+    response = client.post(reverse("congresses:index", args=[world.city.code]), no_national)
+    assert response.status_code == 302
+    assert Term.objects.get().schedule.count() == 4
+
+
 def test_only_an_admin_opens_a_term(world: World) -> None:
     for persona in ("viewer", "approver"):
         response = world.client(persona).post(
