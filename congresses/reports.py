@@ -499,10 +499,10 @@ def report_html(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
+    # Its progress is not news (it logs some while it is imported).
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     # Imported here: pango is loaded only when a PDF is asked for.
     from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress is not news
 
     pdf = HTML(string=report_html(report)).write_pdf()
     assert pdf is not None
