@@ -361,7 +361,8 @@ def completion_chart(series: list[tuple[str, int, int]], *, width: int = 680) ->
         )
     ticks = max(1, len(series) // 8)
     for i, (week, _p, _h) in enumerate(series):
-        if i % ticks == 0 or i == len(series) - 1:
+        last = len(series) - 1
+        if i == last or (i % ticks == 0 and last - i > ticks // 2):
             monday = date.fromisocalendar(int(week[:4]), int(week[5:]), 1)
             body.append(
                 f'<text x="{left + i * step:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
