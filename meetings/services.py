@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from access.models import Role
@@ -172,6 +173,11 @@ def meeting_schedule(
     return meeting
 
 
+def _shown(error: DocumentError) -> str:
+    """The guard's message in the page's language (lib.documents says both)."""
+    return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
+
+
 def document_attach(
     *,
     meeting: Meeting,
@@ -186,7 +192,7 @@ def document_attach(
     name = Path(upload.name or "tep").name[:200]
     # Refused before a byte is read: Django has spooled it to disk already, nothing more.
     if (upload.size or 0) > MAX_BYTES:
-        raise ValidationError({"file": too_large(name, upload.size or 0).message_vi})
+        raise ValidationError({"file": _shown(too_large(name, upload.size or 0))})
     with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
         plain = Path(folder) / "upload"
         digest = hashlib.sha256()
@@ -198,7 +204,7 @@ def document_attach(
         try:
             kind = check_document(plain, name=name)
         except DocumentError as error:
-            raise ValidationError({"file": error.message_vi}) from None
+            raise ValidationError({"file": _shown(error)}) from None
         data = plain.read_bytes()
     with transaction.atomic():
         document = MeetingDocument.objects.create(

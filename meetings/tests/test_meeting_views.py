@@ -258,3 +258,20 @@ def test_an_absence_reported_beforehand(world: World) -> None:
     client.post(f"/meetings/{meeting.pk}/absence/", {"reason": "Đi công tác"})
     attendance = Attendance.objects.get(meeting=meeting, member=world.members[0])
     assert attendance.status == "absence_reported" and attendance.reason == "Đi công tác"
+
+
+def test_the_pages_speak_english_on_the_switch(world: World) -> None:
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("member")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Agenda" in html and "Send comment" in html and "Chương trình" not in html
+    yesterday = current_code(meeting, timezone.now() - timedelta(days=1))
+    refused = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": yesterday}).content.decode()
+    assert "The check-in code has expired or is wrong" in refused
+    bad = world.client("secretary")
+    bad.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = bad.post(
+        f"/meetings/{meeting.pk}/documents/", {"file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
+    assert "File x.exe: not an accepted document" in response.content.decode()
