@@ -190,11 +190,14 @@ def _plan(
 
 
 def _locust(
-    args: argparse.Namespace, plan: Path, users: int, seconds: float, out: Path
+    args: argparse.Namespace, plan: Path, rate: float, seconds: float, out: Path
 ) -> dict[str, Any]:
+    """Check-ins at `rate` a second from --users locust users (each at most one request in
+    flight): the server's threads, and so its database connections, stay bounded."""
+    users = args.users
     env = dict(os.environ)
     env["CHECKIN_PLAN"] = str(plan)
-    env["CHECKIN_PER_USER"] = "1"
+    env["CHECKIN_PER_USER"] = str(rate / users)
     command = [
         sys.executable,
         "-m",
@@ -284,6 +287,9 @@ def main() -> None:
     parser.add_argument("--ward-members", type=int, default=5000)
     parser.add_argument("--ward-seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8767)
+    # Each request in flight holds a database connection (a thread of its own under uvicorn,
+    # DB_CONN_MAX_AGE=0): the users bound them, below the server's max_connections.
+    parser.add_argument("--users", type=int, default=30, help="locust users (requests in flight)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
@@ -301,6 +307,13 @@ def main() -> None:
     from orgs.rollups import counts_of
 
     _clean_up()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+        )
+        free = cursor.fetchone()[0]
+    if args.users > free - 10:
+        sys.exit(f"--users {args.users}: the database has {free} free connections, keep 10 spare")
     rng = random.Random(args.seed)
     root = Org.objects.get(parent__isnull=True)
     secretary, _ = User.objects.get_or_create(username=BENCH_USER)
@@ -390,9 +403,9 @@ def main() -> None:
     try:
         _wait_for_port(args.port)
         time.sleep(2)
-        ward_users = max(1, round(len(ward_members) / args.ward_seconds))
+        ward_rate = len(ward_members) / args.ward_seconds
         results["ward"] = _locust(
-            args, folder / "ward.json", ward_users, args.ward_seconds, folder / "ward"
+            args, folder / "ward.json", ward_rate, args.ward_seconds, folder / "ward"
         )
         results["city"] = _locust(
             args, folder / "city.json", args.rate, args.seconds, folder / "city"
