@@ -275,3 +275,16 @@ def test_the_pages_speak_english_on_the_switch(world: World) -> None:
         f"/meetings/{meeting.pk}/documents/", {"file": SimpleUploadedFile("x.exe", b"MZ")}
     )
     assert "File x.exe: not an accepted document" in response.content.decode()
+
+
+def test_a_check_in_costs_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:
+    """The hot path of a meeting: the session, the user, their grants and member record, the
+    meeting, the invitation, one update, one counter delta, one audit row, the session saved."""
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("member")
+    client.get("/meetings/")
+    with django_assert_max_num_queries(18):
+        response = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": current_code(meeting)})
+    assert response.status_code == 200
