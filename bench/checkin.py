@@ -223,7 +223,7 @@ def _locust(
     subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     elapsed = time.monotonic() - started
     with open(f"{out}_stats.csv") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["Name"] == "check-in")
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
     with open(f"{out}_stats_history.csv") as handle:
         history = [r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"]
     return {
@@ -268,6 +268,25 @@ def _counters_agree(orgs: list[Any]) -> list[str]:
         if rows != counter:
             wrong.append(f"{org.code}: counter {counter}, rows {rows}")
     return wrong
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, seen, todo = 0.0, set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def _fold_wait(timeout: float = 60) -> float:
@@ -404,12 +423,16 @@ def main() -> None:
         _wait_for_port(args.port)
         time.sleep(2)
         ward_rate = len(ward_members) / args.ward_seconds
+        pids = [server.pid, worker.pid]
+        cpu = _cpu_seconds(pids)
         results["ward"] = _locust(
             args, folder / "ward.json", ward_rate, args.ward_seconds, folder / "ward"
         )
+        results["ward"]["cpu"], cpu = _cpu_seconds(pids) - cpu, _cpu_seconds(pids)
         results["city"] = _locust(
             args, folder / "city.json", args.rate, args.seconds, folder / "city"
         )
+        results["city"]["cpu"] = _cpu_seconds(pids) - cpu
         fold = _fold_wait()
     finally:
         worker.terminate()
@@ -432,6 +455,10 @@ def main() -> None:
             f"{label}: {r['requests']:,} check-ins in {r['span']:.0f} s ({r['requests'] / max(r['span'], 1):.1f}/s),"
             f" failures {r['failures']}, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms,"
             f" p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms"
+        )
+        print(
+            f"  CPU of the web server and the tick worker: {r['cpu']:.1f} s,"
+            f" {1000 * r['cpu'] / max(r['requests'], 1):.0f} ms a check-in"
         )
         rates = [float(h["Requests/s"]) for h in r["history"] if float(h["Requests/s"]) > 0]
         if rates:
