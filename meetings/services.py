@@ -206,31 +206,38 @@ def document_attach(
         except DocumentError as error:
             raise ValidationError({"file": _shown(error)}) from None
         data = plain.read_bytes()
-    with transaction.atomic():
-        document = MeetingDocument.objects.create(
-            meeting=meeting,
-            name=name,
-            content_type=kind.content_type,
-            size=len(data),
-            sha256=digest.hexdigest(),
-            stored="",
-            uploaded_by=actor_user(by),
-            uploaded_at=timezone.now(),
-        )
-        folder_path = Path(settings.MEDIA_ROOT) / "meetings" / str(meeting.pk)
-        folder_path.mkdir(parents=True, exist_ok=True)
-        target = folder_path / f"{document.pk}{kind.extension}.enc"
-        target.write_bytes(encrypt(data))
-        document.stored = str(target.relative_to(settings.MEDIA_ROOT))
-        document.save(update_fields=["stored"])
-        audit_log(
-            actor=by,
-            action="meeting.document",
-            object_type="meeting",
-            object_id=meeting.pk,
-            detail={"document": document.pk, "name": name, "size": len(data)},
-            ctx=ctx,
-        )
+    target: Path | None = None
+    try:
+        with transaction.atomic():
+            document = MeetingDocument.objects.create(
+                meeting=meeting,
+                name=name,
+                content_type=kind.content_type,
+                size=len(data),
+                sha256=digest.hexdigest(),
+                stored="",
+                uploaded_by=actor_user(by),
+                uploaded_at=timezone.now(),
+            )
+            folder_path = Path(settings.MEDIA_ROOT) / "meetings" / str(meeting.pk)
+            folder_path.mkdir(parents=True, exist_ok=True)
+            target = folder_path / f"{document.pk}{kind.extension}.enc"
+            target.write_bytes(encrypt(data))
+            document.stored = str(target.relative_to(settings.MEDIA_ROOT))
+            document.save(update_fields=["stored"])
+            audit_log(
+                actor=by,
+                action="meeting.document",
+                object_type="meeting",
+                object_id=meeting.pk,
+                detail={"document": document.pk, "name": name, "size": len(data)},
+                ctx=ctx,
+            )
+    except BaseException:
+        # Nothing half-written: the file goes with the row that failed.
+        if target is not None:
+            target.unlink(missing_ok=True)
+        raise
     return document
 
 
