@@ -61,7 +61,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     if len(roots) == 1:
         return redirect("orgs:detail", code=roots[0].code)
     if not roots and request.user.member_id:
-        return redirect("members:me")
+        # A member's home is the handbook (handbook/, the floor above).
+        return redirect("handbook:home")
     if not roots and needs_higher_level(request.user):
         return level_required(request)
     return render(request, "accounts/home.html", {"roots": roots})

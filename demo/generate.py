@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from congresses.demo import congresses_generate
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
 from lib.vn.text import fold
@@ -486,4 +487,9 @@ class Generator:
             written += self.province(root, code, shares[code])
         for table in (Org, Member, MemberEvent, FieldChange, OrgEvent):
             reset_sequence(table._meta.db_table)
+        from handbook.demo import handbook_demo
+
+        handbook_demo(seed=self.seed, today=self.today)
+        # The congress term in full swing over the tree just made.
+        congresses_generate(seed=self.seed, today=self.today)
         return written

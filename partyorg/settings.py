@@ -86,7 +86,9 @@ INSTALLED_APPS = [
     "orgs",
     "members",
     "accounts",
+    "notices",
     "cleaning",
+    "handbook",
     "campaigns",
     "congresses",
     "meetings",
@@ -232,6 +234,23 @@ PARTYORG_MEMBER_IDLE_SECONDS = env_int("PARTYORG_MEMBER_IDLE_SECONDS", 7 * 24 * 
 # (pytest sets PYTEST_VERSION; a deploy check refuses the setting when DEBUG is off).
 TESTING = "PYTEST_VERSION" in os.environ
 PARTYORG_TRUST_UNMARKED_SESSIONS = env_bool("PARTYORG_TRUST_UNMARKED_SESSIONS", TESTING)
+
+# Web Push (notices/push.py): the VAPID key pair (the private key as base64url of its raw 32
+# bytes or a PEM file path, the public key as base64url of its uncompressed point) and the contact
+# the push services may write to. Without keys nothing is pushed; notifications stay in the app.
+PARTYORG_VAPID_PRIVATE_KEY = env_str("PARTYORG_VAPID_PRIVATE_KEY")
+PARTYORG_VAPID_PUBLIC_KEY = env_str("PARTYORG_VAPID_PUBLIC_KEY")
+PARTYORG_VAPID_SUBJECT = env_str("PARTYORG_VAPID_SUBJECT", "mailto:admin@localhost")
+PARTYORG_PUSH_EVERY = env_float("PARTYORG_PUSH_EVERY", 5)
+
+# The handbook (handbook/): units where at least ADOPTION_LOW (resp. ADOPTION_HIGH) percent of
+# the members have logged in are the "above 50 %" (resp. "at or above 80 %") units leaders quote.
+PARTYORG_ADOPTION_LOW = env_int("PARTYORG_ADOPTION_LOW", 50)
+PARTYORG_ADOPTION_HIGH = env_int("PARTYORG_ADOPTION_HIGH", 80)
+# Documents published in the handbook: the largest file accepted, in megabytes.
+PARTYORG_DOCUMENT_MAX_MB = env_int("PARTYORG_DOCUMENT_MAX_MB", 20)
+# Last activity is written at most once per this many seconds per member.
+PARTYORG_ACTIVITY_EVERY = env_int("PARTYORG_ACTIVITY_EVERY", 15 * 60)
 
 # The cache holds rate-limit counters: one shared cache (Redis, database) when several web
 # processes serve, else each process counts alone.

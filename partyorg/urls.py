@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cleaning.urls")),
     path("", include("campaigns.urls")),
+    path("", include("handbook.urls")),
+    path("", include("congresses.urls")),
     path("meetings/", include("meetings.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),

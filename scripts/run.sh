@@ -7,6 +7,13 @@ export DEBUG="${DEBUG:-1}" PARTYORG_DEMO="${PARTYORG_DEMO:-1}"
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 mkdir -p var
+# The congress reports' PDF (WeasyPrint) lays text out with Debian's pango.
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
+  echo "Installing pango and Noto fonts from Debian's packages (PDF reports)…"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core >/dev/null
+fi
+
 $PY manage.py migrate --noinput -v 0
 # Loading the city takes a minute or two; the login page says so until the logins exist. The
 # worker starts after it: both write, and the load holds SQLite's write lock throughout.

@@ -12,6 +12,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-core >/dev/null
 fi
 
+# The congress reports' PDF (WeasyPrint) lays text out with Debian's pango.
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
+  echo "Installing pango and Noto fonts from Debian's packages (PDF reports)…"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core >/dev/null
+fi
+
 # The login tests start a real OpenID Connect provider (panva/oidc-provider) from tests/oidc.
 if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
   echo "Installing the test OpenID Connect provider (npm ci in tests/oidc)…"

@@ -65,7 +65,7 @@ def test_the_reupload_page_says_why_it_refused(world: World) -> None:
         follow=True,
     )
     text = response.content.decode()
-    assert "vượt giới hạn 10,000,000 ô" in text and "tệp rà soát" in text
+    assert "vượt giới hạn 10.000.000 ô" in text and "tệp rà soát" in text
 
 
 def test_the_reupload_refuses_a_file_over_50_mb_unread(world: World) -> None:

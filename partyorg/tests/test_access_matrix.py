@@ -96,6 +96,27 @@ MATRIX: dict[str, Row] = {
         set(),
         405,
     ),
+    # The congress monitor (congresses/tests/test_congress_pages.py tests each page's forms).
+    # The menu's entry sends an official to their organisation's monitor.
+    "congresses:home": (lambda w: {}, set(), 404),
+    "congresses:index": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "congresses:dashboard": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    "congresses:congress": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    "congresses:targets": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    # Entering results and picking members: editors of the organisation (or above).
+    "congresses:results": (lambda w: _congress_kwargs(w), WARD_EDITORS, 404),
+    "congresses:member_pick": (lambda w: _congress_kwargs(w), WARD_EDITORS, 404),
+    # The congress reports for the level above (congresses/tests/test_congress_reports.py).
+    "congresses:report_xlsx": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
+    "congresses:report_pdf": (
+        lambda w: {"term_id": _term(w).pk, "code": w.ward.code},
+        WARD_READERS,
+        404,
+    ),
     # Cell meetings (meetings/tests/): a meeting of the cell, starting in half an hour, with a
     # paper and an open vote (see _meeting below). POST-only URLs answer GET with 405.
     "meetings:mine": (lambda w: {}, {"member"}, 404),
@@ -145,7 +166,44 @@ MATRIX: dict[str, Row] = {
     # The API's documents: behind login in production (PARTYORG_API_DOCS_LOGIN), any login.
     "apiv1:openapi-json": (lambda w: {}, ALL, 200),
     "apiv1:openapi-view": (lambda w: {}, ALL, 200),
+    # The handbook (handbook/tests/): a member's own pages; any login opens home, documents and
+    # notifications (each lists only what is theirs), its record only its member.
+    "handbook:home": (lambda w: {}, ALL, 200),
+    "handbook:me": (lambda w: {}, {"member"}, 404),
+    "handbook:documents": (lambda w: {}, ALL, 200),
+    # A document of the ward: its members (the cell's member) and the ward's officials.
+    "handbook:document": (
+        lambda w: {"document_id": _document(w).pk},
+        WARD_READERS | {"member"},
+        404,
+    ),
+    "handbook:document_file": (
+        lambda w: {"document_id": _document(w).pk},
+        WARD_READERS | {"member"},
+        404,
+    ),
+    "handbook:document_bookmark": (lambda w: {"document_id": _document(w).pk}, set(), 405),
+    "handbook:document_studied": (lambda w: {"document_id": _document(w).pk}, set(), 405),
+    "handbook:notices": (lambda w: {}, ALL, 200),
+    "handbook:notices_read": (lambda w: {}, set(), 405),  # POST only
+    "handbook:push_subscribe": (lambda w: {}, set(), 405),  # POST only
+    "handbook:activity": (lambda w: {}, set(), 405),  # POST only
+    "handbook:manifest": (lambda w: {}, ALL, 200),
+    "handbook:sw": (lambda w: {}, ALL, 200),
+    # Committees' pages: adoption, the members not yet activated, documents and study rates.
+    "handbook:adoption": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:not_activated": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:org_documents": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "handbook:document_rates": (
+        lambda w: {"code": w.ward.code, "document_id": _document(w).pk},
+        WARD_READERS,
+        404,
+    ),
 }
+
+# Entries of the menu that send an official on to their own organisation's page (a redirect),
+# and anyone else nowhere.
+REDIRECTS_HOME = {"home", "congresses:home"}
 
 # What an anonymous visitor gets where it is not the redirect to the login page.
 ANONYMOUS = {
@@ -167,11 +225,20 @@ ANONYMOUS = {
     "apiv1:congress_plan": 405,
     "apiv1:congress_results": 405,
     "apiv1:api-root": 404,
+    # The installable app's manifest and service worker are public files.
+    "handbook:manifest": 200,
+    "handbook:sw": 200,
 }
 # Personas who hold grants: at level 1 their grants sleep, and officer pages explain why (403).
 GRANT_HOLDERS = {"central", "city", "ward", "viewer", "approver", "secretary"}
 # Pages any login opens alike, whatever its level.
-ANY_LOGIN = {"apiv1:openapi-json", "apiv1:openapi-view"}
+ANY_LOGIN = {
+    "apiv1:openapi-json",
+    "apiv1:openapi-view",
+    "handbook:home",
+    "handbook:documents",
+    "handbook:notices",
+}
 
 
 # A row typed with someone else's CCCD (its leading zero lost, as Excel does): another name,
@@ -237,6 +304,53 @@ def _campaign(world: World) -> Any:
     return getattr(world, "_campaign")  # noqa: B009
 
 
+def _document(world: World) -> Any:
+    """A study document the ward published (once per world)."""
+    if not hasattr(world, "_document"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from handbook.services import document_publish
+
+        document = document_publish(
+            org=world.ward,
+            upload=SimpleUploadedFile("nq.pdf", b"%PDF-1.4\n%%EOF\n"),
+            title="Nghị quyết",
+            kind="resolution",
+            study=True,
+            by=world.users["ward"],
+        )
+        setattr(world, "_document", document)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_document")  # noqa: B009
+
+
+def _term(world: World) -> Any:
+    """A congress term opened at the root, every tier open from today (once per world)."""
+    if not hasattr(world, "_term"):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from congresses.models import Tier
+        from congresses.services import TierDates, term_create
+
+        today = timezone.localdate()
+        term = term_create(
+            by=world.users["central"],
+            organiser=world.root,
+            name="Nhiệm kỳ",
+            first_year=today.year,
+            last_year=today.year + 5,
+            schedule=[TierDates(t.value, today, today + timedelta(days=90)) for t in Tier],
+        )
+        setattr(world, "_term", term)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_term")  # noqa: B009
+
+
+def _congress_kwargs(world: World) -> dict[str, Any]:
+    """The ward's congress in the term."""
+    return {"term_id": _term(world).pk, "code": world.ward.code}
+
+
 def _meeting(world: World) -> Any:
     """A meeting of the cell starting in half an hour, with a paper and an open vote."""
     if not hasattr(world, "_meeting"):
@@ -298,7 +412,7 @@ def test_it_answers_each_persona_as_allowed(world: World, name: str, level: int)
     for persona in PERSONAS:
         response = client_at_level(world, persona, level).get(url)
         expected = expected_at_level(name, persona, level)
-        if name == "home" and response.status_code == 302:
+        if name in REDIRECTS_HOME and response.status_code == 302:
             # Home sends a user with a single subtree (or a member) straight to it.
             expected = 302
         assert response.status_code == expected, (
@@ -392,7 +506,7 @@ def test_it_trusts_force_login_sessions_in_tests_only(world: World, name: str) -
     for persona in PERSONAS:
         response = world.client(persona).get(url)
         expected = expected_at_level(name, persona, 2)
-        if name == "home" and response.status_code == 302:
+        if name in REDIRECTS_HOME and response.status_code == 302:
             expected = 302
         assert response.status_code == expected, f"{persona} GET {url}"
 

@@ -1,0 +1,243 @@
+"""The congress monitor's forms: a term and its schedule, a congress's plan and next step, its
+results (numbers and the people elected, each picked from the registry or typed), approval and
+reopening, and targets. They check the shape of what is typed; the services check the rest and
+their refusals are shown on the field they name (core.forms.apply_errors)."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import BootstrapForm, VNDateField
+
+from .models import Congress, Person, Step, Target, Tier
+from .services import PersonIn
+
+
+def vn_date(label: Any, **kwargs: Any) -> VNDateField:
+    """A dd/mm/yyyy field whose initial date is shown dd/mm/yyyy too."""
+    widget = forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "form-control"},
+    )
+    return VNDateField(label=label, widget=widget, **kwargs)
+
+
+YES_NO = [("", "—"), ("1", _("Có")), ("0", _("Không"))]
+
+
+class TermForm(BootstrapForm):
+    """A new term with one start and deadline per tier (fields made per tier below)."""
+
+    name = forms.CharField(label=_("Tên nhiệm kỳ"), max_length=64)
+    first_year = forms.IntegerField(label=_("Từ năm"), min_value=1930, max_value=2200)
+    last_year = forms.IntegerField(label=_("Đến năm"), min_value=1930, max_value=2200)
+    report_within_days = forms.IntegerField(
+        label=_("Hạn báo cáo kết quả sau đại hội (ngày)"),
+        min_value=1,
+        max_value=90,
+        initial=7,
+        help_text=_("Đã tổ chức mà quá số ngày này chưa báo cáo kết quả thì bị coi là chậm."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for tier in Tier:
+            self.fields[f"starts_on_{tier.value}"] = vn_date(
+                _("%(tier)s: bắt đầu") % {"tier": tier.label}
+            )
+            self.fields[f"deadline_{tier.value}"] = vn_date(
+                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}
+            )
+
+    def tier_rows(self) -> list[tuple[str, Any, Any]]:
+        return [
+            (str(t.label), self[f"starts_on_{t.value}"], self[f"deadline_{t.value}"]) for t in Tier
+        ]
+
+
+class PlanForm(BootstrapForm):
+    ordinal = forms.IntegerField(label=_("Đại hội lần thứ"), min_value=1, max_value=100)
+    format = forms.ChoiceField(label=_("Hình thức"), choices=Congress.Format.choices)
+    contents = forms.TypedChoiceField(
+        label=_("Số nội dung"), choices=Congress.Contents.choices, coerce=int
+    )
+    pilot = forms.BooleanField(label=_("Đại hội điểm"), required=False)
+    planned_on = vn_date(_("Ngày dự kiến tổ chức"))
+    planned_committee_size = forms.IntegerField(
+        label=_("Số lượng cấp uỷ dự kiến"), min_value=1, max_value=1000, required=False
+    )
+    summoned = forms.IntegerField(
+        label=_("Số đại biểu (đảng viên) được triệu tập"),
+        min_value=1,
+        max_value=100_000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("ordinal", "planned_committee_size", "summoned"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+
+
+class StepForm(BootstrapForm):
+    to = forms.ChoiceField(label=_("Chuyển sang bước"))
+    on = vn_date(_("Ngày"))
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi bỏ qua một bước hoặc lùi lại bước trước: ghi lý do."),
+    )
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        to = self.fields["to"]
+        assert isinstance(to, forms.ChoiceField)
+        to.choices = [(s.value, s.label) for s in Step if s not in (Step.APPROVED, current)]
+        order = [s.value for s in Step]
+        following = order.index(current) + 1
+        if following < len(order) and order[following] != Step.APPROVED:
+            to.initial = order[following]
+        else:
+            # No next step here (approval is the level above's): only a correction, chosen.
+            to.choices = [("", "—"), *to.choices]
+
+
+class ApproveForm(BootstrapForm):
+    note = forms.CharField(
+        label=_("Ghi chú (số quyết định chuẩn y…)"), max_length=500, required=False
+    )
+
+
+class ReopenForm(BootstrapForm):
+    reason = forms.CharField(
+        label=_("Lý do mở lại"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NumbersForm(BootstrapForm):
+    summoned = forms.IntegerField(
+        label=_("Số được triệu tập"), min_value=0, max_value=100_000, required=False
+    )
+    present = forms.IntegerField(
+        label=_("Số có mặt"), min_value=0, max_value=100_000, required=False
+    )
+    committee_decided = forms.IntegerField(
+        label=_("Số lượng cấp uỷ đại hội quyết định"), min_value=0, max_value=1000, required=False
+    )
+    candidates = forms.IntegerField(
+        label=_("Số người trong danh sách bầu cử cấp uỷ"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_("Tỷ lệ số dư được tính từ số này, không quá 30%."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["inputmode"] = "numeric"
+
+
+# Roles each body's rows may take.
+ROLES = {
+    Person.Body.COMMITTEE: [
+        Person.Role.MEMBER,
+        Person.Role.STANDING,
+        Person.Role.DEPUTY,
+        Person.Role.SECRETARY,
+    ],
+    Person.Body.INSPECTION: [Person.Role.MEMBER, Person.Role.CHAIR],
+    Person.Body.DELEGATE: [Person.Role.ELECTED, Person.Role.EX_OFFICIO, Person.Role.APPOINTED],
+}
+
+
+class PersonForm(forms.Form):
+    """One person of the results: picked from the registry (member) or typed."""
+
+    member = forms.IntegerField(
+        required=False, min_value=1, max_value=2**62, widget=forms.HiddenInput
+    )
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=128, required=False)
+    role = forms.ChoiceField(label=_("Chức danh"))
+    sex = forms.ChoiceField(
+        label=_("Giới tính"),
+        choices=[("", "—"), ("M", _("Nam")), ("F", _("Nữ"))],
+        required=False,
+    )
+    birth_year = forms.IntegerField(
+        label=_("Năm sinh"), min_value=1900, max_value=2100, required=False
+    )
+    minority = forms.ChoiceField(label=_("Dân tộc thiểu số"), choices=YES_NO, required=False)
+    reelected = forms.BooleanField(label=_("Tái cử"), required=False)
+    local = forms.BooleanField(label=_("Người địa phương"), required=False, initial=True)
+    direct = forms.BooleanField(label=_("Đại hội bầu trực tiếp bí thư"), required=False)
+    remove = forms.BooleanField(label=_("Bỏ dòng này"), required=False)
+
+    def __init__(self, *args: Any, body: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.body = body
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [(r.value, r.label) for r in ROLES[Person.Body(body)]]
+        self.fields["birth_year"].widget.attrs["inputmode"] = "numeric"
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+        # The name shown in the picker's box: the member's when picked.
+        self.member_name = ""
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return data.get("remove") or not (
+            data.get("member") or (data.get("full_name") or "").strip()
+        )
+
+    def person_in(self) -> PersonIn:
+        data = self.cleaned_data
+        minority = {"1": True, "0": False}.get(data.get("minority") or "")
+        return PersonIn(
+            body=self.body,
+            role=data["role"],
+            member_id=data.get("member"),
+            full_name=data.get("full_name") or "",
+            sex=data.get("sex") or "",
+            birth_year=data.get("birth_year"),
+            minority=minority,
+            reelected=bool(data.get("reelected")),
+            local=bool(data.get("local")),
+            direct=bool(data.get("direct")),
+        )
+
+
+def person_initial(person: Person) -> dict[str, Any]:
+    return {
+        "member": person.member_id,
+        "full_name": person.full_name,
+        "role": person.role,
+        "sex": person.sex,
+        "birth_year": person.birth_year,
+        "minority": "1" if person.minority else "0",
+        "reelected": person.reelected,
+        "local": person.local,
+        "direct": person.direct,
+    }
+
+
+class TargetForm(BootstrapForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in Target.Key:
+            self.fields[key.value] = forms.CharField(
+                label=_("%(key)s tối thiểu (%%)") % {"key": key.label},
+                max_length=8,
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "15"}),
+            )
