@@ -29,7 +29,7 @@ from campaigns.models import Milestone
 from campaigns.services import milestone_reached, unit_of
 from core.crypto import encrypt
 from lib.checkin import code_accepted
-from lib.documents import MAX_BYTES, DocumentError, check_document, too_large
+from lib.docfiles import DocLimits, DocumentRefused, check_document
 from members.models import ACTIVE_STATUSES, Member
 from orgs.models import Kind, Org
 from orgs.rollups import counts_changed
@@ -173,8 +173,8 @@ def meeting_schedule(
     return meeting
 
 
-def _shown(error: DocumentError) -> str:
-    """The guard's message in the page's language (lib.documents says both)."""
+def _shown(error: DocumentRefused) -> str:
+    """The guard's message in the page's language (lib.docfiles says both)."""
     return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
 
 
@@ -186,13 +186,20 @@ def document_attach(
     ctx: AuditContext | None = None,
 ) -> MeetingDocument:
     """Attach a paper to a meeting: PDF, Word, OpenDocument or an image of at most 20 MB, read
-    by the document guard (lib.documents) before anything is kept, then encrypted at rest."""
+    by the documents' guard (lib.docfiles, as the handbook's documents) before anything is
+    kept, then encrypted at rest."""
     _require_editor(by, meeting.cell)
     _require_open(meeting, "file")
     name = Path(upload.name or "tep").name[:200]
     # Refused before a byte is read: Django has spooled it to disk already, nothing more.
-    if (upload.size or 0) > MAX_BYTES:
-        raise ValidationError({"file": _shown(too_large(name, upload.size or 0))})
+    if (upload.size or 0) > DocLimits().max_bytes:
+        mb = DocLimits().max_bytes >> 20
+        raise ValidationError(
+            {
+                "file": _("Tệp %(name)s: tệp lớn hơn %(mb)s MB; hãy nén hoặc chia nhỏ.")
+                % {"name": name, "mb": mb}
+            }
+        )
     with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
         plain = Path(folder) / "upload"
         digest = hashlib.sha256()
@@ -203,7 +210,7 @@ def document_attach(
         plain.chmod(0o600)
         try:
             kind = check_document(plain, name=name)
-        except DocumentError as error:
+        except DocumentRefused as error:
             raise ValidationError({"file": _shown(error)}) from None
         data = plain.read_bytes()
     target: Path | None = None

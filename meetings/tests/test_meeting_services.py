@@ -294,16 +294,16 @@ def test_papers_are_documents_of_at_most_20_mb(world: World, settings) -> None:
     assert document.content_type == "application/pdf" and document.size == len(PDF)
     big = _upload("lon.pdf", PDF)
     big.size = 20 * 1024 * 1024 + 1
-    _refused(lambda: document_attach(meeting=meeting, upload=big, by=by), "file", "vượt quá 20 MB")
+    _refused(lambda: document_attach(meeting=meeting, upload=big, by=by), "file", "lớn hơn 20 MB")
     _refused(
         lambda: document_attach(meeting=meeting, upload=_upload("a.exe", b"MZ\x90\x00"), by=by),
         "file",
-        "không phải tài liệu",
+        "chỉ nhận tài liệu PDF",
     )
     _refused(
         lambda: document_attach(meeting=meeting, upload=_upload("a.docx", PDF), by=by),
         "file",
-        "nội dung là PDF",
+        "không đúng với phần mở rộng",
     )
     _refused(
         lambda: document_attach(

@@ -243,10 +243,10 @@ def test_papers_upload_download_and_refusals(world: World) -> None:
         {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00rest")},
     )
     assert bad.status_code == 400
-    assert "Tệp virus.exe: không phải tài liệu được nhận" in bad.content.decode()
+    assert "Tệp virus.exe: chỉ nhận tài liệu PDF, DOCX, ODT hoặc ảnh" in bad.content.decode()
     big = SimpleUploadedFile("lon.pdf", PDF + b"0" * (20 * 1024 * 1024))
     bad = client.post(f"/meetings/{meeting.pk}/documents/", {"file": big})
-    assert bad.status_code == 400 and "vượt quá 20 MB" in bad.content.decode()
+    assert bad.status_code == 400 and "lớn hơn 20 MB" in bad.content.decode()
     assert MeetingDocument.objects.count() == 1
 
 
@@ -274,7 +274,7 @@ def test_the_pages_speak_english_on_the_switch(world: World) -> None:
     response = bad.post(
         f"/meetings/{meeting.pk}/documents/", {"file": SimpleUploadedFile("x.exe", b"MZ")}
     )
-    assert "File x.exe: not an accepted document" in response.content.decode()
+    assert "File x.exe: only PDF, DOCX, ODT documents or images" in response.content.decode()
 
 
 def test_a_check_in_costs_a_fixed_number_of_queries(
