@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from access.models import Role
 from access.scope import can
+from accounts.models import User
 from audit.services import AuditContext, actor_user, audit_log
 from campaigns.models import Milestone
 from campaigns.services import milestone_reached, unit_of
@@ -31,6 +33,7 @@ from core.crypto import encrypt
 from lib.checkin import code_accepted
 from lib.docfiles import DocLimits, DocumentRefused, check_document
 from members.models import ACTIVE_STATUSES, Member
+from notices.services import notify
 from orgs.models import Kind, Org
 from orgs.rollups import counts_changed
 
@@ -124,12 +127,9 @@ def meeting_schedule(
     by: Any,
     ctx: AuditContext | None = None,
     now: datetime | None = None,
-    notify: Any = None,
 ) -> Meeting:
-    """Schedule a meeting of `cell` and invite its members (not those exempted from activity).
-
-    `notify(users, meeting)` is told who was invited, in the same transaction (notices).
-    """
+    """Schedule a meeting of `cell` and invite its members (not those exempted from activity),
+    each told by a notification (and a push where they allowed it), in the same transaction."""
     now = now or timezone.now()
     _require_editor(by, cell)
     errors: dict[str, str] = {}
@@ -168,14 +168,27 @@ def meeting_schedule(
             detail={"cell": cell.code, "kind": kind, "invited": len(invited)},
             ctx=ctx,
         )
-        if notify is not None:
-            notify([m.pk for m in invited], meeting)
+        _invitations_sent(meeting, invited, ctx)
     return meeting
 
 
 def _shown(error: DocumentRefused) -> str:
     """The guard's message in the page's language (lib.docfiles says both)."""
     return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
+
+
+def _invitations_sent(meeting: Meeting, invited: list[Member], ctx: AuditContext | None) -> None:
+    """Each invited member with an account is notified (notices): what, when, where."""
+    where = meeting.place or _("trực tuyến")
+    notify(
+        User.objects.filter(member_id__in=[m.pk for m in invited], is_active=True),
+        kind="meeting",
+        title=_("Giấy mời: %(topic)s") % {"topic": meeting.topic},
+        body=_("%(at)s tại %(where)s. Chương trình và tài liệu có trong Sổ tay.")
+        % {"at": _local(meeting.starts_at), "where": where},
+        url=reverse("meetings:detail", args=[meeting.pk]),
+        ctx=ctx,
+    )
 
 
 def document_attach(

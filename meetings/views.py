@@ -45,11 +45,6 @@ def _first_error(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _notify(request: AuthedHttpRequest) -> Any:
-    """Who is told of a new meeting: the invited members' accounts (notices, when installed)."""
-    return None
-
-
 @login_required
 def meeting_mine(request: AuthedHttpRequest) -> HttpResponse:
     member = own_member(request.user)
@@ -84,7 +79,6 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     online_link=data["online_link"],
                     by=request.user,
                     ctx=AuditContext.of(request),
-                    notify=_notify(request),
                 )
             except ValidationError as error:
                 if "starts_at" in getattr(error, "error_dict", {}):

@@ -56,10 +56,15 @@ def test_it_invites_the_cells_members_but_not_those_exempted(world: World) -> No
     assert AuditEvent.objects.filter(action="meeting.schedule", object_id=str(meeting.pk)).exists()
 
 
-def test_it_tells_who_to_notify_in_the_same_transaction(world: World) -> None:
-    told = []
-    meeting = schedule(world, notify=lambda ids, m: told.append((sorted(ids), m.pk)))
-    assert told == [(sorted(m.pk for m in world.members), meeting.pk)]
+def test_the_invited_members_are_notified(world: World) -> None:
+    from notices.models import Notification
+
+    meeting = schedule(world, topic="Sinh hoạt tháng 12")
+    # Of the invited, only the "member" persona has an account.
+    notes = list(Notification.objects.values_list("recipient__username", "kind", "title", "url"))
+    assert notes == [
+        ("member", "meeting", "Giấy mời: Sinh hoạt tháng 12", f"/meetings/{meeting.pk}/")
+    ]
 
 
 def test_only_the_cells_secretary_schedules(world: World) -> None:
