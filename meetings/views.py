@@ -54,7 +54,7 @@ def meeting_mine(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_mine.html",
-        {"member": member, "upcoming": upcoming, "past": past},
+        {"hb_nav": "meetings", "member": member, "upcoming": upcoming, "past": past},
     )
 
 
@@ -132,13 +132,20 @@ def _detail_context(request: AuthedHttpRequest, meeting: Meeting) -> dict[str, A
             }
         )
     now = timezone.now()
+    documents = list(meeting.documents.order_by("uploaded_at", "id"))
     return {
+        "hb_nav": "meetings",
         "meeting": meeting,
+        # What the handbook's service worker keeps for reading offline: this page, its papers.
+        "precache": " ".join(
+            [reverse("meetings:detail", args=[meeting.pk])]
+            + [reverse("meetings:document", args=[d.pk]) for d in documents]
+        ),
         "ancestors": visible_ancestors(request.user, meeting.cell),
         "is_member": is_member,
         "manages": manages,
         "mine": mine,
-        "documents": list(meeting.documents.order_by("uploaded_at", "id")),
+        "documents": documents,
         "comments": list(meeting.comments.all()),
         "votes": votes,
         "choices": Ballot.Choice.choices,
@@ -216,14 +223,15 @@ def meeting_checkin(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse
             request,
             "meetings/meeting_checkin.html",
             {
+                "hb_nav": "meetings",
                 "refusal": _(
                     "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
                     "không điểm danh được."
-                )
+                ),
             },
             status=404,
         )
-    context: dict[str, Any] = {"meeting": meeting, "code": code[:16]}
+    context: dict[str, Any] = {"hb_nav": "meetings", "meeting": meeting, "code": code[:16]}
     if request.method == "POST":
         try:
             attendance = services.attendance_checkin(

@@ -63,7 +63,7 @@ def test_the_invited_members_are_notified(world: World) -> None:
     # Of the invited, only the "member" persona has an account.
     notes = list(Notification.objects.values_list("recipient__username", "kind", "title", "url"))
     assert notes == [
-        ("member", "meeting", "Giấy mời: Sinh hoạt tháng 12", f"/meetings/{meeting.pk}/")
+        ("member", "meeting", "Giấy mời: Sinh hoạt tháng 12", f"/so-tay/sinh-hoat/{meeting.pk}/")
     ]
 
 

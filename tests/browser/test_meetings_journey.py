@@ -64,7 +64,7 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
 
         # A member reads the agenda and comments.
         login(member, "member")
-        member.goto("/meetings/")
+        member.goto("/so-tay/sinh-hoat/")
         member.click(f"[data-meeting='{meeting.pk}']")
         expect(member.locator("#agenda")).to_contain_text("Đánh giá công tác tháng")
         expect(member.locator("#documents")).to_contain_text("Du thao nghi quyet.pdf")
@@ -100,13 +100,13 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         Meeting.objects.filter(pk=meeting.pk).update(
             starts_at=timezone.now() - timedelta(minutes=5)
         )
-        secretary.goto(f"/meetings/{meeting.pk}/")
+        secretary.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         secretary.fill("#question", "Thông qua nghị quyết chi bộ tháng")
         secretary.click("button:has-text('Mở biểu quyết')")
-        member.goto(f"/meetings/{meeting.pk}/#votes")
+        member.goto(f"/so-tay/sinh-hoat/{meeting.pk}/#votes")
         member.click("#votes button:has-text('Tán thành')")
         expect(member.locator("#votes")).to_contain_text("Đồng chí đã chọn: Tán thành")
-        secretary.goto(f"/meetings/{meeting.pk}/")
+        secretary.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         secretary.click("button:has-text('Kết thúc biểu quyết')")
         expect(secretary.locator("#votes")).to_contain_text("Tán thành 1")
         secretary.locator("#votes").scroll_into_view_if_needed()
@@ -127,7 +127,7 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         secretary.fill("#id_resolutions", "Thông qua nghị quyết chi bộ tháng.")
         secretary.click("button:has-text('Đăng biên bản')")
         expect(secretary.locator("#minutes")).to_contain_text("Chi bộ họp đủ nội dung")
-        member.goto(f"/meetings/{meeting.pk}/")
+        member.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         expect(member.locator("#minutes")).to_contain_text("Thông qua nghị quyết chi bộ tháng")
         expect(member.locator("#my-attendance")).to_contain_text("Có mặt")
     finally:
