@@ -90,8 +90,6 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     _("Đã lên lịch “%(topic)s” và gửi giấy mời đến %(n)s đảng viên.")
                     % {"topic": meeting.topic, "n": meeting.attendances.count()},
                 )
-                if services.agenda_late(meeting):
-                    messages.warning(request, _late_warning(meeting))
                 return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(
         request,
