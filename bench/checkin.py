@@ -180,9 +180,12 @@ def _plan(
     path: Path,
 ) -> None:
     """The locust plan: (session, meeting) in arrival order, and each meeting's code key."""
+    from django.urls import reverse
+
     from meetings.services import checkin_key
 
     plan = {
+        "url": reverse("meetings:checkin", args=[987654321]).replace("987654321", "%d"),
         "checkins": [[sessions[m], meetings[cell].pk] for m, cell in members],
         "keys": {str(mt.pk): checkin_key(mt).hex() for mt in meetings.values()},
     }
