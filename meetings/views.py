@@ -45,6 +45,24 @@ def _first_error(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _not_your_meeting(request: AuthedHttpRequest, what: str) -> HttpResponse:
+    """A meeting (or vote) this member may not see, said plainly and without saying whose it
+    is: 404, as for one that does not exist."""
+    return render(
+        request,
+        "meetings/refused.html",
+        {"hb_nav": "meetings", "refusal": what},
+        status=404,
+    )
+
+
+def _not_found_here() -> str:
+    return _(
+        "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
+        "không góp ý, báo vắng hay biểu quyết được."
+    )
+
+
 @login_required
 def meeting_mine(request: AuthedHttpRequest) -> HttpResponse:
     member = own_member(request.user)
@@ -176,7 +194,10 @@ def _refused_here(
 @login_required
 @require_POST
 def meeting_comment(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, meeting_id)
+    try:
+        meeting = get_meeting_for_user(request.user, meeting_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.comment_add(
             meeting=meeting,
@@ -194,7 +215,10 @@ def meeting_comment(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse
 @login_required
 @require_POST
 def meeting_absence(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, meeting_id)
+    try:
+        meeting = get_meeting_for_user(request.user, meeting_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.absence_report(
             meeting=meeting,
@@ -217,17 +241,12 @@ def meeting_checkin(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse
         meeting = get_meeting_for_user(request.user, meeting_id)
     except Http404:
         # Said plainly to whoever scanned a code of another cell, without saying whose it is.
-        return render(
+        return _not_your_meeting(
             request,
-            "meetings/meeting_checkin.html",
-            {
-                "hb_nav": "meetings",
-                "refusal": _(
-                    "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
-                    "không điểm danh được."
-                ),
-            },
-            status=404,
+            _(
+                "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
+                "không điểm danh được."
+            ),
         )
     context: dict[str, Any] = {"hb_nav": "meetings", "meeting": meeting, "code": code[:16]}
     if request.method == "POST":
@@ -419,7 +438,10 @@ def meeting_vote_close(request: AuthedHttpRequest, vote_id: int) -> HttpResponse
 @login_required
 @require_POST
 def meeting_ballot(request: AuthedHttpRequest, vote_id: int) -> HttpResponse:
-    vote = get_vote_for_user(request.user, vote_id)
+    try:
+        vote = get_vote_for_user(request.user, vote_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.ballot_cast(
             vote=vote,

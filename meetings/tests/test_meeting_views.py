@@ -80,7 +80,11 @@ def test_a_member_never_sees_another_cells_meeting(world: World) -> None:
     assert client.get(f"/so-tay/sinh-hoat/{other.pk}/").status_code == 404
     assert other.topic not in client.get("/so-tay/sinh-hoat/").content.decode()
     # Nor comments on it, votes in it, or reads its papers.
-    assert client.post(f"/so-tay/sinh-hoat/{other.pk}/gop-y/", {"body": "x"}).status_code == 404
+    refused = client.post(f"/so-tay/sinh-hoat/{other.pk}/gop-y/", {"body": "x"})
+    assert refused.status_code == 404
+    assert "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí" in (
+        refused.content.decode()
+    )
     vote = other.votes.get()
     assert (
         client.post(f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "agree"}).status_code
