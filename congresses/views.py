@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -298,13 +298,11 @@ def _until(series: list[tuple[str, int, int]], week: str) -> list[tuple[str, int
 
 def _export_links(term: Term, org: Org) -> list[tuple[str, str]]:
     """The report exports (xlsx, PDF) of the dashboard."""
-    links = []
-    for name, label in (("congresses:report_xlsx", "Excel"), ("congresses:report_pdf", "PDF")):
-        try:
-            links.append((reverse(name, kwargs={"term_id": term.pk, "code": org.code}), label))
-        except NoReverseMatch:
-            continue
-    return links
+    kwargs = {"term_id": term.pk, "code": org.code}
+    return [
+        (reverse("congresses:report_xlsx", kwargs=kwargs), "Excel"),
+        (reverse("congresses:report_pdf", kwargs=kwargs), "PDF"),
+    ]
 
 
 @login_required

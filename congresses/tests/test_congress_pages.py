@@ -211,9 +211,10 @@ def test_a_target_is_compared_on_the_dashboard(world: World, term) -> None:
     assert "≥ 60%" in page and "text-danger fw-semibold" in page
 
 
-def test_no_export_link_is_drawn_while_the_report_views_do_not_exist(world: World, term) -> None:
+def test_the_dashboard_links_the_reports_of_its_own_organisation(world: World, term) -> None:
     page = world.client("ward").get(url("dashboard", term, world.ward)).content.decode()
-    assert "data-export" not in page
+    base = f"/congresses/{term.pk}/{world.ward.code}/report"
+    assert f'href="{base}.xlsx"' in page and f'href="{base}.pdf"' in page
 
 
 # -- A congress: plan, steps -----------------------------------------------------------------
