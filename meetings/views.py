@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from access.models import Role
 from access.scope import can
 from audit.services import AuditContext
+from core import live
 from core.crypto import decrypt
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
@@ -459,13 +460,21 @@ def meeting_ballot(request: AuthedHttpRequest, vote_id: int) -> HttpResponse:
 @login_required
 def meeting_stats(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Attendance in an organisation's subtree and each of its children, from the counters."""
+    # Before the counters are read: the page's stream tells of any change after this moment.
+    since = live.stamp()
     org = get_org_for_user(request.user, code)
     children = org_children(org)
     figures = attendance_figures([org, *children])
+    # htmx fetches the figures again when the organisation's stream (orgs:live) says something
+    # in the subtree changed (a check-in, a meeting closed); a reload always shows the truth.
+    template = (
+        "meetings/_stats_live.html" if request.GET.get("live") else "meetings/meeting_stats.html"
+    )
     return render(
         request,
-        "meetings/meeting_stats.html",
+        template,
         {
+            "live_since": since,
             "org": org,
             "ancestors": visible_ancestors(request.user, org),
             "total": figures[0],

@@ -329,3 +329,18 @@ def test_the_handbook_home_shows_the_next_meeting_kept_for_offline(world: World)
     client = Client()
     client.force_login(User.objects.create_user(username="s", member=world.stranger))
     assert 'id="next-meeting"' not in client.get("/so-tay/").content.decode()
+
+
+def test_the_figures_follow_the_organisations_stream(world: World) -> None:
+    """The statistics page watches its organisation's live stream and fetches its figures again
+    (a fragment) when something below changed: a check-in moves them at once."""
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("ward")
+    page = client.get(f"/meetings/stats/{world.ward.code}/").content.decode()
+    assert f'data-live-url="/orgs/{world.ward.code}/live/"' in page
+    client_member = world.client("member")
+    client_member.post(f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": current_code(meeting)})
+    meeting_close(meeting=meeting, by=world.users["secretary"], now=meeting.starts_at)
+    tick()
+    fragment = client.get(f"/meetings/stats/{world.ward.code}/?live=1").content.decode()
+    assert "<html" not in fragment and 'data-counter="present">1/4' in fragment
