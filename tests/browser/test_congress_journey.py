@@ -184,6 +184,12 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     expect(watcher.locator("#cg-step")).to_have_attribute("data-step", "approved")
     assert Congress.objects.get(term=term, org=cell).step == Step.APPROVED
 
+    # The targets that apply to the ward, inherited from the level that set them.
+    watcher.goto(f"{base}/{ward.code}/targets/")
+    expect(watcher.locator("#targets")).to_contain_text("Kế thừa từ")
+    _no_wider_than_the_screen(watcher)
+    shot(watcher, "dai-hoi-chi-tieu")
+
     # The city's dashboard on a desktop screen (a test artefact; the guide shows phones).
     desk = phone({"width": 1280, "height": 900})
     login(desk, "city")
