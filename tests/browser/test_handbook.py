@@ -13,7 +13,7 @@ from handbook.demo import pdf_bytes
 from handbook.models import Document, DocumentRead, ErrorReport
 from handbook.services import document_publish
 from notices.services import notify
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import CHROMIUM, FLAGS, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def phone(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(
+    # A Chromium of its own per test: a service worker outliving its page kept a shared
+    # browser's next context from closing.
+    own = browser.browser_type.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    context = own.new_context(
         viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
@@ -34,7 +37,7 @@ def phone(browser, live_server) -> Iterator[object]:
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    own.close()
     from core import live
 
     live.hub.stop()
