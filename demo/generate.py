@@ -454,11 +454,17 @@ class Generator:
         # A fresh load builds the secondary indexes once at the end (PostgreSQL); a load into a
         # registry that already has data keeps them, so its readers are never slowed down.
         if Member.objects.exists():
-            return self._run()
-        with ExitStack() as stack:
-            for model in (Member, MemberEvent, FieldChange):
-                stack.enter_context(indexes_deferred(model._meta.db_table))
-            return self._run()
+            written = self._run()
+        else:
+            with ExitStack() as stack:
+                for model in (Member, MemberEvent, FieldChange):
+                    stack.enter_context(indexes_deferred(model._meta.db_table))
+                written = self._run()
+        # The handbook's demo (documents, adoption): once the registry and its indexes stand.
+        from handbook.demo import handbook_demo
+
+        handbook_demo(seed=self.seed, today=self.today)
+        return written
 
     def _run(self) -> int:
         root = self.root()
@@ -482,7 +488,4 @@ class Generator:
             written += self.province(root, code, shares[code])
         for table in (Org, Member, MemberEvent, FieldChange, OrgEvent):
             reset_sequence(table._meta.db_table)
-        from handbook.demo import handbook_demo
-
-        handbook_demo(seed=self.seed, today=self.today)
         return written
