@@ -103,11 +103,11 @@ def officials(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     form = OfficialForm(request.POST if "one" in request.POST else None, prefix="one")
     sheet_form = SheetForm(
-        request.POST if "sheet" in request.POST else None,
-        request.FILES if "sheet" in request.POST else None,
+        request.POST if "upload" in request.POST else None,
+        request.FILES if "upload" in request.POST else None,
     )
     invite = None
-    if request.method == "POST" and "sheet" in request.POST and sheet_form.is_valid():
+    if request.method == "POST" and "upload" in request.POST and sheet_form.is_valid():
         upload = sheet_form.cleaned_data["sheet"]
         saved = services.sheet_upload(
             by=user, name=upload.name, data=upload.read(), ctx=AuditContext.of(request)
