@@ -27,7 +27,7 @@ def figures(world: World, org) -> tuple[int, int, int, int]:
 def test_units_are_counted_as_grants_come_and_go(world: World) -> None:
     # The world: admins at the root, the city and the ward (each covers its own unit), an
     # approver at the ward, an editor (the secretary) at the cell.
-    units, editor, covered, logged = figures(world, world.city)
+    units, editor, covered, _logged = figures(world, world.city)
     assert (editor, covered) == (3, 2)  # the city, the ward (both), the cell (an editor)
     assert units == 6
     new = User.objects.create_user(username="ed")
