@@ -23,6 +23,7 @@ from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
 from lib.vn.text import fold
 from meetings.demo import meetings_demo
+from rollout.demo import rollout_demo
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
 from members.record import (
@@ -492,4 +493,5 @@ class Generator:
         handbook_demo(seed=self.seed, today=self.today)
         # The congress term in full swing over the tree just made.
         congresses_generate(seed=self.seed, today=self.today)
+        rollout_demo(seed=self.seed)
         return written
