@@ -23,7 +23,6 @@ from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from lib.synth import PersonFactory
 from lib.vn.text import fold
 from meetings.demo import meetings_demo
-from rollout.demo import rollout_demo
 from members.bulk import CHANGE_COLUMNS, EVENT_COLUMNS, MEMBER_COLUMNS
 from members.models import FieldChange, Member, MemberEvent
 from members.record import (
@@ -37,6 +36,7 @@ from members.record import (
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
 from orgs.rollups import add_keys, apply_to_subtree_counts, org_keys
 from orgs.services import encode_step
+from rollout.demo import rollout_demo
 
 CITY_MEMBERS = 365_911
 NATION_MEMBERS = 5_600_000
