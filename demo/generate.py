@@ -464,6 +464,7 @@ class Generator:
                     stack.enter_context(indexes_deferred(model._meta.db_table))
                 written = self._run()
         meetings_demo(today=self.today, seed=self.seed)
+        rollout_demo(seed=self.seed)
         return written
 
     def _run(self) -> int:
@@ -493,5 +494,4 @@ class Generator:
         handbook_demo(seed=self.seed, today=self.today)
         # The congress term in full swing over the tree just made.
         congresses_generate(seed=self.seed, today=self.today)
-        rollout_demo(seed=self.seed)
         return written
