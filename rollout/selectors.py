@@ -120,9 +120,11 @@ def difficulties_visible_to(actor: Any) -> QuerySet[Difficulty]:
     if not getattr(actor, "is_authenticated", False):
         return Difficulty.objects.none()
     q = Q(reporter=actor) if granted_paths(actor) else Q(pk__in=[])
-    desks = scope_q(actor, Role.APPROVER, field="desk__path")
-    if desks is not None:
-        q |= desks
+    # The desk answering now, and the province's desk after it escalated (it follows it).
+    for field in ("desk__path", "province__path"):
+        desks = scope_q(actor, Role.APPROVER, field=field)
+        if desks is not None:
+            q |= desks
     return Difficulty.objects.filter(q).select_related("reporter", "org", "desk", "province")
 
 
@@ -133,11 +135,13 @@ def get_difficulty_for_user(actor: Any, difficulty_id: int) -> Difficulty:
     return difficulty
 
 
+def _at_desk(desk: Org) -> Q:
+    return Q(desk__path__startswith=desk.path) | Q(province__path__startswith=desk.path)
+
+
 def queue_of(desk: Org, status: str = "") -> QuerySet[Difficulty]:
-    """The difficulties waiting at this desk, or at the desks under it."""
-    rows = Difficulty.objects.filter(desk__path__startswith=desk.path).select_related(
-        "reporter", "org", "desk"
-    )
+    """The difficulties at this desk or the desks under it, and those they escalated."""
+    rows = Difficulty.objects.filter(_at_desk(desk)).select_related("reporter", "org", "desk")
     if status == "overdue":
         rows = rows.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     elif status:
@@ -146,7 +150,7 @@ def queue_of(desk: Org, status: str = "") -> QuerySet[Difficulty]:
 
 
 def queue_counts(desk: Org) -> dict[str, int]:
-    rows = Difficulty.objects.filter(desk__path__startswith=desk.path)
+    rows = Difficulty.objects.filter(_at_desk(desk))
     now = timezone.now()
     return {
         "open": rows.filter(status=Difficulty.Status.OPEN).count(),

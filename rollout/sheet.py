@@ -210,7 +210,9 @@ def check_sheet(*, by: Any, data: bytes, name: str) -> SheetCheck:
             choice = org_choice(by, row.org_text, role=Role.ADMIN)
             if choice.org is not None:
                 row.org = choice.org
-            elif len(choice.candidates) > 1:
+            elif len(choice.candidates) > 1 and all(
+                c.sort_name == fold(row.org_text) for c in choice.candidates
+            ):
                 row.error(
                     "org",
                     _("Có nhiều tổ chức khớp “%(text)s”; hãy ghi mã tổ chức.")

@@ -96,6 +96,7 @@ def test_an_e_id_login_finds_the_grants_waiting(world: World, settings) -> None:
 BAD = [
     ("cccd", ["12345", "Lê Văn Sai", "79.26734.001", "Xem", "", "", ""]),
     ("org", [C, "Lê Văn Ngoài", "79.26740", "Xem", "", "", ""]),  # the other ward
+    ("org", [C, "Lê Văn Trên", "79", "Xem", "", "", ""]),  # the city above
     ("role", [C, "Lê Văn Vượt", "79.26734", "Quản trị", "", "", ""]),  # admin at own level
     ("expires", [C, "Lê Văn Cũ", "79.26734.001", "Xem", PAST, "", ""]),
     ("role", [C, "Lê Văn Lạ", "79.26734.001", "Chủ tịch", "", "", ""]),
