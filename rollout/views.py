@@ -180,7 +180,12 @@ def sheet(request: AuthedHttpRequest, upload_id: int) -> HttpResponse:
     return render(
         request,
         "rollout/sheet.html",
-        {"upload": upload, "check": check, "rows": rows, "new": check.count("new")},
+        {
+            "upload": upload,
+            "check": check,
+            "rows": rows,
+            "new": len({r.cccd for r in check.rows if r.action == "new"}),
+        },
     )
 
 

@@ -137,3 +137,11 @@ def test_the_pages_report_and_answer(world: World) -> None:
 def test_only_officials_report(world: World) -> None:
     with pytest.raises(ValidationError):
         services.difficulty_report(by=world.users["member"], doing="x", description="y")
+
+
+def test_the_pages_speak_english_on_the_switch(world: World) -> None:
+    report(world)
+    page = world.client("secretary").get(reverse("rollout:mine"), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Difficulties reported" in text and "Awaiting an answer" in text
+    assert "Khó khăn đã báo" not in text
