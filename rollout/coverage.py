@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -84,6 +85,12 @@ def refresh_units(org_ids: Iterable[int]) -> None:
     ids = sorted(set(org_ids))
     if not ids:
         return
+    # Its own transaction when the caller has none (a login, the tick's expiry drain).
+    with transaction.atomic():
+        _refresh(ids)
+
+
+def _refresh(ids: list[int]) -> None:
     states = states_of(ids)
     rows = {
         row.org_id: row for row in UnitCoverage.objects.select_for_update().filter(org_id__in=ids)
@@ -126,11 +133,12 @@ def rebuild_counts() -> Iterator[tuple[tuple[int, str], int]]:
 
 def level2_login_record(user_id: int) -> None:
     """Note a user's first officer-level login, and count it for the units of their grants."""
-    _row, created = Level2Login.objects.get_or_create(
-        user_id=user_id, defaults={"first_at": timezone.now()}
-    )
-    if created:
-        refresh_units(Grant.objects.filter(user_id=user_id).values_list("org_id", flat=True))
+    with transaction.atomic():
+        _row, created = Level2Login.objects.get_or_create(
+            user_id=user_id, defaults={"first_at": timezone.now()}
+        )
+        if created:
+            refresh_units(Grant.objects.filter(user_id=user_id).values_list("org_id", flat=True))
 
 
 _last_expiry_check: list[float] = []

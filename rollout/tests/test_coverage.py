@@ -76,3 +76,15 @@ def test_keys_are_named_for_the_rollout() -> None:
         "rollout.covered",
         "rollout.logged_in",
     }
+
+
+def test_a_real_level_2_login_counts_its_units(world: World) -> None:
+    """Through the login view's path, outside any transaction of the test's own making."""
+    from audit.services import audit_log
+
+    audit_log(actor=world.users["viewer"], action="login", detail={"method": "eid", "level": 1})
+    tick()
+    assert figures(world, world.ward)[3] == 0
+    audit_log(actor=world.users["viewer"], action="login", detail={"method": "totp", "level": 2})
+    tick()
+    assert figures(world, world.ward)[3] == 1
