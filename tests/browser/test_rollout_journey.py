@@ -16,6 +16,13 @@ from rollout.tests.test_sheet import A, B, xlsx
 
 from .conftest import login, shot
 
+PHONE = {"width": 390, "height": 844}
+
+
+def _fits(page) -> None:
+    """Nothing wider than the phone: no sideways scrolling."""
+    assert page.locator("html").evaluate("e => e.scrollWidth") <= PHONE["width"]
+
 
 def test_a_sheet_runs_dry_then_applies(page, live_world: World, tmp_path) -> None:
     world = live_world
@@ -64,9 +71,13 @@ def test_a_difficulty_climbs_to_the_centre(browser, live_server, live_world: Wor
     image = tmp_path / "man-hinh.png"
     image.write_bytes(png((320, 200)))
 
-    def person(username: str):
+    def person(username: str, phone: bool = False):
         context = browser.new_context(
-            viewport={"width": 1280, "height": 860}, locale="vi-VN", base_url=live_server.url
+            viewport=PHONE if phone else {"width": 1280, "height": 860},
+            is_mobile=phone,
+            has_touch=phone,
+            locale="vi-VN",
+            base_url=live_server.url,
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -75,9 +86,11 @@ def test_a_difficulty_climbs_to_the_centre(browser, live_server, live_world: Wor
 
     contexts = []
     try:
-        context, secretary = person("secretary")
+        # The secretary works on a phone.
+        context, secretary = person("secretary", phone=True)
         contexts.append(context)
         secretary.goto(f"/meetings/cell/{world.cell.code}/")
+        secretary.click(".navbar-toggler")
         secretary.click("#report-difficulty")
         expect(secretary.locator("#id_page_url")).to_have_value(
             f"/meetings/cell/{world.cell.code}/"
@@ -85,6 +98,7 @@ def test_a_difficulty_climbs_to_the_centre(browser, live_server, live_world: Wor
         secretary.fill("#id_doing", "Nhập kết quả đại hội chi bộ")
         secretary.fill("#id_description", "Bấm Lưu thì báo lỗi ngày, dù đã nhập đúng dd/mm/yyyy.")
         secretary.set_input_files("#id_screenshot", str(image))
+        _fits(secretary)
         shot(secretary, "trien-khai-bao-kho-khan")
         secretary.click("button:has-text('Gửi')")
         expect(secretary.locator("#difficulty-status")).to_contain_text("Đang chờ trả lời")
@@ -117,6 +131,7 @@ def test_a_difficulty_climbs_to_the_centre(browser, live_server, live_world: Wor
         expect(secretary.locator("#difficulties")).to_contain_text("Đã trả lời")
         secretary.goto("/rollout/faq/?q=bao loi ngay")
         expect(secretary.locator("#faq")).to_contain_text("Đã sửa lỗi đọc ngày")
+        _fits(secretary)
         shot(secretary, "trien-khai-hoi-dap")
     finally:
         for context in contexts:
