@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from access.models import Grant, Role
@@ -48,9 +48,15 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
 
 
 def role_of(text: str) -> str | None:
+    """A role written in a sheet: its Vietnamese or English name (or key), whatever the language
+    of the page that reads it."""
     key = fold(text)
     for value, label in Role.choices:
-        if key in (value, fold(str(label))):
+        names = {str(value)}
+        for language in ("vi", "en"):
+            with translation.override(language):
+                names.add(fold(str(label)))
+        if key in names:
             return str(value)
     return None
 

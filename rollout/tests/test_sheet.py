@@ -121,6 +121,21 @@ def test_a_bad_row_is_refused_by_name_and_nothing_is_written(
     assert not User.objects.filter(cccd__in=[A, B, C]).exists()
 
 
+def test_roles_are_read_in_either_language_whatever_the_page_speaks() -> None:
+    from django.utils import translation
+
+    from rollout.sheet import role_of
+
+    with translation.override("en"):
+        assert [role_of(t) for t in ("Cập nhật", "phe duyet", "Admin", "viewer", "Chủ tịch")] == [
+            "editor",
+            "approver",
+            "admin",
+            "viewer",
+            None,
+        ]
+
+
 def test_a_duplicate_row_is_refused(world: World) -> None:
     rows = good_rows(world)
     check = check_sheet(by=world.users["ward"], data=xlsx([*rows, rows[0]]), name="d.xlsx")
