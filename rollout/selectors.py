@@ -17,7 +17,7 @@ from orgs.rollups import counts_of
 from orgs.selectors import org_children
 
 from .coverage import EXPIRING_DAYS, KEY_COVERED, KEY_EDITOR, KEY_LOGGED_IN
-from .models import Difficulty, FaqEntry, SheetUpload
+from .models import Difficulty, FaqEntry, Official, SheetUpload
 
 OPEN_STATUSES = (Difficulty.Status.OPEN, Difficulty.Status.ESCALATED, Difficulty.Status.ASKED)
 
@@ -182,3 +182,22 @@ def faq_visible_to(actor: Any, query: str = "") -> QuerySet[FaqEntry]:
 
 def may_see_queue(actor: Any, org: Org) -> bool:
     return can(actor, org.path, Role.APPROVER)
+
+
+def officials_manageable_by(actor: Any) -> QuerySet[Official]:
+    """Officials holding a grant inside the subtrees the actor administers (all: superuser)."""
+    if acts_as_superuser(actor):
+        rows = Official.objects.all()
+    else:
+        q = scope_q(actor, Role.ADMIN, field="user__grants__org__path")
+        if q is None:
+            return Official.objects.none()
+        rows = Official.objects.filter(q)
+    return rows.distinct().select_related("user", "user__level2_login").order_by("-created_at")
+
+
+def get_official_for_user(actor: Any, official_id: int) -> Official:
+    official = officials_manageable_by(actor).filter(pk=official_id).first()
+    if official is None:
+        raise Http404
+    return official

@@ -5,6 +5,7 @@ from . import views
 app_name = "rollout"
 urlpatterns = [
     path("officials/", views.officials, name="officials"),
+    path("officials/<int:official_id>/link/", views.invite_renew, name="invite_renew"),
     path("officials/template.xlsx", views.sheet_template, name="sheet_template"),
     path("officials/sheets/<int:upload_id>/", views.sheet, name="sheet"),
     path("first-login/<str:secret>/", views.first_login, name="first_login"),

@@ -39,8 +39,10 @@ from .selectors import (
     expiring_grants,
     faq_visible_to,
     get_difficulty_for_user,
+    get_official_for_user,
     get_upload_for_user,
     may_see_queue,
+    officials_manageable_by,
     queue_counts,
     queue_of,
     units_without_editor,
@@ -130,7 +132,28 @@ def officials(request: AuthedHttpRequest) -> HttpResponse:
             "invite": invite,
             "eid": eid_enabled(),
             "roots": roots,
+            "officials": officials_manageable_by(user)[:300],
+            "now": timezone.now(),
         },
+    )
+
+
+@login_required
+@require_POST
+def invite_renew(request: AuthedHttpRequest, official_id: int) -> HttpResponse:
+    """A new first-login link for an official who has not set a password (the old one dies)."""
+    official = get_official_for_user(request.user, official_id)
+    try:
+        secret = services.invite_renew(
+            by=request.user, official=official, ctx=AuditContext.of(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rollout:officials")
+    return render(
+        request,
+        "rollout/sheet_applied.html",
+        {"invites": [(official, _invite_url(request, secret))], "done": None},
     )
 
 

@@ -208,6 +208,7 @@ MATRIX: dict[str, Row] = {
     # the desks' queues (approvers and above) and the FAQ (any official).
     "rollout:officials": (lambda w: {}, WARD_ADMINS, 404),
     "rollout:sheet_template": (lambda w: {}, WARD_ADMINS, 404),
+    "rollout:invite_renew": (lambda w: {"official_id": 1}, set(), 405),  # POST only
     "rollout:sheet": (lambda w: {"upload_id": _sheet(w).pk}, {"ward"}, 404),
     "rollout:first_login": (lambda w: {"secret": "not-a-link"}, set(), 404),
     "rollout:coverage": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),

@@ -222,3 +222,19 @@ def test_the_first_login_link_sets_a_password_once_then_the_second_factor(world:
     assert Client().get(url).status_code == 404  # single use
     official.refresh_from_db()
     assert official.user.check_password("mot-mat-khau-dai")
+
+
+def test_an_admin_renews_a_first_login_link_within_their_subtree(world: World) -> None:
+    upload = sheet_upload(
+        by=world.users["ward"], name="a.xlsx", data=xlsx(good_rows(world)), ctx=None
+    )
+    _check, _done, invites = sheet_apply(by=world.users["ward"], upload=upload)
+    official, old = invites[0]
+    page = world.client("ward").get(reverse("rollout:officials")).content.decode()
+    assert official.full_name in page and "Chờ đăng nhập lần đầu" in page
+    url = reverse("rollout:invite_renew", args=[official.pk])
+    assert world.client("approver").post(url).status_code == 404
+    response = world.client("ward").post(url)
+    assert "/rollout/first-login/" in response.content.decode()
+    assert official_by_invite(old) is None
+    assert world.client("city").post(url).status_code == 200
