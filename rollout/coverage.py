@@ -174,6 +174,14 @@ def _event_saved(sender: Any, instance: AuditEvent, raw: bool = False, **kwargs:
         level2_login_record(instance.actor_id)
 
 
+def _org_saved(sender: Any, instance: Org, raw: bool = False, **kwargs: Any) -> None:
+    # A unit closed (dissolved, merged) counts no more; only saves naming its status matter.
+    fields = kwargs.get("update_fields")
+    if not raw and fields is not None and "status" in fields:
+        refresh_units([instance.pk])
+
+
 def connect_signals() -> None:
     post_save.connect(_grant_saved, sender=Grant, dispatch_uid="rollout.grant_saved")
+    post_save.connect(_org_saved, sender=Org, dispatch_uid="rollout.org_saved")
     post_save.connect(_event_saved, sender=AuditEvent, dispatch_uid="rollout.event_saved")

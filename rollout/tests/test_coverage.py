@@ -88,3 +88,17 @@ def test_a_real_level_2_login_counts_its_units(world: World) -> None:
     audit_log(actor=world.users["viewer"], action="login", detail={"method": "totp", "level": 2})
     tick()
     assert figures(world, world.ward)[3] == 1
+
+
+def test_a_unit_closed_counts_no_more(world: World) -> None:
+    from datetime import date
+
+    from orgs.services import org_close
+
+    before = figures(world, world.ward)[1]
+    org_close(org=world.cell, status="dissolved", on=date(2026, 1, 1))
+    tick()
+    assert figures(world, world.ward)[1] == before - 1
+    live = figures(world, world.root)
+    rollups_rebuild()
+    assert figures(world, world.root) == live
