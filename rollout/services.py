@@ -217,8 +217,10 @@ def sheet_apply(
                 ctx=ctx,
             )
             done[action] += 1
+        # The sheet's personal data is not kept once applied (the grants and the audit are).
         upload.applied_at = timezone.now()
-        upload.save(update_fields=["applied_at"])
+        upload.data = b""
+        upload.save(update_fields=["applied_at", "data"])
         audit_log(
             actor=by,
             action="rollout.sheet.apply",
@@ -419,7 +421,7 @@ def difficulty_report(
             province=province,
             doing=doing.strip()[:200],
             description=description.strip()[:5000],
-            page_url=page_url.strip()[:500] if page_url.startswith("/") else "",
+            page_url=_own_page(page_url),
             screenshot=screenshot or None,
             screenshot_type=content_type,
             escalated=province.parent_id is None,
@@ -455,6 +457,19 @@ def difficulty_report(
         )
         _changed(difficulty)
     return difficulty
+
+
+def _own_page(url: str) -> str:
+    """A page of this site (a path), or nothing: the desk follows it as a link."""
+    url = url.strip()[:500]
+    if (
+        not url.startswith("/")
+        or url.startswith("//")
+        or "\\" in url
+        or any(c.isspace() or ord(c) < 32 for c in url)
+    ):
+        return ""
+    return url
 
 
 def _open_for_desk(difficulty: Difficulty) -> None:

@@ -21,6 +21,7 @@ from access.scope import granted_paths
 from access.selectors import may_administer
 from accounts.middleware import SESSION_LEVEL, SESSION_METHOD
 from accounts.oidc import eid_enabled
+from accounts.services import login_record
 from audit.services import AuditContext, audit_log
 from core import live
 from core.forms import apply_errors
@@ -174,6 +175,16 @@ def sheet_template(request: AuthedHttpRequest) -> HttpResponse:
 def sheet(request: AuthedHttpRequest, upload_id: int) -> HttpResponse:
     """The dry run of an uploaded sheet; its form applies it (all rows, or nothing)."""
     upload = get_upload_for_user(request.user, upload_id)
+    if upload.applied_at is not None:
+        messages.info(
+            request,
+            _("Bảng %(name)s đã được áp dụng lúc %(at)s.")
+            % {
+                "name": upload.name,
+                "at": timezone.localtime(upload.applied_at).strftime("%H:%M %d/%m/%Y"),
+            },
+        )
+        return redirect("rollout:officials")
     if request.method == "POST":
         try:
             check, done, invites = services.sheet_apply(
@@ -234,6 +245,7 @@ def first_login(request: HttpRequest, secret: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_METHOD] = "local"
             request.session[SESSION_LEVEL] = 1
+            login_record(user=user, method="first_login", level=1, ctx=AuditContext.of(request))
             return redirect("accounts:otp_setup")
     return render(
         request,

@@ -145,3 +145,20 @@ def test_the_pages_speak_english_on_the_switch(world: World) -> None:
     text = page.content.decode()
     assert "Difficulties reported" in text and "Awaiting an answer" in text
     assert "Khó khăn đã báo" not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("/meetings/", "/meetings/"),
+        ("//evil.example/x", ""),
+        ("https://evil.example/", ""),
+        ("/\\evil.example", ""),
+        ("javascript:alert(1)", ""),
+    ],
+)
+def test_only_a_page_of_this_site_is_kept(world: World, url: str, kept: str) -> None:
+    d = services.difficulty_report(
+        by=world.users["secretary"], doing="x", description="y", page_url=url
+    )
+    assert d.page_url == kept

@@ -238,3 +238,14 @@ def test_an_admin_renews_a_first_login_link_within_their_subtree(world: World) -
     assert "/rollout/first-login/" in response.content.decode()
     assert official_by_invite(old) is None
     assert world.client("city").post(url).status_code == 200
+
+
+def test_an_applied_sheet_keeps_no_personal_data(world: World) -> None:
+    upload = sheet_upload(
+        by=world.users["ward"], name="a.xlsx", data=xlsx(good_rows(world)), ctx=None
+    )
+    sheet_apply(by=world.users["ward"], upload=upload)
+    upload.refresh_from_db()
+    assert bytes(upload.data) == b"" and upload.applied_at is not None
+    response = world.client("ward").get(reverse("rollout:sheet", args=[upload.pk]))
+    assert response["Location"] == reverse("rollout:officials")
