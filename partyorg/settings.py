@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "campaigns",
     "congresses",
     "meetings",
+    "rollout",
     "api",
     "demo",
     "partyorg",
