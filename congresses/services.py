@@ -13,13 +13,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from access.models import Role
+from access.models import ROLE_RANK, Grant, Role
 from access.scope import Actor, can
 from audit.services import AuditContext, actor_user, audit_log
+from core.live import publish
 from members.models import ACTIVE_STATUSES, Member
+from notices.services import notify
 from orgs.models import Org
 from orgs.rollups import counts_changed
 
@@ -37,7 +41,7 @@ from .models import (
     Tier,
     TierSchedule,
 )
-from .selectors import may_approve, may_update
+from .selectors import approving_org, may_approve, may_update
 
 # A congress's results may be entered this many days after the term's last congress date (some
 # are reported late), and a plan no earlier than this before the term's first year.
@@ -224,6 +228,69 @@ def is_late(congress: Congress, *, today: date, deadline: date | None, report_wi
     return False
 
 
+def late_reason(congress: Congress, *, deadline: date | None, report_within: int) -> str:
+    """Why a late congress is late, in a sentence for its parent's officials."""
+    if not reached(congress.step, Step.HELD):
+        due = [d for d in (congress.planned_on, deadline) if d is not None]
+        when = min(due).strftime("%d/%m/%Y") if due else ""
+        if congress.planned_on is not None and congress.planned_on == min(due):
+            return _("Đã quá ngày dự kiến %(day)s mà chưa tổ chức đại hội.") % {"day": when}
+        return _("Đã quá hạn hoàn thành %(day)s của cấp mà chưa tổ chức đại hội.") % {"day": when}
+    held = congress.held_on.strftime("%d/%m/%Y") if congress.held_on else ""
+    return _("Đã tổ chức đại hội ngày %(day)s nhưng chưa báo cáo kết quả sau %(n)d ngày.") % {
+        "day": held,
+        "n": report_within,
+    }
+
+
+def parent_officials(org: Org, minimum: str = Role.VIEWER) -> list[int]:
+    """The users holding a current grant (not revoked, not expired) of at least `minimum` on
+    the organisation itself: its officials, who follow its units."""
+    roles = [r for r in Role.values if ROLE_RANK[Role(r)] >= ROLE_RANK[Role(minimum)]]
+    return list(
+        Grant.objects.filter(org=org, role__in=roles, revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _tell_late(
+    congress: Congress, *, deadline: date | None, ctx: AuditContext | None = None
+) -> None:
+    """Tell the parent's officials that a unit has just become late (once per lateness: only
+    the write that turns `late` on calls this), with a link to the parent's dashboard."""
+    parent = congress.org.parent
+    if parent is None:
+        return
+    with override("vi"):
+        notify(
+            parent_officials(parent),
+            kind="congress",
+            title=_("Đại hội chậm: %(org)s") % {"org": congress.org.name},
+            body=late_reason(
+                congress, deadline=deadline, report_within=congress.term.report_within_days
+            ),
+            url=reverse("congresses:dashboard", args=[congress.term_id, parent.code]),
+            ctx=ctx,
+        )
+
+
+def _tell_reported(congress: Congress, ctx: AuditContext | None = None) -> None:
+    """Tell the approvers of the level above that results wait for their approval."""
+    over = approving_org(congress)
+    with override("vi"):
+        notify(
+            parent_officials(over, Role.APPROVER),
+            kind="congress",
+            title=_("Chờ chuẩn y: %(org)s đã báo cáo kết quả đại hội") % {"org": congress.org.name},
+            body=_("%(term)s. Xem kết quả và chuẩn y khi các tổ chức trực thuộc đã xong.")
+            % {"term": congress.term.name},
+            url=reverse("congresses:congress", args=[congress.term_id, congress.org.code]),
+            ctx=ctx,
+        )
+
+
 def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int:
     """Mark as late, with their counters, the congresses whose date passed since they were last
     written: time makes a unit late without any write. Returns how many (0: none left); the
@@ -232,9 +299,8 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
     not_held = [s for s in STEP_ORDER if not reached(s, Step.HELD)]
     changed = 0
     for term in Term.objects.all():
-        overdue_tiers = list(
-            term.schedule.filter(deadline__lt=today).values_list("tier", flat=True)
-        )
+        deadlines = dict(term.schedule.values_list("tier", "deadline"))
+        overdue_tiers = [tier for tier, day in deadlines.items() if day < today]
         due = (
             Q(step__in=not_held, planned_on__lt=today)
             | Q(step__in=not_held, tier__in=overdue_tiers)
@@ -243,7 +309,7 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
         with transaction.atomic():
             batch = list(
                 Congress.objects.filter(due, term=term, late=False)
-                .select_related("term")
+                .select_related("term", "org__parent")
                 .select_for_update(skip_locked=True, of=("self",))[:limit]
             )
             deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
@@ -254,6 +320,9 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
                     deltas[(congress.org_id, key)] += value
             Congress.objects.filter(pk__in=[c.pk for c in batch]).update(late=True)
             counts_changed(deltas)
+            # Newly late (the filter took only those not yet marked): told once, now.
+            for congress in batch:
+                _tell_late(congress, deadline=deadlines.get(congress.tier))
         changed += len(batch)
     return changed
 
@@ -276,6 +345,9 @@ def _facts(congress: Congress) -> list[PersonFacts]:
 def _count(congress: Congress, before: Mapping[str, int], after: Mapping[str, int]) -> None:
     delta = counts_delta(dict(before), dict(after))
     counts_changed({(congress.org_id, key): value for key, value in delta.items()})
+    # The congress's page follows its organisation's stream (orgs:live): told of every write,
+    # a plan or a note that changes no counter included.
+    publish([congress.org.path])
 
 
 def rebuild_counts() -> Iterable[tuple[tuple[int, str], int]]:
@@ -300,13 +372,15 @@ def _locked_congress(congress: Congress) -> Congress:
     return locked
 
 
-def _refresh_late(congress: Congress, today: date) -> None:
+def _refresh_late(congress: Congress, today: date, ctx: AuditContext | None = None) -> None:
+    """Lateness after a write; a write that makes a unit late tells its parent's officials, as
+    the periodic job does for time alone."""
+    was, deadline = congress.late, deadline_of(congress)
     congress.late = is_late(
-        congress,
-        today=today,
-        deadline=deadline_of(congress),
-        report_within=congress.term.report_within_days,
+        congress, today=today, deadline=deadline, report_within=congress.term.report_within_days
     )
+    if congress.late and not was:
+        _tell_late(congress, deadline=deadline, ctx=ctx)
 
 
 def _check_day(congress: Congress, day: date | None, field: str) -> date:
@@ -365,7 +439,7 @@ def congress_plan(
         today = timezone.localdate()
         if congress.step == Step.NOT_SCHEDULED and congress.planned_on:
             _step(congress, Step.SCHEDULED, today, _("Lên kế hoạch"), by)
-        _refresh_late(congress, today)
+        _refresh_late(congress, today, ctx)
         congress.save()
         _count(congress, before, congress_counts(congress, _facts(congress)))
         audit_log(
@@ -453,9 +527,11 @@ def congress_advance(
             congress.reported_on = on
         elif there < STEP_ORDER.index(Step.REPORTED):
             congress.reported_on = None
-        _refresh_late(congress, timezone.localdate())
+        _refresh_late(congress, timezone.localdate(), ctx)
         congress.save()
         _count(congress, before, congress_counts(congress, _facts(congress)))
+        if to == Step.REPORTED:
+            _tell_reported(congress, ctx)
         audit_log(
             actor=by,
             action="congress.step",
