@@ -160,6 +160,96 @@ def term_create(
     return term
 
 
+def schedule_set(
+    *, by: Actor, term: Term, schedule: Sequence[TierDates], ctx: AuditContext | None = None
+) -> Term:
+    """Move the dates of one or more waves after the term opened (the organising level's
+    admins): each start no later than its deadline and within the term's years, the whole
+    schedule still bottom-up. A deadline moved later takes back the lateness it caused; one
+    moved earlier makes units late on the worker's next look (congresses_mark_late)."""
+    if not _may(by, term.organiser, Role.ADMIN):
+        raise _refuse("term", _("Chỉ cấp tổ chức nhiệm kỳ mới sửa được lịch đại hội."))
+    window = (date(term.first_year - 1, 1, 1), date(term.last_year, 12, 31))
+    for item in schedule:
+        if item.tier not in Tier.values:
+            raise _refuse("tier", _("Cấp đại hội không hợp lệ."))
+        for name, day in (("starts_on", item.starts_on), ("deadline", item.deadline)):
+            if not isinstance(day, date):
+                raise _refuse(f"{name}_{item.tier}", _("Ngày không hợp lệ (dd/mm/yyyy)."))
+            if not window[0] <= day <= window[1]:
+                raise _refuse(
+                    f"{name}_{item.tier}",
+                    _("Ngày phải trong các năm của nhiệm kỳ (%(a)s – %(b)s).")
+                    % {"a": window[0].strftime("%d/%m/%Y"), "b": window[1].strftime("%d/%m/%Y")},
+                )
+    with transaction.atomic():
+        Term.objects.select_for_update().filter(pk=term.pk).first()
+        merged = {s.tier: TierDates(s.tier, s.starts_on, s.deadline) for s in term.schedule.all()}
+        before = {tier: (d.starts_on, d.deadline) for tier, d in merged.items()}
+        merged.update({item.tier: item for item in schedule})
+        _check_schedule(term.first_year, term.last_year, list(merged.values()))
+        changed = {
+            item.tier: item
+            for item in schedule
+            if before.get(item.tier) != (item.starts_on, item.deadline)
+        }
+        for item in changed.values():
+            TierSchedule.objects.update_or_create(
+                term=term,
+                tier=item.tier,
+                defaults={"starts_on": item.starts_on, "deadline": item.deadline},
+            )
+        _unlate(term, {tier: item.deadline for tier, item in changed.items()})
+        audit_log(
+            actor=by,
+            action="term.schedule",
+            object_type="term",
+            object_id=term.pk,
+            detail={
+                "tiers": {
+                    tier: [item.starts_on.isoformat(), item.deadline.isoformat()]
+                    for tier, item in changed.items()
+                },
+                "before": {
+                    tier: [d.isoformat() for d in before[tier]]
+                    for tier in changed
+                    if tier in before
+                },
+            },
+            ctx=ctx,
+        )
+    return term
+
+
+def _unlate(term: Term, deadlines: Mapping[str, date]) -> None:
+    """The late congresses of waves whose deadline moved, no longer late under it: unmarked,
+    with their counters."""
+    if not deadlines:
+        return
+    today = timezone.localdate()
+    deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
+    cleared = []
+    rows = Congress.objects.select_for_update(of=("self",)).filter(
+        term=term, tier__in=list(deadlines), late=True
+    )
+    for congress in rows.iterator(chunk_size=5000):
+        congress.term = term
+        if is_late(
+            congress,
+            today=today,
+            deadline=deadlines[congress.tier],
+            report_within=term.report_within_days,
+        ):
+            continue
+        before = congress_counts(congress, ())
+        congress.late = False
+        for key, value in counts_delta(before, congress_counts(congress, ())).items():
+            deltas[(congress.org_id, key)] += value
+        cleared.append(congress.pk)
+    Congress.objects.filter(pk__in=cleared).update(late=False)
+    counts_changed(deltas)
+
+
 def congress_ensure(*, term: Term, org: Org) -> Congress:
     """The congress of an organisation founded after its term opened (created, and counted)."""
     congress = Congress.objects.filter(term=term, org=org).first()
