@@ -822,6 +822,32 @@ def congress_results(
     return congress
 
 
+def congress_people_viewed(
+    *,
+    viewer: Actor,
+    congress: Congress,
+    people: Sequence[Person],
+    ctx: AuditContext | None = None,
+) -> None:
+    """Audit a page showing the people a congress elected (names, roles): a read of personal
+    data, like a member list's (members.services.members_list_viewed). Those picked from the
+    registry are named under "members", so `partyorg audit member <id>` finds the read."""
+    if not people:
+        return
+    audit_log(
+        actor=viewer,
+        action="congress.people",
+        object_type="congress",
+        object_id=congress.pk,
+        detail={
+            "org": congress.org.code,
+            "people": [p.pk for p in people],
+            "members": sorted({p.member_id for p in people if p.member_id is not None}),
+        },
+        ctx=ctx,
+    )
+
+
 # -- Approval --------------------------------------------------------------------------------
 
 

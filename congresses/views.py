@@ -466,9 +466,46 @@ def _plan_initial(congress: Congress) -> dict[str, Any]:
     }
 
 
+def _people_shown(
+    request: AuthedHttpRequest, congress: Congress, people: dict[str, list[Person]]
+) -> None:
+    """The names of the elected people shown: a read of personal data, audited as a member
+    list is."""
+    services.congress_people_viewed(
+        viewer=request.user,
+        congress=congress,
+        people=[p for rows in people.values() for p in rows],
+        ctx=AuditContext.of(request),
+    )
+
+
+def _congress_live(request: AuthedHttpRequest, congress: Congress) -> HttpResponse:
+    """The page's live parts (step, plan, results, timeline), fetched again whenever its
+    organisation's stream (orgs:live) says something changed."""
+    people = congress_people(congress)
+    _people_shown(request, congress, people)
+    return render(
+        request,
+        "congresses/_congress_live.html",
+        {
+            "congress": congress,
+            "term": congress.term,
+            "org": congress.org,
+            "timeline": congress_timeline(congress),
+            "bodies": [(Person.Body(body).label, rows) for body, rows in people.items() if rows],
+            "shares": _committee_shares(congress, people),
+            "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
+        },
+    )
+
+
 @login_required
 def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
+    # Before the congress is read: the page's stream tells of any change after it.
+    since = stamp()
     congress = get_congress_for_user(request.user, term_id, code)
+    if request.method == "GET" and request.GET.get("live"):
+        return _congress_live(request, congress)
     updater, approver = may_update(request.user, congress), may_approve(request.user, congress)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     today = timezone.localdate()
@@ -503,6 +540,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
                     "congresses:congress", term_id=congress.term_id, code=congress.org.code
                 )
     people = congress_people(congress)
+    _people_shown(request, congress, people)
     still_open = open_children(congress) if approver and congress.step == Step.REPORTED else []
     # A refusal whose form the page no longer offers (the congress was approved meanwhile…) is
     # shown at the top of the page.
@@ -543,6 +581,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
             "action": action,
             "hidden_errors": hidden_errors,
             "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
+            "live_since": since,
         },
         status=400 if action else 200,
     )
@@ -644,6 +683,9 @@ def _sections(
 def congress_results(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
     congress = get_congress_for_user(request.user, term_id, code, Role.EDITOR)
     people = congress_people(congress)
+    if request.method == "GET":
+        # The form's rows are the stored people: their names shown, audited.
+        _people_shown(request, congress, people)
     numbers = NumbersForm(
         request.POST or None,
         initial={
