@@ -333,29 +333,41 @@ def late_reason(congress: Congress, *, deadline: date | None, report_within: int
     }
 
 
-def parent_officials(org: Org, minimum: str = Role.VIEWER) -> list[int]:
+def officials_of(org_ids: Iterable[int], minimum: str = Role.VIEWER) -> dict[int, list[int]]:
     """The users holding a current grant (not revoked, not expired) of at least `minimum` on
-    the organisation itself: its officials, who follow its units."""
+    each of these organisations itself (its officials, who follow its units), in one query."""
     roles = [r for r in Role.values if ROLE_RANK[Role(r)] >= ROLE_RANK[Role(minimum)]]
-    return list(
-        Grant.objects.filter(org=org, role__in=roles, revoked_at__isnull=True, user__is_active=True)
+    found: defaultdict[int, set[int]] = defaultdict(set)
+    rows = (
+        Grant.objects.filter(
+            org_id__in=list(org_ids), role__in=roles, revoked_at__isnull=True, user__is_active=True
+        )
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .values_list("user_id", flat=True)
-        .distinct()
+        .values_list("org_id", "user_id")
     )
+    for org_id, user_id in rows:
+        found[org_id].add(user_id)
+    return {org_id: sorted(users) for org_id, users in found.items()}
 
 
 def _tell_late(
-    congress: Congress, *, deadline: date | None, ctx: AuditContext | None = None
+    congress: Congress,
+    *,
+    deadline: date | None,
+    officials: Mapping[int, list[int]] | None = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     """Tell the parent's officials that a unit has just become late (once per lateness: only
-    the write that turns `late` on calls this), with a link to the parent's dashboard."""
+    the write that turns `late` on calls this), with a link to the parent's dashboard.
+    `officials`: those of the parents, when the caller looked them up for a whole slice."""
     parent = congress.org.parent
     if parent is None:
         return
+    if officials is None:
+        officials = officials_of([parent.pk])
     with override("vi"):
         notify(
-            parent_officials(parent),
+            officials.get(parent.pk, []),
             kind="congress",
             title=_("Đại hội chậm: %(org)s") % {"org": congress.org.name},
             body=late_reason(
@@ -371,7 +383,7 @@ def _tell_reported(congress: Congress, ctx: AuditContext | None = None) -> None:
     over = approving_org(congress)
     with override("vi"):
         notify(
-            parent_officials(over, Role.APPROVER),
+            officials_of([over.pk], Role.APPROVER).get(over.pk, []),
             kind="congress",
             title=_("Chờ chuẩn y: %(org)s đã báo cáo kết quả đại hội") % {"org": congress.org.name},
             body=_("%(term)s. Xem kết quả và chuẩn y khi các tổ chức trực thuộc đã xong.")
@@ -411,8 +423,9 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
             Congress.objects.filter(pk__in=[c.pk for c in batch]).update(late=True)
             counts_changed(deltas)
             # Newly late (the filter took only those not yet marked): told once, now.
+            officials = officials_of({c.org.parent_id for c in batch if c.org.parent_id})
             for congress in batch:
-                _tell_late(congress, deadline=deadlines.get(congress.tier))
+                _tell_late(congress, deadline=deadlines.get(congress.tier), officials=officials)
         changed += len(batch)
     return changed
 
