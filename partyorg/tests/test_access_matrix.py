@@ -104,6 +104,12 @@ MATRIX: dict[str, Row] = {
     "congresses:home": (lambda w: {}, set(), 404),
     "congresses:index": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "congresses:dashboard": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    # A term's schedule, moved by the organising level's admins (the term is the root's).
+    "congresses:schedule": (
+        lambda w: {"term_id": _term(w).pk, "code": w.root.code},
+        {"central"},
+        404,
+    ),
     "congresses:congress": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
     "congresses:targets": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
     # Entering results and picking members: editors of the organisation (or above).
