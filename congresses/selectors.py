@@ -141,19 +141,26 @@ class Figures:
         }
 
 
+# The keys _figures reads, spelled once (a province's page computes figures for 170 children).
+_STEP_KEYS = [(s, f"step.{s}") for s in STEP_ORDER]
+_DONE_KEYS = [f"tier.{t}.done" for t in Tier.values]
+
+
 def _figures(term: Term, raw: dict[str, int], today: date, deadlines: dict[str, date]) -> Figures:
     prefix = f"cg.{term.pk}."
-    mine = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
+    cut = len(prefix)
+    mine = {k[cut:]: v for k, v in raw.items() if k.startswith(prefix)}
+    get = mine.get
     figures = Figures(raw=mine)
-    figures.total = mine.get("n", 0)
-    figures.steps = {s: mine.get(f"step.{s}", 0) for s in STEP_ORDER}
-    figures.done = sum(mine.get(f"tier.{t}.done", 0) for t in Tier.values)
+    figures.total = get("n", 0)
+    figures.steps = {s: get(key, 0) for s, key in _STEP_KEYS}
+    figures.done = sum(get(key, 0) for key in _DONE_KEYS)
     for tier, deadline in deadlines.items():
         if deadline < today:
-            figures.due += mine.get(f"tier.{tier}.n", 0)
-            figures.due_done += mine.get(f"tier.{tier}.done", 0)
-    figures.late = mine.get("late", 0)
-    figures.reported = mine.get("reported", 0)
+            figures.due += get(f"tier.{tier}.n", 0)
+            figures.due_done += get(f"tier.{tier}.done", 0)
+    figures.late = get("late", 0)
+    figures.reported = get("reported", 0)
     figures.approved = figures.steps.get(Step.APPROVED, 0)
     return figures
 
@@ -252,6 +259,9 @@ def children_rows(term: Term, org: Org, *, today: date) -> list[ChildRow]:
     ]
 
 
+BOARD_CONGRESS_FIELDS = ("id", "term_id", "org_id", "tier", "step", "late", "planned_on", "held_on")
+
+
 @dataclass
 class Board:
     """What a dashboard reads of its organisation: its subtree's figures, its own congress, and
@@ -287,7 +297,10 @@ def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, d
         counts.setdefault(org_id, {})[key] = value
     congresses = {
         c.org_id: c
-        for c in Congress.objects.filter(term=term, org_id__in=[org.id, *(c.id for c in children)])
+        # Only what the page shows of a congress (its results' columns are many).
+        for c in Congress.objects.filter(
+            term=term, org_id__in=[org.id, *(c.id for c in children)]
+        ).only(*BOARD_CONGRESS_FIELDS)
     }
     child_rows = []
     for child in children:
