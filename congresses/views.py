@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -340,8 +340,16 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
     page_head, page_tail = reverse(
         "congresses:congress", kwargs={"term_id": term.pk, "code": "-"}
     ).rsplit("/-/", 1)
-    steps = {value: str(label) for value, label in Step.choices}
-    held_word, behind_word, late_word = _("đã tổ chức"), _("đến hạn chưa xong"), _("chậm")
+    # Escaped once here; each row is then plain text joined (format_html per cell cost more than
+    # the rest of the row).
+    steps = {value: escape(label) for value, label in Step.choices}
+    held_word, behind_word, late_word = (
+        escape(_("đã tổ chức")),
+        escape(_("đến hạn chưa xong")),
+        escape(_("chậm")),
+    )
+    behind_tail = f' <span class="d-sm-none small text-muted">{behind_word}</span></td>\n'
+    no_late = f'<span class="text-muted">0 <span class="d-sm-none small">{late_word}</span></span>'
 
     def number(value: int) -> str:
         return format(value, ",").replace(",", separator)
@@ -351,7 +359,7 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
 
     out = []
     for row in rows:
-        code = quote(row.org.code, safe=_URL_SAFE)
+        code = escape(quote(row.org.code, safe=_URL_SAFE))
         page = f"{page_head}/{code}/{page_tail}"
         figures, congress = row.figures, row.congress
         if congress is not None:
@@ -360,50 +368,35 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
                 when = " · " + day(congress.planned_on)
             if congress.held_on:
                 when += " · " + day(congress.held_on)
-            step = format_html(
-                '<a class="link-secondary" href="{}">{}</a>{}',
-                page,
-                steps.get(congress.step, congress.step),
-                when,
+            step = (
+                f'<a class="link-secondary" href="{page}">'
+                f"{steps.get(congress.step) or escape(congress.step)}</a>{when}"
             )
         else:
-            step = SafeString("—")
+            step = "—"
+        link = f"{board_head}/{code}/{board_tail}" if figures.total > 1 else page
         behind = figures.behind
+        late = figures.late
         out.append(
-            format_html(
-                '<tr data-org="{}">\n'
-                '        <td class="card-title"><a href="{}">{}</a></td>\n'
-                '        <td class="card-first small">{}</td>\n'
-                '        <td class="text-end" data-done>{}/{} '
-                '<span class="d-sm-none small text-muted">{}</span></td>\n'
-                '        <td class="text-end">{} <span class="d-sm-none small text-muted">{}</span>'
-                "</td>\n"
-                '        <td class="text-end">{}</td>\n'
-                "      </tr>",
-                row.org.code,
-                f"{board_head}/{code}/{board_tail}" if figures.total > 1 else page,
-                row.org.name,
-                step,
-                number(figures.done),
-                number(figures.total),
-                held_word,
-                format_html('<span class="text-danger">{}</span>', number(behind))
-                if behind
-                else "0",
-                behind_word,
-                format_html(
-                    '<span class="badge text-bg-danger">{} {}</span>',
-                    number(figures.late),
-                    late_word,
-                )
-                if figures.late
-                else format_html(
-                    '<span class="text-muted">0 <span class="d-sm-none small">{}</span></span>',
-                    late_word,
-                ),
+            f'<tr data-org="{escape(row.org.code)}">\n'
+            f'        <td class="card-title"><a href="{link}">{escape(row.org.name)}</a></td>\n'
+            f'        <td class="card-first small">{step}</td>\n'
+            f'        <td class="text-end" data-done>{number(figures.done)}/'
+            f"{number(figures.total)} "
+            f'<span class="d-sm-none small text-muted">{held_word}</span></td>\n'
+            '        <td class="text-end">'
+            + (f'<span class="text-danger">{number(behind)}</span>' if behind else "0")
+            + behind_tail
+            + '        <td class="text-end">'
+            + (
+                f'<span class="badge text-bg-danger">{number(late)} {late_word}</span>'
+                if late
+                else no_late
             )
+            + "</td>\n      </tr>"
         )
-    return SafeString("".join(out))
+    # Every text above escaped.
+    return mark_safe("".join(out))
 
 
 @login_required

@@ -289,6 +289,14 @@ def test_the_dashboard_page_reads_each_thing_once_at_every_level(world: World, t
     assert max(counts.values()) <= 18, counts
 
 
+def test_the_childrens_table_escapes_what_it_shows(world: World, term) -> None:
+    world.grassroots.name = 'Đảng bộ <b>"Trường" & Co</b>'
+    world.grassroots.save()
+    page = world.client("viewer").get(url("dashboard", term, world.ward)).content.decode()
+    assert "Đảng bộ &lt;b&gt;&quot;Trường&quot; &amp; Co&lt;/b&gt;" in page
+    assert "<b>" not in page
+
+
 def test_a_target_is_compared_on_the_dashboard(world: World, term) -> None:
     reported(world, term, world.cell)
     services.target_set(
