@@ -288,7 +288,9 @@ def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, d
     its table shows, `board_row_keys`: their figures carry nothing else) in one query; the
     congresses of the organisation and its children in one query."""
     children = list(
-        Org.objects.filter(parent=org, status=Org.Status.ACTIVE).order_by("sort_name", "code")
+        Org.objects.filter(parent=org, status=Org.Status.ACTIVE)
+        .order_by("sort_name", "code")
+        .only("id", "code", "name", "parent_id")
     )
     prefix = f"cg.{term.pk}."
     counts: dict[int, dict[str, int]] = {}
