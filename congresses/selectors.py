@@ -11,7 +11,7 @@ from django.http import Http404
 
 from access.models import Role
 from access.scope import Actor, can, granted_paths
-from orgs.models import Org
+from orgs.models import Org, OrgCount
 from orgs.rollups import counts_of
 from orgs.selectors import get_org_for_user
 
@@ -34,8 +34,12 @@ def terms_visible_to(actor: Actor) -> QuerySet[Term]:
 
 
 def get_term_for_user(actor: Actor, term_id: int) -> Term:
-    term = terms_visible_to(actor).filter(pk=term_id).first()
+    """The term, if it reaches into the actor's subtrees (as `terms_visible_to`, in one read)."""
+    term = Term.objects.select_related("organiser").filter(pk=term_id).first()
     if term is None:
+        raise Http404
+    top = term.organiser.path
+    if not any(p.startswith(top) or top.startswith(p) for p in granted_paths(actor, Role.VIEWER)):
         raise Http404
     return term
 
@@ -137,19 +141,26 @@ class Figures:
         }
 
 
+# The keys _figures reads, spelled once (a province's page computes figures for 170 children).
+_STEP_KEYS = [(s, f"step.{s}") for s in STEP_ORDER]
+_DONE_KEYS = [f"tier.{t}.done" for t in Tier.values]
+
+
 def _figures(term: Term, raw: dict[str, int], today: date, deadlines: dict[str, date]) -> Figures:
     prefix = f"cg.{term.pk}."
-    mine = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
+    cut = len(prefix)
+    mine = {k[cut:]: v for k, v in raw.items() if k.startswith(prefix)}
+    get = mine.get
     figures = Figures(raw=mine)
-    figures.total = mine.get("n", 0)
-    figures.steps = {s: mine.get(f"step.{s}", 0) for s in STEP_ORDER}
-    figures.done = sum(mine.get(f"tier.{t}.done", 0) for t in Tier.values)
+    figures.total = get("n", 0)
+    figures.steps = {s: get(key, 0) for s, key in _STEP_KEYS}
+    figures.done = sum(get(key, 0) for key in _DONE_KEYS)
     for tier, deadline in deadlines.items():
         if deadline < today:
-            figures.due += mine.get(f"tier.{tier}.n", 0)
-            figures.due_done += mine.get(f"tier.{tier}.done", 0)
-    figures.late = mine.get("late", 0)
-    figures.reported = mine.get("reported", 0)
+            figures.due += get(f"tier.{tier}.n", 0)
+            figures.due_done += get(f"tier.{tier}.done", 0)
+    figures.late = get("late", 0)
+    figures.reported = get("reported", 0)
     figures.approved = figures.steps.get(Step.APPROVED, 0)
     return figures
 
@@ -201,14 +212,34 @@ def table_keys(term: Term) -> list[str]:
     return keys + [p + key for key in MAKEUP_KEYS]
 
 
+def term_deadlines(term: Term) -> dict[str, date]:
+    return dict(term.schedule.values_list("tier", "deadline"))
+
+
+def board_row_keys(term: Term) -> list[str]:
+    """The counters a row of the dashboard's children table shows (held of all, due and not held,
+    late): a dozen of the table's sixty, for a province's hundred and seventy children."""
+    p = f"cg.{term.pk}."
+    keys = [p + "n", p + "late"]
+    for tier in Tier.values:
+        keys += [f"{p}tier.{tier}.n", f"{p}tier.{tier}.done"]
+    return keys
+
+
 def figures_for(
-    term: Term, orgs: list[Org], *, today: date, keys: list[str] | None = None
+    term: Term,
+    orgs: list[Org],
+    *,
+    today: date,
+    keys: list[str] | None = None,
+    deadlines: dict[str, date] | None = None,
 ) -> dict[int, Figures]:
     """Figures of each organisation's subtree, from one read of their counters (only `keys`,
     when given)."""
     counts = counts_of([o.id for o in orgs], keys)
     # The schedule read once, not once per organisation (a province has a hundred children).
-    deadlines = dict(term.schedule.values_list("tier", "deadline"))
+    if deadlines is None:
+        deadlines = term_deadlines(term)
     return {o.id: _figures(term, counts.get(o.id, {}), today, deadlines) for o in orgs}
 
 
@@ -236,6 +267,65 @@ def children_rows(term: Term, org: Org, *, today: date) -> list[ChildRow]:
         for child in children
         if figures[child.id].total
     ]
+
+
+BOARD_CONGRESS_FIELDS = ("id", "term_id", "org_id", "tier", "step", "late", "planned_on", "held_on")
+
+
+@dataclass
+class Board:
+    """What a dashboard reads of its organisation: its subtree's figures, its own congress, and
+    its children's rows."""
+
+    figures: Figures
+    own: Congress | None
+    children: list[ChildRow]
+
+
+def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, date]) -> Board:
+    """The dashboard's figures in three reads whatever the level: the children; the counters of
+    the organisation (its term's keys, the weekly series included) and of its children (those
+    its table shows, `board_row_keys`: their figures carry nothing else) in one query; the
+    congresses of the organisation and its children in one query."""
+    children = list(
+        Org.objects.filter(parent=org, status=Org.Status.ACTIVE)
+        .order_by("sort_name", "code")
+        .only("id", "code", "name", "parent_id")
+    )
+    prefix = f"cg.{term.pk}."
+    counts: dict[int, dict[str, int]] = {}
+    rows = OrgCount.objects.filter(org_id=org.id, key__startswith=prefix).values_list(
+        "org_id", "key", "value"
+    )
+    if children:
+        # UNION ALL, not OR: each part keeps its own use of the (org, key) index.
+        rows = rows.union(
+            OrgCount.objects.filter(
+                org_id__in=[c.id for c in children], key__in=board_row_keys(term)
+            ).values_list("org_id", "key", "value"),
+            all=True,
+        )
+    for org_id, key, value in rows:
+        counts.setdefault(org_id, {})[key] = value
+    congresses = {
+        c.org_id: c
+        # Only what the page shows of a congress (its results' columns are many).
+        for c in Congress.objects.filter(
+            term=term, org_id__in=[org.id, *(c.id for c in children)]
+        ).only(*BOARD_CONGRESS_FIELDS)
+    }
+    child_rows = []
+    for child in children:
+        figures = _figures(term, counts.get(child.id, {}), today, deadlines)
+        if figures.total:
+            congress = congresses.get(child.id)
+            if congress is not None:
+                congress.org = child
+            child_rows.append(ChildRow(child, figures, congress))
+    own = congresses.get(org.id)
+    if own is not None:
+        own.org = org
+    return Board(_figures(term, counts.get(org.id, {}), today, deadlines), own, child_rows)
 
 
 def late_children(term: Term, org: Org, *, today: date) -> list[Congress]:

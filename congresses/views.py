@@ -6,6 +6,7 @@ change through congresses.services, whose refusals are shown on the field they n
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,15 +48,15 @@ from .forms import (
     TermForm,
     person_initial,
 )
-from .models import Congress, Person, Step, Target, Term, Tier
+from .models import Congress, Person, Step, Target, Term, Tier, TierSchedule
 from .selectors import (
+    ChildRow,
     Figures,
-    children_rows,
     completion_series,
     congress_people,
     congress_timeline,
+    dashboard_board,
     effective_targets,
-    figures_for,
     get_congress_for_user,
     get_term_for_user,
     late_children,
@@ -239,6 +243,10 @@ def _term_and_org(request: AuthedHttpRequest, term_id: int, code: str) -> tuple[
 
 # -- Dashboard -------------------------------------------------------------------------------
 
+# What reverse() leaves unquoted in a path argument (django.urls.resolvers), so the children's
+# links read as {% url %} writes them.
+_URL_SAFE = "!$&'()*+,;=/~:@"
+
 
 @dataclass
 class LateRow:
@@ -248,8 +256,11 @@ class LateRow:
     days: int
 
 
-def _late_rows(term: Term, org: Org, today: date) -> list[LateRow]:
-    deadlines = dict(term.schedule.values_list("tier", "deadline"))
+def _late_rows(
+    term: Term, org: Org, today: date, deadlines: dict[str, date] | None = None
+) -> list[LateRow]:
+    if deadlines is None:
+        deadlines = dict(term.schedule.values_list("tier", "deadline"))
     rows = []
     for c in late_children(term, org, today=today):
         if not reached(c.step, Step.HELD):
@@ -304,10 +315,14 @@ def _makeup(figures: Figures, targets: dict[str, float]) -> list[dict[str, Any]]
     return rows
 
 
-def _tier_rows(term: Term, figures: Figures, today: date) -> list[dict[str, Any]]:
+def _tier_rows(
+    term: Term, figures: Figures, today: date, schedule: list[TierSchedule] | None = None
+) -> list[dict[str, Any]]:
     rows = []
     order = [t.value for t in Tier]
-    for s in sorted(term.schedule.all(), key=lambda s: order.index(s.tier)):
+    for s in sorted(
+        term.schedule.all() if schedule is None else schedule, key=lambda s: order.index(s.tier)
+    ):
         n = figures.get(f"tier.{s.tier}.n")
         if not n:
             continue
@@ -397,25 +412,103 @@ def _export_links(term: Term, org: Org) -> list[tuple[str, str]]:
     ]
 
 
+def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
+    """The rows of the children table, built here in one pass (as orgs/views.py builds the
+    organisation page's): a province lists more than a hundred and seventy children, and template
+    tags per cell (url, intcomma, date, a translated step per row) made its page three times a
+    ward's."""
+    if not rows:
+        return format_html(
+            '<tr><td colspan="5" class="text-muted">{}</td></tr>',
+            _("Không có tổ chức trực thuộc tổ chức đại hội."),
+        )
+    separator = get_format("THOUSAND_SEPARATOR")
+    board_head, board_tail = reverse(
+        "congresses:dashboard", kwargs={"term_id": term.pk, "code": "-"}
+    ).rsplit("/-/", 1)
+    page_head, page_tail = reverse(
+        "congresses:congress", kwargs={"term_id": term.pk, "code": "-"}
+    ).rsplit("/-/", 1)
+    # Escaped once here; each row is then plain text joined (format_html per cell cost more than
+    # the rest of the row).
+    steps = {value: escape(label) for value, label in Step.choices}
+    held_word, behind_word, late_word = (
+        escape(_("đã tổ chức")),
+        escape(_("đến hạn chưa xong")),
+        escape(_("chậm")),
+    )
+    behind_tail = f' <span class="d-sm-none small text-muted">{behind_word}</span></td>\n'
+    no_late = f'<span class="text-muted">0 <span class="d-sm-none small">{late_word}</span></span>'
+
+    def number(value: int) -> str:
+        return format(value, ",").replace(",", separator)
+
+    def day(value: date) -> str:
+        return value.strftime("%d/%m/%Y")
+
+    out = []
+    for row in rows:
+        code = escape(quote(row.org.code, safe=_URL_SAFE))
+        page = f"{page_head}/{code}/{page_tail}"
+        figures, congress = row.figures, row.congress
+        if congress is not None:
+            when = ""
+            if congress.planned_on and not congress.held_on:
+                when = " · " + day(congress.planned_on)
+            if congress.held_on:
+                when += " · " + day(congress.held_on)
+            step = (
+                f'<a class="link-secondary" href="{page}">'
+                f"{steps.get(congress.step) or escape(congress.step)}</a>{when}"
+            )
+        else:
+            step = "—"
+        link = f"{board_head}/{code}/{board_tail}" if figures.total > 1 else page
+        behind = figures.behind
+        late = figures.late
+        out.append(
+            f'<tr data-org="{escape(row.org.code)}">\n'
+            f'        <td class="card-title"><a href="{link}">{escape(row.org.name)}</a></td>\n'
+            f'        <td class="card-first small">{step}</td>\n'
+            f'        <td class="text-end" data-done>{number(figures.done)}/'
+            f"{number(figures.total)} "
+            f'<span class="d-sm-none small text-muted">{held_word}</span></td>\n'
+            '        <td class="text-end">'
+            + (f'<span class="text-danger">{number(behind)}</span>' if behind else "0")
+            + behind_tail
+            + '        <td class="text-end">'
+            + (
+                f'<span class="badge text-bg-danger">{number(late)} {late_word}</span>'
+                if late
+                else no_late
+            )
+            + "</td>\n      </tr>"
+        )
+    # Every text above escaped.
+    return mark_safe("".join(out))
+
+
 @login_required
 def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
     # Before the counters are read: the page's stream (orgs:live) tells of any change after it.
     since = stamp()
     term, org = _term_and_org(request, term_id, code)
     today = timezone.localdate()
-    figures = figures_for(term, [org], today=today)[org.id]
-    own = Congress.objects.filter(term=term, org=org).first()
-    rows = children_rows(term, org, today=today)
+    # The schedule read once for the figures, the tiers' table and the late rows.
+    schedule = list(term.schedule.all())
+    deadlines = {s.tier: s.deadline for s in schedule}
+    board = dashboard_board(term, org, today=today, deadlines=deadlines)
+    figures = board.figures
     context = {
         "term": term,
         "org": org,
         "ancestors": visible_ancestors(request.user, org),
         "figures": figures,
-        "own": own,
-        "children": rows,
-        "tiers": _tier_rows(term, figures, today),
+        "own": board.own,
+        "children_table": _children_table(term, board.children),
+        "tiers": _tier_rows(term, figures, today, schedule),
         "makeup": _makeup(figures, effective_targets(term, org)),
-        "late": _late_rows(term, org, today),
+        "late": _late_rows(term, org, today, deadlines),
         "chart": _chart(completion_series(term, figures)),
         "steps": [(s.label, figures.steps.get(s.value, 0), s.value) for s in Step],
         "today": today,

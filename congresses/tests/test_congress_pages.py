@@ -258,6 +258,45 @@ def test_the_dashboard_reads_counters_not_congresses(world: World, term) -> None
             assert not ("congresses_congress" in sql and ("COUNT(" in sql or "SUM(" in sql)), sql
 
 
+def test_the_dashboard_page_reads_each_thing_once_at_every_level(world: World, term) -> None:
+    """The whole page (not only its live part) at the root, a province and a ward: the term,
+    its schedule, the counters (of the organisation and its children together) and the
+    congresses (its own and its children's) each read once, in a number of queries that does
+    not grow with the children."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reported(world, term, world.cell)
+    client = world.client("central")
+    counts = {}
+    for org in (world.root, world.city, world.ward):
+        client.get(url("dashboard", term, org))
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url("dashboard", term, org))
+        assert response.status_code == 200
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        counts[org.code] = len(sqls)
+
+        def reading(table: str, sqls: list[str] = sqls) -> int:
+            return sum(1 for sql in sqls if sql.lstrip("(").startswith("SELECT") and table in sql)
+
+        assert reading('FROM "congresses_term"') == 1, sqls
+        assert reading('FROM "congresses_tierschedule"') == 1, sqls
+        assert reading('FROM "orgs_orgcount"') == 1, sqls
+        # Its own and its children's congresses, then the late children's with their contacts.
+        assert reading('FROM "congresses_congress"') == 2, sqls
+    assert max(counts.values()) - min(counts.values()) <= 2, counts
+    assert max(counts.values()) <= 18, counts
+
+
+def test_the_childrens_table_escapes_what_it_shows(world: World, term) -> None:
+    world.grassroots.name = 'Đảng bộ <b>"Trường" & Co</b>'
+    world.grassroots.save()
+    page = world.client("viewer").get(url("dashboard", term, world.ward)).content.decode()
+    assert "Đảng bộ &lt;b&gt;&quot;Trường&quot; &amp; Co&lt;/b&gt;" in page
+    assert "<b>" not in page
+
+
 def test_a_target_is_compared_on_the_dashboard(world: World, term) -> None:
     reported(world, term, world.cell)
     services.target_set(
