@@ -10,6 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import Kind, Org
@@ -143,7 +144,14 @@ def _held(cell: Org, day: date, rng: random.Random) -> Meeting:
 
 
 def meetings_demo(*, today: date, seed: int) -> int:
-    """Meetings of the demo ward's first cells; returns how many were made."""
+    """Meetings of the demo ward's first cells; returns how many were made. One transaction:
+    the services' own are savepoints in it, and what they queue for after a commit (counters
+    folded, the audit sealed, pages told) runs once at its end instead of after each call."""
+    with transaction.atomic():
+        return _meetings(today=today, seed=seed)
+
+
+def _meetings(*, today: date, seed: int) -> int:
     ward = demo_ward()
     if ward is None or Meeting.objects.filter(cell__path__startswith=ward.path).exists():
         return 0

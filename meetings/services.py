@@ -81,10 +81,13 @@ def member_of_cell(member: Member | None, cell: Org) -> bool:
 
 def invited_members(cell: Org) -> list[Member]:
     """Who is invited: the cell's official and probationary members not exempted from activity."""
+    # Through the cell's organisations (a handful), so the (org, sort_key) index answers: a
+    # prefix of org_path is no index look-up on SQLite, and took 0.8 s on the demo city.
+    under = Org.objects.filter(path__startswith=cell.path).values("id")
     return list(
-        Member.objects.filter(
-            org_path__startswith=cell.path, status__in=ACTIVE_STATUSES, exempt=False
-        ).order_by("sort_key", "id")
+        Member.objects.filter(org_id__in=under, status__in=ACTIVE_STATUSES, exempt=False).order_by(
+            "sort_key", "id"
+        )
     )
 
 
