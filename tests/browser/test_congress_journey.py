@@ -132,7 +132,8 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     official.fill("#id_step-note", "")
     official.click("#step-form button")
     expect(official.locator("#cg-step")).to_have_attribute("data-step", "held")
-    official.locator("#cg-timeline").scroll_into_view_if_needed()
+    # The page's own stream may swap the timeline in again at any moment: scroll by id.
+    official.evaluate("document.getElementById('cg-timeline').scrollIntoView()")
     shot(official, "dai-hoi-tien-do")
 
     # Results, on the phone: members picked from the registry, one typed.
@@ -156,11 +157,10 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     clicked = monotonic()
     official.click("#report-results")
     # The watcher's counter, polled apart from the official's page: when it changes.
-    watcher.wait_for_function(
-        "document.querySelector('[data-cg=\"reported\"]').textContent.trim() === '1'",
-        timeout=15_000,
-        polling=50,
-    )
+    # (Polled from here: the pages' policy forbids the evaluated string wait_for_function polls.)
+    reported = watcher.locator('[data-cg="reported"]')
+    while (reported.text_content() or "").strip() != "1" and monotonic() - clicked < 15:
+        watcher.wait_for_timeout(50)
     # A figure, not an assertion (a timing is never one): the report's click, its commit, the
     # stream's event and the fragment's fetch on the watching phone.
     print(f"\nreport clicked → watching dashboard updated: {monotonic() - clicked:.2f} s")
