@@ -276,8 +276,8 @@ def file_for_member(request: AuthedHttpRequest, member_id: int) -> HttpResponse:
 def detail(request: AuthedHttpRequest, request_id: int) -> HttpResponse:
     correction = get_request_for_user(request.user, request_id)
     if not can(request.user, correction.member.org_path, Role.VIEWER):
-        # A member's own request is read in the handbook.
-        return redirect("corrections:mine_detail", request_id=correction.pk)
+        # Officials' page: a member reads their own request in the handbook (mine_detail).
+        raise Http404
     form = ActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
