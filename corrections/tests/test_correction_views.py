@@ -77,8 +77,8 @@ def test_officials_work_the_queue_and_the_member_answers(world: World) -> None:
     request.refresh_from_db()
     assert request.status == Status.WAITING
     mine = reverse("corrections:mine_detail", args=[request.pk])
-    page = world.client("member").get(mine).content.decode()
-    assert "Gửi ảnh giấy khai sinh" in page and 'id="answer-form"' in page
+    timeline = world.client("member").get(mine).content.decode()
+    assert "Gửi ảnh giấy khai sinh" in timeline and 'id="answer-form"' in timeline
     world.client("member").post(
         mine, {"note": "Đã gửi ảnh", "attachment": SimpleUploadedFile("ks.png", PNG)}
     )
