@@ -70,3 +70,13 @@ class ActForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp bảng tính (xlsx, xls, ods, csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    apply = forms.BooleanField(
+        label=_("Ghi các yêu cầu nếu mọi dòng hợp lệ (bỏ chọn: chỉ kiểm tra)"), required=False
+    )

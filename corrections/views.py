@@ -26,8 +26,8 @@ from members.models import Member
 from members.selectors import get_member_for_user
 from orgs.selectors import get_org_for_user
 
-from . import services
-from .forms import ActForm, AnswerForm, RequestForm
+from . import bulk, services
+from .forms import ActForm, AnswerForm, ImportForm, RequestForm
 from .models import Request
 from .policy import policy_on
 from .selectors import (
@@ -258,6 +258,41 @@ def queue_export(request: AuthedHttpRequest, code: str) -> HttpResponse:
     kind = "da-xu-ly" if filters.state == "decided" else "dang-mo"
     response["Content-Disposition"] = f'attachment; filename="dinh-chinh-{kind}-{name}.xlsx"'
     return response
+
+
+@login_required
+def queue_import(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """Requests for many members from a spreadsheet: checked row by row, then filed at once."""
+    org = get_org_for_user(request.user, code, Role.EDITOR)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    results: list[bulk.RowResult] = []
+    filed = 0
+    if request.method == "POST" and form.is_valid():
+        try:
+            results, filed = bulk.requests_import(
+                org=org,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                apply=form.cleaned_data["apply"],
+                ctx=AuditContext.of(request),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if filed:
+                messages.success(request, _("Đã tạo %(n)d yêu cầu đính chính.") % {"n": filed})
+                return redirect("corrections:queue", code=org.code)
+    return render(
+        request,
+        "corrections/import.html",
+        {
+            "org": org,
+            "form": form,
+            "results": results,
+            "errors": sum(1 for r in results if not r.ok),
+            "columns": list(bulk.COLUMNS.values()),
+        },
+    )
 
 
 @login_required

@@ -207,6 +207,7 @@ MATRIX: dict[str, Row] = {
     "corrections:mine_detail": (lambda w: {"request_id": _correction(w).pk}, {"member"}, 404),
     "corrections:queue": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "corrections:queue_export": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "corrections:import": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
     "corrections:file": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
     "corrections:detail": (lambda w: {"request_id": _correction(w).pk}, CELL_READERS, 404),
     "corrections:attachment": (
