@@ -2,6 +2,7 @@
 the requests filed in one transaction, or none."""
 
 import io
+from collections.abc import Sequence
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +15,7 @@ from corrections.models import Request
 pytestmark = pytest.mark.django_db
 
 
-def _sheet(rows: list[list[object]]) -> SimpleUploadedFile:
+def _sheet(rows: Sequence[Sequence[object]]) -> SimpleUploadedFile:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -28,7 +29,7 @@ def _sheet(rows: list[list[object]]) -> SimpleUploadedFile:
 
 def test_a_dry_run_names_each_bad_row_and_files_nothing(world: World) -> None:
     good, other = world.members[1], world.members[2]
-    rows = [
+    rows: list[list[object]] = [
         # Excel dropped the leading zero: the import's own reading puts it back.
         [int(good.cccd), "Điện thoại", "0912000111", "Số mới"],
         [other.cccd, "Tôn giáo", "Phật giáo", "sai"],
@@ -44,7 +45,7 @@ def test_a_dry_run_names_each_bad_row_and_files_nothing(world: World) -> None:
 
 
 def test_a_clean_file_is_filed_at_once(world: World) -> None:
-    rows = [
+    rows: list[list[object]] = [
         [world.members[1].cccd, "Điện thoại", "0912000111", "Số mới"],
         [world.members[2].cccd, "Thư điện tử", "binh@example.vn", "Bổ sung"],
     ]
