@@ -130,3 +130,38 @@ def test_the_lists_download_as_xlsx_with_the_cccd_masked_for_a_viewer(world: Wor
     decided = world.client("ward").get(url + "?trang-thai=decided")
     sheet = load_workbook(io.BytesIO(decided.content)).active
     assert sheet is not None and sheet.max_row == 1
+
+
+def test_the_campaign_dashboard_shows_requests_per_unit(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.services import campaign_create
+    from corrections.models import Action
+    from corrections.services import request_act, requests_mark_overdue
+
+    _file_birth_date(world)
+    request = Request.objects.get()
+    world.client("member").post(
+        reverse("corrections:mine_new"),
+        {"field": "phone", "proposed_value": "0912345678", "reason": "Số mới"},
+    )
+    phone = Request.objects.get(field="phone")
+    request_act(request=phone, action=Action.APPROVED, by=world.users["approver"])
+    requests_mark_overdue(today=request.due_on + timedelta(days=1))
+    tick()
+    today = timezone.localdate()
+    campaign = campaign_create(
+        root=world.city,
+        name="Làm sạch dữ liệu",
+        starts_on=today,
+        ends_on=today + timedelta(days=9),
+        milestones=[("Gửi", today + timedelta(days=5), "submitted")],
+    )
+    url = reverse("campaigns:dashboard", args=[campaign.pk, world.city.code])
+    page = world.client("city").get(url).content.decode()
+    section = page[page.index('id="corrections-section"') :]
+    row = section[section.index("Đảng bộ Phường Sài Gòn") :].split("</tr>")[0]
+    cells = [c.split(">")[-1] for c in row.split("</td>")[1:4]]
+    assert cells == ["2", "1", "1"]  # opened, decided, overdue
