@@ -149,6 +149,7 @@ def test_the_campaign_dashboard_shows_requests_per_unit(world: World) -> None:
     )
     phone = Request.objects.get(field="phone")
     request_act(request=phone, action=Action.APPROVED, by=world.users["approver"])
+    assert request.due_on is not None
     requests_mark_overdue(today=request.due_on + timedelta(days=1))
     tick()
     today = timezone.localdate()
