@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from congresses.demo import congresses_generate
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
+from corrections.demo import corrections_demo
 from lib.synth import PersonFactory
 from lib.vn.text import fold
 from meetings.demo import meetings_demo
@@ -463,6 +464,7 @@ class Generator:
                     stack.enter_context(indexes_deferred(model._meta.db_table))
                 written = self._run()
         meetings_demo(today=self.today, seed=self.seed)
+        corrections_demo(today=self.today, seed=self.seed)
         return written
 
     def _run(self) -> int:
