@@ -20,6 +20,7 @@ from access.scope import can, sees_cccd
 from audit.services import AuditContext, audit_log
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest, query_int
+from core.live import stamp
 from lib.cleaning.export import XlsxBook
 from lib.vn.cccd import mask_cccd
 from members.models import Member
@@ -168,7 +169,13 @@ def _filters(request: AuthedHttpRequest) -> QueueFilters:
 
 @login_required
 def queue_page(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    # Before the figures are read: the page's stream (orgs:live) tells of any change after it.
+    since = stamp()
     org = get_org_for_user(request.user, code)
+    if request.GET.get("live"):
+        return render(
+            request, "corrections/_queue_counts.html", {"org": org, "counts": queue_counts(org)}
+        )
     filters = _filters(request)
     rows = list(queue(org, filters)[:QUEUE_PAGE])
     audit_log(
@@ -189,6 +196,7 @@ def queue_page(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "fields": [(name, services.field_label(name)) for name in _fields()],
             "rows": [(r, services.field_label(r.field), *_values(request.user, r)) for r in rows],
             "more": len(rows) == QUEUE_PAGE,
+            "live_since": since,
         },
     )
 

@@ -166,3 +166,13 @@ def test_the_campaign_dashboard_shows_requests_per_unit(world: World) -> None:
     row = section[section.index("Đảng bộ Phường Sài Gòn") :].split("</tr>")[0]
     cells = [c.split(">")[-1] for c in row.split("</td>")[1:4]]
     assert cells == ["2", "1", "1"]  # opened, decided, overdue
+
+
+def test_the_queue_figures_refresh_live_from_the_counters(world: World) -> None:
+    url = reverse("corrections:queue", args=[world.ward.code])
+    page = world.client("ward").get(url).content.decode()
+    assert reverse("orgs:live", args=[world.ward.code]) in page
+    _file_birth_date(world)
+    tick()
+    fragment = world.client("ward").get(url + "?live=1").content.decode()
+    assert 'id="count-review">1<' in fragment and "<form" not in fragment
