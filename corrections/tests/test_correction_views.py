@@ -176,3 +176,19 @@ def test_the_queue_figures_refresh_live_from_the_counters(world: World) -> None:
     tick()
     fragment = world.client("ward").get(url + "?live=1").content.decode()
     assert 'id="count-review">1<' in fragment and "<form" not in fragment
+
+
+def test_the_record_history_links_the_change_to_its_request(world: World) -> None:
+    from corrections.models import Action
+    from corrections.services import request_act, request_file
+
+    request = request_file(
+        member=world.members[0],
+        field="phone",
+        proposed="0912345678",
+        reason="Số mới",
+        by=world.users["member"],
+    )
+    request_act(request=request, action=Action.APPROVED, by=world.users["approver"])
+    page = world.client("ward").get(reverse("members:detail", args=[world.members[0].pk]))
+    assert reverse("corrections:detail", args=[request.pk]) in page.content.decode()
