@@ -68,7 +68,7 @@ class ActForm(forms.Form):
         label=_("Ghi chú (bắt buộc khi đề nghị bổ sung hoặc không duyệt)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
 
