@@ -192,3 +192,10 @@ def test_the_record_history_links_the_change_to_its_request(world: World) -> Non
     request_act(request=request, action=Action.APPROVED, by=world.users["approver"])
     page = world.client("ward").get(reverse("members:detail", args=[world.members[0].pk]))
     assert reverse("corrections:detail", args=[request.pk]) in page.content.decode()
+
+
+def test_the_pages_speak_english_on_the_switch(world: World) -> None:
+    client = world.client("member")
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("corrections:mine_new"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Report an error in my record" in page and "Báo lỗi hồ sơ" not in page
