@@ -88,7 +88,10 @@ def mine(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "corrections/mine.html",
-        {"hb_nav": "me", "requests": own_requests(request.user)},
+        {
+            "hb_nav": "me",
+            "requests": [(services.field_label(r.field), r) for r in own_requests(request.user)],
+        },
     )
 
 

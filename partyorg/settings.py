@@ -265,6 +265,7 @@ _CORRECTION_POLICY_DEFAULT: list[dict[str, object]] = [
             "birth_name": "province",
             "other_names": "province",
             "birth_date": "province",
+            "sex": "province",
             "cccd": "province",
             "admission_date": "commune",
             "official_date": "commune",

@@ -205,3 +205,21 @@ def test_the_pages_speak_english_on_the_switch(world: World) -> None:
         # The middleware leaves the request's language active in this thread.
         translation.activate("vi")
     assert "Report an error in my record" in page and "Báo lỗi hồ sơ" not in page
+
+
+def test_the_queue_reads_a_fixed_number_of_queries_however_many_requests(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from corrections.services import request_file
+
+    url = reverse("corrections:queue", args=[world.ward.code]) + "?trang-thai=open"
+    client = world.client("ward")
+    counts = []
+    for member in world.members[:3]:
+        request_file(member=member, field="email", proposed="a@example.vn", reason="x", by=None)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
