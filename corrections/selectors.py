@@ -14,6 +14,7 @@ from orgs.models import Org
 from orgs.rollups import counts_of
 
 from .models import OPEN_STATUSES, Request, Status
+from .policy import policy_on
 from .services import DECIDED, OPENED, OVERDUE, REVIEW, WAITING
 
 
@@ -74,6 +75,20 @@ def own_requests(actor: Actor) -> list[Request]:
     return list(
         Request.objects.filter(member_id=own).select_related("org").order_by("-filed_at", "-id")
     )
+
+
+def open_fields(member_id: int) -> set[str]:
+    """The fields of a member's record with a request in progress (the handbook tags them)."""
+    return set(
+        Request.objects.filter(member_id=member_id, status__in=OPEN_STATUSES).values_list(
+            "field", flat=True
+        )
+    )
+
+
+def correctable_fields() -> frozenset[str]:
+    """The fields a request may correct today (the policy in effect)."""
+    return frozenset(policy_on(timezone.localdate()))
 
 
 @dataclass

@@ -310,3 +310,29 @@ def test_it_refuses_a_second_open_request_on_the_same_field(world: World) -> Non
     with pytest.raises(ValidationError) as error:
         _birth_request(world)
     assert "đang có một yêu cầu" in str(error.value)
+
+
+def test_an_approved_name_reaches_search_and_the_change_feed(world: World) -> None:
+    from audit.services import audit_seal
+    from members.feed import changes_after
+    from members.record import columns_drift
+
+    member = world.members[0]
+    request = request_file(
+        member=member,
+        field="full_name",
+        proposed="nguyễn  văn anh",
+        reason="Căn cước ghi Nguyễn Văn Anh",
+        by=world.users["member"],
+    )
+    assert request.proposed_value == "Nguyễn Văn Anh"  # standardised as every write is
+    audit_seal()
+    _changes, cursor = changes_after(cursor=0, roots=[world.city.path])
+    for by in ("secretary", "ward", "ward"):
+        request = request_act(request=request, action=Action.FORWARDED, by=world.users[by])
+    request_act(request=request, action=Action.APPROVED, by=world.users["city"])
+    audit_seal()
+    changes, _cursor = changes_after(cursor=cursor, roots=[world.city.path])
+    assert [c.action for c in changes] == ["member.update"]
+    assert changes[0].member is not None and changes[0].member.full_name == "Nguyễn Văn Anh"
+    assert columns_drift() == []
