@@ -31,9 +31,15 @@ lint: .venv/ready
 	SECRET_KEY=lint-only $(PY) -m mypy .
 	.venv/bin/lint-imports
 
+# Apps that keep their own catalogue (<app>/locale) are made from their own directory; the root
+# catalogue holds the rest.
+APP_CATALOGUES := $(patsubst %/locale,%,$(wildcard */locale))
+IGNORED := --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'
+
 messages: .venv/ready
-	DEBUG=1 $(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/oidc/*' --ignore 'test-artifacts/*' --ignore 'var/*'
-	DEBUG=1 $(PY) manage.py compilemessages -l en
+	DEBUG=1 $(PY) manage.py makemessages -l en $(IGNORED) $(foreach app,$(APP_CATALOGUES),--ignore '$(app)/*')
+	for app in $(APP_CATALOGUES); do (cd $$app && DEBUG=1 ../$(PY) ../manage.py makemessages -l en --ignore 'tests/*') || exit 1; done
+	DEBUG=1 $(PY) manage.py compilemessages -l en --ignore '.venv/*'
 
 requirements/base.txt: requirements/base.in
 	uv pip compile --quiet --python 3.12 --generate-hashes --no-header $< -o $@

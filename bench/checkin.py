@@ -180,9 +180,12 @@ def _plan(
     path: Path,
 ) -> None:
     """The locust plan: (session, meeting) in arrival order, and each meeting's code key."""
+    from django.urls import reverse
+
     from meetings.services import checkin_key
 
     plan = {
+        "url": reverse("meetings:checkin", args=[987654321]).replace("987654321", "%d"),
         "checkins": [[sessions[m], meetings[cell].pk] for m, cell in members],
         "keys": {str(mt.pk): checkin_key(mt).hex() for mt in meetings.values()},
     }
@@ -190,11 +193,14 @@ def _plan(
 
 
 def _locust(
-    args: argparse.Namespace, plan: Path, users: int, seconds: float, out: Path
+    args: argparse.Namespace, plan: Path, rate: float, seconds: float, out: Path
 ) -> dict[str, Any]:
+    """Check-ins at `rate` a second from --users locust users (each at most one request in
+    flight): the server's threads, and so its database connections, stay bounded."""
+    users = args.users
     env = dict(os.environ)
     env["CHECKIN_PLAN"] = str(plan)
-    env["CHECKIN_PER_USER"] = "1"
+    env["CHECKIN_PER_USER"] = str(rate / users)
     command = [
         sys.executable,
         "-m",
@@ -220,7 +226,7 @@ def _locust(
     subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=subprocess.DEVNULL)
     elapsed = time.monotonic() - started
     with open(f"{out}_stats.csv") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["Name"] == "check-in")
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
     with open(f"{out}_stats_history.csv") as handle:
         history = [r for r in csv.DictReader(handle) if r["Name"] == "Aggregated"]
     return {
@@ -267,6 +273,25 @@ def _counters_agree(orgs: list[Any]) -> list[str]:
     return wrong
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by these processes and their children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, seen, todo = 0.0, set(), list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def _fold_wait(timeout: float = 60) -> float:
     from orgs.models import CountDelta
 
@@ -284,6 +309,9 @@ def main() -> None:
     parser.add_argument("--ward-members", type=int, default=5000)
     parser.add_argument("--ward-seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8767)
+    # Each request in flight holds a database connection (a thread of its own under uvicorn,
+    # DB_CONN_MAX_AGE=0): the users bound them, below the server's max_connections.
+    parser.add_argument("--users", type=int, default=30, help="locust users (requests in flight)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
@@ -301,6 +329,13 @@ def main() -> None:
     from orgs.rollups import counts_of
 
     _clean_up()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+        )
+        free = cursor.fetchone()[0]
+    if args.users > free - 10:
+        sys.exit(f"--users {args.users}: the database has {free} free connections, keep 10 spare")
     rng = random.Random(args.seed)
     root = Org.objects.get(parent__isnull=True)
     secretary, _ = User.objects.get_or_create(username=BENCH_USER)
@@ -390,13 +425,17 @@ def main() -> None:
     try:
         _wait_for_port(args.port)
         time.sleep(2)
-        ward_users = max(1, round(len(ward_members) / args.ward_seconds))
+        ward_rate = len(ward_members) / args.ward_seconds
+        pids = [server.pid, worker.pid]
+        cpu = _cpu_seconds(pids)
         results["ward"] = _locust(
-            args, folder / "ward.json", ward_users, args.ward_seconds, folder / "ward"
+            args, folder / "ward.json", ward_rate, args.ward_seconds, folder / "ward"
         )
+        results["ward"]["cpu"], cpu = _cpu_seconds(pids) - cpu, _cpu_seconds(pids)
         results["city"] = _locust(
             args, folder / "city.json", args.rate, args.seconds, folder / "city"
         )
+        results["city"]["cpu"] = _cpu_seconds(pids) - cpu
         fold = _fold_wait()
     finally:
         worker.terminate()
@@ -419,6 +458,10 @@ def main() -> None:
             f"{label}: {r['requests']:,} check-ins in {r['span']:.0f} s ({r['requests'] / max(r['span'], 1):.1f}/s),"
             f" failures {r['failures']}, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms,"
             f" p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms"
+        )
+        print(
+            f"  CPU of the web server and the tick worker: {r['cpu']:.1f} s,"
+            f" {1000 * r['cpu'] / max(r['requests'], 1):.0f} ms a check-in"
         )
         rates = [float(h["Requests/s"]) for h in r["history"] if float(h["Requests/s"]) > 0]
         if rates:

@@ -21,6 +21,8 @@ QUEUE: list[list] = list(reversed(PLAN["checkins"]))
 KEYS = {int(k): bytes.fromhex(v) for k, v in PLAN["keys"].items()}
 CSRF = "benchcsrf0123456789abcdefghijklm"  # any 32 characters: the cookie and the header agree
 PER_USER = float(os.environ.get("CHECKIN_PER_USER", "1"))
+# The check-in page's address, with %d for the meeting (reverse("meetings:checkin") in the plan).
+URL: str = PLAN["url"]
 
 
 class Member(FastHttpUser):
@@ -39,7 +41,7 @@ class Member(FastHttpUser):
         # Each check-in is another member: no cookie of the previous one may follow.
         self.client.cookiejar.clear()
         with self.client.post(
-            f"/meetings/{meeting_id}/checkin/",
+            URL % meeting_id,
             data={"c": code},
             headers={
                 "Cookie": f"sessionid={session}; csrftoken={CSRF}",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BootstrapForm, VNDateField
 
 from .models import Congress, Person, Step, Target, Tier
-from .services import PersonIn
+from .services import PersonIn, TierDates
 
 
 def vn_date(label: Any, **kwargs: Any) -> VNDateField:
@@ -43,12 +43,42 @@ class TermForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for tier in Tier:
+            # A tier without dates has no congresses in this term's reach (a province's term
+            # has no national congress): both left blank, it is left out of the schedule.
             self.fields[f"starts_on_{tier.value}"] = vn_date(
-                _("%(tier)s: bắt đầu") % {"tier": tier.label}
+                _("%(tier)s: bắt đầu") % {"tier": tier.label}, required=False
             )
             self.fields[f"deadline_{tier.value}"] = vn_date(
-                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}
+                _("%(tier)s: hạn hoàn thành") % {"tier": tier.label}, required=False
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        dated = 0
+        for tier in Tier:
+            start, end = f"starts_on_{tier.value}", f"deadline_{tier.value}"
+            if start in self.errors or end in self.errors:
+                continue
+            if bool(data.get(start)) != bool(data.get(end)):
+                missing = end if data.get(start) else start
+                self.add_error(missing, _("Nhập cả ngày bắt đầu và hạn hoàn thành của cấp này."))
+            elif data.get(start):
+                dated += 1
+        if not dated and not any(
+            name.startswith(("starts_on_", "deadline_")) for name in self.errors
+        ):
+            raise forms.ValidationError(
+                _("Hãy nhập lịch (bắt đầu, hạn hoàn thành) của ít nhất một cấp.")
+            )
+        return data
+
+    def schedule(self) -> list[TierDates]:
+        data = self.cleaned_data
+        return [
+            TierDates(t.value, data[f"starts_on_{t.value}"], data[f"deadline_{t.value}"])
+            for t in Tier
+            if data.get(f"starts_on_{t.value}") and data.get(f"deadline_{t.value}")
+        ]
 
     def tier_rows(self) -> list[tuple[str, Any, Any]]:
         return [
@@ -154,6 +184,24 @@ ROLES = {
 }
 
 
+class MemberPicker(forms.TextInput):
+    """The name box of a person of the results: as one types, it suggests the members of the
+    organisation's subtree the official may edit (congresses:member_pick, scoped through
+    members_visible_to); choosing one fills the row's hidden member id (static/js/partyorg.js).
+    Without JavaScript, a member's name typed in full is resolved by the view."""
+
+    template_name = "congresses/widgets/member_picker.html"
+
+    def __init__(self, *, pick_url: str = "", attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.pick_url = pick_url
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["pick_url"] = self.pick_url
+        return context
+
+
 class PersonForm(forms.Form):
     """One person of the results: picked from the registry (member) or typed."""
 
@@ -176,9 +224,10 @@ class PersonForm(forms.Form):
     direct = forms.BooleanField(label=_("Đại hội bầu trực tiếp bí thư"), required=False)
     remove = forms.BooleanField(label=_("Bỏ dòng này"), required=False)
 
-    def __init__(self, *args: Any, body: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, body: str, pick_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.body = body
+        self.fields["full_name"].widget = MemberPicker(pick_url=pick_url)
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
         role.choices = [(r.value, r.label) for r in ROLES[Person.Body(body)]]

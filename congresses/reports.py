@@ -316,6 +316,10 @@ def _svg(width: int, height: int, body: list[str], label: str) -> SafeString:
     return mark_safe(head + "".join(body) + "</svg>")  # every text escaped above
 
 
+def _no_figures() -> str:
+    return _("Chưa có số liệu.")
+
+
 def _nice_top(value: int) -> int:
     """The top of a four-step axis above `value`: four times 1, 2 or 5 × 10ⁿ (4, 8, 20, 40…)."""
     magnitude = 1
@@ -328,13 +332,13 @@ def _nice_top(value: int) -> int:
 
 def completion_chart(series: list[tuple[str, int, int]], *, width: int = 680) -> SafeString:
     """Cumulative congresses planned and held, week by week: held against the plan."""
-    height, left, right, top, bottom = 220, 56, 12, 14, 40
+    height, left, right, top, bottom = 220, 56, 32, 14, 40
     label = _("Đại hội đã tổ chức so với kế hoạch, cộng dồn theo tuần")
     if not series:
         return _svg(
             width,
             40,
-            [f'<text x="0" y="24" fill="{MUTED}">{escape(_("Chưa có số liệu."))}</text>'],
+            [f'<text x="0" y="24" fill="{MUTED}">{escape(_no_figures())}</text>'],
             label,
         )
     peak = _nice_top(max(max(p, h) for _w, p, h in series))
@@ -357,7 +361,8 @@ def completion_chart(series: list[tuple[str, int, int]], *, width: int = 680) ->
         )
     ticks = max(1, len(series) // 8)
     for i, (week, _p, _h) in enumerate(series):
-        if i % ticks == 0 or i == len(series) - 1:
+        last = len(series) - 1
+        if i == last or (i % ticks == 0 and last - i > ticks // 2):
             monday = date.fromisocalendar(int(week[:4]), int(week[5:]), 1)
             body.append(
                 f'<text x="{left + i * step:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
@@ -371,13 +376,14 @@ def completion_chart(series: list[tuple[str, int, int]], *, width: int = 680) ->
     )
     body.append(f'<polyline points="{held}" fill="none" stroke="{DONE}" stroke-width="2.5"/>')
     legend_y = height - 8
+    planned_label, held_label = _("Kế hoạch"), _("Đã tổ chức")
     body.append(
         f'<line x1="{left}" x2="{left + 24}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
         f'stroke="{PLAN}" stroke-width="3" stroke-dasharray="6 4"/>'
-        f'<text x="{left + 30}" y="{legend_y}" fill="{INK}">{escape(_("Kế hoạch"))}</text>'
+        f'<text x="{left + 30}" y="{legend_y}" fill="{INK}">{escape(planned_label)}</text>'
         f'<line x1="{left + 130}" x2="{left + 154}" y1="{legend_y - 4}" y2="{legend_y - 4}" '
         f'stroke="{DONE}" stroke-width="2.5"/>'
-        f'<text x="{left + 160}" y="{legend_y}" fill="{INK}">{escape(_("Đã tổ chức"))}</text>'
+        f'<text x="{left + 160}" y="{legend_y}" fill="{INK}">{escape(held_label)}</text>'
     )
     return _svg(width, height, body, label)
 
@@ -390,7 +396,7 @@ def children_chart(rows: list[ChildRow], *, width: int = 680) -> SafeString:
         return _svg(
             width,
             40,
-            [f'<text x="0" y="24" fill="{MUTED}">{escape(_("Chưa có số liệu."))}</text>'],
+            [f'<text x="0" y="24" fill="{MUTED}">{escape(_no_figures())}</text>'],
             label,
         )
     name_w, bar_h, gap, top = 250, 12, 5, 4
@@ -499,10 +505,10 @@ def report_html(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
+    # Its progress is not news (it logs some while it is imported).
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     # Imported here: pango is loaded only when a PDF is asked for.
     from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress is not news
 
     pdf = HTML(string=report_html(report)).write_pdf()
     assert pdf is not None

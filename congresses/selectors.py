@@ -137,10 +137,9 @@ class Figures:
         }
 
 
-def _figures(term: Term, raw: dict[str, int], today: date) -> Figures:
+def _figures(term: Term, raw: dict[str, int], today: date, deadlines: dict[str, date]) -> Figures:
     prefix = f"cg.{term.pk}."
     mine = {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix)}
-    deadlines = dict(term.schedule.values_list("tier", "deadline"))
     figures = Figures(raw=mine)
     figures.total = mine.get("n", 0)
     figures.steps = {s: mine.get(f"step.{s}", 0) for s in STEP_ORDER}
@@ -158,7 +157,9 @@ def _figures(term: Term, raw: dict[str, int], today: date) -> Figures:
 def figures_for(term: Term, orgs: list[Org], *, today: date) -> dict[int, Figures]:
     """Figures of each organisation's subtree, from one read of their counters."""
     counts = counts_of([o.id for o in orgs])
-    return {o.id: _figures(term, counts.get(o.id, {}), today) for o in orgs}
+    # The schedule read once, not once per organisation (a province has a hundred children).
+    deadlines = dict(term.schedule.values_list("tier", "deadline"))
+    return {o.id: _figures(term, counts.get(o.id, {}), today, deadlines) for o in orgs}
 
 
 @dataclass

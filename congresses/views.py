@@ -26,6 +26,7 @@ from core.http import AuthedHttpRequest
 from core.live import stamp
 from members.models import ACTIVE_STATUSES
 from members.selectors import MemberFilters, members_for, members_visible_to
+from members.services import members_list_viewed
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, org_roots_for, visible_ancestors
 
@@ -59,7 +60,7 @@ from .selectors import (
     share,
     terms_visible_to,
 )
-from .services import PersonIn, TierDates, open_children
+from .services import PersonIn, open_children
 
 # -- Terms -----------------------------------------------------------------------------------
 
@@ -112,12 +113,7 @@ def term_index(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     first_year=data["first_year"],
                     last_year=data["last_year"],
                     report_within_days=data["report_within_days"],
-                    schedule=[
-                        TierDates(
-                            t.value, data[f"starts_on_{t.value}"], data[f"deadline_{t.value}"]
-                        )
-                        for t in Tier
-                    ],
+                    schedule=form.schedule(),
                     ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
@@ -251,7 +247,11 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     held by then, cumulative."""
     if not series:
         return None
-    series = _until(series, week_of(timezone.localdate()))
+    # From nothing the week before the first congress planned or held, to this week.
+    first = date.fromisocalendar(int(series[0][0][:4]), int(series[0][0][5:]), 1)
+    series = _until(
+        [(week_of(first - timedelta(days=7)), 0, 0), *series], week_of(timezone.localdate())
+    )
     top = max(max(p, h) for _w, p, h in series) or 1
     width, height = CHART_W - CHART_LEFT - 8, CHART_H - CHART_BOTTOM - 10
     steps = max(len(series) - 1, 1)
@@ -265,24 +265,27 @@ def _chart(series: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     def when(week: str) -> str:
         return date.fromisocalendar(int(week[:4]), int(week[5:]), 1).strftime("%d/%m/%Y")
 
+    # Coordinates as text: a template would write a float the Vietnamese way (10,5), which SVG
+    # does not read.
     return {
         "plan": " ".join(f"{x(i)},{y(p)}" for i, (_w, p, _h) in enumerate(series)),
         "held": " ".join(f"{x(i)},{y(h)}" for i, (_w, _p, h) in enumerate(series)),
         "top": top,
-        "y_top": y(top),
-        "y_zero": y(0),
-        "x_left": CHART_LEFT,
-        "x_right": CHART_W - 8,
+        "y_top": str(y(top)),
+        "y_zero": str(y(0)),
+        "x_left": str(CHART_LEFT),
+        "x_label": str(CHART_LEFT - 6),
+        "x_right": str(CHART_W - 8),
         "first": when(series[0][0]),
         "last": when(series[-1][0]),
-        "end_x": x(len(series) - 1),
-        "end_plan_y": y(series[-1][1]),
-        "end_held_y": y(series[-1][2]),
+        "end_x": str(x(len(series) - 1)),
+        "end_plan_y": str(y(series[-1][1])),
+        "end_held_y": str(y(series[-1][2])),
         "last_plan": series[-1][1],
         "last_held": series[-1][2],
-        "height": CHART_H,
-        "width": CHART_W,
-        "label_y": CHART_H - 8,
+        "height": str(CHART_H),
+        "width": str(CHART_W),
+        "label_y": str(CHART_H - 8),
     }
 
 
@@ -412,6 +415,23 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
                 )
     people = congress_people(congress)
     still_open = open_children(congress) if approver and congress.step == Step.REPORTED else []
+    # A refusal whose form the page no longer offers (the congress was approved meanwhile…) is
+    # shown at the top of the page.
+    shown = {
+        "plan": updater and not congress.locked,
+        "step": updater and not congress.locked and congress.step != Step.NOT_SCHEDULED,
+        "approve": approver and congress.step == Step.REPORTED,
+        "reopen": approver and congress.step == Step.APPROVED,
+    }
+    forms_of = {
+        "plan": plan_form,
+        "step": step_form,
+        "approve": approve_form,
+        "reopen": reopen_form,
+    }
+    hidden_errors = (
+        list(forms_of[action].non_field_errors()) if action and not shown[action] else []
+    )
     return render(
         request,
         "congresses/congress.html",
@@ -432,6 +452,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
             "reopen_form": reopen_form,
             "still_open": still_open,
             "action": action,
+            "hidden_errors": hidden_errors,
             "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
         },
         status=400 if action else 200,
@@ -492,29 +513,35 @@ def _sections(
 ) -> list[dict[str, Any]]:
     sections = []
     adding = request.POST.get("add", "") if request.method == "POST" else ""
+    pick = reverse(
+        "congresses:member_pick", kwargs={"term_id": congress.term_id, "code": congress.org.code}
+    )
     for prefix, body in SECTIONS:
         if body == Person.Body.COMMITTEE and congress.contents == Congress.Contents.THREE:
             continue
         if request.method == "POST":
             count = _row_count(request, prefix)
             forms = [
-                PersonForm(request.POST, body=body, prefix=f"{prefix}-{i}") for i in range(count)
+                PersonForm(request.POST, body=body, pick_url=pick, prefix=f"{prefix}-{i}")
+                for i in range(count)
             ]
             if adding == prefix:
                 forms += [
-                    PersonForm(body=body, prefix=f"{prefix}-{i}")
+                    PersonForm(body=body, pick_url=pick, prefix=f"{prefix}-{i}")
                     for i in range(count, min(count + 3, MAX_ROWS))
                 ]
         else:
             rows = people.get(body, [])
             forms = [
-                PersonForm(initial=person_initial(p), body=body, prefix=f"{prefix}-{i}")
+                PersonForm(
+                    initial=person_initial(p), body=body, pick_url=pick, prefix=f"{prefix}-{i}"
+                )
                 for i, p in enumerate(rows)
             ]
             for p, form in zip(rows, forms, strict=True):
                 form.member_name = p.full_name if p.member_id else ""
             forms += [
-                PersonForm(body=body, prefix=f"{prefix}-{len(rows) + i}")
+                PersonForm(body=body, pick_url=pick, prefix=f"{prefix}-{len(rows) + i}")
                 for i in range(_blank_rows(congress, body, len(rows)))
             ]
         title = str(Person.Body(body).label)
@@ -597,6 +624,7 @@ def _save_results(
                 rows.append((form, form.person_in()))
     if not valid:
         return ""
+    valid = _resolve_typed_members(request, congress, rows)
     # A member picked must be one the official may edit (members_visible_to), and of the
     # organisation's subtree (the service checks that).
     ids = [p.member_id for _f, p in rows if p.member_id is not None]
@@ -638,6 +666,42 @@ def _save_results(
     return _("Đã lưu kết quả đại hội.")
 
 
+def _resolve_typed_members(
+    request: AuthedHttpRequest, congress: Congress, rows: list[tuple[PersonForm, PersonIn]]
+) -> bool:
+    """A name typed without choosing a suggestion (no JavaScript, or typed in full) and without
+    sex or birth year is looked up among the organisation's members, as the organisation picker
+    does: one member of that name is them; several are named on the row to choose from."""
+    resolved = True
+    for form, given in rows:
+        if given.member_id is not None or given.sex or given.birth_year:
+            continue
+        name = " ".join(given.full_name.split())
+        matches = [
+            m
+            for m in members_for(
+                viewer=request.user, org=congress.org, filters=MemberFilters(q=name)
+            ).select_related("org")[:20]
+            if " ".join(m.full_name.split()).casefold() == name.casefold()
+        ]
+        if len(matches) == 1:
+            given.member_id = matches[0].pk
+        elif len(matches) > 1:
+            form.add_error(
+                None,
+                _(
+                    "Có %(n)d đảng viên tên “%(name)s”: %(who)s. Hãy chọn một người trong danh sách gợi ý."
+                )
+                % {
+                    "n": len(matches),
+                    "name": name,
+                    "who": "; ".join(f"{m.birth_date.year}, {m.org.name}" for m in matches[:5]),
+                },
+            )
+            resolved = False
+    return resolved
+
+
 def _show_results_errors(
     error: ValidationError,
     numbers: NumbersForm,
@@ -674,6 +738,15 @@ def member_pick(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResp
             members_for(viewer=request.user, org=congress.org, filters=MemberFilters(q=query))
             .filter(pk__in=editable.values("pk"))
             .select_related("org")[:8]
+        )
+    if found:
+        # Names and birth years of members: a read of personal data, audited as a list is.
+        members_list_viewed(
+            viewer=request.user,
+            org=congress.org,
+            query=query,
+            shown=[m.pk for m in found],
+            ctx=AuditContext.of(request),
         )
     return render(request, "congresses/_member_pick.html", {"members": found, "query": query})
 

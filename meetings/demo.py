@@ -178,6 +178,8 @@ def meetings_demo(*, today: date, seed: int) -> int:
             starts_at=_at(upcoming),
             place="Hội trường khu phố",
             by=None,
+            # Scheduled on the demo's day, which may be another than today's.
+            now=_at(today, 8, 0),
         )
         made += 1
         if index == 0:

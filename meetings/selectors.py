@@ -106,7 +106,7 @@ def member_meetings(member: Member) -> tuple[list[Meeting], list[Meeting]]:
     return upcoming, past
 
 
-def next_meeting(member: Member, now: datetime | None = None) -> Meeting | None:
+def next_meeting(member: Member) -> Meeting | None:
     """The member's next meeting that has not been closed (for the handbook's home page)."""
     upcoming, _past = member_meetings(member)
     return upcoming[0] if upcoming else None

@@ -17,19 +17,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from access.models import Role
 from access.scope import can
+from accounts.models import User
 from audit.services import AuditContext, actor_user, audit_log
 from campaigns.models import Milestone
 from campaigns.services import milestone_reached, unit_of
 from core.crypto import encrypt
 from lib.checkin import code_accepted
-from lib.documents import MAX_BYTES, DocumentError, check_document, too_large
+from lib.docfiles import DocLimits, DocumentRefused, check_document
 from members.models import ACTIVE_STATUSES, Member
+from notices.services import notify
 from orgs.models import Kind, Org
 from orgs.rollups import counts_changed
 
@@ -123,12 +127,9 @@ def meeting_schedule(
     by: Any,
     ctx: AuditContext | None = None,
     now: datetime | None = None,
-    notify: Any = None,
 ) -> Meeting:
-    """Schedule a meeting of `cell` and invite its members (not those exempted from activity).
-
-    `notify(users, meeting)` is told who was invited, in the same transaction (notices).
-    """
+    """Schedule a meeting of `cell` and invite its members (not those exempted from activity),
+    each told by a notification (and a push where they allowed it), in the same transaction."""
     now = now or timezone.now()
     _require_editor(by, cell)
     errors: dict[str, str] = {}
@@ -167,9 +168,27 @@ def meeting_schedule(
             detail={"cell": cell.code, "kind": kind, "invited": len(invited)},
             ctx=ctx,
         )
-        if notify is not None:
-            notify([m.pk for m in invited], meeting)
+        _invitations_sent(meeting, invited, ctx)
     return meeting
+
+
+def _shown(error: DocumentRefused) -> str:
+    """The guard's message in the page's language (lib.docfiles says both)."""
+    return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
+
+
+def _invitations_sent(meeting: Meeting, invited: list[Member], ctx: AuditContext | None) -> None:
+    """Each invited member with an account is notified (notices): what, when, where."""
+    where = meeting.place or _("trực tuyến")
+    notify(
+        User.objects.filter(member_id__in=[m.pk for m in invited], is_active=True),
+        kind="meeting",
+        title=_("Giấy mời: %(topic)s") % {"topic": meeting.topic},
+        body=_("%(at)s tại %(where)s. Chương trình và tài liệu có trong Sổ tay.")
+        % {"at": _local(meeting.starts_at), "where": where},
+        url=reverse("meetings:detail", args=[meeting.pk]),
+        ctx=ctx,
+    )
 
 
 def document_attach(
@@ -180,13 +199,20 @@ def document_attach(
     ctx: AuditContext | None = None,
 ) -> MeetingDocument:
     """Attach a paper to a meeting: PDF, Word, OpenDocument or an image of at most 20 MB, read
-    by the document guard (lib.documents) before anything is kept, then encrypted at rest."""
+    by the documents' guard (lib.docfiles, as the handbook's documents) before anything is
+    kept, then encrypted at rest."""
     _require_editor(by, meeting.cell)
     _require_open(meeting, "file")
     name = Path(upload.name or "tep").name[:200]
     # Refused before a byte is read: Django has spooled it to disk already, nothing more.
-    if (upload.size or 0) > MAX_BYTES:
-        raise ValidationError({"file": too_large(name, upload.size or 0).message_vi})
+    if (upload.size or 0) > DocLimits().max_bytes:
+        mb = DocLimits().max_bytes >> 20
+        raise ValidationError(
+            {
+                "file": _("Tệp %(name)s: tệp lớn hơn %(mb)s MB; hãy nén hoặc chia nhỏ.")
+                % {"name": name, "mb": mb}
+            }
+        )
     with tempfile.TemporaryDirectory(prefix="partyorg-") as folder:
         plain = Path(folder) / "upload"
         digest = hashlib.sha256()
@@ -197,34 +223,41 @@ def document_attach(
         plain.chmod(0o600)
         try:
             kind = check_document(plain, name=name)
-        except DocumentError as error:
-            raise ValidationError({"file": error.message_vi}) from None
+        except DocumentRefused as error:
+            raise ValidationError({"file": _shown(error)}) from None
         data = plain.read_bytes()
-    with transaction.atomic():
-        document = MeetingDocument.objects.create(
-            meeting=meeting,
-            name=name,
-            content_type=kind.content_type,
-            size=len(data),
-            sha256=digest.hexdigest(),
-            stored="",
-            uploaded_by=actor_user(by),
-            uploaded_at=timezone.now(),
-        )
-        folder_path = Path(settings.MEDIA_ROOT) / "meetings" / str(meeting.pk)
-        folder_path.mkdir(parents=True, exist_ok=True)
-        target = folder_path / f"{document.pk}{kind.extension}.enc"
-        target.write_bytes(encrypt(data))
-        document.stored = str(target.relative_to(settings.MEDIA_ROOT))
-        document.save(update_fields=["stored"])
-        audit_log(
-            actor=by,
-            action="meeting.document",
-            object_type="meeting",
-            object_id=meeting.pk,
-            detail={"document": document.pk, "name": name, "size": len(data)},
-            ctx=ctx,
-        )
+    target: Path | None = None
+    try:
+        with transaction.atomic():
+            document = MeetingDocument.objects.create(
+                meeting=meeting,
+                name=name,
+                content_type=kind.content_type,
+                size=len(data),
+                sha256=digest.hexdigest(),
+                stored="",
+                uploaded_by=actor_user(by),
+                uploaded_at=timezone.now(),
+            )
+            folder_path = Path(settings.MEDIA_ROOT) / "meetings" / str(meeting.pk)
+            folder_path.mkdir(parents=True, exist_ok=True)
+            target = folder_path / f"{document.pk}{kind.extension}.enc"
+            target.write_bytes(encrypt(data))
+            document.stored = str(target.relative_to(settings.MEDIA_ROOT))
+            document.save(update_fields=["stored"])
+            audit_log(
+                actor=by,
+                action="meeting.document",
+                object_type="meeting",
+                object_id=meeting.pk,
+                detail={"document": document.pk, "name": name, "size": len(data)},
+                ctx=ctx,
+            )
+    except BaseException:
+        # Nothing half-written: the file goes with the row that failed.
+        if target is not None:
+            target.unlink(missing_ok=True)
+        raise
     return document
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from access.models import Role
 from access.scope import can
 from audit.services import AuditContext
+from core import live
 from core.crypto import decrypt
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
@@ -45,9 +46,22 @@ def _first_error(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _notify(request: AuthedHttpRequest) -> Any:
-    """Who is told of a new meeting: the invited members' accounts (notices, when installed)."""
-    return None
+def _not_your_meeting(request: AuthedHttpRequest, what: str) -> HttpResponse:
+    """A meeting (or vote) this member may not see, said plainly and without saying whose it
+    is: 404, as for one that does not exist."""
+    return render(
+        request,
+        "meetings/refused.html",
+        {"hb_nav": "meetings", "refusal": what},
+        status=404,
+    )
+
+
+def _not_found_here() -> str:
+    return _(
+        "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
+        "không góp ý, báo vắng hay biểu quyết được."
+    )
 
 
 @login_required
@@ -59,7 +73,7 @@ def meeting_mine(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/meeting_mine.html",
-        {"member": member, "upcoming": upcoming, "past": past},
+        {"hb_nav": "meetings", "member": member, "upcoming": upcoming, "past": past},
     )
 
 
@@ -84,7 +98,6 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     online_link=data["online_link"],
                     by=request.user,
                     ctx=AuditContext.of(request),
-                    notify=_notify(request),
                 )
             except ValidationError as error:
                 if "starts_at" in getattr(error, "error_dict", {}):
@@ -96,8 +109,6 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     _("Đã lên lịch “%(topic)s” và gửi giấy mời đến %(n)s đảng viên.")
                     % {"topic": meeting.topic, "n": meeting.attendances.count()},
                 )
-                if services.agenda_late(meeting):
-                    messages.warning(request, _late_warning(meeting))
                 return redirect("meetings:detail", meeting_id=meeting.pk)
     return render(
         request,
@@ -138,13 +149,20 @@ def _detail_context(request: AuthedHttpRequest, meeting: Meeting) -> dict[str, A
             }
         )
     now = timezone.now()
+    documents = list(meeting.documents.order_by("uploaded_at", "id"))
     return {
+        "hb_nav": "meetings",
         "meeting": meeting,
+        # What the handbook's service worker keeps for reading offline: this page, its papers.
+        "precache": " ".join(
+            [reverse("meetings:detail", args=[meeting.pk])]
+            + [reverse("meetings:document", args=[d.pk]) for d in documents]
+        ),
         "ancestors": visible_ancestors(request.user, meeting.cell),
         "is_member": is_member,
         "manages": manages,
         "mine": mine,
-        "documents": list(meeting.documents.order_by("uploaded_at", "id")),
+        "documents": documents,
         "comments": list(meeting.comments.all()),
         "votes": votes,
         "choices": Ballot.Choice.choices,
@@ -177,7 +195,10 @@ def _refused_here(
 @login_required
 @require_POST
 def meeting_comment(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, meeting_id)
+    try:
+        meeting = get_meeting_for_user(request.user, meeting_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.comment_add(
             meeting=meeting,
@@ -195,7 +216,10 @@ def meeting_comment(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse
 @login_required
 @require_POST
 def meeting_absence(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, meeting_id)
+    try:
+        meeting = get_meeting_for_user(request.user, meeting_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.absence_report(
             meeting=meeting,
@@ -218,18 +242,14 @@ def meeting_checkin(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse
         meeting = get_meeting_for_user(request.user, meeting_id)
     except Http404:
         # Said plainly to whoever scanned a code of another cell, without saying whose it is.
-        return render(
+        return _not_your_meeting(
             request,
-            "meetings/meeting_checkin.html",
-            {
-                "refusal": _(
-                    "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
-                    "không điểm danh được."
-                )
-            },
-            status=404,
+            _(
+                "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí: "
+                "không điểm danh được."
+            ),
         )
-    context: dict[str, Any] = {"meeting": meeting, "code": code[:16]}
+    context: dict[str, Any] = {"hb_nav": "meetings", "meeting": meeting, "code": code[:16]}
     if request.method == "POST":
         try:
             attendance = services.attendance_checkin(
@@ -419,7 +439,10 @@ def meeting_vote_close(request: AuthedHttpRequest, vote_id: int) -> HttpResponse
 @login_required
 @require_POST
 def meeting_ballot(request: AuthedHttpRequest, vote_id: int) -> HttpResponse:
-    vote = get_vote_for_user(request.user, vote_id)
+    try:
+        vote = get_vote_for_user(request.user, vote_id)
+    except Http404:
+        return _not_your_meeting(request, _not_found_here())
     try:
         services.ballot_cast(
             vote=vote,
@@ -437,13 +460,21 @@ def meeting_ballot(request: AuthedHttpRequest, vote_id: int) -> HttpResponse:
 @login_required
 def meeting_stats(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Attendance in an organisation's subtree and each of its children, from the counters."""
+    # Before the counters are read: the page's stream tells of any change after this moment.
+    since = live.stamp()
     org = get_org_for_user(request.user, code)
     children = org_children(org)
     figures = attendance_figures([org, *children])
+    # htmx fetches the figures again when the organisation's stream (orgs:live) says something
+    # in the subtree changed (a check-in, a meeting closed); a reload always shows the truth.
+    template = (
+        "meetings/_stats_live.html" if request.GET.get("live") else "meetings/meeting_stats.html"
+    )
     return render(
         request,
-        "meetings/meeting_stats.html",
+        template,
         {
+            "live_since": since,
             "org": org,
             "ancestors": visible_ancestors(request.user, org),
             "total": figures[0],

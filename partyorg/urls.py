@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("corrections.urls")),
     path("", include("handbook.urls")),
     path("", include("congresses.urls")),
-    path("meetings/", include("meetings.urls")),
+    path("", include("meetings.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

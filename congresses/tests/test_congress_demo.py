@@ -2,20 +2,27 @@
 services' rules (timeline in order, results possible, approval bottom-up, lateness as the rules
 say) and whose counters equal a rebuild from the data."""
 
+import io
 import itertools
+import os
+import shutil
+import subprocess
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from congresses.demo import congresses_generate
 from congresses.models import CONGRESS_KINDS, STEP_ORDER, Congress, Person, Step, Term
-from congresses.reports import congress_report
+from congresses.reports import congress_report, report_pdf
 from congresses.services import _check_numbers, _check_results_complete, deadline_of, is_late
 from orgs.models import Org, OrgCount
 from orgs.rollups import rollups_rebuild
 
 TODAY = date(2026, 12, 7)
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
 
 
 @pytest.fixture
@@ -88,3 +95,38 @@ def test_the_root_report_reads_the_demo(demo: Term) -> None:
     assert report.figures.approved == Congress.objects.filter(step=Step.APPROVED).count()
     assert report.series and report.series[-1][2] == report.figures.done
     assert any(s.value for s in itertools.islice(report.shares, 3))
+
+
+def test_a_commune_report_of_the_demo_as_pdf(demo: Term) -> None:
+    """The report a commune sends up, from the demo data; with UPDATE_SCREENSHOTS=1 (and
+    poppler's pdftoppm) its pages become the user guide's pictures."""
+    from pypdf import PdfReader
+
+    commune = Org.objects.filter(kind="commune").order_by("code").first()
+    assert commune is not None
+    content = report_pdf(congress_report(demo, commune, today=TODAY))
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split()
+    )
+    assert f"{commune.name.upper()} * ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "Đơn vị chậm tiến độ" in text and "Cấp uỷ viên nữ" in text
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" and shutil.which("pdftoppm"):
+        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / "report.pdf"
+            source.write_bytes(content)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "70",
+                    "-f",
+                    "1",
+                    "-l",
+                    "2",
+                    source,
+                    GUIDE_IMAGES / "dai-hoi-bao-cao",
+                ],
+                check=True,
+            )

@@ -56,10 +56,15 @@ def test_it_invites_the_cells_members_but_not_those_exempted(world: World) -> No
     assert AuditEvent.objects.filter(action="meeting.schedule", object_id=str(meeting.pk)).exists()
 
 
-def test_it_tells_who_to_notify_in_the_same_transaction(world: World) -> None:
-    told = []
-    meeting = schedule(world, notify=lambda ids, m: told.append((sorted(ids), m.pk)))
-    assert told == [(sorted(m.pk for m in world.members), meeting.pk)]
+def test_the_invited_members_are_notified(world: World) -> None:
+    from notices.models import Notification
+
+    meeting = schedule(world, topic="Sinh hoạt tháng 12")
+    # Of the invited, only the "member" persona has an account.
+    notes = list(Notification.objects.values_list("recipient__username", "kind", "title", "url"))
+    assert notes == [
+        ("member", "meeting", "Giấy mời: Sinh hoạt tháng 12", f"/so-tay/sinh-hoat/{meeting.pk}/")
+    ]
 
 
 def test_only_the_cells_secretary_schedules(world: World) -> None:
@@ -294,16 +299,16 @@ def test_papers_are_documents_of_at_most_20_mb(world: World, settings) -> None:
     assert document.content_type == "application/pdf" and document.size == len(PDF)
     big = _upload("lon.pdf", PDF)
     big.size = 20 * 1024 * 1024 + 1
-    _refused(lambda: document_attach(meeting=meeting, upload=big, by=by), "file", "vượt quá 20 MB")
+    _refused(lambda: document_attach(meeting=meeting, upload=big, by=by), "file", "lớn hơn 20 MB")
     _refused(
         lambda: document_attach(meeting=meeting, upload=_upload("a.exe", b"MZ\x90\x00"), by=by),
         "file",
-        "không phải tài liệu",
+        "chỉ nhận tài liệu PDF",
     )
     _refused(
         lambda: document_attach(meeting=meeting, upload=_upload("a.docx", PDF), by=by),
         "file",
-        "nội dung là PDF",
+        "không đúng với phần mở rộng",
     )
     _refused(
         lambda: document_attach(

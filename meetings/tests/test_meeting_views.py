@@ -29,7 +29,9 @@ def test_the_secretary_schedules_a_meeting_on_the_cells_page(world: World) -> No
         },
     )
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/so-tay/sinh-hoat/{meeting.pk}/"
+    )
     assert timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y") == (
         f"19:30 {day:%d/%m/%Y}"
     )
@@ -65,26 +67,33 @@ def test_nobody_but_the_cells_editors_may_schedule(world: World) -> None:
 def test_a_member_reads_the_agenda_and_comments(world: World) -> None:
     meeting = schedule(world)
     client = world.client("member")
-    mine = client.get("/meetings/").content.decode()
+    mine = client.get("/so-tay/sinh-hoat/").content.decode()
     assert meeting.topic in mine
-    response = client.post(f"/meetings/{meeting.pk}/comment/", {"body": "Tôi tán thành"})
+    response = client.post(f"/so-tay/sinh-hoat/{meeting.pk}/gop-y/", {"body": "Tôi tán thành"})
     assert response.status_code == 302
-    assert "Tôi tán thành" in client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Tôi tán thành" in client.get(f"/so-tay/sinh-hoat/{meeting.pk}/").content.decode()
 
 
 def test_a_member_never_sees_another_cells_meeting(world: World) -> None:
     other = meeting_with_paper_and_vote_of_other_cell(world)
     client = world.client("member")
-    assert client.get(f"/meetings/{other.pk}/").status_code == 404
-    assert other.topic not in client.get("/meetings/").content.decode()
+    assert client.get(f"/so-tay/sinh-hoat/{other.pk}/").status_code == 404
+    assert other.topic not in client.get("/so-tay/sinh-hoat/").content.decode()
     # Nor comments on it, votes in it, or reads its papers.
-    assert client.post(f"/meetings/{other.pk}/comment/", {"body": "x"}).status_code == 404
+    refused = client.post(f"/so-tay/sinh-hoat/{other.pk}/gop-y/", {"body": "x"})
+    assert refused.status_code == 404
+    assert "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí" in (
+        refused.content.decode()
+    )
     vote = other.votes.get()
-    assert client.post(f"/meetings/votes/{vote.pk}/ballot/", {"choice": "agree"}).status_code == 404
+    assert (
+        client.post(f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "agree"}).status_code
+        == 404
+    )
     document = other.documents.get()
-    assert client.get(f"/meetings/documents/{document.pk}/").status_code == 404
+    assert client.get(f"/so-tay/sinh-hoat/tai-lieu/{document.pk}/").status_code == 404
     assert not Comment.objects.exists() and not Ballot.objects.exists()
-    assert client.get("/meetings/99999999999999999999/").status_code == 404
+    assert client.get("/so-tay/sinh-hoat/99999999999999999999/").status_code == 404
 
 
 def meeting_with_paper_and_vote_of_other_cell(world: World) -> Meeting:
@@ -108,9 +117,11 @@ def test_a_comment_on_another_cells_meeting_is_refused_with_a_message(world: Wor
 
     client = Client()
     client.force_login(stranger)
-    assert client.post(f"/meetings/{meeting.pk}/comment/", {"body": "x"}).status_code == 404
+    assert client.post(f"/so-tay/sinh-hoat/{meeting.pk}/gop-y/", {"body": "x"}).status_code == 404
     # The ward's viewer sees the meeting, yet is no member of the cell: told so.
-    response = world.client("viewer").post(f"/meetings/{meeting.pk}/comment/", {"body": "Góp ý"})
+    response = world.client("viewer").post(
+        f"/so-tay/sinh-hoat/{meeting.pk}/gop-y/", {"body": "Góp ý"}
+    )
     assert response.status_code == 400
     assert "Chỉ đảng viên của Chi bộ Giáo viên 1 mới góp ý" in response.content.decode()
     assert not Comment.objects.exists()
@@ -120,13 +131,13 @@ def test_check_in_by_the_address_the_qr_code_encodes(world: World) -> None:
     meeting = schedule(world, in_hours=0.5)
     page = world.client("secretary").get(f"/meetings/{meeting.pk}/qr/").content.decode()
     code = current_code(meeting)
-    url = f"/meetings/{meeting.pk}/checkin/?c={code}"
+    url = f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/?c={code}"
     assert url in page and "<svg" in page
     client = world.client("member")
     assert "Xác nhận có mặt" in client.get(url).content.decode()
-    done = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": code})
+    done = client.post(f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": code})
     assert done.status_code == 200 and "Đã điểm danh có mặt lúc" in done.content.decode()
-    again = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": current_code(meeting)})
+    again = client.post(f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": current_code(meeting)})
     assert again.status_code == 400 and "đã điểm danh lúc" in again.content.decode()
     assert Attendance.objects.filter(meeting=meeting).exclude(checked_in_at=None).count() == 1
     live = world.client("secretary").get(f"/meetings/{meeting.pk}/qr/?live=1").content.decode()
@@ -137,22 +148,24 @@ def test_check_in_refusals_are_plain_and_change_nothing(world: World) -> None:
     meeting = schedule(world, in_hours=0.5)
     client = world.client("member")
     yesterday = current_code(meeting, timezone.now() - timedelta(days=1))
-    response = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": yesterday})
+    response = client.post(f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": yesterday})
     assert response.status_code == 400
     assert "Mã điểm danh đã hết hạn hoặc không đúng" in response.content.decode()
     other = schedule(world, cell=world.other_cell, by="city", in_hours=0.5)
-    response = client.post(f"/meetings/{other.pk}/checkin/", {"c": current_code(other)})
+    response = client.post(f"/so-tay/sinh-hoat/{other.pk}/diem-danh/", {"c": current_code(other)})
     assert response.status_code == 404
     assert "Không tìm thấy buổi họp này trong các buổi họp của chi bộ đồng chí" in (
         response.content.decode()
     )
     meeting_close(meeting=meeting, by=world.users["secretary"], now=meeting.starts_at)
-    response = client.post(f"/meetings/{meeting.pk}/checkin/", {"c": current_code(meeting)})
+    response = client.post(
+        f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": current_code(meeting)}
+    )
     assert response.status_code == 400 and "Buổi họp đã kết thúc" in response.content.decode()
     # An official of the cell is not on the list of the invited.
     fresh = schedule(world, in_hours=0.5)
     response = world.client("secretary").post(
-        f"/meetings/{fresh.pk}/checkin/", {"c": current_code(fresh)}
+        f"/so-tay/sinh-hoat/{fresh.pk}/diem-danh/", {"c": current_code(fresh)}
     )
     assert response.status_code == 400 and "không phải của chi bộ đồng chí" in (
         response.content.decode()
@@ -195,11 +208,14 @@ def test_minutes_and_a_vote_after_the_meeting(world: World) -> None:
     client.post(f"/meetings/{meeting.pk}/votes/", {"question": "Thông qua nghị quyết"})
     vote = meeting.votes.get()
     member = world.client("member")
-    assert member.post(f"/meetings/votes/{vote.pk}/ballot/", {"choice": "agree"}).status_code == 302
-    twice = member.post(f"/meetings/votes/{vote.pk}/ballot/", {"choice": "disagree"})
+    assert (
+        member.post(f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "agree"}).status_code
+        == 302
+    )
+    twice = member.post(f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "disagree"})
     assert twice.status_code == 400 and "mỗi người một lần" in twice.content.decode()
     vote_close(vote=vote, by=world.users["secretary"])
-    html = member.get(f"/meetings/{meeting.pk}/").content.decode()
+    html = member.get(f"/so-tay/sinh-hoat/{meeting.pk}/").content.decode()
     assert "Chi bộ đã thảo luận" in html and "Tán thành 1" in html
 
 
@@ -208,7 +224,7 @@ def test_a_vote_after_close_is_refused(world: World) -> None:
     vote = meeting.votes.get()
     world.client("secretary").post(f"/meetings/votes/{vote.pk}/close/")
     response = world.client("member").post(
-        f"/meetings/votes/{vote.pk}/ballot/", {"choice": "agree"}
+        f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "agree"}
     )
     assert response.status_code == 400
     assert "Biểu quyết đã kết thúc" in response.content.decode()
@@ -218,7 +234,9 @@ def test_a_vote_after_close_is_refused(world: World) -> None:
 def test_a_vote_by_an_official_who_is_not_a_member_of_the_cell_is_refused(world: World) -> None:
     meeting = meeting_with_paper_and_vote(world)
     vote = meeting.votes.get()
-    response = world.client("ward").post(f"/meetings/votes/{vote.pk}/ballot/", {"choice": "agree"})
+    response = world.client("ward").post(
+        f"/so-tay/sinh-hoat/bieu-quyet/{vote.pk}/", {"choice": "agree"}
+    )
     assert response.status_code == 400
     assert "Chỉ đảng viên của Chi bộ Giáo viên 1 mới được biểu quyết" in response.content.decode()
     assert not Ballot.objects.exists()
@@ -235,7 +253,7 @@ def test_papers_upload_download_and_refusals(world: World) -> None:
     document = MeetingDocument.objects.get()
     # Kept encrypted: the stored bytes are not the PDF.
     assert PDF not in document.stored_path().read_bytes()
-    download = world.client("member").get(f"/meetings/documents/{document.pk}/")
+    download = world.client("member").get(f"/so-tay/sinh-hoat/tai-lieu/{document.pk}/")
     assert download.status_code == 200 and download.content == PDF
     assert download["Content-Type"] == "application/pdf"
     bad = client.post(
@@ -243,18 +261,86 @@ def test_papers_upload_download_and_refusals(world: World) -> None:
         {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00rest")},
     )
     assert bad.status_code == 400
-    assert "Tệp virus.exe: không phải tài liệu được nhận" in bad.content.decode()
+    assert "Tệp virus.exe: chỉ nhận tài liệu PDF, DOCX, ODT hoặc ảnh" in bad.content.decode()
     big = SimpleUploadedFile("lon.pdf", PDF + b"0" * (20 * 1024 * 1024))
     bad = client.post(f"/meetings/{meeting.pk}/documents/", {"file": big})
-    assert bad.status_code == 400 and "vượt quá 20 MB" in bad.content.decode()
+    assert bad.status_code == 400 and "lớn hơn 20 MB" in bad.content.decode()
     assert MeetingDocument.objects.count() == 1
 
 
 def test_an_absence_reported_beforehand(world: World) -> None:
     meeting = schedule(world)
     client = world.client("member")
-    empty = client.post(f"/meetings/{meeting.pk}/absence/", {"reason": ""})
+    empty = client.post(f"/so-tay/sinh-hoat/{meeting.pk}/bao-vang/", {"reason": ""})
     assert empty.status_code == 400 and "Nhập lý do vắng mặt." in empty.content.decode()
-    client.post(f"/meetings/{meeting.pk}/absence/", {"reason": "Đi công tác"})
+    client.post(f"/so-tay/sinh-hoat/{meeting.pk}/bao-vang/", {"reason": "Đi công tác"})
     attendance = Attendance.objects.get(meeting=meeting, member=world.members[0])
     assert attendance.status == "absence_reported" and attendance.reason == "Đi công tác"
+
+
+def test_the_pages_speak_english_on_the_switch(world: World) -> None:
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("member")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/so-tay/sinh-hoat/{meeting.pk}/").content.decode()
+    assert "Agenda" in html and "Send comment" in html and "Chương trình" not in html
+    yesterday = current_code(meeting, timezone.now() - timedelta(days=1))
+    refused = client.post(
+        f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": yesterday}
+    ).content.decode()
+    assert "The check-in code has expired or is wrong" in refused
+    bad = world.client("secretary")
+    bad.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = bad.post(
+        f"/meetings/{meeting.pk}/documents/", {"file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
+    assert "File x.exe: only PDF, DOCX, ODT documents or images" in response.content.decode()
+
+
+def test_a_check_in_costs_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:
+    """The hot path of a meeting: the session, the user, their grants and member record, the
+    meeting, the invitation, one update, one counter delta, one audit row, the session saved."""
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("member")
+    client.get("/so-tay/sinh-hoat/")
+    with django_assert_max_num_queries(18):
+        response = client.post(
+            f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": current_code(meeting)}
+        )
+    assert response.status_code == 200
+
+
+def test_the_handbook_home_shows_the_next_meeting_kept_for_offline(world: World) -> None:
+    meeting = meeting_with_paper_and_vote(world)
+    html = world.client("member").get("/so-tay/").content.decode()
+    document = meeting.documents.get()
+    assert 'id="next-meeting"' in html and meeting.topic in html
+    assert (
+        f'data-precache="/so-tay/sinh-hoat/{meeting.pk}/ /so-tay/sinh-hoat/tai-lieu/{document.pk}/"'
+        in html
+    )
+    # The member of another cell has nothing coming.
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_user(username="s", member=world.stranger))
+    assert 'id="next-meeting"' not in client.get("/so-tay/").content.decode()
+
+
+def test_the_figures_follow_the_organisations_stream(world: World) -> None:
+    """The statistics page watches its organisation's live stream and fetches its figures again
+    (a fragment) when something below changed: a check-in moves them at once."""
+    meeting = schedule(world, in_hours=0.5)
+    client = world.client("ward")
+    page = client.get(f"/meetings/stats/{world.ward.code}/").content.decode()
+    assert f'data-live-url="/orgs/{world.ward.code}/live/"' in page
+    client_member = world.client("member")
+    client_member.post(f"/so-tay/sinh-hoat/{meeting.pk}/diem-danh/", {"c": current_code(meeting)})
+    meeting_close(meeting=meeting, by=world.users["secretary"], now=meeting.starts_at)
+    tick()
+    fragment = client.get(f"/meetings/stats/{world.ward.code}/?live=1").content.decode()
+    assert "<html" not in fragment and 'data-counter="present">1/4' in fragment

@@ -119,7 +119,7 @@ MATRIX: dict[str, Row] = {
     ),
     # Cell meetings (meetings/tests/): a meeting of the cell, starting in half an hour, with a
     # paper and an open vote (see _meeting below). POST-only URLs answer GET with 405.
-    "meetings:mine": (lambda w: {}, {"member"}, 404),
+    "meetings:index": (lambda w: {}, {"member"}, 404),
     "meetings:cell": (lambda w: {"code": w.cell.code}, CELL_READERS, 404),
     "meetings:stats": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "meetings:detail": (lambda w: {"meeting_id": _meeting(w).pk}, MEETING_READERS, 404),

@@ -32,18 +32,19 @@ def _live_quickly(settings: Any) -> None:
 def phone(browser, live_server):
     contexts = []
 
-    def open_phone():
+    def open_phone(viewport: dict[str, int] | None = None):
         context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
+            viewport=viewport or PHONE,
+            device_scale_factor=1 if viewport else 2,
+            is_mobile=viewport is None,
+            has_touch=viewport is None,
             locale="vi-VN",
             base_url=live_server.url,
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        # Generous: the machine running the suite may be busy (a bound on waiting, not a timing).
+        page.set_default_timeout(20_000)
         return page
 
     yield open_phone
@@ -152,7 +153,17 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     _no_wider_than_the_screen(official)
     official.locator('[data-row="cm-0"]').scroll_into_view_if_needed()
     shot(official, "dai-hoi-ket-qua")
+    clicked = monotonic()
     official.click("#report-results")
+    # The watcher's counter, polled apart from the official's page: when it changes.
+    watcher.wait_for_function(
+        "document.querySelector('[data-cg=\"reported\"]').textContent.trim() === '1'",
+        timeout=15_000,
+        polling=50,
+    )
+    # A figure, not an assertion (a timing is never one): the report's click, its commit, the
+    # stream's event and the fragment's fetch on the watching phone.
+    print(f"\nreport clicked → watching dashboard updated: {monotonic() - clicked:.2f} s")
     expect(official.locator("#cg-step")).to_have_attribute("data-step", "reported")
     expect(official.locator('[data-share="women"]')).to_have_text("33,3%")
 
@@ -172,6 +183,22 @@ def test_a_cell_plans_holds_and_reports_its_congress_and_the_ward_approves_live(
     watcher.click("#approve button")
     expect(watcher.locator("#cg-step")).to_have_attribute("data-step", "approved")
     assert Congress.objects.get(term=term, org=cell).step == Step.APPROVED
+
+    # The targets that apply to the ward, inherited from the level that set them.
+    watcher.goto(f"{base}/{ward.code}/targets/")
+    expect(watcher.locator("#targets")).to_contain_text("Kế thừa từ")
+    _no_wider_than_the_screen(watcher)
+    shot(watcher, "dai-hoi-chi-tieu")
+
+    # The city's dashboard on a desktop screen (a test artefact; the guide shows phones).
+    desk = phone({"width": 1280, "height": 900})
+    login(desk, "city")
+    desk.goto(f"{base}/{live_world.city.code}/")
+    expect(desk.locator('[data-cg="approved"]')).to_have_text("1")
+    shot(desk, "dai-hoi-bang-theo-doi-may-tinh")
+    desk.goto(f"/congresses/{live_world.city.code}/?all=1")
+    expect(desk.locator(f'[data-term="{term.pk}"]')).to_be_visible()
+    shot(desk, "dai-hoi-nhiem-ky")
 
 
 def _pick(page, row: str, typed: str, name: str) -> None:

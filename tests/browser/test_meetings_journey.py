@@ -53,7 +53,9 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         )
         shot(secretary, "sinh-hoat-len-lich")
         secretary.click("button:has-text('Lên lịch và gửi giấy mời')")
-        expect(secretary.locator(".alert-success")).to_contain_text("gửi giấy mời đến 4 đảng viên")
+        expect(secretary.locator(".hb-alert[role=alert]")).to_contain_text(
+            "gửi giấy mời đến 4 đảng viên"
+        )
         meeting = Meeting.objects.get()
         pdf = tmp_path / "Du thao nghi quyet.pdf"
         pdf.write_bytes(PDF)
@@ -64,8 +66,8 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
 
         # A member reads the agenda and comments.
         login(member, "member")
-        member.goto("/meetings/")
-        member.click(f"[data-meeting='{meeting.pk}']")
+        member.goto("/so-tay/sinh-hoat/")
+        member.click(f"[data-meeting='{meeting.pk}'] a")
         expect(member.locator("#agenda")).to_contain_text("Đánh giá công tác tháng")
         expect(member.locator("#documents")).to_contain_text("Du thao nghi quyet.pdf")
         member.fill("#body", "Đề nghị bổ sung nội dung về công tác phát triển đảng viên.")
@@ -75,6 +77,29 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         member.locator("#agenda").scroll_into_view_if_needed()
         member.evaluate("document.querySelector('#agenda').scrollIntoView()")
         shot(member, "sinh-hoat-gop-y")
+
+        # The handbook's home keeps the next meeting and its paper on the phone: with the
+        # network cut, both still open.
+        member.goto("/so-tay/")
+        expect(member.locator("#next-meeting")).to_contain_text("Sinh hoạt chi bộ thường kỳ")
+        member.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+        member.reload()
+        document = meeting.documents.get()
+        kept = [f"/so-tay/sinh-hoat/{meeting.pk}/", f"/so-tay/sinh-hoat/tai-lieu/{document.pk}/"]
+        member.wait_for_function(
+            """urls => caches.keys().then(names => Promise.all(names.map(n => caches.open(n)
+                 .then(c => Promise.all(urls.map(u => c.match(u)))))))
+                 .then(found => urls.every((u, i) => found.some(f => f[i])))""",
+            arg=kept,
+            timeout=15_000,
+            polling=500,
+        )
+        mem_context.set_offline(True)
+        member.goto(kept[0])
+        expect(member.locator("#agenda")).to_contain_text("Đánh giá công tác tháng")
+        status = member.evaluate(f"fetch('{kept[1]}').then(r => r.status)")
+        assert status == 200
+        mem_context.set_offline(False)
 
         # At the meeting: the secretary shows the code, the member opens what the QR encodes.
         secretary.goto(f"/meetings/{meeting.pk}/qr/")
@@ -100,13 +125,13 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         Meeting.objects.filter(pk=meeting.pk).update(
             starts_at=timezone.now() - timedelta(minutes=5)
         )
-        secretary.goto(f"/meetings/{meeting.pk}/")
+        secretary.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         secretary.fill("#question", "Thông qua nghị quyết chi bộ tháng")
         secretary.click("button:has-text('Mở biểu quyết')")
-        member.goto(f"/meetings/{meeting.pk}/#votes")
+        member.goto(f"/so-tay/sinh-hoat/{meeting.pk}/#votes")
         member.click("#votes button:has-text('Tán thành')")
         expect(member.locator("#votes")).to_contain_text("Đồng chí đã chọn: Tán thành")
-        secretary.goto(f"/meetings/{meeting.pk}/")
+        secretary.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         secretary.click("button:has-text('Kết thúc biểu quyết')")
         expect(secretary.locator("#votes")).to_contain_text("Tán thành 1")
         secretary.locator("#votes").scroll_into_view_if_needed()
@@ -119,7 +144,7 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         _fits(secretary)
         shot(secretary, "sinh-hoat-xac-nhan")
         secretary.click("button:has-text('Lưu và kết thúc buổi họp')")
-        expect(secretary.locator(".alert-success")).to_contain_text("Đã kết thúc buổi họp")
+        expect(secretary.locator(".hb-alert[role=alert]")).to_contain_text("Đã kết thúc buổi họp")
 
         # The minutes.
         secretary.goto(f"/meetings/{meeting.pk}/minutes/")
@@ -127,7 +152,7 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         secretary.fill("#id_resolutions", "Thông qua nghị quyết chi bộ tháng.")
         secretary.click("button:has-text('Đăng biên bản')")
         expect(secretary.locator("#minutes")).to_contain_text("Chi bộ họp đủ nội dung")
-        member.goto(f"/meetings/{meeting.pk}/")
+        member.goto(f"/so-tay/sinh-hoat/{meeting.pk}/")
         expect(member.locator("#minutes")).to_contain_text("Thông qua nghị quyết chi bộ tháng")
         expect(member.locator("#my-attendance")).to_contain_text("Có mặt")
     finally:
