@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from access.models import Role
 from access.scope import can
+from access.selectors import holders_at
 from accounts.models import User
 from audit.services import AuditContext, actor_user, audit_log
 from core.crypto import decrypt, encrypt
@@ -224,6 +225,19 @@ def _tell_member(
     )
 
 
+def _tell_level(request: Request, ctx: AuditContext | None = None) -> None:
+    """Tell the officials of the level a request just reached (not those above: their queues
+    count it, their phones stay quiet)."""
+    notify(
+        holders_at(request.org_id, Role.EDITOR),
+        kind="correction.queue",
+        title=_("Yêu cầu đính chính cần xử lý: %(field)s") % {"field": field_label(request.field)},
+        body=request.org.name,
+        url=reverse("corrections:detail", kwargs={"request_id": request.pk}),
+        ctx=ctx,
+    )
+
+
 def _step(request: Request, action: str, by: Any, note: str = "") -> Step:
     return Step.objects.create(
         request=request,
@@ -336,6 +350,7 @@ def request_file(
                 _("Yêu cầu đang ở %(org)s.") % {"org": member.org.name},
                 ctx,
             )
+            _tell_level(request, ctx)
     except BaseException:
         if stored:
             _drop_file(stored[0])
@@ -453,6 +468,8 @@ def request_act(
             ctx=ctx,
         )
         _tell_member(locked, title, note, ctx)
+        if action == Action.FORWARDED:
+            _tell_level(locked, ctx)
     return locked
 
 
@@ -547,6 +564,7 @@ def request_answer(
                 ctx=ctx,
             )
             _tell_member(locked, _("Đã gửi nội dung bổ sung cho yêu cầu đính chính"), "", ctx)
+            _tell_level(locked, ctx)
             if old_file:
                 transaction.on_commit(lambda: _drop_file(old_file))
     except BaseException:

@@ -336,3 +336,15 @@ def test_an_approved_name_reaches_search_and_the_change_feed(world: World) -> No
     assert [c.action for c in changes] == ["member.update"]
     assert changes[0].member is not None and changes[0].member.full_name == "Nguyễn Văn Anh"
     assert columns_drift() == []
+
+
+def test_the_officials_of_the_level_a_request_reaches_are_told(world: World) -> None:
+    request = _birth_request(world)
+    secretary = Notification.objects.filter(recipient=world.users["secretary"])
+    assert [n.title for n in secretary] == ["Yêu cầu đính chính cần xử lý: Ngày sinh"]
+    assert not Notification.objects.filter(recipient=world.users["ward"]).exists()
+    request_act(request=request, action=Action.FORWARDED, by=world.users["secretary"])
+    request_act(request=request, action=Action.FORWARDED, by=world.users["ward"])
+    ward = Notification.objects.filter(recipient=world.users["ward"])
+    assert ward.count() == 1 and ward.get().url.endswith(f"/dinh-chinh/{request.pk}/")
+    assert Notification.objects.filter(recipient=world.users["approver"]).count() == 1
