@@ -154,9 +154,59 @@ def _figures(term: Term, raw: dict[str, int], today: date, deadlines: dict[str, 
     return figures
 
 
-def figures_for(term: Term, orgs: list[Org], *, today: date) -> dict[int, Figures]:
-    """Figures of each organisation's subtree, from one read of their counters."""
-    counts = counts_of([o.id for o in orgs])
+# The make-up counters (congresses/counts.py) a child's figures carry, besides its progress.
+MAKEUP_KEYS = [
+    "summoned",
+    "present",
+    "pilot",
+    "contents.2",
+    "contents.3",
+    "contents.4",
+    "bal.n",
+    "bal.candidates",
+    "bal.to_elect",
+    "cm.decided",
+    "cm.n",
+    "cm.women",
+    "cm.u40",
+    "cm.minority",
+    "cm.reelected",
+    "cm.new",
+    "cm.nonlocal",
+    "cm.appointed",
+    "sec.n",
+    "sec.reelected",
+    "sec.direct",
+    "sec.nonlocal",
+    "sec.women",
+    "dl.n",
+    "dl.women",
+    "dl.young",
+    "dl.minority",
+    "dl.ex_officio",
+    "dl.elected",
+    "dl.appointed",
+    "ins.n",
+]
+
+
+def table_keys(term: Term) -> list[str]:
+    """The counters of a row of the children's table: progress, lateness and make-up, not the
+    weekly series (`plan.*`, `held.*`, most of a subtree's keys) nor other apps' counters, so a
+    province's hundred and seventy children cost a third of their rows."""
+    p = f"cg.{term.pk}."
+    keys = [p + "n", p + "late", p + "reported", *(f"{p}step.{s}" for s in STEP_ORDER)]
+    for tier in Tier.values:
+        keys += [f"{p}tier.{tier}.n", f"{p}tier.{tier}.done", f"{p}tier.{tier}.late"]
+    return keys + [p + key for key in MAKEUP_KEYS]
+
+
+def figures_for(
+    term: Term, orgs: list[Org], *, today: date, keys: list[str] | None = None
+) -> dict[int, Figures]:
+    """Figures of each organisation's subtree, from one read of their counters (only `keys`,
+    when given)."""
+    counts = counts_of([o.id for o in orgs], keys)
     # The schedule read once, not once per organisation (a province has a hundred children).
     deadlines = dict(term.schedule.values_list("tier", "deadline"))
     return {o.id: _figures(term, counts.get(o.id, {}), today, deadlines) for o in orgs}
@@ -170,12 +220,13 @@ class ChildRow:
 
 
 def children_rows(term: Term, org: Org, *, today: date) -> list[ChildRow]:
-    """The organisation's children (that hold congresses or contain some) with their figures,
-    and each child's own congress: the drill-down table of a dashboard."""
+    """The organisation's children (that hold congresses or contain some) with their figures
+    (those of the table: `table_keys`), and each child's own congress: the drill-down table of
+    a dashboard."""
     children = list(
         Org.objects.filter(parent=org, status=Org.Status.ACTIVE).order_by("sort_name", "code")
     )
-    figures = figures_for(term, children, today=today)
+    figures = figures_for(term, children, today=today, keys=table_keys(term))
     own = {
         c.org_id: c
         for c in Congress.objects.filter(term=term, org__in=children).select_related("org")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from congresses.demo import congresses_generate
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
 from corrections.demo import corrections_demo
+from handbook.demo import handbook_demo
 from lib.synth import PersonFactory
 from lib.vn.text import fold
 from meetings.demo import meetings_demo
@@ -463,6 +464,9 @@ class Generator:
                 for model in (Member, MemberEvent, FieldChange):
                     stack.enter_context(indexes_deferred(model._meta.db_table))
                 written = self._run()
+        # The handbook's demo (documents, adoption) and the cells' meetings: once the registry and
+        # its indexes stand.
+        handbook_demo(seed=self.seed, today=self.today)
         meetings_demo(today=self.today, seed=self.seed)
         corrections_demo(today=self.today, seed=self.seed)
         return written
@@ -489,9 +493,6 @@ class Generator:
             written += self.province(root, code, shares[code])
         for table in (Org, Member, MemberEvent, FieldChange, OrgEvent):
             reset_sequence(table._meta.db_table)
-        from handbook.demo import handbook_demo
-
-        handbook_demo(seed=self.seed, today=self.today)
         # The congress term in full swing over the tree just made.
         congresses_generate(seed=self.seed, today=self.today)
         return written

@@ -25,6 +25,13 @@ if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
   (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The handbook's audits (tests/browser/test_handbook_audit.py): axe-core and Lighthouse 12.2.3
+# (13 needs a newer Node), run against Debian's Chromium.
+if [ ! -d tests/audit/node_modules/lighthouse ] || [ ! -d tests/audit/node_modules/axe-core ]; then
+  echo "Installing the audit tools (npm ci in tests/audit)…"
+  (cd tests/audit && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 echo "== lint (ruff, mypy, import-linter)"
 $PY -m ruff check .
 $PY -m ruff format --check .

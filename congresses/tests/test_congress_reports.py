@@ -141,3 +141,23 @@ def test_report_html_escapes_what_people_typed(world: World, busy) -> None:
     world.grassroots.save()
     html = report_html(congress_report(busy, world.ward, today=TODAY))
     assert "<script>x" not in html and "&lt;script&gt;x" in html
+
+
+def test_a_child_row_reads_only_the_table_keys_and_loses_nothing(world: World, busy) -> None:
+    from congresses.selectors import children_rows, figures_for
+
+    for row in children_rows(busy, world.city, today=TODAY):
+        whole = figures_for(busy, [row.org], today=TODAY)[row.org.id]
+        assert (row.figures.total, row.figures.steps, row.figures.done, row.figures.due) == (
+            whole.total,
+            whole.steps,
+            whole.done,
+            whole.due,
+        )
+        assert (row.figures.late, row.figures.reported, row.figures.approved) == (
+            whole.late,
+            whole.reported,
+            whole.approved,
+        )
+        assert row.figures.makeup() == whole.makeup()
+        assert not any(k.startswith(("plan.", "held.")) for k in row.figures.raw)

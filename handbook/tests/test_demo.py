@@ -13,7 +13,9 @@ from handbook import adoption
 from handbook.models import Document, DocumentRead, MemberActivity
 from orgs.models import Org
 
-pytestmark = pytest.mark.django_db
+# Transactional: the generator rebuilds indexes after its bulk load, which PostgreSQL refuses
+# inside a transaction still holding the load's deferred constraint checks (a test's atomic block).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_demo_publishes_documents_and_activates_the_demo_member(settings, tmp_path):

@@ -91,12 +91,22 @@
     source.addEventListener("changed", function (event) { since = event.lastEventId || since; refresh(); });
   });
 
-  // A "save for offline" link list: <div data-precache="url url …"> asks the worker to keep them.
+  // Kept for offline reading: <div data-precache="url url …"> (a document page and its file).
+  // Fetched through the service worker, which keeps what it fetches under the handbook's prefix;
+  // put in its cache here too, so a file the page does not display is kept as well.
+  var PAGES_CACHE = "hb-1-pages"; // the service worker's name for it (handbook/sw.js)
   document.querySelectorAll("[data-precache]").forEach(function (el) {
-    var urls = el.getAttribute("data-precache").split(/\s+/).filter(Boolean);
-    if (!urls.length || !("serviceWorker" in navigator)) return;
-    navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.active) reg.active.postMessage({ precache: urls });
+    var urls = el.getAttribute("data-precache").split(/\s+/).filter(Boolean).slice(0, 10);
+    if (!urls.length || !window.caches || !("serviceWorker" in navigator)) return;
+    caches.open(PAGES_CACHE).then(function (cache) {
+      urls.forEach(function (u) {
+        cache.match(u).then(function (hit) {
+          if (hit && u !== location.pathname) return;
+          return fetch(u, { credentials: "same-origin" }).then(function (r) {
+            if (r.ok && !r.redirected) return cache.put(u, r);
+          });
+        }).catch(function () {});
+      });
     });
   });
 })();
