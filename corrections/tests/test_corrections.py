@@ -348,3 +348,10 @@ def test_the_officials_of_the_level_a_request_reaches_are_told(world: World) -> 
     ward = Notification.objects.filter(recipient=world.users["ward"])
     assert ward.count() == 1 and ward.get().url.endswith(f"/dinh-chinh/{request.pk}/")
     assert Notification.objects.filter(recipient=world.users["approver"]).count() == 1
+
+
+def test_the_worker_flags_overdue_requests_and_purges_attachments() -> None:
+    from core.periodic import _JOBS
+
+    assert _JOBS["corrections.overdue"].func is requests_mark_overdue
+    assert _JOBS["corrections.purge"].func is attachments_purge
