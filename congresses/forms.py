@@ -86,6 +86,21 @@ class TermForm(BootstrapForm):
         ]
 
 
+class ScheduleForm(BootstrapForm):
+    """One wave's dates, changed after the term opened (one form per tier on the terms page)."""
+
+    starts_on = vn_date(_("Bắt đầu"))
+    deadline = vn_date(_("Hạn hoàn thành"))
+
+    def __init__(self, *args: Any, tier: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tier = tier
+        self.label = Tier(tier).label
+
+    def dates(self) -> TierDates:
+        return TierDates(self.tier, self.cleaned_data["starts_on"], self.cleaned_data["deadline"])
+
+
 class PlanForm(BootstrapForm):
     ordinal = forms.IntegerField(label=_("Đại hội lần thứ"), min_value=1, max_value=100)
     format = forms.ChoiceField(label=_("Hình thức"), choices=Congress.Format.choices)

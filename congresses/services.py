@@ -13,13 +13,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from access.models import Role
+from access.models import ROLE_RANK, Grant, Role
 from access.scope import Actor, can
 from audit.services import AuditContext, actor_user, audit_log
+from core.live import publish
 from members.models import ACTIVE_STATUSES, Member
+from notices.services import notify
 from orgs.models import Org
 from orgs.rollups import counts_changed
 
@@ -37,7 +41,7 @@ from .models import (
     Tier,
     TierSchedule,
 )
-from .selectors import may_approve, may_update
+from .selectors import approving_org, may_approve, may_update
 
 # A congress's results may be entered this many days after the term's last congress date (some
 # are reported late), and a plan no earlier than this before the term's first year.
@@ -156,6 +160,96 @@ def term_create(
     return term
 
 
+def schedule_set(
+    *, by: Actor, term: Term, schedule: Sequence[TierDates], ctx: AuditContext | None = None
+) -> Term:
+    """Move the dates of one or more waves after the term opened (the organising level's
+    admins): each start no later than its deadline and within the term's years, the whole
+    schedule still bottom-up. A deadline moved later takes back the lateness it caused; one
+    moved earlier makes units late on the worker's next look (congresses_mark_late)."""
+    if not _may(by, term.organiser, Role.ADMIN):
+        raise _refuse("term", _("Chỉ cấp tổ chức nhiệm kỳ mới sửa được lịch đại hội."))
+    window = (date(term.first_year - 1, 1, 1), date(term.last_year, 12, 31))
+    for item in schedule:
+        if item.tier not in Tier.values:
+            raise _refuse("tier", _("Cấp đại hội không hợp lệ."))
+        for name, day in (("starts_on", item.starts_on), ("deadline", item.deadline)):
+            if not isinstance(day, date):
+                raise _refuse(f"{name}_{item.tier}", _("Ngày không hợp lệ (dd/mm/yyyy)."))
+            if not window[0] <= day <= window[1]:
+                raise _refuse(
+                    f"{name}_{item.tier}",
+                    _("Ngày phải trong các năm của nhiệm kỳ (%(a)s – %(b)s).")
+                    % {"a": window[0].strftime("%d/%m/%Y"), "b": window[1].strftime("%d/%m/%Y")},
+                )
+    with transaction.atomic():
+        Term.objects.select_for_update().filter(pk=term.pk).first()
+        merged = {s.tier: TierDates(s.tier, s.starts_on, s.deadline) for s in term.schedule.all()}
+        before = {tier: (d.starts_on, d.deadline) for tier, d in merged.items()}
+        merged.update({item.tier: item for item in schedule})
+        _check_schedule(term.first_year, term.last_year, list(merged.values()))
+        changed = {
+            item.tier: item
+            for item in schedule
+            if before.get(item.tier) != (item.starts_on, item.deadline)
+        }
+        for item in changed.values():
+            TierSchedule.objects.update_or_create(
+                term=term,
+                tier=item.tier,
+                defaults={"starts_on": item.starts_on, "deadline": item.deadline},
+            )
+        _unlate(term, {tier: item.deadline for tier, item in changed.items()})
+        audit_log(
+            actor=by,
+            action="term.schedule",
+            object_type="term",
+            object_id=term.pk,
+            detail={
+                "tiers": {
+                    tier: [item.starts_on.isoformat(), item.deadline.isoformat()]
+                    for tier, item in changed.items()
+                },
+                "before": {
+                    tier: [d.isoformat() for d in before[tier]]
+                    for tier in changed
+                    if tier in before
+                },
+            },
+            ctx=ctx,
+        )
+    return term
+
+
+def _unlate(term: Term, deadlines: Mapping[str, date]) -> None:
+    """The late congresses of waves whose deadline moved, no longer late under it: unmarked,
+    with their counters."""
+    if not deadlines:
+        return
+    today = timezone.localdate()
+    deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
+    cleared = []
+    rows = Congress.objects.select_for_update(of=("self",)).filter(
+        term=term, tier__in=list(deadlines), late=True
+    )
+    for congress in rows.iterator(chunk_size=5000):
+        congress.term = term
+        if is_late(
+            congress,
+            today=today,
+            deadline=deadlines[congress.tier],
+            report_within=term.report_within_days,
+        ):
+            continue
+        before = congress_counts(congress, ())
+        congress.late = False
+        for key, value in counts_delta(before, congress_counts(congress, ())).items():
+            deltas[(congress.org_id, key)] += value
+        cleared.append(congress.pk)
+    Congress.objects.filter(pk__in=cleared).update(late=False)
+    counts_changed(deltas)
+
+
 def congress_ensure(*, term: Term, org: Org) -> Congress:
     """The congress of an organisation founded after its term opened (created, and counted)."""
     congress = Congress.objects.filter(term=term, org=org).first()
@@ -224,6 +318,81 @@ def is_late(congress: Congress, *, today: date, deadline: date | None, report_wi
     return False
 
 
+def late_reason(congress: Congress, *, deadline: date | None, report_within: int) -> str:
+    """Why a late congress is late, in a sentence for its parent's officials."""
+    if not reached(congress.step, Step.HELD):
+        due = [d for d in (congress.planned_on, deadline) if d is not None]
+        when = min(due).strftime("%d/%m/%Y") if due else ""
+        if congress.planned_on is not None and congress.planned_on == min(due):
+            return _("Đã quá ngày dự kiến %(day)s mà chưa tổ chức đại hội.") % {"day": when}
+        return _("Đã quá hạn hoàn thành %(day)s của cấp mà chưa tổ chức đại hội.") % {"day": when}
+    held = congress.held_on.strftime("%d/%m/%Y") if congress.held_on else ""
+    return _("Đã tổ chức đại hội ngày %(day)s nhưng chưa báo cáo kết quả sau %(n)d ngày.") % {
+        "day": held,
+        "n": report_within,
+    }
+
+
+def officials_of(org_ids: Iterable[int], minimum: str = Role.VIEWER) -> dict[int, list[int]]:
+    """The users holding a current grant (not revoked, not expired) of at least `minimum` on
+    each of these organisations itself (its officials, who follow its units), in one query."""
+    roles = [r for r in Role.values if ROLE_RANK[Role(r)] >= ROLE_RANK[Role(minimum)]]
+    found: defaultdict[int, set[int]] = defaultdict(set)
+    rows = (
+        Grant.objects.filter(
+            org_id__in=list(org_ids), role__in=roles, revoked_at__isnull=True, user__is_active=True
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .values_list("org_id", "user_id")
+    )
+    for org_id, user_id in rows:
+        found[org_id].add(user_id)
+    return {org_id: sorted(users) for org_id, users in found.items()}
+
+
+def _tell_late(
+    congress: Congress,
+    *,
+    deadline: date | None,
+    officials: Mapping[int, list[int]] | None = None,
+    ctx: AuditContext | None = None,
+) -> None:
+    """Tell the parent's officials that a unit has just become late (once per lateness: only
+    the write that turns `late` on calls this), with a link to the parent's dashboard.
+    `officials`: those of the parents, when the caller looked them up for a whole slice."""
+    parent = congress.org.parent
+    if parent is None:
+        return
+    if officials is None:
+        officials = officials_of([parent.pk])
+    with override("vi"):
+        notify(
+            officials.get(parent.pk, []),
+            kind="congress",
+            title=_("Đại hội chậm: %(org)s") % {"org": congress.org.name},
+            body=late_reason(
+                congress, deadline=deadline, report_within=congress.term.report_within_days
+            ),
+            url=reverse("congresses:dashboard", args=[congress.term_id, parent.code]),
+            ctx=ctx,
+        )
+
+
+def _tell_reported(congress: Congress, ctx: AuditContext | None = None) -> None:
+    """Tell the approvers of the level above that results wait for their approval."""
+    over = approving_org(congress)
+    with override("vi"):
+        notify(
+            officials_of([over.pk], Role.APPROVER).get(over.pk, []),
+            kind="congress",
+            title=_("Chờ chuẩn y: %(org)s đã báo cáo kết quả đại hội") % {"org": congress.org.name},
+            body=_("%(term)s. Xem kết quả và chuẩn y khi các tổ chức trực thuộc đã xong.")
+            % {"term": congress.term.name},
+            url=reverse("congresses:congress", args=[congress.term_id, congress.org.code]),
+            ctx=ctx,
+        )
+
+
 def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int:
     """Mark as late, with their counters, the congresses whose date passed since they were last
     written: time makes a unit late without any write. Returns how many (0: none left); the
@@ -232,9 +401,8 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
     not_held = [s for s in STEP_ORDER if not reached(s, Step.HELD)]
     changed = 0
     for term in Term.objects.all():
-        overdue_tiers = list(
-            term.schedule.filter(deadline__lt=today).values_list("tier", flat=True)
-        )
+        deadlines = dict(term.schedule.values_list("tier", "deadline"))
+        overdue_tiers = [tier for tier, day in deadlines.items() if day < today]
         due = (
             Q(step__in=not_held, planned_on__lt=today)
             | Q(step__in=not_held, tier__in=overdue_tiers)
@@ -243,7 +411,7 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
         with transaction.atomic():
             batch = list(
                 Congress.objects.filter(due, term=term, late=False)
-                .select_related("term")
+                .select_related("term", "org__parent")
                 .select_for_update(skip_locked=True, of=("self",))[:limit]
             )
             deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
@@ -254,6 +422,10 @@ def congresses_mark_late(*, today: date | None = None, limit: int = 5000) -> int
                     deltas[(congress.org_id, key)] += value
             Congress.objects.filter(pk__in=[c.pk for c in batch]).update(late=True)
             counts_changed(deltas)
+            # Newly late (the filter took only those not yet marked): told once, now.
+            officials = officials_of({c.org.parent_id for c in batch if c.org.parent_id})
+            for congress in batch:
+                _tell_late(congress, deadline=deadlines.get(congress.tier), officials=officials)
         changed += len(batch)
     return changed
 
@@ -276,6 +448,9 @@ def _facts(congress: Congress) -> list[PersonFacts]:
 def _count(congress: Congress, before: Mapping[str, int], after: Mapping[str, int]) -> None:
     delta = counts_delta(dict(before), dict(after))
     counts_changed({(congress.org_id, key): value for key, value in delta.items()})
+    # The congress's page follows its organisation's stream (orgs:live): told of every write,
+    # a plan or a note that changes no counter included.
+    publish([congress.org.path])
 
 
 def rebuild_counts() -> Iterable[tuple[tuple[int, str], int]]:
@@ -300,13 +475,15 @@ def _locked_congress(congress: Congress) -> Congress:
     return locked
 
 
-def _refresh_late(congress: Congress, today: date) -> None:
+def _refresh_late(congress: Congress, today: date, ctx: AuditContext | None = None) -> None:
+    """Lateness after a write; a write that makes a unit late tells its parent's officials, as
+    the periodic job does for time alone."""
+    was, deadline = congress.late, deadline_of(congress)
     congress.late = is_late(
-        congress,
-        today=today,
-        deadline=deadline_of(congress),
-        report_within=congress.term.report_within_days,
+        congress, today=today, deadline=deadline, report_within=congress.term.report_within_days
     )
+    if congress.late and not was:
+        _tell_late(congress, deadline=deadline, ctx=ctx)
 
 
 def _check_day(congress: Congress, day: date | None, field: str) -> date:
@@ -365,7 +542,7 @@ def congress_plan(
         today = timezone.localdate()
         if congress.step == Step.NOT_SCHEDULED and congress.planned_on:
             _step(congress, Step.SCHEDULED, today, _("Lên kế hoạch"), by)
-        _refresh_late(congress, today)
+        _refresh_late(congress, today, ctx)
         congress.save()
         _count(congress, before, congress_counts(congress, _facts(congress)))
         audit_log(
@@ -453,9 +630,11 @@ def congress_advance(
             congress.reported_on = on
         elif there < STEP_ORDER.index(Step.REPORTED):
             congress.reported_on = None
-        _refresh_late(congress, timezone.localdate())
+        _refresh_late(congress, timezone.localdate(), ctx)
         congress.save()
         _count(congress, before, congress_counts(congress, _facts(congress)))
+        if to == Step.REPORTED:
+            _tell_reported(congress, ctx)
         audit_log(
             actor=by,
             action="congress.step",
@@ -654,6 +833,32 @@ def congress_results(
             ctx=ctx,
         )
     return congress
+
+
+def congress_people_viewed(
+    *,
+    viewer: Actor,
+    congress: Congress,
+    people: Sequence[Person],
+    ctx: AuditContext | None = None,
+) -> None:
+    """Audit a page showing the people a congress elected (names, roles): a read of personal
+    data, like a member list's (members.services.members_list_viewed). Those picked from the
+    registry are named under "members", so `partyorg audit member <id>` finds the read."""
+    if not people:
+        return
+    audit_log(
+        actor=viewer,
+        action="congress.people",
+        object_type="congress",
+        object_id=congress.pk,
+        detail={
+            "org": congress.org.code,
+            "people": [p.pk for p in people],
+            "members": sorted({p.member_id for p in people if p.member_id is not None}),
+        },
+        ctx=ctx,
+    )
 
 
 # -- Approval --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from .forms import (
     PersonForm,
     PlanForm,
     ReopenForm,
+    ScheduleForm,
     StepForm,
     TargetForm,
     TermForm,
@@ -83,6 +84,18 @@ def _terms_of(request: AuthedHttpRequest, org: Org) -> list[Term]:
     ]
 
 
+def _term_form(data: Any = None) -> TermForm:
+    year = timezone.localdate().year
+    return TermForm(
+        data,
+        initial={
+            "name": _("Nhiệm kỳ %(a)d–%(b)d") % {"a": year, "b": year + 5},
+            "first_year": year,
+            "last_year": year + 5,
+        },
+    )
+
+
 @login_required
 def term_index(request: AuthedHttpRequest, code: str) -> HttpResponse:
     org = get_org_for_user(request.user, code)
@@ -91,15 +104,7 @@ def term_index(request: AuthedHttpRequest, code: str) -> HttpResponse:
     # A term in full swing goes straight to its dashboard from the menu; ?all=1 lists them.
     if len(terms) == 1 and request.method == "GET" and not request.GET.get("all") and not can_open:
         return redirect("congresses:dashboard", term_id=terms[0].pk, code=org.code)
-    year = timezone.localdate().year
-    form = TermForm(
-        request.POST or None,
-        initial={
-            "name": _("Nhiệm kỳ %(a)d–%(b)d") % {"a": year, "b": year + 5},
-            "first_year": year,
-            "last_year": year + 5,
-        },
-    )
+    form = _term_form(request.POST or None)
     if request.method == "POST":
         if not can_open:
             raise Http404
@@ -121,17 +126,101 @@ def term_index(request: AuthedHttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Đã mở %(name)s.") % {"name": term.name})
                 return redirect("congresses:dashboard", term_id=term.pk, code=org.code)
+    return _index_page(request, org, form, can_open)
+
+
+def _schedule_forms(term: Term, bound: ScheduleForm | None = None) -> list[ScheduleForm]:
+    """One form per tier for the organising level to move a wave's dates (the one posted,
+    bound, in its place)."""
+    rows = {s.tier: s for s in term.schedule.all()}
+    forms = []
+    for tier in Tier:
+        if bound is not None and bound.tier == tier.value:
+            forms.append(bound)
+            continue
+        row = rows.get(tier.value)
+        initial = {"starts_on": row.starts_on, "deadline": row.deadline} if row else {}
+        forms.append(
+            ScheduleForm(initial=initial, tier=tier.value, prefix=f"sc{term.pk}-{tier.value}")
+        )
+    return forms
+
+
+def _index_page(
+    request: AuthedHttpRequest,
+    org: Org,
+    form: TermForm,
+    can_open: bool,
+    *,
+    bound: ScheduleForm | None = None,
+    bound_term: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    terms = _terms_of(request, org)
+    rows = []
+    for t in terms:
+        # The organising level's admins move a wave's dates here, tier by tier.
+        editable = can_open and t.organiser_id == org.id
+        forms = _schedule_forms(t, bound if bound_term == t.pk else None) if editable else []
+        rows.append((t, _schedule_rows(t), forms))
     return render(
         request,
         "congresses/term_index.html",
         {
             "org": org,
             "ancestors": visible_ancestors(request.user, org),
-            "terms": [(t, _schedule_rows(t)) for t in terms],
+            "terms": rows,
             "form": form,
             "can_open": can_open,
         },
+        status=status,
     )
+
+
+def _tier_errors(form: ScheduleForm, error: ValidationError) -> None:
+    """A refusal of schedule_set on the posted tier's fields (starts_on_cell → starts_on); one
+    about another tier (bottom-up order) said above the form."""
+    for name, messages_ in error.message_dict.items():
+        for suffix in ("starts_on", "deadline"):
+            if name == f"{suffix}_{form.tier}":
+                for message in messages_:
+                    form.add_error(suffix, message)
+                break
+        else:
+            for message in messages_:
+                form.add_error(None, message)
+
+
+@login_required
+def schedule(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
+    """A term's schedule, moved tier by tier by the organising level's admins (the terms page,
+    with the posted tier's form and its errors)."""
+    org = get_org_for_user(request.user, code, Role.ADMIN)
+    term = get_term_for_user(request.user, term_id)
+    if term.organiser_id != org.id:
+        raise Http404
+    form = _term_form()
+    if request.method != "POST":
+        return _index_page(request, org, form, True)
+    tier = request.POST.get("tier", "")
+    if tier not in Tier.values:
+        raise Http404
+    bound = ScheduleForm(request.POST, tier=tier, prefix=f"sc{term.pk}-{tier}")
+    if bound.is_valid():
+        try:
+            services.schedule_set(
+                by=request.user, term=term, schedule=[bound.dates()], ctx=AuditContext.of(request)
+            )
+        except ValidationError as error:
+            _tier_errors(bound, error)
+        else:
+            messages.success(
+                request,
+                _("Đã sửa lịch đại hội %(tier)s của %(term)s.")
+                % {"tier": Tier(tier).label, "term": term.name},
+            )
+            return redirect(reverse("congresses:index", args=[org.code]) + "?all=1")
+    return _index_page(request, org, form, True, bound=bound, bound_term=term.pk, status=400)
 
 
 def _schedule_rows(term: Term) -> list[tuple[str, date, date]]:
@@ -377,9 +466,46 @@ def _plan_initial(congress: Congress) -> dict[str, Any]:
     }
 
 
+def _people_shown(
+    request: AuthedHttpRequest, congress: Congress, people: dict[str, list[Person]]
+) -> None:
+    """The names of the elected people shown: a read of personal data, audited as a member
+    list is."""
+    services.congress_people_viewed(
+        viewer=request.user,
+        congress=congress,
+        people=[p for rows in people.values() for p in rows],
+        ctx=AuditContext.of(request),
+    )
+
+
+def _congress_live(request: AuthedHttpRequest, congress: Congress) -> HttpResponse:
+    """The page's live parts (step, plan, results, timeline), fetched again whenever its
+    organisation's stream (orgs:live) says something changed."""
+    people = congress_people(congress)
+    _people_shown(request, congress, people)
+    return render(
+        request,
+        "congresses/_congress_live.html",
+        {
+            "congress": congress,
+            "term": congress.term,
+            "org": congress.org,
+            "timeline": congress_timeline(congress),
+            "bodies": [(Person.Body(body).label, rows) for body, rows in people.items() if rows],
+            "shares": _committee_shares(congress, people),
+            "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
+        },
+    )
+
+
 @login_required
 def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
+    # Before the congress is read: the page's stream tells of any change after it.
+    since = stamp()
     congress = get_congress_for_user(request.user, term_id, code)
+    if request.method == "GET" and request.GET.get("live"):
+        return _congress_live(request, congress)
     updater, approver = may_update(request.user, congress), may_approve(request.user, congress)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     today = timezone.localdate()
@@ -414,6 +540,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
                     "congresses:congress", term_id=congress.term_id, code=congress.org.code
                 )
     people = congress_people(congress)
+    _people_shown(request, congress, people)
     still_open = open_children(congress) if approver and congress.step == Step.REPORTED else []
     # A refusal whose form the page no longer offers (the congress was approved meanwhile…) is
     # shown at the top of the page.
@@ -454,6 +581,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
             "action": action,
             "hidden_errors": hidden_errors,
             "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
+            "live_since": since,
         },
         status=400 if action else 200,
     )
@@ -555,6 +683,9 @@ def _sections(
 def congress_results(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
     congress = get_congress_for_user(request.user, term_id, code, Role.EDITOR)
     people = congress_people(congress)
+    if request.method == "GET":
+        # The form's rows are the stored people: their names shown, audited.
+        _people_shown(request, congress, people)
     numbers = NumbersForm(
         request.POST or None,
         initial={

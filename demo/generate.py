@@ -38,6 +38,7 @@ from members.record import (
 from orgs.models import AdminUnit, Kind, Org, OrgEvent
 from orgs.rollups import add_keys, apply_to_subtree_counts, org_keys
 from orgs.services import encode_step
+from rollout.demo import rollout_demo
 
 CITY_MEMBERS = 365_911
 NATION_MEMBERS = 5_600_000
@@ -469,6 +470,7 @@ class Generator:
         handbook_demo(seed=self.seed, today=self.today)
         meetings_demo(today=self.today, seed=self.seed)
         corrections_demo(today=self.today, seed=self.seed)
+        rollout_demo(seed=self.seed)
         return written
 
     def _run(self) -> int:

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "campaigns",
     "congresses",
     "meetings",
+    "rollout",
     "api",
     "demo",
     "partyorg",

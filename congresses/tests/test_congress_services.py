@@ -380,3 +380,65 @@ def test_a_target_is_inherited_unless_a_lower_level_sets_its_own(world: World, t
             by=world.users["central"], term=term, org=world.root, key="women", percent="120"
         )
     assert "percent" in info.value.message_dict
+
+
+# -- The schedule after the term opened --------------------------------------------------------
+
+
+def test_the_organising_level_moves_a_tiers_dates_audited(world: World, term) -> None:
+    from audit.models import AuditEvent
+    from congresses.models import TierSchedule
+
+    start, end = TODAY - timedelta(days=10), TODAY + timedelta(days=45)
+    services.schedule_set(
+        by=world.users["central"], term=term, schedule=[TierDates(Tier.CELL, start, end)]
+    )
+    row = TierSchedule.objects.get(term=term, tier=Tier.CELL)
+    assert (row.starts_on, row.deadline) == (start, end)
+    event = AuditEvent.objects.filter(action="term.schedule").get()
+    assert event.detail["tiers"]["cell"] == [start.isoformat(), end.isoformat()]
+    # The other tiers are as they were.
+    assert TierSchedule.objects.get(term=term, tier=Tier.UPPER).deadline == SCHEDULE[2].deadline
+
+
+@pytest.mark.parametrize(
+    ("who", "dates", "field"),
+    [
+        ("city", (TODAY, TODAY + timedelta(days=5)), "term"),
+        ("central", (TODAY, TODAY - timedelta(days=1)), "deadline_cell"),
+        ("central", (TODAY.replace(year=TODAY.year - 3), TODAY), "starts_on_cell"),
+        ("central", (TODAY, TODAY.replace(year=TODAY.year + 7)), "deadline_cell"),
+        # Bottom-up: a cell's deadline after its grassroots level's is refused on the tier
+        # that would come too early.
+        ("central", (TODAY, TODAY + timedelta(days=70)), "deadline_grassroots"),
+    ],
+)
+def test_a_bad_schedule_is_refused_on_its_field(
+    world: World, term, who: str, dates: tuple, field: str
+) -> None:
+    from congresses.models import TierSchedule
+
+    with pytest.raises(ValidationError) as info:
+        services.schedule_set(
+            by=world.users[who], term=term, schedule=[TierDates(Tier.CELL, *dates)]
+        )
+    assert field in info.value.message_dict
+    assert TierSchedule.objects.get(term=term, tier=Tier.CELL).deadline == SCHEDULE[0].deadline
+
+
+def test_a_later_deadline_takes_back_the_lateness_it_caused(world: World, term) -> None:
+    # The cells' wave is overdue: the cell is late.
+    services.schedule_set(
+        by=world.users["central"],
+        term=term,
+        schedule=[TierDates(Tier.CELL, TODAY - timedelta(days=60), TODAY - timedelta(days=1))],
+    )
+    assert services.congresses_mark_late(today=TODAY) == 1
+    assert counts(world.root, term)["late"] == 1
+    services.schedule_set(
+        by=world.users["central"],
+        term=term,
+        schedule=[TierDates(Tier.CELL, TODAY - timedelta(days=60), TODAY + timedelta(days=10))],
+    )
+    assert not congress(term, world.cell).late
+    assert counts(world.root, term).get("late", 0) == 0

@@ -23,6 +23,9 @@ CELL_READERS = CELL_EDITORS | {"viewer"}
 # A meeting of the cell: its officials, and its members.
 MEETING_READERS = CELL_READERS | {"member"}
 
+# Every official (any grant).
+GRANT_HOLDERS_ALL = CELL_READERS
+
 # name -> (kwargs from the world, personas that get 200, the status everyone else gets)
 Row = tuple[Callable[[World], dict[str, Any]], set[str], int]
 MATRIX: dict[str, Row] = {
@@ -101,6 +104,12 @@ MATRIX: dict[str, Row] = {
     "congresses:home": (lambda w: {}, set(), 404),
     "congresses:index": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "congresses:dashboard": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    # A term's schedule, moved by the organising level's admins (the term is the root's).
+    "congresses:schedule": (
+        lambda w: {"term_id": _term(w).pk, "code": w.root.code},
+        {"central"},
+        404,
+    ),
     "congresses:congress": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
     "congresses:targets": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
     # Entering results and picking members: editors of the organisation (or above).
@@ -215,6 +224,32 @@ MATRIX: dict[str, Row] = {
         CELL_EDITORS | {"member"},
         404,
     ),
+    # Rolling out (rollout/tests/): officials given access by sheet or one at a time (admins),
+    # a sheet's dry run (its uploader only), a first-login link (nobody logged in; a bad link
+    # 404), coverage at any level, difficulties (the reporter, the province's desk and above),
+    # the desks' queues (approvers and above) and the FAQ (any official).
+    "rollout:officials": (lambda w: {}, WARD_ADMINS, 404),
+    "rollout:sheet_template": (lambda w: {}, WARD_ADMINS, 404),
+    "rollout:invite_renew": (lambda w: {"official_id": 1}, set(), 405),  # POST only
+    "rollout:sheet": (lambda w: {"upload_id": _sheet(w).pk}, {"ward"}, 404),
+    "rollout:first_login": (lambda w: {"secret": "not-a-link"}, set(), 404),
+    "rollout:coverage": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "rollout:coverage_export": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "rollout:mine": (lambda w: {}, GRANT_HOLDERS_ALL, 404),
+    "rollout:report": (lambda w: {}, GRANT_HOLDERS_ALL, 404),
+    "rollout:faq": (lambda w: {}, GRANT_HOLDERS_ALL, 404),
+    "rollout:difficulty": (
+        lambda w: {"difficulty_id": _difficulty(w).pk},
+        {"secretary", "city", "central"},
+        404,
+    ),
+    "rollout:screenshot": (
+        lambda w: {"difficulty_id": _difficulty(w).pk},
+        {"secretary", "city", "central"},
+        404,
+    ),
+    "rollout:difficulty_act": (lambda w: {"difficulty_id": _difficulty(w).pk}, set(), 405),
+    "rollout:queue": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
 }
 
 # Entries of the menu that send an official on to their own organisation's page (a redirect),
@@ -241,6 +276,7 @@ ANONYMOUS = {
     "apiv1:congress_plan": 405,
     "apiv1:congress_results": 405,
     "apiv1:api-root": 404,
+    "rollout:first_login": 404,
     # The installable app's manifest and service worker are public files.
     "handbook:manifest": 200,
     "handbook:sw": 200,
@@ -393,6 +429,29 @@ def _meeting(world: World) -> Any:
 
         setattr(world, "_meeting", meeting_with_paper_and_vote(world))  # noqa: B010 - a cache
     return getattr(world, "_meeting")  # noqa: B009
+
+
+def _sheet(world: World) -> Any:
+    """A sheet of officials the ward's admin uploaded, not yet applied (once per world)."""
+    if not hasattr(world, "_sheet"):
+        from rollout.services import sheet_upload
+
+        sheet = sheet_upload(by=world.users["ward"], name="can-bo.csv", data=b"CCCD\n", ctx=None)
+        setattr(world, "_sheet", sheet)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_sheet")  # noqa: B009
+
+
+def _difficulty(world: World) -> Any:
+    """A difficulty the cell's secretary reported, with a screenshot: at the city's desk."""
+    if not hasattr(world, "_difficulty"):
+        from rollout.services import difficulty_report
+        from rollout.tests.test_difficulties import png
+
+        difficulty = difficulty_report(
+            by=world.users["secretary"], doing="Họp", description="Lỗi", screenshot=png()
+        )
+        setattr(world, "_difficulty", difficulty)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_difficulty")  # noqa: B009
 
 
 def _candidate(world: World) -> Any:

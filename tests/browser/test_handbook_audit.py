@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from conftest import World
+from meetings.tests.helpers import meeting_with_paper_and_vote
 from tests.browser.conftest import CHROMIUM, FLAGS, login
 from tests.browser.test_handbook import PHONE, publish
 
@@ -22,6 +24,7 @@ LIGHTHOUSE = AUDIT / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 def _pages(world: World, document_id: int) -> dict[str, list[str]]:
     ward = world.ward.code
+    meeting = meeting_with_paper_and_vote(world)
     return {
         "member": [
             "/so-tay/",
@@ -29,6 +32,9 @@ def _pages(world: World, document_id: int) -> dict[str, list[str]]:
             "/so-tay/tai-lieu/",
             f"/so-tay/tai-lieu/{document_id}/",
             "/so-tay/thong-bao/",
+            # The cell's meetings, in the handbook: the list, and a meeting with its open vote.
+            reverse("meetings:index"),
+            reverse("meetings:detail", args=[meeting.pk]),
         ],
         "ward": [
             f"/so-tay/don-vi/{ward}/",
@@ -56,7 +62,8 @@ def test_no_serious_or_critical_axe_violation_on_any_handbook_page(
             page = context.new_page()
             login(page, persona)
             for url in urls:
-                page.goto(url)
+                response = page.goto(url)
+                assert response is not None and response.ok, url
                 page.add_script_tag(path=str(AXE))
                 result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
                 bad = [
