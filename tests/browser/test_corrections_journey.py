@@ -50,13 +50,21 @@ def test_a_wrong_birth_date_is_corrected_up_the_tree(
         (mem_context, member) = _phone(browser, live_server)
         contexts.append(mem_context)
         login(member, "member")
+        # The request's page (the guide's picture of it), then the same from "my record".
         member.goto("/so-tay/dinh-chinh/moi/?truong=birth_date")
         expect(member.locator("#id_field")).to_have_value("birth_date")
         member.fill("#id_proposed_value", right)
         member.fill("#id_reason", "Giấy khai sinh ghi ngày 27; hồ sơ nhập nhầm.")
         member.set_input_files("#id_attachment", str(photo))
         shot(member, "dinh-chinh-gui")
-        member.click("#correction-form button:has-text('Gửi yêu cầu')")
+        _fits(member)
+        # From "my record": "Báo lỗi" on the birth date's row.
+        member.goto("/so-tay/ho-so/")
+        member.click("#truong-birth_date summary")
+        member.fill("#dung-birth_date", right)
+        member.fill("#ly-do-birth_date", "Giấy khai sinh ghi ngày 27; hồ sơ nhập nhầm.")
+        member.set_input_files("#anh-birth_date", str(photo))
+        member.click("#truong-birth_date button:has-text('Gửi yêu cầu')")
         expect(member.locator("#status")).to_contain_text("Đang xem xét")
         expect(member.locator("#request")).to_contain_text("giay-khai-sinh.png")
         _fits(member)
@@ -120,7 +128,8 @@ def test_a_wrong_birth_date_is_corrected_up_the_tree(
 
         # The member sees the new date on their record, and the notification.
         member.goto("/so-tay/ho-so/")
-        expect(member.locator("main")).to_contain_text(right)
+        expect(member.locator("#truong-birth_date")).to_contain_text(right)
+        expect(member.locator("#truong-birth_date")).not_to_contain_text("Đang đính chính")
         member.goto("/so-tay/thong-bao/")
         expect(member.locator("main")).to_contain_text("đã được duyệt")
         shot(member, "dinh-chinh-thong-bao")
