@@ -3,11 +3,11 @@
 import hashlib
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ApiToken, Grant, Role
+from .models import ROLE_RANK, ApiToken, Grant, Role
 from .scope import acts_as_superuser, can, granted_paths, scope_q
 
 
@@ -76,3 +76,17 @@ def get_token_for_user(actor: Any, token_id: int) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def holders_at(org_id: int, role: str) -> list[int]:
+    """Ids of the users holding `role` or a higher one on this very organisation (active grants):
+    whom to tell of work that arrives there (a correction request at their level)."""
+    roles = [r for r in Role.values if ROLE_RANK[Role(r)] >= ROLE_RANK[Role(role)]]
+    now = timezone.now()
+    return sorted(
+        set(
+            Grant.objects.filter(org_id=org_id, role__in=roles, revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .values_list("user_id", flat=True)
+        )
+    )

@@ -20,6 +20,7 @@ from audit.services import AuditContext, audit_log
 from core.forms import apply_errors
 from core.http import AuthedHttpRequest
 from core.live import stamp
+from corrections.selectors import queue_counts, units_summary
 from lib.cleaning.export import XlsxBook
 from orgs.models import Org
 from orgs.selectors import get_org_for_user, visible_ancestors
@@ -145,6 +146,8 @@ def campaign_dashboard(request: AuthedHttpRequest, campaign_id: int, code: str) 
         "children": children_figures(campaign, org),
         "late": late_units(campaign, org),
         "series": progress_series(campaign, org),
+        # Correction requests of the subtree, per unit (corrections/selectors.py).
+        "corrections": {"counts": queue_counts(org), "units": units_summary(org)},
         # The live part refreshes when the organisation's stream says something changed; the
         # button and its confirmation are outside it.
         "publishing": None if live else _publishing(request, campaign, org),

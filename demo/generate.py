@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from congresses.demo import congresses_generate
 from core.db import adapt_rows, bulk_insert, indexes_deferred, reset_sequence
+from corrections.demo import corrections_demo
 from handbook.demo import handbook_demo
 from lib.synth import PersonFactory
 from lib.vn.text import fold
@@ -468,6 +469,7 @@ class Generator:
         # its indexes stand.
         handbook_demo(seed=self.seed, today=self.today)
         meetings_demo(today=self.today, seed=self.seed)
+        corrections_demo(today=self.today, seed=self.seed)
         rollout_demo(seed=self.seed)
         return written
 

@@ -23,16 +23,6 @@ RECORD_FIELDS = (
 RECORD_FIELD_KEYS = frozenset(key for key, _label in RECORD_FIELDS)
 
 
-class ErrorReportForm(forms.Form):
-    field = forms.ChoiceField(choices=RECORD_FIELDS, widget=forms.HiddenInput)
-    message = forms.CharField(
-        label=_("Thông tin đúng là gì?"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Hãy ghi rõ thông tin đúng là gì.")},
-    )
-
-
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Tiêu đề"), max_length=300)
     kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=DocumentKind.choices)

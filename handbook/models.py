@@ -106,28 +106,3 @@ class DocumentRead(models.Model):
 
     def __str__(self) -> str:
         return f"read {self.member_id}/{self.document_id}"
-
-
-class ErrorReport(models.Model):
-    """A member says a value of their record is wrong. Stored here and shown to them as sent;
-    the corrections work (issue 24) takes these reports over (their committee reviews them)."""
-
-    class Status(models.TextChoices):
-        SENT = "sent", _("Đã gửi")
-
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
-    field = models.CharField(max_length=32)
-    # The value as the member saw it when reporting, and what they say it should be.
-    shown_value = models.CharField(max_length=255, blank=True)
-    message = models.TextField(_("nội dung"))
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENT)
-    created_at = models.DateTimeField()
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        indexes = [models.Index(fields=["member", "-created_at"], name="hbreport_member_recent")]
-
-    def __str__(self) -> str:
-        return f"report {self.pk}: {self.field}"

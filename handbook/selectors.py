@@ -13,7 +13,7 @@ from lib.vn.text import fold
 from members.models import Member
 from members.selectors import get_member_for_user
 
-from .models import Document, DocumentRead, ErrorReport
+from .models import Document, DocumentRead
 
 
 def own_member(actor: Any) -> Member | None:
@@ -83,7 +83,3 @@ def unread_documents(member: Member | None, actor: Any, limit: int = 5) -> list[
         .order_by("-published_at", "-id")
     )
     return list(rows[:limit])
-
-
-def reports_of(member: Member) -> list[ErrorReport]:
-    return list(ErrorReport.objects.filter(member=member).order_by("-created_at", "-id"))

@@ -24,7 +24,7 @@ from orgs.rollups import counts_changed
 
 from . import storage
 from .counting import ACTIVATED, INSTALLED, counting_org, studied_key
-from .models import Document, DocumentRead, ErrorReport, MemberActivity
+from .models import Document, DocumentRead, MemberActivity
 
 
 def member_seen(
@@ -238,40 +238,3 @@ def document_studied(
             ctx=ctx,
         )
     return True
-
-
-# -- Error reports -----------------------------------------------------------------------------
-
-
-def error_report_create(
-    *,
-    member: Member,
-    field: str,
-    shown_value: str,
-    message: str,
-    by: Any,
-    ctx: AuditContext | None = None,
-) -> ErrorReport:
-    message = message.strip()
-    if not message:
-        raise ValidationError({"message": _("Hãy ghi rõ thông tin đúng là gì.")})
-    if len(message) > 2000:
-        raise ValidationError({"message": _("Nội dung dài quá 2.000 ký tự.")})
-    with transaction.atomic():
-        report = ErrorReport.objects.create(
-            member=member,
-            field=field,
-            shown_value=shown_value[:255],
-            message=message,
-            created_at=timezone.now(),
-            by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        audit_log(
-            actor=by,
-            action="handbook.error_report",
-            object_type="member",
-            object_id=member.pk,
-            detail={"field": field, "report": report.pk},
-            ctx=ctx,
-        )
-    return report

@@ -7,7 +7,6 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -19,8 +18,8 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from audit.services import AuditContext
-from core.forms import apply_errors
 from core.http import AuthedHttpRequest, query_int
+from corrections.selectors import correctable_fields, open_fields, own_requests
 from members.selectors import member_events
 from members.services import member_view
 from notices.push import push_enabled
@@ -29,7 +28,7 @@ from notices.services import notification_mark_read
 from notices.services import push_subscribe as subscribe
 
 from . import services, storage
-from .forms import RECORD_FIELDS, DocumentSearchForm, ErrorReportForm
+from .forms import RECORD_FIELDS, DocumentSearchForm
 from .home import cards_for
 from .models import Document
 from .selectors import (
@@ -37,11 +36,13 @@ from .selectors import (
     get_document_for_user,
     own_member,
     reads_of,
-    reports_of,
     unread_documents,
 )
 
 NOTICES_SHOWN = 50
+# The latest correction requests shown under "my record" (all of them: corrections:mine).
+REQUESTS_SHOWN = 5
+DATE_KEYS = frozenset({"birth_date", "admission_date", "official_date"})
 DOCUMENTS_PAGE = 30
 # Every handbook page lives under this prefix (handbook/urls.py): the service worker keeps them.
 PREFIX = "/so-tay/"
@@ -87,35 +88,16 @@ def me(request: AuthedHttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         raise Http404
-    form = ErrorReportForm(request.POST or None)
     rows = _record_rows(member)
-    if request.method == "POST" and form.is_valid():
-        key = form.cleaned_data["field"]
-        shown = next(str(row["value"]) for row in rows if row["key"] == key)
-        try:
-            services.error_report_create(
-                member=member,
-                field=key,
-                shown_value=shown,
-                message=form.cleaned_data["message"],
-                by=request.user,
-                ctx=AuditContext.of(request),
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Đã gửi báo lỗi. Cấp uỷ quản lý bạn sẽ xem xét và sửa hồ sơ."),
-            )
-            return redirect("handbook:me")
     member_view(viewer=request.user, member=member, ctx=AuditContext.of(request), what="handbook")
-    reports = reports_of(member)
-    reported = {report.field for report in reports}
-    labels = dict(RECORD_FIELDS)
+    # "Báo lỗi" files a correction request (corrections:mine_new, from corrections'
+    # _record_row.html); a field with one in progress is tagged.
+    reported = open_fields(member.pk)
+    correctable = correctable_fields()
     for row in rows:
         row["reported"] = row["key"] in reported
-        row["open"] = form.is_bound and form.data.get("field") == row["key"]
+        row["correctable"] = row["key"] in correctable
+        row["kind"] = "date" if row["key"] in DATE_KEYS else "text"
     return render(
         request,
         "handbook/me.html",
@@ -123,9 +105,11 @@ def me(request: AuthedHttpRequest) -> HttpResponse:
             "hb_nav": "me",
             "member": member,
             "rows": rows,
-            "form": form,
             "events": member_events(member),
-            "reports": [(labels.get(r.field, r.field), r) for r in reports],
+            "requests": [
+                (dict(RECORD_FIELDS).get(r.field, r.field), r)
+                for r in own_requests(request.user)[:REQUESTS_SHOWN]
+            ],
         },
     )
 

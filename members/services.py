@@ -647,9 +647,12 @@ def member_issue_card(
     on: date,
     by: Any = None,
     reissue: bool = False,
+    source: str = Source.EVENT,
+    source_ref: str = "",
     ctx: AuditContext | None = None,
 ) -> Member:
-    """Issue (or reissue) the 8-digit party card; only official members hold one."""
+    """Issue (or reissue) the 8-digit party card; only official members hold one. With a
+    `source_ref` (a correction request), the number's history names where it came from."""
     _require_active(member)
     on = _check_event_date(member, on)
     number = (card_number or "").strip()
@@ -680,6 +683,17 @@ def member_issue_card(
             detail={"card_number": number, "previous": member.card_number},
             by=by,
         )
+        if source_ref:
+            FieldChange.objects.create(
+                member=member,
+                field="card_number",
+                old_value=member.card_number or "",
+                new_value=number,
+                source=source,
+                source_ref=source_ref,
+                by=_user(by),
+                at=timezone.now(),
+            )
         return _refresh(member, by=by, action="member.card", detail={"reissue": reissue}, ctx=ctx)
 
 

@@ -1,5 +1,6 @@
 """Settings of partyorg: one file, every value read from the environment."""
 
+import json
 import os
 from pathlib import Path
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "accounts",
     "notices",
     "cleaning",
+    "corrections",
     "handbook",
     "campaigns",
     "congresses",
@@ -250,6 +252,51 @@ PARTYORG_ADOPTION_LOW = env_int("PARTYORG_ADOPTION_LOW", 50)
 PARTYORG_ADOPTION_HIGH = env_int("PARTYORG_ADOPTION_HIGH", 80)
 # Documents published in the handbook: the largest file accepted, in megabytes.
 PARTYORG_DOCUMENT_MAX_MB = env_int("PARTYORG_DOCUMENT_MAX_MB", 20)
+# Corrections (corrections/): which level may approve a change of which field, as policies with
+# the date each takes effect (the latest one in effect on the day of the decision applies). A
+# level is "cell", "grassroots", "commune", "province" or "central"; a field not named may not be
+# corrected by request. PARTYORG_CORRECTION_POLICY (JSON, the same shape) replaces the default.
+_CORRECTION_POLICY_DEFAULT: list[dict[str, object]] = [
+    {
+        "from": "2025-07-01",
+        "fields": {
+            "phone": "cell",
+            "email": "cell",
+            "full_name": "province",
+            "birth_name": "province",
+            "other_names": "province",
+            "birth_date": "province",
+            "sex": "province",
+            "cccd": "province",
+            "admission_date": "commune",
+            "official_date": "commune",
+            "card_number": "commune",
+        },
+    }
+]
+
+
+def _correction_policy() -> list[dict[str, object]]:
+    text = env_str("PARTYORG_CORRECTION_POLICY")
+    if not text:
+        return _CORRECTION_POLICY_DEFAULT
+    try:
+        policy = json.loads(text)
+        assert isinstance(policy, list) and all("from" in p and "fields" in p for p in policy)
+    except (ValueError, AssertionError):
+        raise ImproperlyConfigured(
+            "PARTYORG_CORRECTION_POLICY must be a JSON list of {from, fields} objects."
+        ) from None
+    return policy
+
+
+PARTYORG_CORRECTION_POLICY = _correction_policy()
+# Working days each level has to act on a request before it shows as overdue.
+PARTYORG_CORRECTION_STEP_DAYS = env_int("PARTYORG_CORRECTION_STEP_DAYS", 5)
+# Days an attachment is kept after its request closes, then deleted.
+PARTYORG_CORRECTION_KEEP_DAYS = env_int("PARTYORG_CORRECTION_KEEP_DAYS", 30)
+# The largest attachment accepted, in megabytes.
+PARTYORG_CORRECTION_MAX_MB = env_int("PARTYORG_CORRECTION_MAX_MB", 10)
 # Last activity is written at most once per this many seconds per member.
 PARTYORG_ACTIVITY_EVERY = env_int("PARTYORG_ACTIVITY_EVERY", 15 * 60)
 

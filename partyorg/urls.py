@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cleaning.urls")),
     path("", include("campaigns.urls")),
+    path("", include("corrections.urls")),
     path("", include("handbook.urls")),
     path("", include("congresses.urls")),
     path("", include("meetings.urls")),

@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from core.tick import tick
+from corrections.models import Request
 from handbook import adoption
 from handbook.counting import ACTIVATED, INSTALLED, reconcile
-from handbook.models import ErrorReport, MemberActivity
+from handbook.models import MemberActivity
 from handbook.services import member_seen
 from members.services import member_update
 from orgs.rollups import counts_of, rollups_rebuild
@@ -36,27 +37,35 @@ def test_my_record_is_never_someone_elses(world):
         assert other.cccd not in page
 
 
-def test_an_error_report_is_stored_and_shown_as_sent(world):
+def test_an_error_report_is_a_correction_request_shown_as_sent(world):
     client = world.client("member")
-    empty = client.post(reverse("handbook:me"), {"field": "phone", "message": "  "})
-    assert empty.status_code == 200
-    assert "Hãy ghi rõ" in empty.content.decode()
-    assert not ErrorReport.objects.exists()
+    page = client.get(reverse("handbook:me")).content.decode()
+    # "Báo lỗi" on a row files a correction request (corrections:mine_new).
+    assert reverse("corrections:mine_new") in page
+    empty = client.post(
+        reverse("corrections:mine_new"), {"field": "phone", "proposed_value": " ", "reason": "x"}
+    )
+    assert empty.status_code == 200 and "Hãy nhập giá trị đúng" in empty.content.decode()
+    assert not Request.objects.exists()
     response = client.post(
-        reverse("handbook:me"), {"field": "phone", "message": "Số đúng là 0912 345 678"}
+        reverse("corrections:mine_new"),
+        {"field": "phone", "proposed_value": "0912 345 678", "reason": "Số mới"},
     )
     assert response.status_code == 302
-    report = ErrorReport.objects.get()
-    assert (report.member, report.field, report.shown_value) == (
+    request = Request.objects.get()
+    assert (request.member, request.field, request.current_value) == (
         world.members[0],
         "phone",
         world.members[0].phone,
     )
     page = client.get(reverse("handbook:me")).content.decode()
-    assert "Đã gửi" in page and "Số đúng là 0912 345 678" in page
-    # A field outside the summary is no field.
-    client.post(reverse("handbook:me"), {"field": "religion", "message": "x"})
-    assert ErrorReport.objects.count() == 1
+    assert "Đang đính chính" in page and "+84912345678" in page
+    # The cell is not corrected by request: its row says whom to tell.
+    client.post(
+        reverse("corrections:mine_new"), {"field": "org", "proposed_value": "x", "reason": "x"}
+    )
+    assert Request.objects.count() == 1
+    assert "hãy báo bí thư chi bộ" in page
 
 
 def test_activation_counts_per_unit_and_thresholds(world, settings):

@@ -208,6 +208,22 @@ MATRIX: dict[str, Row] = {
         WARD_READERS,
         404,
     ),
+    # Corrections (corrections/tests/): the member's own pages in the handbook; a request of the
+    # cell's member, read by the officials of its subtree; its attachment only by the member and
+    # those who handle it (editors and above), never by a viewer or anyone outside.
+    "corrections:mine": (lambda w: {}, {"member"}, 404),
+    "corrections:mine_new": (lambda w: {}, {"member"}, 404),
+    "corrections:mine_detail": (lambda w: {"request_id": _correction(w).pk}, {"member"}, 404),
+    "corrections:queue": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "corrections:queue_export": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
+    "corrections:import": (lambda w: {"code": w.ward.code}, WARD_EDITORS, 404),
+    "corrections:file": (lambda w: {"member_id": w.members[1].pk}, CELL_EDITORS, 404),
+    "corrections:detail": (lambda w: {"request_id": _correction(w).pk}, CELL_READERS, 404),
+    "corrections:attachment": (
+        lambda w: {"request_id": _correction(w).pk},
+        CELL_EDITORS | {"member"},
+        404,
+    ),
     # Rolling out (rollout/tests/): officials given access by sheet or one at a time (admins),
     # a sheet's dry run (its uploader only), a first-login link (nobody logged in; a bad link
     # 404), coverage at any level, difficulties (the reporter, the province's desk and above),
@@ -357,6 +373,25 @@ def _document(world: World) -> Any:
         )
         setattr(world, "_document", document)  # noqa: B010 - a cache on the fixture object
     return getattr(world, "_document")  # noqa: B009
+
+
+def _correction(world: World) -> Any:
+    """A correction request of the cell's member, with a photo (once per world)."""
+    if not hasattr(world, "_correction"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from corrections.services import request_file
+
+        request = request_file(
+            member=world.members[0],
+            field="phone",
+            proposed="0912345678",
+            reason="Số mới",
+            attachment=SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+            by=world.users["member"],
+        )
+        setattr(world, "_correction", request)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_correction")  # noqa: B009
 
 
 def _term(world: World) -> Any:

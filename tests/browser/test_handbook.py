@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from conftest import World
+from corrections.models import Request
 from handbook.demo import pdf_bytes
-from handbook.models import Document, DocumentRead, ErrorReport
+from handbook.models import Document, DocumentRead
 from handbook.services import document_publish
 from notices.services import notify
 from tests.browser.conftest import CHROMIUM, FLAGS, login, shot
@@ -98,11 +99,13 @@ def test_a_member_reads_studies_and_reports_on_a_phone(phone, live_world: World)
     expect(page.locator("#truong-cccd")).to_contain_text(live_world.members[0].cccd)
     shot(page, "so-tay-ho-so")
     page.click("#truong-phone summary")
-    page.fill("#bao-loi-phone", "Số điện thoại đúng là 0912 345 678")
-    page.click("#truong-phone button:has-text('Gửi báo lỗi')")
-    expect(page.locator(".hb-alert")).to_contain_text("Đã gửi báo lỗi")
-    expect(page.locator("#truong-phone")).to_contain_text("Đã gửi báo lỗi")
-    assert ErrorReport.objects.filter(field="phone").count() == 1
+    page.fill("#dung-phone", "0912 345 678")
+    page.fill("#ly-do-phone", "Số điện thoại mới")
+    page.click("#truong-phone button:has-text('Gửi yêu cầu')")
+    expect(page.locator(".hb-alert")).to_contain_text("Đã gửi yêu cầu đính chính")
+    assert Request.objects.filter(field="phone").count() == 1
+    page.goto("/so-tay/ho-so/")
+    expect(page.locator("#truong-phone")).to_contain_text("Đang đính chính")
     shot(page, "so-tay-bao-loi")
 
     # Documents: search without diacritics, read, bookmark, mark studied.
