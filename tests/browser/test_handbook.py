@@ -57,10 +57,10 @@ CONTROLLED = """async () => {
 
 def _wait_cached(page, url: str) -> None:
     """Until the service worker has kept `url` (it stores pages as they arrive, files too)."""
+    # As the service worker looks (ignoreVary: a page varies on the cookie, a bare URL has none).
+    kept = "(u) => caches.open('hb-1-pages').then((c) => c.match(u, {ignoreVary: true}))"
     for _attempt in range(100):
-        if page.evaluate(
-            "(u) => caches.open('hb-1-pages').then((c) => c.match(u)).then((r) => !!r)", url
-        ):
+        if page.evaluate(kept + ".then((r) => !!r)", url):
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"{url} never reached the cache")
