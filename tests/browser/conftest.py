@@ -50,6 +50,16 @@ def _live_listener_stopped(django_db_setup: None) -> Iterator[None]:
 
 
 @pytest.fixture
+def own_browser(browser) -> Iterator[object]:
+    """A Chromium of this test's own, for pages of the handbook: a service worker outliving its
+    page can keep a shared browser's next context from closing. Closed whole at the end, its
+    contexts with it."""
+    own = browser.browser_type.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    yield own
+    own.close()
+
+
+@pytest.fixture
 def live_world(transactional_db: None) -> World:
     return make_world()
 

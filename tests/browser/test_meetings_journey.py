@@ -18,8 +18,8 @@ from .conftest import login, shot
 PHONE = {"width": 390, "height": 844}
 
 
-def _phone(browser, live_server):
-    context = browser.new_context(
+def _phone(own_browser, live_server):
+    context = own_browser.new_context(
         viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
     )
     page = context.new_page()
@@ -32,10 +32,10 @@ def _fits(page) -> None:
     assert page.locator("html").evaluate("e => e.scrollWidth") <= PHONE["width"]
 
 
-def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: World, tmp_path):
+def test_a_cell_holds_a_meeting_on_phones(own_browser, live_server, live_world: World, tmp_path):
     world = live_world
-    sec_context, secretary = _phone(browser, live_server)
-    mem_context, member = _phone(browser, live_server)
+    _sec_context, secretary = _phone(own_browser, live_server)
+    mem_context, member = _phone(own_browser, live_server)
     try:
         # The secretary schedules this evening's meeting (check-in opens an hour before).
         login(secretary, "secretary")
@@ -156,11 +156,10 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         expect(member.locator("#minutes")).to_contain_text("Thông qua nghị quyết chi bộ tháng")
         expect(member.locator("#my-attendance")).to_contain_text("Có mặt")
     finally:
-        sec_context.close()
-        mem_context.close()
+        pass  # the test's own browser closes them all
 
     # The ward reads the attendance figures, from its counters.
-    ward_context, ward = _phone(browser, live_server)
+    _ward_context, ward = _phone(own_browser, live_server)
     try:
         login(ward, "ward")
         ward.goto(f"/meetings/stats/{world.ward.code}/")
@@ -169,4 +168,4 @@ def test_a_cell_holds_a_meeting_on_phones(browser, live_server, live_world: Worl
         _fits(ward)
         shot(ward, "sinh-hoat-thong-ke")
     finally:
-        ward_context.close()
+        pass  # the test's own browser closes them all
