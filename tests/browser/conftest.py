@@ -67,7 +67,12 @@ def live_world(transactional_db: None) -> World:
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 860}, locale="vi-VN", base_url=live_server.url
+        # No service worker in the shared browser: one outliving its page kept the next context
+        # from closing (a member's login lands on the handbook, which installs one).
+        service_workers="block",
+        viewport={"width": 1280, "height": 860},
+        locale="vi-VN",
+        base_url=live_server.url,
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

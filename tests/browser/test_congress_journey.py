@@ -43,6 +43,9 @@ def phone(browser, live_server):
 
     def open_phone(viewport: dict[str, int] | None = None):
         context = browser.new_context(
+            # No service worker in the shared browser: one outliving its page kept the next context
+            # from closing (a member's login lands on the handbook, which installs one).
+            service_workers="block",
             viewport=viewport or PHONE,
             device_scale_factor=1 if viewport else 2,
             is_mobile=viewport is None,

@@ -79,7 +79,14 @@ PHONE = {"width": 390, "height": 844}
 
 def test_the_member_list_fits_a_phone(browser, live_server, live_world: World) -> None:
     context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN", base_url=live_server.url
+        # No service worker in the shared browser: one outliving its page kept the next context
+        # from closing (a member's login lands on the handbook, which installs one).
+        service_workers="block",
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        base_url=live_server.url,
     )
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -73,6 +73,9 @@ def test_a_difficulty_climbs_to_the_centre(browser, live_server, live_world: Wor
 
     def person(username: str, phone: bool = False):
         context = browser.new_context(
+            # No service worker in the shared browser: one outliving its page kept the next context
+            # from closing (a member's login lands on the handbook, which installs one).
+            service_workers="block",
             viewport=PHONE if phone else {"width": 1280, "height": 860},
             is_mobile=phone,
             has_touch=phone,
