@@ -154,7 +154,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("SQLITE_TEST_NAME", "") or None
+    # Tests run on a file, not in memory: Django shares an in-memory database's one connection
+    # between the live server's threads, and pages that write while they follow a live stream
+    # then race on it ("bad parameter or other API misuse"). pytest-django adds each worker's
+    # suffix to the name.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
+        "SQLITE_TEST_NAME", str(BASE_DIR / "var" / "test.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -83,6 +83,30 @@ def page(browser, live_server):
     live.hub.stop()
 
 
+# Whether the service worker controls the page, waiting a few seconds for it to claim the page.
+# Evaluated, not polled: the Content Security Policy forbids the eval a polled function needs.
+CONTROLLED = """async () => {
+  const wait = (ms) => new Promise((done) => setTimeout(done, ms));
+  const sw = navigator.serviceWorker;
+  if (!(await Promise.race([sw.ready.then(() => true), wait(10000).then(() => false)]))) return false;
+  if (!sw.controller) {
+    await Promise.race([new Promise((done) => sw.addEventListener("controllerchange", done)), wait(3000)]);
+  }
+  return sw.controller !== null;
+}"""
+
+
+def wait_controlled(page) -> None:
+    """Until the service worker controls the page. A page whose navigation began before the
+    worker activated may miss its claim (and never hear of it): the next navigation is
+    controlled, as a member's next visit is."""
+    for _attempt in range(4):
+        if page.evaluate(CONTROLLED):
+            return
+        page.reload()
+    raise AssertionError("the service worker never took control of the page")
+
+
 def totp_code(secret: str) -> str:
     """The current code of an authenticator holding this base32 secret (what a phone shows)."""
     from base64 import b32decode

@@ -8,7 +8,6 @@ from time import monotonic, sleep
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,15 +18,7 @@ from core import live
 from core.tick import tick
 from tests.browser.conftest import login, shot
 
-# Journeys whose pages follow a live stream while they write: on SQLite's in-memory test database
-# the live server's threads share one connection, and a stream's read can land inside a write's
-# transaction ("cannot start a transaction within a transaction"). PostgreSQL runs them.
-pytestmark_sqlite = pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="live journeys run on PostgreSQL (one shared connection)"
-)
-
-
-pytestmark = [pytest.mark.browser, pytestmark_sqlite]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 

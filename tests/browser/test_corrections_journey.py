@@ -4,7 +4,6 @@ the city approves; the record, its history, the counters and the member's notifi
 Another request is rejected with a reason the member reads."""
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from conftest import World
@@ -13,12 +12,7 @@ from corrections.models import Request
 
 from .conftest import login, shot
 
-# Journeys whose pages follow a live stream while they write: on SQLite's in-memory test database
-# the live server's threads share one connection, and a stream's read can land inside a write's
-# transaction ("cannot start a transaction within a transaction"). PostgreSQL runs them.
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="live journeys run on PostgreSQL (one shared connection)"
-)
+pytestmark = pytest.mark.browser
 
 
 PHONE = {"width": 390, "height": 844}

@@ -14,7 +14,7 @@ from handbook.demo import pdf_bytes
 from handbook.models import Document, DocumentRead
 from handbook.services import document_publish
 from notices.services import notify
-from tests.browser.conftest import CHROMIUM, FLAGS, login, shot
+from tests.browser.conftest import CHROMIUM, FLAGS, login, shot, wait_controlled
 
 pytestmark = pytest.mark.browser
 
@@ -42,17 +42,6 @@ def phone(browser, live_server) -> Iterator[object]:
     from core import live
 
     live.hub.stop()
-
-
-# Resolves once the service worker controls the page (it claims its clients when it activates).
-# Evaluated, not polled: the Content Security Policy forbids the eval a polled function needs.
-CONTROLLED = """async () => {
-  await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise((done) => navigator.serviceWorker.addEventListener("controllerchange", done));
-  }
-  return true;
-}"""
 
 
 def _wait_cached(page, url: str) -> None:
@@ -141,7 +130,7 @@ def test_the_record_and_documents_stay_readable_offline(phone, live_world: World
     login(page, "member")
     page.goto("/so-tay/")
     # Wait for the service worker to control the page (it claims its clients on activation).
-    page.evaluate(CONTROLLED)
+    wait_controlled(page)
     page.goto("/so-tay/ho-so/")
     expect(page.locator("#truong-cccd")).to_contain_text(live_world.members[0].cccd)
     page.goto(f"/so-tay/tai-lieu/{opened.pk}/")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,14 +14,9 @@ from conftest import World
 from meetings.models import Meeting
 from meetings.tests.helpers import PDF
 
-from .conftest import login, shot
+from .conftest import login, shot, wait_controlled
 
-# Journeys whose pages follow a live stream while they write: on SQLite's in-memory test database
-# the live server's threads share one connection, and a stream's read can land inside a write's
-# transaction ("cannot start a transaction within a transaction"). PostgreSQL runs them.
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="live journeys run on PostgreSQL (one shared connection)"
-)
+pytestmark = pytest.mark.browser
 
 
 PHONE = {"width": 390, "height": 844}
@@ -92,7 +86,7 @@ def test_a_cell_holds_a_meeting_on_phones(own_browser, live_server, live_world: 
         # network cut, both still open.
         member.goto("/so-tay/")
         expect(member.locator("#next-meeting")).to_contain_text("Sinh hoạt chi bộ thường kỳ")
-        member.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+        wait_controlled(member)
         member.reload()
         document = meeting.documents.get()
         kept = [f"/so-tay/sinh-hoat/{meeting.pk}/", f"/so-tay/sinh-hoat/tai-lieu/{document.pk}/"]
