@@ -46,9 +46,18 @@ def holds_grants(user: Actor) -> bool:
     """Whether the user holds any active grant, whatever the level of the current login."""
     if isinstance(user, ApiToken) or not getattr(user, "is_authenticated", False):
         return False
-    if "_holds_grants" not in user.__dict__:
-        user.__dict__["_holds_grants"] = active_grants(user).exists()
-    return bool(user.__dict__["_holds_grants"])
+    return bool(_grants_of(user))
+
+
+def _grants_of(user: "User") -> list[tuple[str, int]]:
+    """The user's active grants as (subtree, rank of the role), read once per user object (a
+    request asks many times, for several roles, and grants change rarely)."""
+    if "_active_grants" not in user.__dict__:
+        user.__dict__["_active_grants"] = [
+            (g.org.path, ROLE_RANK[Role(g.role)]) for g in active_grants(user)
+        ]
+    grants: list[tuple[str, int]] = user.__dict__["_active_grants"]
+    return grants
 
 
 def acts_as_superuser(actor: Actor) -> bool:
@@ -94,13 +103,10 @@ def granted_paths(actor: Actor, role: str = Role.VIEWER) -> list[str]:
         return []
     if login_level(actor) < settings.OIDC_OFFICER_MIN_LEVEL:
         return []
-    # Cached on the user object: one request asks many times, and grants change rarely.
     cache: dict[str, list[str]] = actor.__dict__.setdefault("_granted_paths_cache", {})
     if role not in cache:
         rank = ROLE_RANK[Role(role)]
-        cache[role] = _minimal(
-            [g.org.path for g in active_grants(actor) if ROLE_RANK[Role(g.role)] >= rank]
-        )
+        cache[role] = _minimal([path for path, held in _grants_of(actor) if held >= rank])
     return cache[role]
 
 

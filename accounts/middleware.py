@@ -5,7 +5,8 @@
 - An official who reaches such a page at level 1 is told why, and how to get a level-2 account.
 - A password login of anyone holding a grant (or staff: the admin site) must pass the second
   factor first; an e-ID login at the officer level counts as one (`strong_login`).
-- Idle expiry: 30 minutes for officials, longer for members (settings).
+- Idle expiry: 30 minutes for officials, longer for members (settings), sliding with activity
+  (the session is written once a minute at most, not at every request).
 - Rate limits on the expensive pages named in settings.PARTYORG_RATE_LIMITS.
 """
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from access.scope import holds_grants, needs_higher_level
@@ -26,6 +28,11 @@ from .ratelimit import rate_hit
 SESSION_LEVEL = "assurance_level"
 SESSION_METHOD = "login_method"
 SESSION_ID_TOKEN = "eid_id_token"
+# When the session was last written: the idle window slides from there.
+SESSION_SEEN = "seen"
+# The session is written (and its idle window slides) at most this often, not at every request:
+# a page costs one write less, and the idle expiry keeps a minute's precision.
+SESSION_REFRESH_SECONDS = 60
 
 # Pages a password login may see before its second factor.
 _OPEN_BEFORE_2FA = (
@@ -85,6 +92,10 @@ class AccessMiddleware:
             )
             if request.session.get_expiry_age() != idle:
                 request.session.set_expiry(idle)
+            now = int(timezone.now().timestamp())
+            seen = request.session.get(SESSION_SEEN)
+            if not isinstance(seen, int) or now - seen >= SESSION_REFRESH_SECONDS:
+                request.session[SESSION_SEEN] = now
         response = self.get_response(request)
         if (
             response.status_code == 404

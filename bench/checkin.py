@@ -142,6 +142,7 @@ def _sessions(member_ids: list[int]) -> dict[int, str]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from accounts.middleware import SESSION_SEEN
     from accounts.models import User
 
     existing = dict(User.objects.filter(member_id__in=member_ids).values_list("member_id", "id"))
@@ -166,6 +167,8 @@ def _sessions(member_ids: list[int]) -> dict[int, str]:
             "assurance_level": 2,
             "login_method": "eid",
             "_session_expiry": settings.PARTYORG_MEMBER_IDLE_SECONDS,
+            # The member opened the check-in page (the QR code's address) a moment ago.
+            SESSION_SEEN: int(time.time()),
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys[member_id] = key

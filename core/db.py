@@ -126,6 +126,10 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     """Insert many rows fast: COPY on PostgreSQL, multi-row INSERTs on SQLite. Returns the row count."""
     count = 0
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if isinstance(rows, list) and len(rows) <= FEW_ROWS and _plain(rows):
+        # A few rows (a counter change in a request): one INSERT, where COPY would first ask
+        # the catalogue for the column types, two round trips for one row.
+        return _insert_few(table, cols, len(columns), rows)
     with connection.cursor() as cursor:
         if is_postgresql():
             # This cursor's own adapters (a connection's are copied from psycopg's when it opens).
@@ -173,6 +177,27 @@ def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
                     raw.execute(sql + ", ".join([one] * size), batch)
                     count += size
     return count
+
+
+FEW_ROWS = 20
+# Values a plain INSERT takes as they are (JSON documents and addresses go through COPY's dumpers).
+_PLAIN = frozenset({int, str, bool, float, type(None), date, datetime})
+
+
+def _plain(rows: list[Sequence[Any]]) -> bool:
+    return all(type(value) in _PLAIN for row in rows for value in row)
+
+
+def _insert_few(table: str, cols: str, width: int, rows: list[Sequence[Any]]) -> int:
+    if not rows:
+        return 0
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({cols}) VALUES " + ", ".join(
+        [one] * len(rows)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+    return len(rows)
 
 
 def adapt_rows(rows: Iterable[Sequence[Any]], *, json: bool = True) -> Iterable[Sequence[Any]]:

@@ -41,15 +41,25 @@ def tick() -> None:
             pass
 
 
+def _woken() -> None:
+    """Marks a transaction that has already asked the worker for a tick."""
+
+
 def tick_after_commit() -> None:
     """Ask for a tick once the current transaction commits: here (inline mode), or in the
     worker, woken by the commit on PostgreSQL."""
     connection = transaction.get_connection()
     if settings.PARTYORG_TICK != "inline":
         if connection.vendor == "postgresql":
-            # Delivered at commit, never after a rollback; PostgreSQL sends one per transaction.
+            # Once a transaction: PostgreSQL would fold the repeats, but each costs a round trip.
+            if connection.in_atomic_block and any(
+                func is _woken for _sids, func, _robust in connection.run_on_commit
+            ):
+                return
+            # Delivered at commit, never after a rollback.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
+            transaction.on_commit(_woken)
         return
     # One tick per transaction is enough: it drains everything pending.
     if any(func is tick for _sids, func, _robust in connection.run_on_commit):

@@ -20,6 +20,7 @@ class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Đã lên lịch")
         CLOSED = "closed", _("Đã kết thúc")
+        CANCELLED = "cancelled", _("Đã huỷ")
 
     cell = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField(_("loại buổi họp"), max_length=16, choices=Kind.choices)
@@ -43,6 +44,8 @@ class Meeting(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("lý do huỷ"), max_length=500, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["cell", "starts_at"], name="meeting_cell_starts")]
@@ -53,6 +56,15 @@ class Meeting(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_open(self) -> bool:
+        """Neither held and closed nor cancelled: it still takes changes and check-ins."""
+        return self.status == self.Status.SCHEDULED
 
 
 class Attendance(models.Model):

@@ -106,6 +106,13 @@ def _require_editor(by: Any, cell: Org) -> None:
 
 
 def _require_open(meeting: Meeting, field: str = "meeting") -> None:
+    if meeting.is_cancelled:
+        raise ValidationError(
+            {
+                field: _("Buổi họp đã huỷ lúc %(at)s: không thay đổi được nữa.")
+                % {"at": _local(meeting.cancelled_at or timezone.now())}
+            }
+        )
     if meeting.is_closed:
         raise ValidationError(
             {
@@ -135,19 +142,7 @@ def meeting_schedule(
     each told by a notification (and a push where they allowed it), in the same transaction."""
     now = now or timezone.now()
     _require_editor(by, cell)
-    errors: dict[str, str] = {}
-    if cell.kind not in MEETING_KINDS or cell.status != Org.Status.ACTIVE:
-        errors["cell"] = _("Chỉ chi bộ đang hoạt động mới lên lịch sinh hoạt được.")
-    if kind not in Meeting.Kind.values:
-        errors["kind"] = _("Chọn loại buổi họp.")
-    if not topic.strip():
-        errors["topic"] = _("Nhập chủ đề buổi họp.")
-    if starts_at <= now:
-        errors["starts_at"] = _("Thời gian họp phải sau thời điểm hiện tại.")
-    if not place.strip() and not online_link.strip():
-        errors["place"] = _("Nhập địa điểm họp hoặc đường dẫn họp trực tuyến.")
-    if errors:
-        raise ValidationError(errors)
+    _require_valid(cell, kind, topic, starts_at, place, online_link, now)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             cell=cell,
@@ -173,6 +168,149 @@ def meeting_schedule(
         )
         _invitations_sent(meeting, invited, ctx)
     return meeting
+
+
+def _require_valid(
+    cell: Org,
+    kind: str,
+    topic: str,
+    starts_at: datetime,
+    place: str,
+    online_link: str,
+    now: datetime,
+) -> None:
+    """The rules of a meeting's particulars, as scheduled or as changed."""
+    errors: dict[str, str] = {}
+    if cell.kind not in MEETING_KINDS or cell.status != Org.Status.ACTIVE:
+        errors["cell"] = _("Chỉ chi bộ đang hoạt động mới lên lịch sinh hoạt được.")
+    if kind not in Meeting.Kind.values:
+        errors["kind"] = _("Chọn loại buổi họp.")
+    if not topic.strip():
+        errors["topic"] = _("Nhập chủ đề buổi họp.")
+    if starts_at <= now:
+        errors["starts_at"] = _("Thời gian họp phải sau thời điểm hiện tại.")
+    if not place.strip() and not online_link.strip():
+        errors["place"] = _("Nhập địa điểm họp hoặc đường dẫn họp trực tuyến.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    topic: str,
+    starts_at: datetime,
+    agenda: str = "",
+    place: str = "",
+    online_link: str = "",
+    by: Any,
+    ctx: AuditContext | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """The secretary changes a meeting not yet held: the same rules as scheduling. Members who
+    joined the cell since are invited; when the time or the place changed, every invited
+    member is told."""
+    now = now or timezone.now()
+    _require_editor(by, meeting.cell)
+    _require_open(meeting)
+    _require_valid(meeting.cell, meeting.kind, topic, starts_at, place, online_link, now)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _require_open(locked)
+        before = {f: getattr(locked, f) for f in ("topic", "agenda", "starts_at", "place")}
+        before["online_link"] = locked.online_link
+        meeting.topic, meeting.agenda = topic.strip()[:255], agenda.strip()
+        meeting.starts_at, meeting.place = starts_at, place.strip()[:255]
+        meeting.online_link = online_link.strip()
+        changed = [f for f, value in before.items() if getattr(meeting, f) != value]
+        if not changed:
+            return meeting
+        meeting.save(update_fields=changed)
+        newcomers = _newcomers_invited(meeting)
+        audit_log(
+            actor=by,
+            action="meeting.update",
+            object_type="meeting",
+            object_id=meeting.pk,
+            detail={"changed": changed, "invited": len(newcomers)},
+            ctx=ctx,
+        )
+        if {"starts_at", "place", "online_link"} & set(changed):
+            where = meeting.place or _("trực tuyến")
+            _tell_invited(
+                meeting,
+                title=_("Thay đổi lịch họp: %(topic)s") % {"topic": meeting.topic},
+                body=_("Buổi họp chuyển sang %(at)s tại %(where)s.")
+                % {"at": _local(meeting.starts_at), "where": where},
+                ctx=ctx,
+            )
+        elif newcomers:
+            _invitations_sent(meeting, newcomers, ctx)
+    return meeting
+
+
+def meeting_cancel(
+    *,
+    meeting: Meeting,
+    reason: str,
+    by: Any,
+    ctx: AuditContext | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """The secretary cancels a meeting not yet held, with a reason every invited member reads.
+    A cancelled meeting takes no check-in, comment, vote or change, and counts for nothing."""
+    now = now or timezone.now()
+    _require_editor(by, meeting.cell)
+    _require_open(meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Nhập lý do huỷ buổi họp: đảng viên sẽ đọc lý do này.")})
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _require_open(locked)
+        meeting.status, meeting.cancelled_at = Meeting.Status.CANCELLED, now
+        meeting.cancel_reason = reason.strip()[:500]
+        meeting.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        Vote.objects.filter(meeting=meeting, status=Vote.Status.OPEN).update(
+            status=Vote.Status.CLOSED, closed_at=now
+        )
+        audit_log(
+            actor=by,
+            action="meeting.cancel",
+            object_type="meeting",
+            object_id=meeting.pk,
+            detail={"reason": meeting.cancel_reason},
+            ctx=ctx,
+        )
+        _tell_invited(
+            meeting,
+            title=_("Huỷ buổi họp: %(topic)s") % {"topic": meeting.topic},
+            body=_("Buổi họp lúc %(at)s đã huỷ. Lý do: %(reason)s")
+            % {"at": _local(meeting.starts_at), "reason": meeting.cancel_reason},
+            ctx=ctx,
+        )
+    return meeting
+
+
+def _newcomers_invited(meeting: Meeting) -> list[Member]:
+    """Invite those of the cell's members who joined it after the invitations went out."""
+    have = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+    newcomers = [m for m in invited_members(meeting.cell) if m.pk not in have]
+    Attendance.objects.bulk_create(
+        (Attendance(meeting=meeting, member=m) for m in newcomers), ignore_conflicts=True
+    )
+    return newcomers
+
+
+def _tell_invited(meeting: Meeting, *, title: str, body: str, ctx: AuditContext | None) -> None:
+    invited = Attendance.objects.filter(meeting=meeting).values("member_id")
+    notify(
+        User.objects.filter(member_id__in=invited, is_active=True),
+        kind="meeting",
+        title=title,
+        body=body,
+        url=reverse("meetings:detail", args=[meeting.pk]),
+        ctx=ctx,
+    )
 
 
 def _shown(error: DocumentRefused) -> str:
@@ -311,6 +449,10 @@ def comment_add(
     return comment
 
 
+def _invitable(member: Member) -> bool:
+    return member.status in ACTIVE_STATUSES and not member.exempt
+
+
 def _invitation(meeting: Meeting, member: Member | None, field: str) -> Attendance:
     if not member_of_cell(member, meeting.cell):
         raise ValidationError(
@@ -318,6 +460,9 @@ def _invitation(meeting: Meeting, member: Member | None, field: str) -> Attendan
         )
     assert member is not None
     attendance = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if attendance is None and meeting.is_open and _invitable(member):
+        # Joined the cell after the invitations went out: invited now.
+        attendance, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
     if attendance is None:
         raise ValidationError(
             {field: _("Đồng chí không có trong danh sách được mời dự buổi họp này.")}
@@ -365,7 +510,7 @@ def absence_report(
 
 
 def checkin_open(meeting: Meeting, now: datetime) -> bool:
-    return not meeting.is_closed and now >= meeting.starts_at - CHECKIN_OPENS_BEFORE
+    return meeting.is_open and now >= meeting.starts_at - CHECKIN_OPENS_BEFORE
 
 
 def attendance_checkin(
@@ -522,6 +667,8 @@ def meeting_close(
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
         _require_open(locked)
+        # Who joined the cell since the invitations and never came counts as absent too.
+        _newcomers_invited(meeting)
         Attendance.objects.filter(
             meeting=meeting, status=Attendance.Status.ABSENCE_REPORTED
         ).update(status=Attendance.Status.EXCUSED)

@@ -169,10 +169,10 @@ def _detail_context(request: AuthedHttpRequest, meeting: Meeting) -> dict[str, A
         "late": services.agenda_late(meeting),
         "late_warning": _late_warning(meeting),
         "may_report_absence": mine is not None
-        and not meeting.is_closed
+        and meeting.is_open
         and now < meeting.starts_at
         and mine.checked_in_at is None,
-        "document_form": DocumentForm() if manages and not meeting.is_closed else None,
+        "document_form": DocumentForm() if manages and meeting.is_open else None,
         "started": now >= meeting.starts_at,
     }
 
@@ -342,6 +342,71 @@ def meeting_close(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
     except ValidationError as error:
         return _refused_here(request, meeting, error)
     messages.success(request, _("Đã kết thúc buổi họp và chốt điểm danh."))
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
+@login_required
+def meeting_edit(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
+    """The secretary changes a meeting not yet held (time, place, topic, agenda)."""
+    meeting = get_meeting_for_user(request.user, meeting_id, Role.EDITOR)
+    if not meeting.is_open:
+        return _refused_here(
+            request, meeting, ValidationError(_("Buổi họp này không còn sửa được."))
+        )
+    local = timezone.localtime(meeting.starts_at)
+    initial = {
+        "kind": meeting.kind,
+        "topic": meeting.topic,
+        "on": local.date(),
+        "at": local.time().replace(second=0, microsecond=0),
+        "place": meeting.place,
+        "online_link": meeting.online_link,
+        "agenda": meeting.agenda,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                topic=data["topic"],
+                agenda=data["agenda"],
+                starts_at=form.starts_at(),
+                place=data["place"],
+                online_link=data["online_link"],
+                by=request.user,
+                ctx=AuditContext.of(request),
+            )
+        except ValidationError as error:
+            if "starts_at" in getattr(error, "error_dict", {}):
+                error.error_dict["on"] = error.error_dict.pop("starts_at")
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu thay đổi của buổi họp."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_edit.html",
+        {"meeting": meeting, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, meeting_id, Role.EDITOR)
+    try:
+        services.meeting_cancel(
+            meeting=meeting,
+            reason=request.POST.get("reason", ""),
+            by=request.user,
+            ctx=AuditContext.of(request),
+        )
+    except ValidationError as error:
+        return _refused_here(request, meeting, error)
+    messages.success(request, _("Đã huỷ buổi họp và báo cho đảng viên được mời."))
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
 

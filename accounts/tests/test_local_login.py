@@ -164,6 +164,35 @@ def test_officials_sessions_end_after_30_idle_minutes(world: World) -> None:
     assert member.session.get_expiry_age() == 7 * 24 * 3600
 
 
+def test_the_idle_window_slides_with_activity_but_the_session_is_written_once_a_minute(
+    world: World, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    device = enrolled(world.users["ward"])
+    client = Client()
+    password_login(client, "ward")
+    client.post("/accounts/2fa/", {"token": code_of(device)})
+    client.get("/")
+    key = client.session.session_key
+    first = Session.objects.get(pk=key).expire_date
+    client.get("/")
+    # Within the minute: the session row is not rewritten (a write a request cost every page).
+    assert Session.objects.get(pk=key).expire_date == first
+    later = timezone.now() + timedelta(minutes=20)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    page = f"/orgs/{world.ward.code}/"
+    assert client.get(page).status_code == 200
+    # Twenty minutes on, the official is still in, and the 30 idle minutes count from now.
+    assert Session.objects.get(pk=key).expire_date == later + timedelta(minutes=30)
+    much_later = later + timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: much_later)
+    assert client.get(page)["Location"].startswith("/accounts/login/")
+
+
 def test_the_admin_site_logs_in_through_our_login(world: World) -> None:
     User.objects.create_superuser(username="root", password=PASSWORD)
     client = Client()

@@ -36,3 +36,18 @@ def test_a_rolled_back_one_does_not(waiting: Wakeups) -> None:
         tick_after_commit()
         raise RuntimeError("the writer failed")
     assert not waiting.wait(0.5)
+
+
+def test_a_transaction_asks_once_however_much_it_queued(waiting: Wakeups) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        tick_after_commit()
+        tick_after_commit()
+        tick_after_commit()
+    assert sum("pg_notify" in q["sql"] for q in queries.captured_queries) == 1
+    assert waiting.wait(20.0)
+    # The next transaction asks again.
+    with transaction.atomic():
+        tick_after_commit()
+    assert waiting.wait(20.0)

@@ -414,3 +414,110 @@ def test_meeting_schedule_keeps_online_meetings(world: World) -> None:
         by=world.users["secretary"],
     )
     assert meeting.online_link and not meeting.place
+
+
+def test_the_secretary_moves_a_meeting_and_the_invited_are_told(world: World) -> None:
+    from meetings.services import meeting_update
+    from notices.models import Notification
+
+    meeting = schedule(world, in_hours=3)
+    later = meeting.starts_at + timedelta(days=1)
+    meeting_update(
+        meeting=meeting,
+        topic=meeting.topic,
+        agenda="1. Kiểm điểm\n2. Kết nạp đảng viên",
+        starts_at=later,
+        place="Hội trường phường",
+        online_link="",
+        by=world.users["secretary"],
+    )
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.place) == (later, "Hội trường phường")
+    change = Notification.objects.filter(recipient=world.users["member"], kind="meeting").latest(
+        "id"
+    )
+    assert change.title.startswith("Thay đổi lịch họp") and "Hội trường phường" in change.body
+    assert AuditEvent.objects.filter(action="meeting.update", object_id=str(meeting.pk)).exists()
+    # The same rules as scheduling, and only the cell's secretary: nothing changes.
+    _refused(
+        lambda: meeting_update(
+            meeting=meeting,
+            topic="",
+            agenda="",
+            starts_at=later,
+            place="x",
+            online_link="",
+            by=world.users["secretary"],
+        ),
+        "topic",
+        "Nhập chủ đề",
+    )
+    _refused(
+        lambda: meeting_update(
+            meeting=meeting,
+            topic="Khác",
+            agenda="",
+            starts_at=later,
+            place="x",
+            online_link="",
+            by=world.users["member"],
+        ),
+        "cell",
+        "Chỉ bí thư",
+    )
+    meeting.refresh_from_db()
+    assert meeting.topic == "Sinh hoạt chi bộ tháng 12"
+
+
+def test_a_cancelled_meeting_takes_no_check_in_and_leaves_the_members_list(world: World) -> None:
+    from meetings.selectors import member_meetings
+    from meetings.services import meeting_cancel
+    from notices.models import Notification
+
+    meeting = schedule(world, in_hours=0.5)
+    _refused(
+        lambda: meeting_cancel(meeting=meeting, reason=" ", by=world.users["secretary"]),
+        "reason",
+        "lý do",
+    )
+    meeting_cancel(meeting=meeting, reason="Trùng lịch họp của phường", by=world.users["secretary"])
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED and meeting.is_cancelled
+    note = Notification.objects.filter(recipient=world.users["member"]).latest("id")
+    assert note.title.startswith("Huỷ buổi họp") and "Trùng lịch họp của phường" in note.body
+    upcoming, _past = member_meetings(_member(world))
+    assert meeting not in upcoming
+    _refused(
+        lambda: attendance_checkin(
+            meeting=meeting,
+            member=_member(world),
+            by=world.users["member"],
+            code=current_code(meeting),
+        ),
+        "code",
+        "đã huỷ",
+    )
+    _refused(
+        lambda: meeting_cancel(meeting=meeting, reason="Lần nữa", by=world.users["secretary"]),
+        "meeting",
+        "đã huỷ",
+    )
+    assert Attendance.objects.filter(meeting=meeting, checked_in_at__isnull=False).count() == 0
+
+
+def test_a_member_who_joined_the_cell_after_the_invitations_checks_in_and_is_counted(
+    world: World,
+) -> None:
+    meeting = schedule(world, in_hours=0.5)
+    newcomer = member_create(org=world.cell, data=person(30))
+    assert not Attendance.objects.filter(meeting=meeting, member=newcomer).exists()
+    attendance = attendance_checkin(
+        meeting=meeting, member=newcomer, by=None, code=current_code(meeting)
+    )
+    assert attendance.status == "present"
+    # Another who joined and never came is counted absent when the meeting closes.
+    absent = member_create(org=world.cell, data=person(31))
+    meeting.starts_at = timezone.now() - timedelta(minutes=1)
+    meeting.save(update_fields=["starts_at"])
+    meeting_close(meeting=meeting, by=world.users["secretary"])
+    assert Attendance.objects.get(meeting=meeting, member=absent).status == "unexcused"

@@ -344,3 +344,53 @@ def test_the_figures_follow_the_organisations_stream(world: World) -> None:
     tick()
     fragment = client.get(f"/meetings/stats/{world.ward.code}/?live=1").content.decode()
     assert "<html" not in fragment and 'data-counter="present">1/4' in fragment
+
+
+def test_the_secretary_moves_a_meeting_on_its_page_and_a_bad_date_names_its_field(
+    world: World,
+) -> None:
+    meeting = schedule(world, in_hours=48)
+    client = world.client("secretary")
+    page = client.get(f"/meetings/{meeting.pk}/edit/")
+    assert page.status_code == 200 and meeting.topic in page.content.decode()
+    day = timezone.localdate() + timedelta(days=5)
+    fields = {
+        "kind": "regular",
+        "topic": "Sinh hoạt thường kỳ (dời lịch)",
+        "on": day.strftime("%d/%m/%Y"),
+        "at": "08:00",
+        "place": "Hội trường phường",
+        "agenda": "1. Thông báo",
+    }
+    response = client.post(f"/meetings/{meeting.pk}/edit/", fields)
+    assert response["Location"] == f"/so-tay/sinh-hoat/{meeting.pk}/"
+    meeting.refresh_from_db()
+    assert timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y") == (
+        f"08:00 {day:%d/%m/%Y}"
+    )
+    past = timezone.localdate() - timedelta(days=1)
+    response = client.post(
+        f"/meetings/{meeting.pk}/edit/", fields | {"on": past.strftime("%d/%m/%Y"), "topic": "X"}
+    )
+    assert response.status_code == 400
+    assert "Thời gian họp phải sau thời điểm hiện tại" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.topic == "Sinh hoạt thường kỳ (dời lịch)"
+
+
+def test_the_secretary_cancels_with_a_reason_the_member_reads(world: World) -> None:
+    meeting = schedule(world, in_hours=24)
+    client = world.client("secretary")
+    refused = client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": ""})
+    assert refused.status_code == 400 and "Nhập lý do huỷ" in refused.content.decode()
+    response = client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": "Bão số 9"})
+    assert response.status_code == 302
+    html = world.client("member").get(f"/so-tay/sinh-hoat/{meeting.pk}/").content.decode()
+    assert "Buổi họp đã huỷ" in html and "Bão số 9" in html
+    # Neither the edit page nor a member may change it now; a member may not cancel at all.
+    assert client.get(f"/meetings/{meeting.pk}/edit/").status_code == 400
+    other = schedule(world, in_hours=24)
+    assert (
+        world.client("member").post(f"/meetings/{other.pk}/cancel/", {"reason": "x"}).status_code
+        == 404
+    )

@@ -136,6 +136,7 @@ MATRIX: dict[str, Row] = {
     "meetings:qr": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
     "meetings:attendance": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
     "meetings:minutes": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
+    "meetings:edit": (lambda w: {"meeting_id": _meeting(w).pk}, CELL_EDITORS, 404),
     "meetings:document": (
         lambda w: {"document_id": _meeting(w).documents.get().pk},
         MEETING_READERS,
@@ -144,6 +145,7 @@ MATRIX: dict[str, Row] = {
     "meetings:comment": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
     "meetings:absence": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
     "meetings:close": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
+    "meetings:cancel": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
     "meetings:document_add": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
     "meetings:vote_open": (lambda w: {"meeting_id": _meeting(w).pk}, set(), 405),
     "meetings:vote_close": (lambda w: {"vote_id": _meeting(w).votes.get().pk}, set(), 405),
