@@ -523,7 +523,9 @@ def congress_plan(
         congress = _locked_congress(congress)
         if congress.locked:
             raise _refuse("congress", _("Kết quả đại hội đã được chuẩn y: không sửa được nữa."))
-        before = congress_counts(congress, _facts(congress))
+        # The people do not change here: read once, counted before and after.
+        facts = _facts(congress)
+        before = congress_counts(congress, facts)
         values = {name: data[name] for name in PLAN_FIELDS if name in data}
         if "format" in values and values["format"] not in Congress.Format.values:
             raise _refuse("format", _("Hình thức đại hội không hợp lệ."))
@@ -544,7 +546,7 @@ def congress_plan(
             _step(congress, Step.SCHEDULED, today, _("Lên kế hoạch"), by)
         _refresh_late(congress, today, ctx)
         congress.save()
-        _count(congress, before, congress_counts(congress, _facts(congress)))
+        _count(congress, before, congress_counts(congress, facts))
         audit_log(
             actor=by,
             action="congress.plan",
@@ -619,7 +621,9 @@ def congress_advance(
             )
         if reached(to, Step.REPORTED):
             _check_results_complete(congress)
-        before = congress_counts(congress, _facts(congress))
+        # The people do not change here: read once, counted before and after.
+        facts = _facts(congress)
+        before = congress_counts(congress, facts)
         _step(congress, to, on, note, by)
         held = STEP_ORDER.index(Step.HELD)
         if to == Step.HELD or (there > held and congress.held_on is None):
@@ -632,7 +636,7 @@ def congress_advance(
             congress.reported_on = None
         _refresh_late(congress, timezone.localdate(), ctx)
         congress.save()
-        _count(congress, before, congress_counts(congress, _facts(congress)))
+        _count(congress, before, congress_counts(congress, facts))
         if to == Step.REPORTED:
             _tell_reported(congress, ctx)
         audit_log(
@@ -910,12 +914,14 @@ def congress_approve(
                 },
             )
         on = on or timezone.localdate()
-        before = congress_counts(congress, _facts(congress))
+        # The people do not change here: read once, counted before and after.
+        facts = _facts(congress)
+        before = congress_counts(congress, facts)
         _step(congress, Step.APPROVED, on, note, by)
         congress.approved_on, congress.approved_by = on, actor_user(by)
         congress.late = False
         congress.save()
-        _count(congress, before, congress_counts(congress, _facts(congress)))
+        _count(congress, before, congress_counts(congress, facts))
         audit_log(
             actor=by,
             action="congress.approve",
