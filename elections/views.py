@@ -285,6 +285,7 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
             "max_candidates": election.seats
             + int(election.seats * election.rulebook.rules.max_surplus),
             "next_round": getattr(election, "next_round", None),
+            "open_seats": election.seats - sum(1 for c in election.candidates.all() if c.elected),
         },
     )
 
