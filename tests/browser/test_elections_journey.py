@@ -164,6 +164,7 @@ def test_two_counters_count_the_ballots_and_the_results_reach_the_monitor(
     first.goto(f"/congresses/{congress.term_id}/{congress.org.code}/congress/")
     for name in names[:4]:
         expect(first.locator("#cg-results-view")).to_contain_text(name)
+    first.evaluate("document.getElementById('cg-results-view').scrollIntoView()")
     shot(first, "bau-cu-theo-doi")
     elected = Person.objects.filter(congress=congress, body=Person.Body.COMMITTEE)
     assert sorted(p.member_id or 0 for p in elected) == sorted(m.pk for m in world.members[:4])
