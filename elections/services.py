@@ -320,6 +320,8 @@ def candidates_set(
         seen.add(member.pk)
     with transaction.atomic():
         election = _locked(election)
+        if election.status == Election.Status.SENT:
+            raise _sent_refusal()
         if election.status != Election.Status.PREPARING:
             raise _refuse("candidates", _("Đã bắt đầu kiểm phiếu: danh sách không sửa được nữa."))
         election.candidates.all().delete()

@@ -73,6 +73,13 @@ def _voters_viewed(request: AuthedHttpRequest, congress: Congress, voters: list[
 # -- The congress's day: its list, its elections ---------------------------------------------
 
 
+def congress_day_link(viewer: Any, congress: Congress) -> tuple[str, str]:
+    """The link on the congress monitor's page (congresses.links)."""
+    return _("Bầu cử tại đại hội"), reverse(
+        "elections:day", args=[congress.term_id, congress.org.code]
+    )
+
+
 @login_required
 def congress_day(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
     """The voter list with the attendance figure and the desk check-in; the elections."""

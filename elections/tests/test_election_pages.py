@@ -146,6 +146,13 @@ def test_a_viewer_reads_an_election_but_cannot_count(world: World, congress) -> 
     assert viewer.post(page, {"action": "close"}).status_code == 404
 
 
+def test_the_congress_page_links_to_its_day(world: World, congress) -> None:
+    page = world.client("viewer").get(
+        reverse("congresses:congress", args=[congress.term_id, congress.org.code])
+    )
+    assert f'href="{_day(congress)}"' in page.content.decode()
+
+
 def test_an_election_number_out_of_range_is_a_404(world: World) -> None:
     url = reverse("elections:election", args=[2**63])
     assert world.client("ward").get(url).status_code == 404
