@@ -605,7 +605,7 @@ def election_second_round(
     if open_seats < 1:
         raise _refuse("election", _("Đã bầu đủ số lượng: không cần bầu lần hai."))
     if hasattr(election, "next_round"):
-        raise _refuse("election", _("Đã mở lần bầu tiếp theo."))
+        raise _refuse("election", _("Lần bầu tiếp theo đã được mở rồi."))
     allowed = set(election.candidates.filter(elected=False).values_list("member_id", flat=True))
     if any(m.pk not in allowed for m in members):
         raise _refuse("candidates", _("Lần bầu sau chỉ gồm những người chưa trúng cử ở lần trước."))

@@ -156,3 +156,30 @@ def test_the_congress_page_links_to_its_day(world: World, congress) -> None:
 def test_an_election_number_out_of_range_is_a_404(world: World) -> None:
     url = reverse("elections:election", args=[2**63])
     assert world.client("ward").get(url).status_code == 404
+
+
+def test_a_tie_at_the_last_seat_goes_to_a_next_round_from_the_page(world: World, congress) -> None:
+    from .helpers import counted
+
+    roll_with_present(world, congress, 10)
+    election = _open_election(world, congress)
+    a, b, c, d, e = [x.pk for x in election.candidates.all()]
+    counted(world, election, [[a, b, c, d]] * 4 + [[a, b, c, e]] * 4 + [[a, b, d, e]] * 2)
+    client = world.client("secretary")
+    page = reverse("elections:election", args=[election.pk])
+    client.post(page, {"action": "close"})
+    shown = client.get(page).content.decode()
+    assert shown.count("Bằng phiếu: bầu lại") == 2 and 'id="second-form"' in shown
+    from elections.reports import minutes_html
+
+    minutes = minutes_html(Election.objects.get(pk=election.pk))
+    assert "Bằng phiếu ở vị trí cuối: bầu lại" in minutes
+    assert "Còn 1 vị trí chưa bầu đủ" in minutes
+    tied = [m.pk for m in world.members[3:5]]
+    response = client.post(page, {"action": "second", "member": tied}, follow=True)
+    following = Election.objects.get(previous=election)
+    assert response.redirect_chain[-1][0] == reverse("elections:election", args=[following.pk])
+    assert (following.round, following.seats, following.candidates.count()) == (2, 1, 2)
+    again = client.post(page, {"action": "second", "member": tied}, follow=True)
+    assert "Lần bầu tiếp theo đã được mở rồi." in again.content.decode()
+    assert Election.objects.filter(congress=congress).count() == 2

@@ -90,6 +90,10 @@ def test_a_tie_at_the_last_seat_leaves_it_open_for_a_second_round(world: World, 
     assert [rows[x].votes for x in (a, b, c, d, e)] == [10, 10, 8, 6, 6]
     assert [rows[x].elected for x in (a, b, c, d, e)] == [True, True, True, False, False]
     assert rows[d].tied and rows[e].tied
+    with pytest.raises(ValidationError, match="chưa trúng cử ở lần trước"):
+        services.election_second_round(
+            election=election, members=[rows[a].member], by=world.users["secretary"]
+        )
     second = services.election_second_round(
         election=election, members=[rows[d].member, rows[e].member], by=world.users["secretary"]
     )

@@ -684,6 +684,8 @@ ADMIN_OPENED = {
         )
         for action in ("add", "delete")
     },
+    # The election rules are a versioned table: a new row per regulation, never a deletion.
+    "admin:elections_rulebook_delete": 403,
     # Nobody reads another person's TOTP secret (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "admin:otp_totp_totpdevice_config": 403,
     "admin:otp_totp_totpdevice_qrcode": 403,
