@@ -10,7 +10,7 @@ from django.utils import timezone
 from congresses.reports import PARTY, number
 
 from .models import Election
-from .selectors import tally_rows
+from .selectors import roll_of, tally_rows
 
 # Ballots on one file at most: a congress of delegates prints a few hundred.
 MAX_BALLOTS = 2000
@@ -39,9 +39,10 @@ def _header(election: Election) -> dict[str, object]:
 
 
 def ballots_html(election: Election) -> str:
-    issued = election.ballots_issued or 0
-    # Before counting starts, the number printed is the list's size (present or not).
-    count = min(issued or election.congress.summoned or 1, MAX_BALLOTS)
+    # Before counting starts, one ballot for everyone on the voter list (present or not).
+    roll = roll_of(election.congress)
+    listed = roll.voters.count() if roll is not None else 0
+    count = min(election.ballots_issued or listed or election.congress.summoned or 1, MAX_BALLOTS)
     return render_to_string(
         "elections/ballots_pdf.html",
         {

@@ -14,7 +14,7 @@ from core.http import MAX_DB_INT
 from lib.elections import share
 
 from .models import Ballot, Candidate, Election, Roll, Voter, rulebook_on
-from .services import roll_base
+from .services import ballot_problem_of, roll_base
 
 
 def _checked(object_id: int) -> int:
@@ -116,3 +116,13 @@ def disputed(election: Election) -> list[Ballot]:
 
 def elections_of(congress: Congress) -> list[Election]:
     return list(Election.objects.filter(congress=congress).order_by("id"))
+
+
+def invalid_ballots(election: Election) -> list[tuple[int, str]]:
+    """The invalid ballots of a closed tally, by number, with the reason in words."""
+    out = []
+    for ballot in election.ballots.all():
+        reason = ballot_problem_of(election, ballot)
+        if reason is not None:
+            out.append((ballot.number, reason))
+    return out

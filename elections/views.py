@@ -34,6 +34,7 @@ from .selectors import (
     elections_of,
     get_election_for_user,
     get_roll_for_voter,
+    invalid_ballots,
     roll_of,
     tally_rows,
     voters_of,
@@ -292,6 +293,7 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
             "max_candidates": election.seats
             + int(election.seats * election.rulebook.rules.max_surplus),
             "next_round": getattr(election, "next_round", None),
+            "invalid": invalid_ballots(election) if election.base is not None else [],
             "open_seats": election.seats - sum(1 for c in election.candidates.all() if c.elected),
         },
     )

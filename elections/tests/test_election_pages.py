@@ -183,3 +183,17 @@ def test_a_tie_at_the_last_seat_goes_to_a_next_round_from_the_page(world: World,
     again = client.post(page, {"action": "second", "member": tied}, follow=True)
     assert "Lần bầu tiếp theo đã được mở rồi." in again.content.decode()
     assert Election.objects.filter(congress=congress).count() == 2
+
+
+def test_the_tally_names_each_invalid_ballot_and_why(world: World, congress) -> None:
+    from .helpers import counted
+
+    roll_with_present(world, congress, 10)
+    election = _open_election(world, congress)
+    ids = [x.pk for x in election.candidates.all()]
+    counted(world, election, [ids] + [ids[:4]] * 9)
+    client = world.client("secretary")
+    page = reverse("elections:election", args=[election.pk])
+    client.post(page, {"action": "close"})
+    shown = client.get(page).content.decode()
+    assert "Phiếu số 1: để lại nhiều tên hơn số lượng cần bầu" in shown
