@@ -23,6 +23,10 @@ class Rulebook(models.Model):
     name = models.CharField(_("văn bản"), max_length=200)
     effective_from = models.DateField(_("có hiệu lực từ"), unique=True)
     max_surplus_percent = models.PositiveSmallIntegerField(_("số dư tối đa (%)"))
+    # Elected with more than this share of the base (50: "more than half").
+    elected_above_percent = models.PositiveSmallIntegerField(
+        _("trúng cử khi được quá (% tổng số được tính)"), default=50
+    )
     # Kinds of voters a members' congress leaves out of the base of "more than half"
     # (lib.elections.base_of): "temporary_out", "exempt_absent", "suspended".
     subtracted = models.JSONField(_("không tính vào tổng số"), default=list)
@@ -39,6 +43,7 @@ class Rulebook(models.Model):
     def rules(self) -> Rules:
         return Rules(
             max_surplus=Fraction(self.max_surplus_percent, 100),
+            elected_above=Fraction(self.elected_above_percent, 100),
             subtracted=frozenset(self.subtracted),
             blank_valid=self.blank_valid,
         )

@@ -28,6 +28,8 @@ class Rules:
     """The counting rules of one regulation (see `elections.models.Rulebook`)."""
 
     max_surplus: Fraction = Fraction(3, 10)
+    # Elected with more than this share of the base ("more than half").
+    elected_above: Fraction = Fraction(1, 2)
     # At a members' congress, the kinds of voters on the list the base leaves out
     # ("temporary_out", "exempt_absent", "suspended"…).
     subtracted: frozenset[str] = frozenset()
@@ -86,9 +88,10 @@ def base_of(congress_format: str, voters: Iterable[Voter], rules: Rules) -> int:
     return total
 
 
-def elects(votes: int, base: int) -> bool:
-    """More than half of the base: of 11, 5 do not elect, 6 do."""
-    return base > 0 and 2 * votes > base
+def elects(votes: int, base: int, rules: Rules) -> bool:
+    """More than the rules' share of the base (half: of 11, 5 do not elect, 6 do)."""
+    share = rules.elected_above
+    return base > 0 and votes * share.denominator > base * share.numerator
 
 
 # -- Ballots ---------------------------------------------------------------------------------
@@ -142,7 +145,9 @@ def tally(
         for candidate in set(kept):
             votes[candidate] += 1
     # Those over half, highest first; the list's order breaks nothing (a tie stays a tie).
-    over_half = sorted((c for c in candidates if elects(votes[c], base)), key=lambda c: -votes[c])
+    over_half = sorted(
+        (c for c in candidates if elects(votes[c], base, rules)), key=lambda c: -votes[c]
+    )
     elected: list[int] = []
     tied: list[int] = []
     if len(over_half) <= seats:

@@ -13,6 +13,7 @@ RULEBOOKS = [
         "name": "Quy chế bầu cử trong Đảng (Quyết định 244-QĐ/TW ngày 09/6/2014)",
         "effective_from": date(2014, 6, 9),
         "max_surplus_percent": 30,
+        "elected_above_percent": 50,
         "subtracted": SUBTRACTED,
         "blank_valid": False,
         "note": "Điều 17: phiếu không bầu ai trong danh sách có số dư là phiếu không hợp lệ.",
@@ -21,6 +22,7 @@ RULEBOOKS = [
         "name": "Quy chế bầu cử trong Đảng (Quyết định 190-QĐ/TW ngày 10/10/2024)",
         "effective_from": date(2024, 10, 10),
         "max_surplus_percent": 30,
+        "elected_above_percent": 50,
         "subtracted": SUBTRACTED,
         "blank_valid": False,
         "note": (

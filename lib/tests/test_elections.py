@@ -29,8 +29,8 @@ def test_a_cell_of_11_official_members_with_10_present_is_not_elected_by_5_votes
     voters = [Voter(present=True) for _ in range(10)] + [Voter(present=False)]
     base = base_of(MEMBERS, voters, R190)
     assert base == 11
-    assert not elects(5, base)
-    assert elects(6, base)
+    assert not elects(5, base, R190)
+    assert elects(6, base, R190)
 
 
 def test_five_of_ten_ballots_do_not_elect_in_the_count_of_that_cell() -> None:
@@ -121,3 +121,9 @@ def test_no_more_are_elected_than_seats_and_each_has_more_than_half(
     assert len(outcome.elected) + outcome.open_seats == seats
     assert all(2 * outcome.votes[c] > base for c in outcome.elected + outcome.tied)
     assert outcome.valid + outcome.invalid == len(ballots)
+
+
+def test_the_threshold_is_a_setting_of_the_rules() -> None:
+    two_thirds = Rules(elected_above=Fraction(2, 3))
+    assert not elects(6, 9, two_thirds)
+    assert elects(7, 9, two_thirds)
