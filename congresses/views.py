@@ -48,6 +48,7 @@ from .forms import (
     TermForm,
     person_initial,
 )
+from .links import links_for
 from .models import Congress, Person, Step, Target, Term, Tier, TierSchedule
 from .selectors import (
     ChildRow,
@@ -675,6 +676,7 @@ def congress_page(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRe
             "hidden_errors": hidden_errors,
             "steps": [(s.value, s.label, reached(congress.step, s.value)) for s in Step],
             "live_since": since,
+            "links": links_for(request.user, congress),
         },
         status=400 if action else 200,
     )

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "campaigns",
     "congresses",
     "meetings",
+    "elections",
     "rollout",
     "api",
     "demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("handbook.urls")),
     path("", include("congresses.urls")),
     path("", include("meetings.urls")),
+    path("", include("elections.urls")),
     path("rollout/", include("rollout.urls")),
     path("api/tokens/", include("api.urls")),
     path("api/v1/", api.urls),

@@ -126,6 +126,21 @@ MATRIX: dict[str, Row] = {
         WARD_READERS,
         404,
     ),
+    # Congress day (elections/tests/): the ward's congress, its voter list and one election,
+    # counted and closed (see _election below). The door's check-in: whoever is on the list
+    # (the cell's member) and the congress's editors.
+    "elections:day": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    "elections:door": (lambda w: _election_day(w), WARD_EDITORS, 404),
+    "elections:checkin": (
+        lambda w: {"roll_id": _election(w).congress.roll.pk},
+        WARD_EDITORS | {"member"},
+        404,
+    ),
+    "elections:election": (lambda w: {"election_id": _election(w).pk}, WARD_READERS, 404),
+    "elections:enter": (lambda w: {"election_id": _election(w).pk}, WARD_EDITORS, 404),
+    "elections:verify": (lambda w: {"election_id": _election(w).pk}, WARD_EDITORS, 404),
+    "elections:ballots_pdf": (lambda w: {"election_id": _election(w).pk}, WARD_EDITORS, 404),
+    "elections:minutes_pdf": (lambda w: {"election_id": _election(w).pk}, WARD_READERS, 404),
     # Cell meetings (meetings/tests/): a meeting of the cell, starting in half an hour, with a
     # paper and an open vote (see _meeting below). POST-only URLs answer GET with 405.
     "meetings:index": (lambda w: {}, {"member"}, 404),
@@ -424,6 +439,36 @@ def _congress_kwargs(world: World) -> dict[str, Any]:
     return {"term_id": _term(world).pk, "code": world.ward.code}
 
 
+def _election(world: World) -> Any:
+    """The ward's congress's election of one secretary, counted (one ballot, entered by the
+    ward's admin, verified by the city's) and closed (once per world)."""
+    if not hasattr(world, "_election"):
+        from congresses.models import Congress
+        from elections import services
+
+        congress = Congress.objects.select_related("org", "term").get(
+            term=_term(world), org=world.ward
+        )
+        ward, city = world.users["ward"], world.users["city"]
+        roll = services.roll_open(congress=congress, by=ward)
+        services.voter_checkin(roll=roll, member=world.members[1], by=ward)
+        election = services.election_create(congress=congress, kind="secretary", seats=1, by=ward)
+        services.candidates_set(election=election, members=[world.members[1]], by=ward)
+        services.election_start_count(election=election, ballots_issued=1, by=ward)
+        kept = [election.candidates.get().pk]
+        services.ballot_enter(election=election, number=1, kept=kept, by=ward)
+        services.ballot_verify(election=election, number=1, kept=kept, by=city)
+        services.election_close(election=election, by=ward)
+        setattr(world, "_election", election)  # noqa: B010 - a cache on the fixture object
+    return getattr(world, "_election")  # noqa: B009
+
+
+def _election_day(world: World) -> dict[str, Any]:
+    """The ward's congress, once its voter list is open (its door has a code to show)."""
+    _election(world)
+    return _congress_kwargs(world)
+
+
 def _meeting(world: World) -> Any:
     """A meeting of the cell starting in half an hour, with a paper and an open vote."""
     if not hasattr(world, "_meeting"):
@@ -641,6 +686,8 @@ ADMIN_OPENED = {
         )
         for action in ("add", "delete")
     },
+    # The election rules are a versioned table: a new row per regulation, never a deletion.
+    "admin:elections_rulebook_delete": 403,
     # Nobody reads another person's TOTP secret (OTP_ADMIN_HIDE_SENSITIVE_DATA).
     "admin:otp_totp_totpdevice_config": 403,
     "admin:otp_totp_totpdevice_qrcode": 403,

@@ -1,0 +1,748 @@
+"""Every change on congress day: the voter list and check-in, elections, candidates, ballots
+(double entry), the tally, and the results passed to the congress monitor. Each write checks the
+role, refuses bad input with a Vietnamese message before writing anything, and writes its audit
+row in the same transaction.
+
+Secrecy: nothing here ever receives, stores or logs which voter cast which ballot; a ballot is a
+number and what it keeps, and the audit log names who entered and who verified it."""
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from access.scope import Actor
+from audit.services import AuditContext, actor_user, audit_log
+from congresses import services as congress_services
+from congresses.models import Congress, Person
+from congresses.selectors import may_update
+from core.live import publish
+from lib.checkin import code_accepted
+from lib.elections import DELEGATES, MEMBERS, ballot_problem, base_of, candidates_problem, tally
+from lib.elections import Voter as VoterFacts
+from members.models import Member, Status
+
+from .models import MONITOR_PLACE, Ballot, Candidate, Election, Roll, Voter, rulebook_on
+
+BALLOT_REASONS = {
+    "not_on_list": gettext_lazy("có tên người ngoài danh sách bầu cử"),
+    "too_many": gettext_lazy("để lại nhiều tên hơn số lượng cần bầu"),
+    "none_kept": gettext_lazy("gạch hết tên trong danh sách bầu cử"),
+}
+
+
+def _refuse(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _require_editor(by: Actor, congress: Congress) -> None:
+    if not may_update(by, congress):
+        raise _refuse("congress", _("Bạn không có quyền điều hành bầu cử ở đại hội này."))
+
+
+def _sent_refusal() -> ValidationError:
+    return _refuse(
+        "election",
+        _("Kết quả đã chuyển sang theo dõi đại hội: không sửa được nữa."),
+    )
+
+
+# -- The voter list and the door -------------------------------------------------------------
+
+
+def checkin_key(roll: Roll) -> bytes:
+    """The key of the roll's rotating code: SECRET_KEY and the roll's own secret."""
+    return salted_hmac("elections.checkin", roll.checkin_secret, algorithm="sha256").digest()
+
+
+def roll_open(*, congress: Congress, by: Actor, ctx: AuditContext | None = None) -> Roll:
+    """Open the congress's voter list. At a members' congress it holds the organisation's
+    official members at once (an exempted member marked so); at a delegates' congress the
+    secretariat adds the delegates (`voter_add`)."""
+    _require_editor(by, congress)
+    with transaction.atomic():
+        if Roll.objects.filter(congress=congress).exists():
+            raise _refuse("congress", _("Danh sách đại biểu của đại hội này đã được lập."))
+        roll = Roll.objects.create(congress=congress, checkin_secret=secrets.token_hex(16))
+        if congress.format == Congress.Format.MEMBERS:
+            members = Member.objects.filter(
+                org_path__startswith=congress.org.path, status=Status.OFFICIAL
+            ).only("pk", "full_name", "exempt")
+            Voter.objects.bulk_create(
+                [
+                    Voter(
+                        roll=roll,
+                        member=m,
+                        full_name=m.full_name,
+                        kind=Voter.Kind.EXEMPT if m.exempt else Voter.Kind.ORDINARY,
+                    )
+                    for m in members
+                ]
+            )
+        audit_log(
+            actor=by,
+            action="election.roll_open",
+            object_type="congress",
+            object_id=congress.pk,
+            detail={"org": congress.org.code, "voters": roll.voters.count()},
+            ctx=ctx,
+        )
+    return roll
+
+
+def voter_add(*, roll: Roll, member: Member, by: Actor, ctx: AuditContext | None = None) -> Voter:
+    """Put a delegate (or a member) on the list: a member of the organisation's subtree, once."""
+    congress = roll.congress
+    _require_editor(by, congress)
+    if not member.is_active or not member.org_path.startswith(congress.org.path):
+        raise _refuse(
+            "member",
+            _("%(name)s không phải đảng viên của %(org)s.")
+            % {"name": member.full_name, "org": congress.org.name},
+        )
+    try:
+        with transaction.atomic():
+            voter = Voter.objects.create(roll=roll, member=member, full_name=member.full_name)
+            audit_log(
+                actor=by,
+                action="election.voter_add",
+                object_type="congress",
+                object_id=congress.pk,
+                detail={"member": member.pk},
+                ctx=ctx,
+            )
+    except IntegrityError:
+        raise _refuse(
+            "member", _("%(name)s đã có tên trong danh sách.") % {"name": member.full_name}
+        ) from None
+    return voter
+
+
+def voter_mark(
+    *,
+    voter: Voter,
+    kind: str,
+    credentials_ok: bool,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Voter:
+    """Record a voter's standing (a temporary transfer, an exemption, a suspension: what the
+    base subtracts) and whether the credentials committee checked them."""
+    _require_editor(by, voter.roll.congress)
+    if kind not in Voter.Kind.values:
+        raise _refuse("kind", _("Tình trạng không hợp lệ."))
+    if Election.objects.filter(congress=voter.roll.congress, status__in=_CLOSED).exists():
+        raise _refuse(
+            "kind", _("Đã chốt kết quả một cuộc bầu: danh sách đại biểu không sửa được nữa.")
+        )
+    with transaction.atomic():
+        voter.kind, voter.credentials_ok = kind, credentials_ok
+        voter.save(update_fields=["kind", "credentials_ok"])
+        audit_log(
+            actor=by,
+            action="election.voter_mark",
+            object_type="congress",
+            object_id=voter.roll.congress_id,
+            detail={"member": voter.member_id, "kind": kind, "credentials": credentials_ok},
+            ctx=ctx,
+        )
+    return voter
+
+
+def voter_checkin(
+    *,
+    roll: Roll,
+    member: Member | None,
+    by: Actor,
+    code: str | None = None,
+    ctx: AuditContext | None = None,
+) -> Voter:
+    """Check a voter in at the door: the delegate scanning the rotating code (`code` given,
+    `member` their own record), or the secretariat at its desk (no code, an editor). Someone
+    not on the list, and a second check-in, are refused, changing nothing."""
+    congress = roll.congress
+    now = timezone.now()
+    if code is None:
+        _require_editor(by, congress)
+    elif not code_accepted(checkin_key(roll), roll.pk, code, now.timestamp()):
+        raise _refuse(
+            "code",
+            _("Mã điểm danh đã hết hạn hoặc không đúng. Hãy quét mã đang hiện trên màn hình."),
+        )
+    voter = Voter.objects.filter(roll=roll, member=member).first() if member is not None else None
+    if voter is None:
+        raise _refuse(
+            "member",
+            _(
+                "Đồng chí không có tên trong danh sách đại biểu (đảng viên) được triệu tập dự đại hội."
+            ),
+        )
+    with transaction.atomic():
+        # Checked in the row itself: two taps at once record one check-in.
+        taken = Voter.objects.filter(pk=voter.pk, checked_in_at__isnull=True).update(
+            checked_in_at=now, checkin_method="desk" if code is None else "qr"
+        )
+        if not taken:
+            raise _refuse(
+                "member",
+                _("%(name)s đã điểm danh, không cần điểm danh lại.") % {"name": voter.full_name},
+            )
+        publish([congress.org.path])
+        audit_log(
+            actor=by,
+            action="election.checkin",
+            object_type="congress",
+            object_id=congress.pk,
+            detail={"member": voter.member_id, "method": "desk" if code is None else "qr"},
+            ctx=ctx,
+        )
+    voter.refresh_from_db()
+    return voter
+
+
+def roll_base(roll: Roll, election: Election) -> int:
+    """The base of "more than half" for an election, from the list as it stands."""
+    fmt = DELEGATES if roll.congress.format == Congress.Format.DELEGATES else MEMBERS
+    voters = [
+        VoterFacts(kind=v.kind, present=v.checked_in_at is not None) for v in roll.voters.all()
+    ]
+    return base_of(fmt, voters, election.rulebook.rules)
+
+
+# -- Elections and candidates ----------------------------------------------------------------
+
+_CLOSED = (Election.Status.CLOSED, Election.Status.SENT)
+
+
+def election_create(
+    *,
+    congress: Congress,
+    kind: str,
+    seats: int,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Election:
+    """Open an election at the congress, under the rules in force on the congress's day."""
+    _require_editor(by, congress)
+    if kind not in Election.Kind.values:
+        raise _refuse("kind", _("Hãy chọn bầu gì."))
+    if not isinstance(seats, int) or not 1 <= seats <= 500:
+        raise _refuse("seats", _("Số lượng cần bầu phải từ 1 đến 500."))
+    if kind in (Election.Kind.SECRETARY, Election.Kind.INSPECTION_CHAIR) and seats != 1:
+        raise _refuse("seats", _("Chỉ bầu một người vào chức danh này."))
+    day = congress.held_on or congress.planned_on or timezone.localdate()
+    rulebook = rulebook_on(day)
+    if rulebook is None:
+        raise _refuse("kind", _("Chưa có quy chế bầu cử có hiệu lực vào ngày đại hội."))
+    with transaction.atomic():
+        if Election.objects.filter(
+            congress=congress, kind=kind, round=1, status__in=(*_CLOSED, Election.Status.COUNTING)
+        ).exists():
+            raise _refuse("kind", _("Cuộc bầu này đã kiểm phiếu; bầu lại thì mở lần bầu thứ hai."))
+        election = Election.objects.create(
+            congress=congress, kind=kind, seats=seats, rulebook=rulebook
+        )
+        audit_log(
+            actor=by,
+            action="election.create",
+            object_type="election",
+            object_id=election.pk,
+            detail={"congress": congress.pk, "kind": kind, "seats": seats},
+            ctx=ctx,
+        )
+    return election
+
+
+def _locked(election: Election) -> Election:
+    return (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("congress__org", "congress__term", "rulebook")
+        .get(pk=election.pk)
+    )
+
+
+def candidates_set(
+    *,
+    election: Election,
+    members: Sequence[Member],
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> list[Candidate]:
+    """The candidate list, in its order, whole: refused over the surplus, under the seats, with
+    a name twice or someone outside the organisation, and once counting has begun."""
+    congress = election.congress
+    _require_editor(by, congress)
+    rules = election.rulebook.rules
+    problem = candidates_problem(election.seats, len(members), rules)
+    # A later round is among those the first left tied or short (the congress decides the
+    # list): the surplus limits the first list only.
+    if problem == "over_surplus" and election.round > 1:
+        problem = None
+    if problem == "too_few":
+        raise _refuse(
+            "candidates",
+            _("Danh sách bầu cử có %(n)d người, ít hơn số lượng cần bầu (%(s)d).")
+            % {"n": len(members), "s": election.seats},
+        )
+    if problem == "over_surplus":
+        raise _refuse(
+            "candidates",
+            _(
+                "Danh sách bầu cử có %(n)d người: vượt số dư tối đa %(p)d%% số lượng cần bầu "
+                "(%(s)d), nhiều nhất %(max)d người."
+            )
+            % {
+                "n": len(members),
+                "p": election.rulebook.max_surplus_percent,
+                "s": election.seats,
+                "max": election.seats + int(election.seats * rules.max_surplus),
+            },
+        )
+    seen: set[int] = set()
+    for n, member in enumerate(members, start=1):
+        if not member.is_active or not member.org_path.startswith(congress.org.path):
+            raise _refuse(
+                "candidates",
+                _("Dòng %(n)d: %(name)s không phải đảng viên của %(org)s.")
+                % {"n": n, "name": member.full_name, "org": congress.org.name},
+            )
+        if member.pk in seen:
+            raise _refuse(
+                "candidates",
+                _("Dòng %(n)d: %(name)s có tên hai lần.") % {"n": n, "name": member.full_name},
+            )
+        seen.add(member.pk)
+    with transaction.atomic():
+        election = _locked(election)
+        if election.status == Election.Status.SENT:
+            raise _sent_refusal()
+        if election.status != Election.Status.PREPARING:
+            raise _refuse("candidates", _("Đã bắt đầu kiểm phiếu: danh sách không sửa được nữa."))
+        election.candidates.all().delete()
+        rows = Candidate.objects.bulk_create(
+            [
+                Candidate(election=election, position=n, member=m, full_name=m.full_name)
+                for n, m in enumerate(members, start=1)
+            ]
+        )
+        audit_log(
+            actor=by,
+            action="election.candidates",
+            object_type="election",
+            object_id=election.pk,
+            detail={"members": [m.pk for m in members]},
+            ctx=ctx,
+        )
+    return rows
+
+
+def election_start_count(
+    *, election: Election, ballots_issued: int, by: Actor, ctx: AuditContext | None = None
+) -> Election:
+    """Start counting: the candidate list is fixed and the ballots issued are recorded (at most
+    one per voter checked in)."""
+    _require_editor(by, election.congress)
+    with transaction.atomic():
+        election = _locked(election)
+        if election.status != Election.Status.PREPARING:
+            raise _refuse("ballots_issued", _("Cuộc bầu này đã bắt đầu kiểm phiếu."))
+        candidates = election.candidates.count()
+        problem = candidates_problem(election.seats, candidates, election.rulebook.rules)
+        if problem and not (problem == "over_surplus" and election.round > 1):
+            raise _refuse("ballots_issued", _("Hãy lập danh sách bầu cử đúng quy chế trước."))
+        roll = Roll.objects.filter(congress=election.congress).first()
+        present = roll.voters.filter(checked_in_at__isnull=False).count() if roll else 0
+        if not isinstance(ballots_issued, int) or not 1 <= ballots_issued <= present:
+            raise _refuse(
+                "ballots_issued",
+                _("Số phiếu phát ra phải từ 1 đến số đại biểu có mặt (%(p)d).") % {"p": present},
+            )
+        election.status, election.ballots_issued = Election.Status.COUNTING, ballots_issued
+        election.save(update_fields=["status", "ballots_issued"])
+        audit_log(
+            actor=by,
+            action="election.count_start",
+            object_type="election",
+            object_id=election.pk,
+            detail={"ballots_issued": ballots_issued},
+            ctx=ctx,
+        )
+    return election
+
+
+# -- Ballots: double entry -------------------------------------------------------------------
+
+
+def _reading(election: Election, number: Any, kept: Sequence[int]) -> tuple[int, list[int]]:
+    """Check a reading of a ballot: its number among those issued, its names on the list."""
+    if election.status == Election.Status.SENT:
+        raise _sent_refusal()
+    if election.status != Election.Status.COUNTING:
+        raise _refuse("number", _("Cuộc bầu này không ở giai đoạn kiểm phiếu."))
+    issued = election.ballots_issued or 0
+    if not isinstance(number, int) or not 1 <= number <= issued:
+        raise _refuse(
+            "number", _("Số phiếu phải từ 1 đến %(n)d (số phiếu phát ra).") % {"n": issued}
+        )
+    ids = set(election.candidates.values_list("pk", flat=True))
+    chosen = sorted(set(kept))
+    if not set(chosen) <= ids:
+        raise _refuse("kept", _("Phiếu số %(n)d: có tên không thuộc danh sách.") % {"n": number})
+    return number, chosen
+
+
+def ballot_enter(
+    *,
+    election: Election,
+    number: int,
+    kept: Sequence[int],
+    spoilt: bool = False,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Ballot:
+    """The first counter enters a ballot: the names it keeps, or that it is spoilt (not issued
+    by the committee, signed, marked). A number already entered is refused."""
+    _require_editor(by, election.congress)
+    with transaction.atomic():
+        election = _locked(election)
+        number, chosen = _reading(election, number, kept)
+        existing = Ballot.objects.filter(election=election, number=number).first()
+        if existing is not None:
+            raise _refuse(
+                "number",
+                _("Phiếu số %(n)d đã được nhập rồi: hãy đối chiếu hoặc nhập phiếu khác.")
+                % {"n": number},
+            )
+        ballot = Ballot.objects.create(
+            election=election,
+            number=number,
+            kept=chosen,
+            spoilt=bool(spoilt),
+            entered_by=actor_user(by),
+        )
+        audit_log(
+            actor=by,
+            action="election.ballot_enter",
+            object_type="election",
+            object_id=election.pk,
+            detail={"ballot": number},
+            ctx=ctx,
+        )
+    return ballot
+
+
+def ballot_verify(
+    *,
+    election: Election,
+    number: int,
+    kept: Sequence[int],
+    spoilt: bool = False,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Ballot:
+    """A second counter reads the ballot again, blind: the same reading verifies it; another
+    marks it disputed, both readings kept for the committee to resolve. The counter who entered
+    it cannot verify it."""
+    _require_editor(by, election.congress)
+    with transaction.atomic():
+        election = _locked(election)
+        number, chosen = _reading(election, number, kept)
+        ballot = Ballot.objects.select_for_update().filter(election=election, number=number).first()
+        if ballot is None:
+            raise _refuse("number", _("Phiếu số %(n)d chưa được nhập lần đầu.") % {"n": number})
+        if ballot.entered_by_id == getattr(actor_user(by), "pk", None):
+            raise _refuse(
+                "number",
+                _("Phiếu số %(n)d do chính đồng chí nhập: người khác phải đối chiếu.")
+                % {"n": number},
+            )
+        if ballot.status != Ballot.Status.ENTERED:
+            raise _refuse(
+                "number",
+                _("Phiếu số %(n)d đã được đối chiếu (%(status)s).")
+                % {"n": number, "status": ballot.get_status_display()},
+            )
+        same = chosen == sorted(ballot.kept) and bool(spoilt) == ballot.spoilt
+        ballot.second_kept, ballot.second_spoilt = chosen, bool(spoilt)
+        ballot.verified_by = actor_user(by)
+        ballot.status = Ballot.Status.VERIFIED if same else Ballot.Status.DISPUTED
+        ballot.save(update_fields=["second_kept", "second_spoilt", "verified_by", "status"])
+        audit_log(
+            actor=by,
+            action="election.ballot_verify",
+            object_type="election",
+            object_id=election.pk,
+            detail={"ballot": number, "agrees": same},
+            ctx=ctx,
+        )
+    return ballot
+
+
+def ballot_resolve(
+    *,
+    ballot: Ballot,
+    kept: Sequence[int],
+    spoilt: bool,
+    note: str,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Ballot:
+    """The counting committee looks at a disputed ballot together and records what it keeps."""
+    election = ballot.election
+    _require_editor(by, election.congress)
+    note = (note or "").strip()
+    if not note:
+        raise _refuse("note", _("Hãy ghi ban kiểm phiếu đã xem lại phiếu thế nào."))
+    with transaction.atomic():
+        election = _locked(election)
+        number, chosen = _reading(election, ballot.number, kept)
+        ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if ballot.status != Ballot.Status.DISPUTED:
+            raise _refuse("number", _("Phiếu số %(n)d không có chênh lệch.") % {"n": number})
+        ballot.kept, ballot.spoilt, ballot.status = chosen, bool(spoilt), Ballot.Status.RESOLVED
+        ballot.save(update_fields=["kept", "spoilt", "status"])
+        audit_log(
+            actor=by,
+            action="election.ballot_resolve",
+            object_type="election",
+            object_id=election.pk,
+            detail={"ballot": number, "note": note[:300]},
+            ctx=ctx,
+        )
+    return ballot
+
+
+def ballot_problem_of(election: Election, ballot: Ballot) -> str | None:
+    """Why a ballot is invalid, in words, or None."""
+    if ballot.spoilt:
+        return _("không do ban kiểm phiếu phát ra hoặc có đánh dấu")
+    candidates = [c.pk for c in election.candidates.all()]
+    problem = ballot_problem(ballot.kept, candidates, election.seats, election.rulebook.rules)
+    return None if problem is None else str(BALLOT_REASONS[problem])
+
+
+# -- The tally -------------------------------------------------------------------------------
+
+
+def election_close(*, election: Election, by: Actor, ctx: AuditContext | None = None) -> Election:
+    """Close the tally: every ballot entered and verified (disputes resolved), then who is
+    elected by the rules, fixed with the base and the votes."""
+    _require_editor(by, election.congress)
+    with transaction.atomic():
+        election = _locked(election)
+        if election.status != Election.Status.COUNTING:
+            raise _refuse("election", _("Cuộc bầu này không ở giai đoạn kiểm phiếu."))
+        ballots = list(election.ballots.all())
+        open_ = [b.number for b in ballots if not b.settled]
+        if open_:
+            shown = ", ".join(str(n) for n in open_[:20])
+            raise _refuse(
+                "election",
+                _(
+                    "Chưa chốt được: %(n)d phiếu chưa đối chiếu hoặc còn chênh lệch "
+                    "(số %(numbers)s)."
+                )
+                % {"n": len(open_), "numbers": shown},
+            )
+        if not ballots:
+            raise _refuse("election", _("Chưa nhập phiếu nào."))
+        roll = Roll.objects.get(congress=election.congress)
+        base = roll_base(roll, election)
+        candidates = list(election.candidates.all())
+        ids = [c.pk for c in candidates]
+        outcome = tally(
+            [b.kept for b in ballots if not b.spoilt],
+            ids,
+            election.seats,
+            base,
+            election.rulebook.rules,
+        )
+        spoilt = sum(1 for b in ballots if b.spoilt)
+        for c in candidates:
+            c.votes = outcome.votes[c.pk]
+            c.elected = c.pk in outcome.elected
+            c.tied = c.pk in outcome.tied
+        Candidate.objects.bulk_update(candidates, ["votes", "elected", "tied"])
+        election.base, election.valid = base, outcome.valid
+        election.invalid = outcome.invalid + spoilt
+        election.status, election.closed_at = Election.Status.CLOSED, timezone.now()
+        election.save(update_fields=["base", "valid", "invalid", "status", "closed_at"])
+        audit_log(
+            actor=by,
+            action="election.close",
+            object_type="election",
+            object_id=election.pk,
+            detail={
+                "base": base,
+                "valid": outcome.valid,
+                "invalid": election.invalid,
+                "elected": len(outcome.elected),
+            },
+            ctx=ctx,
+        )
+    return election
+
+
+def election_second_round(
+    *,
+    election: Election,
+    members: Sequence[Member],
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Election:
+    """A second round for the seats still open (a tie at the last seat, or too few with more
+    than half), among candidates of the first round not elected, as the congress decides."""
+    _require_editor(by, election.congress)
+    if election.status != Election.Status.CLOSED:
+        raise _refuse("election", _("Chỉ bầu lần hai sau khi đã chốt kết quả lần một."))
+    open_seats = election.seats - election.candidates.filter(elected=True).count()
+    if open_seats < 1:
+        raise _refuse("election", _("Đã bầu đủ số lượng: không cần bầu lần hai."))
+    if hasattr(election, "next_round"):
+        raise _refuse("election", _("Lần bầu tiếp theo đã được mở rồi."))
+    allowed = set(election.candidates.filter(elected=False).values_list("member_id", flat=True))
+    if any(m.pk not in allowed for m in members):
+        raise _refuse("candidates", _("Lần bầu sau chỉ gồm những người chưa trúng cử ở lần trước."))
+    with transaction.atomic():
+        following = Election.objects.create(
+            congress=election.congress,
+            kind=election.kind,
+            round=election.round + 1,
+            previous=election,
+            seats=open_seats,
+            rulebook=election.rulebook,
+        )
+        audit_log(
+            actor=by,
+            action="election.second_round",
+            object_type="election",
+            object_id=following.pk,
+            detail={"previous": election.pk, "seats": open_seats},
+            ctx=ctx,
+        )
+        # A list may equal the open seats (no surplus) but never fall below them.
+        candidates_set(election=following, members=members, by=by, ctx=ctx)
+    return following
+
+
+# -- To the congress monitor ----------------------------------------------------------------
+
+ROLE_RANK: dict[str, int] = {
+    Person.Role.MEMBER: 0,
+    Person.Role.STANDING: 1,
+    Person.Role.DEPUTY: 2,
+    Person.Role.SECRETARY: 3,
+    Person.Role.CHAIR: 3,
+}
+
+
+def _rounds(election: Election) -> list[Election]:
+    chain = [election]
+    while chain[-1].previous_id is not None:
+        previous = chain[-1].previous
+        assert previous is not None
+        chain.append(previous)
+    return chain
+
+
+def _people_in(congress: Congress) -> list[congress_services.PersonIn]:
+    return [
+        congress_services.PersonIn(
+            body=p.body,
+            role=p.role,
+            member_id=p.member_id,
+            full_name=p.full_name,
+            sex=p.sex,
+            birth_year=p.birth_year,
+            minority=p.minority,
+            reelected=p.reelected,
+            local=p.local,
+            direct=p.direct,
+        )
+        for p in Person.objects.filter(congress=congress).order_by("body", "id")
+    ]
+
+
+def election_send(*, election: Election, by: Actor, ctx: AuditContext | None = None) -> Election:
+    """Pass the elected (of every round of this election) to the congress monitor as the
+    congress's results, through its own service; after that nothing of the election changes.
+
+    The committee, the inspection committee and the elected delegates replace those bodies'
+    rows; the standing committee, secretary, deputies and chair give their post to people
+    already in the results."""
+    _require_editor(by, election.congress)
+    with transaction.atomic():
+        election = _locked(election)
+        if election.status == Election.Status.SENT:
+            raise _sent_refusal()
+        if election.status != Election.Status.CLOSED:
+            raise _refuse("election", _("Hãy chốt kết quả kiểm phiếu trước khi chuyển."))
+        rounds = _rounds(election)
+        if any(r.status != Election.Status.CLOSED for r in rounds):
+            raise _refuse("election", _("Lần bầu trước chưa chốt hoặc đã chuyển."))
+        elected = list(
+            Candidate.objects.filter(election__in=rounds, elected=True).order_by(
+                "election__round", "position"
+            )
+        )
+        body, role = MONITOR_PLACE[election.kind]
+        congress = election.congress
+        people = _people_in(congress)
+        if role in (Person.Role.MEMBER, Person.Role.ELECTED):
+            kept = [
+                p
+                for p in people
+                if p.body != body or (body == Person.Body.DELEGATE and p.role != role)
+            ]
+            people = kept + [
+                congress_services.PersonIn(body=body, role=role, member_id=c.member_id)
+                for c in elected
+            ]
+        else:
+            by_member = {p.member_id: p for p in people if p.body == body}
+            for c in elected:
+                person = by_member.get(c.member_id)
+                if person is None:
+                    raise _refuse(
+                        "election",
+                        _(
+                            "%(name)s chưa có trong %(body)s đã chuyển: hãy chuyển kết quả bầu đó trước."
+                        )
+                        % {"name": c.full_name, "body": Person.Body(body).label},
+                    )
+                if ROLE_RANK.get(person.role, 0) < ROLE_RANK[role]:
+                    person.role = role
+                # Elected here, the secretary is elected by the congress itself.
+                person.direct = person.direct or role == Person.Role.SECRETARY
+        first = rounds[-1]
+        roll = Roll.objects.filter(congress=congress).first()
+        numbers: dict[str, int | None] = {}
+        if roll is not None:
+            numbers["summoned"] = roll.voters.count()
+            numbers["present"] = roll.voters.filter(checked_in_at__isnull=False).count()
+        if election.kind == Election.Kind.COMMITTEE:
+            numbers["committee_decided"] = first.seats
+            numbers["candidates"] = first.candidates.count()
+        congress_services.congress_results(
+            congress=congress, numbers=numbers, people=people, by=by, ctx=ctx
+        )
+        now = timezone.now()
+        Election.objects.filter(pk__in=[r.pk for r in rounds]).update(
+            status=Election.Status.SENT, sent_at=now
+        )
+        audit_log(
+            actor=by,
+            action="election.send",
+            object_type="election",
+            object_id=election.pk,
+            detail={"congress": congress.pk, "elected": [c.member_id for c in elected]},
+            ctx=ctx,
+        )
+    election.refresh_from_db()
+    return election

@@ -1,0 +1,61 @@
+"""A congress of the world's cell with 11 official members, held today, and its voter list."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from conftest import World, person
+from congresses import services as congress_services
+from congresses.models import Congress, Step, Tier
+from congresses.services import TierDates
+from elections import services
+from elections.models import Roll
+from members.models import Member
+from members.services import member_create
+
+TODAY = date.today()
+
+
+def cell_congress(world: World, *, members: int = 11) -> Congress:
+    """The cell's congress (a members' congress), held today, its cell grown to `members`."""
+    for n in range(len(world.members), members):
+        world.members.append(member_create(org=world.cell, data=person(20 + n)))
+    term = congress_services.term_create(
+        by=world.users["central"],
+        organiser=world.root,
+        name="Nhiệm kỳ 2025–2030",
+        first_year=TODAY.year,
+        last_year=TODAY.year + 5,
+        schedule=[
+            TierDates(t.value, TODAY - timedelta(days=30), TODAY + timedelta(days=90)) for t in Tier
+        ],
+    )
+    congress = Congress.objects.select_related("org", "term").get(term=term, org=world.cell)
+    by = world.users["secretary"]
+    congress_services.congress_plan(
+        congress=congress, data={"planned_on": TODAY, "summoned": members}, by=by
+    )
+    congress_services.congress_advance(
+        congress=congress, to=Step.HELD, on=TODAY, by=by, note="Đại hội hôm nay"
+    )
+    return Congress.objects.select_related("org", "term").get(pk=congress.pk)
+
+
+def roll_with_present(world: World, congress: Congress, present: int) -> Roll:
+    """The congress's voter list with its first `present` members checked in at the desk."""
+    roll = services.roll_open(congress=congress, by=world.users["secretary"])
+    for member in world.members[:present]:
+        services.voter_checkin(roll=roll, member=member, by=world.users["secretary"])
+    return roll
+
+
+def members_by_name(world: World) -> list[Member]:
+    return list(world.members)
+
+
+def counted(world: World, election: Any, ballots: list[list[int]]) -> None:
+    """Enter each ballot (by the secretary) and verify it (by the ward's admin), agreeing."""
+    for number, kept in enumerate(ballots, start=1):
+        services.ballot_enter(
+            election=election, number=number, kept=kept, by=world.users["secretary"]
+        )
+        services.ballot_verify(election=election, number=number, kept=kept, by=world.users["ward"])
