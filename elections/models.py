@@ -105,6 +105,11 @@ class Election(models.Model):
         INSPECTION_CHAIR = "inspection_chair", _("Chủ nhiệm uỷ ban kiểm tra")
         DELEGATES = "delegates", _("Đại biểu dự đại hội cấp trên")
 
+    # Posts the new committee elects among its members at its first session (the Regulation:
+    # the base of "more than half" is then the committee's size). Where no committee is elected
+    # (a cell without one elects its secretary at the congress), the congress elects them.
+    BY_COMMITTEE = frozenset({"standing", "secretary", "deputy", "inspection", "inspection_chair"})
+
     class Status(models.TextChoices):
         PREPARING = "preparing", _("Đang chuẩn bị")
         COUNTING = "counting", _("Đang kiểm phiếu")

@@ -207,7 +207,17 @@ def voter_checkin(
 
 
 def roll_base(roll: Roll, election: Election) -> int:
-    """The base of "more than half" for an election, from the list as it stands."""
+    """The base of "more than half" for an election: the new committee's size for a post it
+    elects, else from the voter list as it stands."""
+    if election.kind in Election.BY_COMMITTEE:
+        committee = Candidate.objects.filter(
+            election__congress=roll.congress,
+            election__kind=Election.Kind.COMMITTEE,
+            election__status__in=_CLOSED,
+            elected=True,
+        ).count()
+        if committee:
+            return committee
     fmt = DELEGATES if roll.congress.format == Congress.Format.DELEGATES else MEMBERS
     voters = [
         VoterFacts(kind=v.kind, present=v.checked_in_at is not None) for v in roll.voters.all()
@@ -241,6 +251,19 @@ def election_create(
     if rulebook is None:
         raise _refuse("kind", _("Chưa có quy chế bầu cử có hiệu lực vào ngày đại hội."))
     with transaction.atomic():
+        if (
+            kind in Election.BY_COMMITTEE
+            and Election.objects.filter(congress=congress, kind=Election.Kind.COMMITTEE)
+            .exclude(status__in=_CLOSED)
+            .exists()
+        ):
+            raise _refuse(
+                "kind",
+                _(
+                    "Chốt kết quả bầu Ban chấp hành trước: Ban chấp hành khoá mới bầu chức danh "
+                    "này trong số các uỷ viên của mình."
+                ),
+            )
         if Election.objects.filter(
             congress=congress, kind=kind, round=1, status__in=(*_CLOSED, Election.Status.COUNTING)
         ).exists():

@@ -283,3 +283,38 @@ def test_a_new_regulation_is_a_new_row_of_settings(world: World, congress) -> No
         election=election, members=world.members[:6], by=world.users["secretary"]
     )
     assert election.rulebook.name == "Quy chế giả định"
+
+
+def test_the_new_committee_elects_its_secretary_against_its_own_size(
+    world: World, congress
+) -> None:
+    """The committee the congress elected (5 of them) elects the secretary: 3 votes of 5 elect,
+    though 3 of the congress's 11 would not."""
+    committee = _counting(world, congress, present=10, seats=5, candidates=5)
+    counted(world, committee, [_ids(committee)] * 10)
+    services.election_close(election=committee, by=world.users["secretary"])
+    secretary = services.election_create(
+        congress=congress, kind="secretary", seats=1, by=world.users["secretary"]
+    )
+    services.candidates_set(
+        election=secretary, members=world.members[:1], by=world.users["secretary"]
+    )
+    secretary = services.election_start_count(
+        election=secretary, ballots_issued=5, by=world.users["secretary"]
+    )
+    (a,) = _ids(secretary)
+    # Three keep the name, two cross it out.
+    counted(world, secretary, [[a], [a], [a], [], []])
+    secretary = services.election_close(election=secretary, by=world.users["secretary"])
+    assert secretary.base == 5
+    assert [(c.votes, c.elected) for c in secretary.candidates.all()] == [(3, True)]
+
+
+def test_the_secretary_waits_for_the_committees_result(world: World, congress) -> None:
+    _counting(world, congress, present=10, seats=5, candidates=5)
+    with pytest.raises(ValidationError) as info:
+        services.election_create(
+            congress=congress, kind="secretary", seats=1, by=world.users["secretary"]
+        )
+    assert "Ban chấp hành" in str(info.value)
+    assert not Election.objects.filter(kind="secretary").exists()
