@@ -52,6 +52,14 @@ def test_what_is_not_a_phone_number_is_an_error(raw: str) -> None:
     assert [(p.code, p.severity) for p in problems] == [("phone.invalid", "error")]
 
 
+def test_a_well_formed_number_not_yet_assigned_is_kept_with_a_warning() -> None:
+    value, problems = normalise_phone("0521 059 145")
+    assert value == "+84521059145"
+    assert [(p.code, p.severity, p.fix) for p in problems] == [
+        ("phone.unassigned", "warning", "+84521059145")
+    ]
+
+
 def test_a_blank_cell_is_not_a_problem() -> None:
     assert normalise_phone("") == (None, [])
     assert normalise_phone(None) == (None, [])
