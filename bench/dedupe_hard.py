@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import partyorg  # noqa: F401 - before lib/: it puts lib's compiled build first, if current
 # isort: on
 
-from lib.cleaning.match import duplicate_groups, find_candidates
+from lib.cleaning.linkage import LEVELS
+from lib.cleaning.match import duplicate_groups, link
 from lib.cleaning.pipeline import clean_files, person_of, record_key
 from lib.cleaning.places import legacy_place
 from lib.synth import Person, PersonFactory
@@ -310,7 +311,7 @@ def show(result: dict[str, Any], seconds: float) -> None:
 def run_splink(records: list[Any]) -> tuple[set[tuple[str, str]], float]:
     """Splink 5 with DuckDB, configured as its documentation suggests for people: EM-trained
     m probabilities, u from random sampling, term frequencies on the name."""
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
@@ -415,16 +416,22 @@ def main() -> None:
     print(f"parse + clean + match (ours, as `partyorg clean` runs it): {cleaned:.1f} s")
     started = time.perf_counter()
     people = [person_of(r) for r in result.records]
-    blocked: set[tuple[str, str]] | None = None
-    try:
-        from lib.cleaning.match import blocked_pairs
-    except ImportError:
-        blocked_pairs = None  # type: ignore[assignment]
-    candidates = find_candidates(people, threshold=result.threshold)
-    groups = duplicate_groups(candidates, result.threshold)
+    linked = link(people, threshold=result.threshold)
+    groups = duplicate_groups(linked.candidates, result.threshold)
     ours_seconds = time.perf_counter() - started
-    if blocked_pairs is not None:
-        blocked = {(a, b) if a < b else (b, a) for a, b in blocked_pairs(people)}
+    blocked = {(a, b) if a < b else (b, a) for a, b in linked.blocked}
+    model = linked.model
+    print(
+        f"model: {model.pairs:,} compared pairs, {model.iterations} EM iterations, "
+        f"prior {model.prior:.4f}; weights (bits): "
+        + "; ".join(
+            f"{f} "
+            + " ".join(
+                f"{LEVELS[f][n]} {model.weight(f, n):+.1f}" for n in range(1, len(LEVELS[f]))
+            )
+            for f in LEVELS
+        )
+    )
     figures = [score("ours", pairs_of(groups), truth, blocked)]
     show(figures[-1], ours_seconds)
     if not args.no_splink:

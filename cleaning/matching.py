@@ -212,11 +212,16 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             cccd=row.values.get("cccd", ""),
             phone=row.values.get("phone", ""),
             hometown=row.values.get("hometown", ""),
+            birth_place=row.values.get("birth_place", ""),
+            residence=row.values.get("residence", ""),
+            admission=birth_of(row.values.get("admission_date", "")),
+            ethnicity=row.values.get("ethnicity", ""),
         )
 
     people = [person_of_row(r) for r in rows]
     # Plain tuples, not model instances: a unit's members, and its province's look-alikes.
-    fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path")
+    fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path",
+              "birth_place", "residence", "admission_date", "ethnicity")  # fmt: skip
     members = list(Member.objects.filter(org__path__startswith=batch.org.path).values_list(*fields))
     # A row without a usable CCCD may be someone another unit of the province holds (a
     # transfer never closed, a number mistyped): its look-alikes there are found by birth date.
@@ -243,9 +248,14 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             cccd=cccd,
             phone=phone,
             hometown=hometown,
+            birth_place=birth_place,
+            residence=residence,
+            admission=admission,
+            ethnicity=ethnicity,
         )
-        for pk, full_name, sex, birth_date, cccd, phone, hometown, _path in members
-    ]
+        for pk, full_name, sex, birth_date, cccd, phone, hometown, _path, birth_place, residence,
+        admission, ethnicity in members
+    ]  # fmt: skip
     paths = {m[0]: (m[4], m[7]) for m in members}  # id -> (cccd, org_path)
     by_key = {f"r{i}": r for i, r in enumerate(rows)}
     out = []
