@@ -43,7 +43,7 @@ import partyorg  # noqa: F401 - before lib/: it puts lib's compiled build first,
 
 from lib.cleaning.linkage import LEVELS
 from lib.cleaning.match import duplicate_groups, link
-from lib.cleaning.pipeline import clean_files, person_of, record_key
+from lib.cleaning.pipeline import bulk_allocation, clean_files, person_of, record_key
 from lib.cleaning.places import legacy_place
 from lib.synth import Person, PersonFactory
 
@@ -414,10 +414,11 @@ def main() -> None:
     result = clean_files(files, today=TODAY)
     cleaned = time.perf_counter() - started
     print(f"parse + clean + match (ours, as `partyorg clean` runs it): {cleaned:.1f} s")
-    started = time.perf_counter()
     people = [person_of(r) for r in result.records]
-    linked = link(people, threshold=result.threshold)
-    groups = duplicate_groups(linked.candidates, result.threshold)
+    started = time.perf_counter()
+    with bulk_allocation():  # as the pipeline runs it
+        linked = link(people, threshold=result.threshold)
+        groups = duplicate_groups(linked.candidates, result.threshold)
     ours_seconds = time.perf_counter() - started
     blocked = {(a, b) if a < b else (b, a) for a, b in linked.blocked}
     model = linked.model

@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 # field -> its levels, best first; level 0 of every field is "unknown" (no weight).
 LEVELS: dict[str, tuple[str, ...]] = {
     "name": ("unknown", "exact", "diacritics", "typo", "similar", "different"),
-    "birth": ("unknown", "exact", "swapped", "year", "different"),
+    "birth": ("unknown", "exact", "swapped", "partial", "year", "different"),
     "cccd": ("unknown", "exact", "one_digit", "different"),
     "phone": ("unknown", "exact", "different"),
     "sex": ("unknown", "exact", "different"),
@@ -45,7 +45,7 @@ FIELDS = tuple(LEVELS)
 # that differ by more than one digit are never scored: two people (the costliest disagreement).
 STARTING: dict[str, tuple[tuple[float, float], ...]] = {
     "name": ((0.85, 1e-4), (0.04, 1e-5), (0.08, 1e-3), (0.02, 0.02), (0.01, 0.98)),
-    "birth": ((0.93, 5e-5), (0.03, 1e-5), (0.03, 0.02), (0.01, 0.98)),
+    "birth": ((0.93, 5e-5), (0.03, 1e-5), (0.01, 2e-4), (0.02, 0.02), (0.01, 0.98)),
     "cccd": ((0.6, 1e-6), (0.39, 1e-5), (0.01, 0.99999)),
     "phone": ((0.7, 1e-5), (0.3, 0.99999)),
     "sex": ((0.99, 0.5), (0.01, 0.5)),
@@ -55,11 +55,15 @@ STARTING: dict[str, tuple[tuple[float, float], ...]] = {
     "residence": ((0.6, 0.001), (0.1, 0.01), (0.3, 0.989)),
     "ethnicity": ((0.98, 0.8), (0.02, 0.2)),
 }
+STARTING_PAIR_PRIOR = 1e-6  # of any two records, the chance that they are one person
 STARTING_PRIOR = 0.3  # of the pairs the blocking produces, the share that is one person
 # The blocking keys are made of these: blocked pairs agree on them by construction, so they
 # cannot tell the E-step anything (Splink leaves a session's blocking columns out the same way).
-BLOCKED_ON = frozenset({"birth"})
+BLOCKED_ON = frozenset({"name", "birth"})
 PSEUDO_PAIRS = 200.0  # the starting values weigh as much as this many pairs
+# u from random pairs: a small batch's few random pairs (its duplicates among them) must not
+# outweigh what random pairs of people look like.
+U_PSEUDO_PAIRS = 5000.0
 FLOOR = 1e-6  # no level is impossible
 
 
@@ -97,7 +101,7 @@ def estimate_u(patterns: Iterable[tuple[int, ...]]) -> dict[str, list[float]]:
     start = starting_model().u
     out = {}
     for f in FIELDS:
-        values = [c + PSEUDO_PAIRS * v for c, v in zip(counts[f], start[f], strict=True)]
+        values = [c + U_PSEUDO_PAIRS * v for c, v in zip(counts[f], start[f], strict=True)]
         total = sum(values)
         out[f] = [max(FLOOR, v / total) for v in values]
     return out
@@ -157,10 +161,16 @@ def estimate(
         model.iterations = n
         if change < tolerance:
             break
-    # The prior of any pair: the matches found among the compared pairs, over all pairs.
-    pairs = max(all_pairs or model.pairs, model.pairs, 1.0)
-    model.prior = min(max(matches / pairs, FLOOR * FLOOR), 0.5)
+    # The prior of any pair: the matches found among the compared pairs, over all pairs; a
+    # small batch is pulled towards one match in a million pairs.
+    pairs = max(all_pairs or model.pairs, model.pairs)
+    model.prior = (matches + 1) / (pairs + 1 / STARTING_PAIR_PRIOR)
     return model
+
+
+def weight_table(model: Model) -> list[list[float]]:
+    """Per field (FIELDS order), the weight of each level (0 for unknown): for fast sums."""
+    return [[model.weight(f, n) for n in range(len(LEVELS[f]))] for f in FIELDS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,10 +242,13 @@ def compare_births(a: Birth, b: Birth) -> int:
     if a == b:
         return 1
     if a[0] != b[0]:
-        return 4
-    if None not in (a[1], a[2], b[1], b[2]) and (a[1], a[2]) == (b[2], b[1]):
+        return 5
+    if None in (a[1], a[2], b[1], b[2]):
+        # A partial date that agrees as far as it goes ("1948" and "12/03/1948").
+        return 3 if a[1] is None or b[1] is None or a[1] == b[1] else 4
+    if (a[1], a[2]) == (b[2], b[1]):
         return 2
-    return 3
+    return 4
 
 
 def one_digit_off(a: str, b: str) -> bool:

@@ -104,12 +104,20 @@ def _iso(value: PartialDate | date | None) -> str:
     return value.iso() if isinstance(value, PartialDate) else value.isoformat()
 
 
+_PLACES: dict[str, tuple[str, str]] = {}
+
+
 def _place(text: str | None) -> tuple[str, str]:
     """(the place as written, folded; the key of its current name, old units converted)."""
-    folded = fold(text or "")
-    if not folded:
+    if not text:
         return "", ""
-    return folded, _current_key(text or "")
+    found = _PLACES.get(text)
+    if found is None:
+        folded = fold(text)
+        found = (folded, _current_key(text)) if folded else ("", "")
+        if len(_PLACES) < 200_000:
+            _PLACES[text] = found
+    return found
 
 
 _CURRENT: dict[str, str] = {}
@@ -141,7 +149,7 @@ def _prepare(person: Person, registry: bool) -> _Prepared:
         person.phone or None,
         _place(person.hometown),
         _place(person.birth_place),
-        _place_key(fold(person.residence or "")),
+        _place(person.residence)[0],
         _iso(person.admission),
         fold(person.ethnicity or ""),
         _birth_keys(birth),
@@ -231,20 +239,23 @@ def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
         linkage.compare_exact(a.phone, b.phone),
         linkage.compare_exact(a.sex, b.sex),
         linkage.compare_admissions(a.admission, b.admission),
-        linkage.compare_places(*a.birth_place, *b.birth_place),
-        linkage.compare_places(*a.hometown, *b.hometown),
+        linkage.compare_places(
+            a.birth_place[0], b.birth_place[0], a.birth_place[1], b.birth_place[1]
+        ),
+        linkage.compare_places(a.hometown[0], b.hometown[0], a.hometown[1], b.hometown[1]),
         linkage.compare_residences(a.residence, b.residence),
         linkage.compare_exact(a.ethnicity, b.ethnicity),
     )
 
 
-RANDOM_PAIRS = 50_000
+RANDOM_PAIRS = 20_000
+RANDOM_AT_LEAST = 1000  # records; below, u keeps its starting values
 
 
 def _random_patterns(people: Sequence[_Prepared]) -> Iterator[tuple[int, ...]]:
     """The levels of pairs drawn at random (the same draw on every run): what u is made of."""
-    if len(people) < 2:
-        return
+    if len(people) < RANDOM_AT_LEAST:
+        return  # a few random pairs of a small batch say more about its duplicates than about u
     draw = random.Random(len(people))
     for _ in range(min(RANDOM_PAIRS, len(people) * (len(people) - 1) // 2)):
         i, j = draw.randrange(len(people)), draw.randrange(len(people))
@@ -271,7 +282,10 @@ def _blocking_keys(p: _Prepared) -> list[str]:
         if p.phone:
             keys.append(f"p|{birth}|{p.phone}")
     if p.cccd:
-        keys += [f"c|{i}|{p.cccd[:i]}{p.cccd[i + 1 :]}" for i in range(len(p.cccd))]
+        # The serial part (the last six digits): a typo in the first six (province, sex,
+        # century and year) is flagged by the CCCD's own rules and leaves no valid number.
+        cccd = p.cccd
+        keys += [f"c{i}|{cccd[:i]}{cccd[i + 1 :]}" for i in range(6, len(cccd))]
     if p.name_key and p.birth and p.hometown[1]:
         keys.append(f"h|{p.name_key}|{p.birth[0]}|{p.hometown[1]}")
     return keys
@@ -368,8 +382,17 @@ def link(
         out.append(
             Candidate(people[i].key, people[j].key, 100, ["CCCD", *reasons_of(scored)], True)
         )
+    table = linkage.weight_table(model)
+    prior = math.log2(model.prior / (1 - model.prior))
+    # The weight a pair needs to reach the threshold; only those are explained in full.
+    needed = math.log2(threshold / (100 - threshold)) if 0 < threshold < 100 else -math.inf
     for i, j, pattern in compared:
         if (i, j) in linked:
+            continue
+        weight = prior + sum(t[level] for t, level in zip(table, pattern, strict=True))
+        if pattern[0] == 1:
+            weight += tf.get(people[i].lower, 0.0)
+        if weight < needed - 0.5:
             continue
         scored = linkage.score(model, pattern, name_tf=tf.get(people[i].lower, 0.0))
         percent = math.floor(100 * scored.probability)

@@ -3,8 +3,6 @@
 import time
 from datetime import date
 
-import pytest
-
 from lib.cleaning.match import Candidate, Person, duplicate_groups, find_candidates, name_key
 from lib.synth import PersonFactory
 from lib.vn.dates import PartialDate
@@ -92,10 +90,6 @@ def test_it_groups_transitively_and_numbers_groups_stably():
     assert groups == {"x:1": "D0001", "x:3": "D0001", "y:9": "D0001"}
 
 
-@pytest.mark.xfail(
-    reason="issue 25: the EM-estimated weights still merge some namesakes (bench/dedupe_hard.py)",
-    strict=False,
-)
 def test_shared_unit_words_do_not_make_hometowns_alike():
     a = Person(
         "a",
