@@ -93,6 +93,7 @@ def _level_words() -> dict[str, str]:
         "different": _("khác nhau"),
         "swapped": _("đảo ngày và tháng"),
         "year": _("cùng năm"),
+        "partial": _("khớp một phần (chỉ biết năm hoặc tháng)"),
         "one_digit": _("khác một chữ số"),
         "renamed": _("cùng nơi (tên cũ và tên mới)"),
     }

@@ -40,6 +40,7 @@ class StagedRow:
     warnings: int
     member: Member | None = None
     action: str = ""
+    skipped: bool = False
 
     def columns(self, batch_id: int, json: Callable[[Any], Any]) -> tuple[Any, ...]:
         """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON encoded by
@@ -48,7 +49,7 @@ class StagedRow:
         original = typed_delta(self.original, self.values)  # the text as typed, where it differs
         return (self.id, batch_id, self.file_id, self.row_number, json(original),
                 json(self.values), json(self.problems), "{}", self.errors,
-                self.warnings, member_id, self.action, "", False)  # fmt: skip
+                self.warnings, member_id, self.action, "", self.skipped)  # fmt: skip
 
 
 ROW_COLUMNS = [

@@ -15,7 +15,10 @@ CCCD, phone, sex, admission date, birthplace, hometown, residence, ethnicity); t
 the comparison levels are estimated from the batch by expectation–maximisation, exact names
 count by how rare they are, and the score is the match probability in percent. Two valid
 CCCDs that differ by more than a typo (one digit, or two neighbours swapped) are two people
-and are never scored.
+and are never scored; nor are two names more than one letter apart (diacritics aside), nor two
+full dates of birth that are neither equal nor swapped: admission dates and CCCD serials cluster
+in a unit (a cell admits several people on one day, numbers are issued in sequence), and the
+model, which takes fields as independent, would add them up as if they did not.
 """
 
 import math
@@ -249,6 +252,8 @@ def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
 
 
 RANDOM_PAIRS = 20_000
+_NAME_TYPO = linkage.LEVELS["name"].index("typo")
+_BIRTH_YEAR = linkage.LEVELS["birth"].index("year")
 RANDOM_AT_LEAST = 1000  # records; below, u keeps its starting values
 
 
@@ -392,8 +397,8 @@ def link(
         weight = prior + sum(t[level] for t, level in zip(table, pattern, strict=True))
         if pattern[0] == 1:
             weight += tf.get(people[i].lower, 0.0)
-        if weight < needed - 0.5:
-            continue
+        if weight < needed - 0.5 or pattern[0] > _NAME_TYPO or pattern[1] >= _BIRTH_YEAR:
+            continue  # names a letter apart or dates of birth apart: two people
         scored = linkage.score(model, pattern, name_tf=tf.get(people[i].lower, 0.0))
         percent = math.floor(100 * scored.probability)
         if percent >= threshold:

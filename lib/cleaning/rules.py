@@ -560,7 +560,9 @@ def clean_phone(raw: str) -> tuple[str | None, list[Problem]]:
         valid, problems = _phone_shape(len(text), national[:4], text)
         if valid:
             e164 = "+84" + national
-            return e164, [_with_fix(p, e164) for p in problems]
+            return e164, [
+                p if p.code == "phone.unassigned" else _with_fix(p, e164) for p in problems
+            ]
     return normalise_phone(text)
 
 

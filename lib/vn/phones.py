@@ -102,10 +102,10 @@ def normalise_phone(raw: str | int | float | None) -> tuple[str | None, list[Pro
     e164, assigned = _parse(compact)
     if e164 is None:
         return None, [_invalid()]
-    if not assigned:
-        problems.append(_unassigned())
     # Each problem proposes the final number, so applying any fix is idempotent.
-    return e164, [Problem(p.code, p.severity, p.message_vi, p.message_en, e164) for p in problems]
+    fixed = [Problem(p.code, p.severity, p.message_vi, p.message_en, e164) for p in problems]
+    # An unassigned prefix is no fix to propose: the number is kept as it is and stays flagged.
+    return e164, fixed if assigned else [*fixed, _unassigned()]
 
 
 def format_phone_vn(e164: str | None) -> str:
