@@ -251,7 +251,7 @@ def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
     )
 
 
-RANDOM_PAIRS = 20_000
+RANDOM_PAIRS = 4_000
 _NAME_TYPO = linkage.LEVELS["name"].index("typo")
 _BIRTH_YEAR = linkage.LEVELS["birth"].index("year")
 RANDOM_AT_LEAST = 1000  # records; below, u keeps its starting values
