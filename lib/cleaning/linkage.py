@@ -63,7 +63,7 @@ BLOCKED_ON = frozenset({"name", "birth"})
 PSEUDO_PAIRS = 200.0  # the starting values weigh as much as this many pairs
 # u from random pairs: a small batch's few random pairs (its duplicates among them) must not
 # outweigh what random pairs of people look like.
-U_PSEUDO_PAIRS = 2000.0
+U_PSEUDO_PAIRS = 5000.0
 FLOOR = 1e-6  # no level is impossible
 
 

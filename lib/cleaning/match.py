@@ -34,7 +34,10 @@ from lib.cleaning.places import legacy_place
 from lib.vn.cccd import is_structurally_valid
 from lib.vn.dates import PartialDate
 
-DEFAULT_THRESHOLD = 85
+# Rows from this match probability (%) join one duplicate group (`partyorg clean --threshold`).
+DEFAULT_THRESHOLD = 99
+# Pairs from this one are shown for review in the import: a person decides the doubtful ones.
+REVIEW_THRESHOLD = 90
 MAX_BLOCK = 200  # people per block; bigger name blocks are split by birth year
 
 
@@ -309,7 +312,7 @@ def link(
     batch: Iterable[Person],
     registry: Iterable[Person] = (),
     *,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int = REVIEW_THRESHOLD,
     max_block: int = MAX_BLOCK,
 ) -> Linkage:
     """Candidate pairs, exact CCCD matches first, then those scoring >= threshold (the match
@@ -412,7 +415,7 @@ def find_candidates(
     batch: Iterable[Person],
     registry: Iterable[Person] = (),
     *,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int = REVIEW_THRESHOLD,
     max_block: int = MAX_BLOCK,
 ) -> list[Candidate]:
     """Candidate pairs, exact CCCD matches first, then fuzzy ones scoring >= threshold."""
