@@ -69,7 +69,51 @@ _SCORED = re.compile(r"^(name|hometown) (\d+)$")
 _CCCD_DIGITS = re.compile(r"^CCCD differs in (\d+) digits$")
 
 
+def _field_words() -> dict[str, str]:
+    return {
+        "name": _("họ tên"),
+        "birth": _("ngày sinh"),
+        "cccd": _("số CCCD"),
+        "phone": _("số điện thoại"),
+        "sex": _("giới tính"),
+        "admission": _("ngày vào Đảng"),
+        "birth_place": _("nơi sinh"),
+        "hometown": _("quê quán"),
+        "residence": _("nơi thường trú"),
+        "ethnicity": _("dân tộc"),
+    }
+
+
+def _level_words() -> dict[str, str]:
+    return {
+        "exact": _("trùng khớp"),
+        "diacritics": _("chỉ khác dấu"),
+        "typo": _("khác một chữ cái"),
+        "similar": _("gần giống"),
+        "different": _("khác nhau"),
+        "swapped": _("đảo ngày và tháng"),
+        "year": _("cùng năm"),
+        "partial": _("khớp một phần (chỉ biết năm hoặc tháng)"),
+        "one_digit": _("khác một chữ số"),
+        "renamed": _("cùng nơi (tên cũ và tên mới)"),
+    }
+
+
+def weighed_reason_words(reason: str) -> str:
+    """ "fs:<field>:<level>:<bits>" (lib.cleaning.match.reasons_of) in words: which field
+    agreed and how much it counted, e.g. "họ tên khác một chữ cái: +9,0"."""
+    _prefix, field, level, bits = reason.split(":", 3)
+    number = bits.replace(".", ",")
+    return "%s %s: %s" % (  # noqa: UP031 - the parts are translated one by one
+        _field_words().get(field, field),
+        _level_words().get(level, level),
+        number,
+    )
+
+
 def reason_words(reason: str) -> str:
+    if reason.startswith("fs:") and reason.count(":") == 3:
+        return weighed_reason_words(reason)
     scored = _SCORED.match(reason)
     if scored:
         what = _("họ tên") if scored[1] == "name" else _("quê quán")

@@ -40,6 +40,7 @@ class StagedRow:
     warnings: int
     member: Member | None = None
     action: str = ""
+    skipped: bool = False
 
     def columns(self, batch_id: int, json: Callable[[Any], Any]) -> tuple[Any, ...]:
         """The row as BatchRow's columns, in the order of ROW_COLUMNS, its JSON encoded by
@@ -48,7 +49,7 @@ class StagedRow:
         original = typed_delta(self.original, self.values)  # the text as typed, where it differs
         return (self.id, batch_id, self.file_id, self.row_number, json(original),
                 json(self.values), json(self.problems), "{}", self.errors,
-                self.warnings, member_id, self.action, "", False)  # fmt: skip
+                self.warnings, member_id, self.action, "", self.skipped)  # fmt: skip
 
 
 ROW_COLUMNS = [
@@ -212,11 +213,16 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             cccd=row.values.get("cccd", ""),
             phone=row.values.get("phone", ""),
             hometown=row.values.get("hometown", ""),
+            birth_place=row.values.get("birth_place", ""),
+            residence=row.values.get("residence", ""),
+            admission=birth_of(row.values.get("admission_date", "")),
+            ethnicity=row.values.get("ethnicity", ""),
         )
 
     people = [person_of_row(r) for r in rows]
     # Plain tuples, not model instances: a unit's members, and its province's look-alikes.
-    fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path")
+    fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path",
+              "birth_place", "residence", "admission_date", "ethnicity")  # fmt: skip
     members = list(Member.objects.filter(org__path__startswith=batch.org.path).values_list(*fields))
     # A row without a usable CCCD may be someone another unit of the province holds (a
     # transfer never closed, a number mistyped): its look-alikes there are found by birth date.
@@ -243,9 +249,14 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             cccd=cccd,
             phone=phone,
             hometown=hometown,
+            birth_place=birth_place,
+            residence=residence,
+            admission=admission,
+            ethnicity=ethnicity,
         )
-        for pk, full_name, sex, birth_date, cccd, phone, hometown, _path in members
-    ]
+        for pk, full_name, sex, birth_date, cccd, phone, hometown, _path, birth_place, residence,
+        admission, ethnicity in members
+    ]  # fmt: skip
     paths = {m[0]: (m[4], m[7]) for m in members}  # id -> (cccd, org_path)
     by_key = {f"r{i}": r for i, r in enumerate(rows)}
     out = []

@@ -35,6 +35,7 @@ from lib.cleaning.pipeline import infer_day_first, infer_legacy
 from lib.cleaning.rules import clean_record
 from lib.cleaning.staging import open_codes, row_counts, stored_problems, values_as_text
 from lib.vn.text import fold
+from members.models import Member
 from orgs.models import MEMBER_HOLDING_KINDS, Org
 from orgs.rollups import counts_changed
 
@@ -326,6 +327,7 @@ def _process_taken(
         ):
             batch.refresh_from_db()
             return batch
+        decided = _decisions_of(batch)  # read before this batch's pairs are deleted
         BatchRow.objects.filter(batch=batch).delete()
         stale = DuplicateCandidate.objects.filter(
             batch=batch, decision=DuplicateCandidate.Decision.OPEN
@@ -336,6 +338,7 @@ def _process_taken(
         for row, new_id in zip(rows, allocate_ids(BatchRow._meta.db_table, len(rows)), strict=True):
             row.id = new_id
         candidates = match_batch(batch, rows)
+        _carry_decisions(candidates, rows, decided, {f.pk: f.name for f, _r in prepared})
         json = json_for_copy()
         # Each row points at this batch, one of its files and at most a member matching read
         # (none is ever deleted): PostgreSQL need not look each of them up again.
@@ -344,7 +347,7 @@ def _process_taken(
                 BatchRow._meta.db_table, ROW_COLUMNS, (r.columns(batch.pk, json) for r in rows)
             )
         DuplicateCandidate.objects.bulk_create(candidates, batch_size=2000)
-        duplicates_opened(candidates)
+        duplicates_opened([c for c in candidates if c.decision == DuplicateCandidate.Decision.OPEN])
         saved = rows
         summary: Counter[str] = Counter()
         for row in rows:
@@ -363,6 +366,93 @@ def _process_taken(
     analyze_if_grown(BatchRow._meta.db_table, columns=ROW_STATISTICS)
     batch.refresh_from_db()
     return batch
+
+
+# A side of a decided pair, as it can be found again: a member by id; a row by its file, line,
+# name and birth date (a row's id changes when its batch is run again or the file uploaded again).
+_Side = tuple[str, ...]
+_Decided = dict[tuple[_Side, _Side], tuple[str, Any, Any]]
+
+
+def _row_side(file_name: str, row_number: int, values: dict[str, Any]) -> _Side:
+    return (
+        "row",
+        file_name,
+        str(row_number),
+        str(values.get("full_name", "")),
+        str(values.get("birth_date", "")),
+    )
+
+
+def _decisions_of(batch: Batch) -> _Decided:
+    """The decided pairs of this batch and of the unit's earlier batches, latest decision last."""
+    decided: _Decided = {}
+    found = (
+        DuplicateCandidate.objects.filter(batch__org=batch.org)
+        .exclude(decision=DuplicateCandidate.Decision.OPEN)
+        .select_related("row_a__file", "row_b__file")
+        .order_by("decided_at", "id")
+    )
+    for c in found:
+        if c.row_a is None:
+            continue
+        a = _row_side(c.row_a.file.name, c.row_a.row_number, c.row_a.values)
+        b = (
+            _row_side(c.row_b.file.name, c.row_b.row_number, c.row_b.values)
+            if c.row_b is not None
+            else ("member", str(c.member_b_id))
+        )
+        decided[(a, b)] = (c.decision, c.decided_by_id, c.decided_at)
+    return decided
+
+
+def _carry_decisions(
+    candidates: list[DuplicateCandidate],
+    rows: list[Any],
+    decided: _Decided,
+    file_names: dict[int, str],
+) -> None:
+    """A pair decided before stays decided: its decision, who and when, and what it did to the
+    rows (a row merged into the other is skipped again; a CCCD taken is an error again)."""
+    if not decided:
+        return
+    by_id = {row.id: row for row in rows}
+
+    def side(row: Any) -> _Side:
+        return _row_side(file_names[row.file_id], row.row_number, row.values)
+
+    for candidate in candidates:
+        row_a = by_id.get(candidate.row_a_id)
+        if row_a is None:
+            continue
+        row_b = by_id.get(candidate.row_b_id) if candidate.row_b_id else None
+        b = side(row_b) if row_b is not None else ("member", str(candidate.member_b_id))
+        found = decided.get((side(row_a), b))
+        if found is None:
+            continue
+        decision, candidate.decided_by_id, candidate.decided_at = found
+        candidate.decision = decision
+        if decision == DuplicateCandidate.Decision.SAME:
+            if row_b is not None:
+                row_b.skipped = True
+            elif candidate.member_b_id is not None:
+                row_a.member = Member.objects.filter(pk=candidate.member_b_id).first()
+                row_a.skipped = True
+        elif decision == DuplicateCandidate.Decision.DIFFERENT and candidate.exact:
+            row = row_b or row_a
+            row.problems = [
+                *row.problems,
+                {
+                    "field": "cccd",
+                    "code": "cccd.taken",
+                    "severity": "error",
+                    "fix": None,
+                    "accepted": False,
+                    "vi": _("Số CCCD trùng với người khác: hãy sửa lại số CCCD."),
+                    "en": "This CCCD belongs to someone else: correct it.",
+                },
+            ]
+            row.errors, row.warnings = row_counts(row.problems)
 
 
 # The staged rows' columns the review and the commit filter on.

@@ -245,6 +245,34 @@ def test_the_same_cccd_twice_in_a_file_is_a_duplicate_to_decide(world: World) ->
     assert batch_commit(batch=batch, by=None)["created"] == 1
 
 
+# The same person as GOOD[0], written again without a CCCD: a fuzzy pair to decide.
+COPY = "2,Nguyễn Thị Hoà,,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456"
+
+
+def _run_again(batch: Batch) -> None:
+    batch_file = batch.files.get()
+    mapping = {int(k): v for k, v in batch_file.mapping.items()}
+    services.batch_set_mapping(batch_file=batch_file, mapping=mapping)
+
+
+@pytest.mark.parametrize("decision", ["different", "same"])
+def test_a_decided_pair_stays_decided_when_the_batch_is_run_again_or_uploaded_again(
+    world: World, decision: str
+) -> None:
+    batch = _upload(world, GOOD[0], COPY)
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    assert not candidate.exact
+    services.candidate_decide(candidate=candidate, decision=decision, by=world.users["secretary"])
+    _run_again(batch)
+    again = DuplicateCandidate.objects.get(batch=batch)
+    assert again.decision == decision and again.decided_by == world.users["secretary"]
+    skipped = set(BatchRow.objects.filter(batch=batch, skipped=True).values_list("row_number"))
+    assert skipped == ({(3,)} if decision == "same" else set())
+    second = _upload(world, GOOD[0], COPY)
+    assert DuplicateCandidate.objects.get(batch=second).decision == decision
+    assert services.open_blockers(second)[1] == 0
+
+
 def _provenance(world: World, tmp_path, cccd: str) -> dict[str, str]:
     import csv
     import io

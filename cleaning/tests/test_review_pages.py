@@ -214,3 +214,22 @@ def test_the_duplicate_page_speaks_words_not_keys_and_codes(world: World) -> Non
     assert "<th>Ngày sinh</th><td>12/03/1985</td>" in text and "1985-03-12" not in text
     assert "<td>0903 123 456</td>" in text and "+84" not in text
     assert not re.search(r"<th>(full_name|cccd|sex|birth_date|phone)</th>", text)
+
+
+def test_a_pair_shows_which_fields_agreed_and_how_much_each_counted(world: World) -> None:
+    from cleaning.models import DuplicateCandidate
+
+    batch = _upload(
+        world,
+        "1,Nguyễn Thị Hoà,079185000101,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456",
+        "2,Nguyễn Thị Hoà,,Nữ,12/03/1985,19/05/2010,19/05/2011,0903123456",
+    )
+    candidate = DuplicateCandidate.objects.get(batch=batch)
+    url = reverse("cleaning:duplicate", args=[candidate.pk])
+    page = world.client("secretary").get(url).content.decode()
+    summary = re.search(r'id="pair-summary">(.*?)</p>', page, re.S)
+    assert summary is not None
+    text = summary[1]
+    assert "họ tên trùng khớp: +" in text and "số điện thoại trùng khớp: +" in text
+    assert "ngày sinh trùng khớp: +" in text
+    assert "fs:" not in text and "exact" not in text  # no internal codes

@@ -1,33 +1,43 @@
 """Duplicate finding: the same person twice in a batch, or already in the registry.
 
-The CCCD is the key, so equal CCCDs are the first and surest match. People whose CCCD is
-missing or unusable are matched fuzzily: never all pairs (366,000 people would make 67
-billion), only pairs that share a *block*: the birth date (also with day and month
-swapped), a name key (surname + given name, folded, so tone placement and diacritics do
-not matter) or a phone number. Blocks are capped in size; an oversized name block is split
-by birth year. Pairs of people who both have a valid CCCD are compared only when they
-share both name key and birth date, and only when the two numbers differ by a typo (one
-digit, or two neighbours swapped); otherwise two valid, different CCCDs are two people.
-Hometowns are compared without their unit words (xã, huyện, tỉnh ...), which every
-address shares.
+The CCCD is the key, so equal CCCDs are the first and surest match. Everyone else is matched
+by probabilistic record linkage (lib.cleaning.linkage, Fellegi–Sunter): never all pairs
+(366,000 people would make 67 billion), only pairs that share a *blocking key*:
 
-Scores are 0..100: 50 % name (rapidfuzz token_sort_ratio on folded names), 30 % birth
-date (equal, swapped day/month, same month, same year), 10 % hometown, 10 % phone; an
-unknown value counts half; a different sex costs 20 points.
+- birth date (also with day and month swapped) + given name; + surname and the given name's
+  first letter; + surname and middle names: a one-letter typo spoils at most one of them;
+- birth date + phone;
+- the CCCD with one digit left out (a CCCD one digit off);
+- name key (surname + given name, folded) + birth year + hometown (its current name).
+
+Blocks are capped in size. Each blocked pair is compared field by field (name, birth date,
+CCCD, phone, sex, admission date, birthplace, hometown, residence, ethnicity); the weights of
+the comparison levels are estimated from the batch by expectation–maximisation, exact names
+count by how rare they are, and the score is the match probability in percent. Two valid
+CCCDs that differ by more than a typo (one digit, or two neighbours swapped) are two people
+and are never scored; nor are two names more than one letter apart (diacritics aside), nor two
+full dates of birth that are neither equal nor swapped: admission dates and CCCD serials cluster
+in a unit (a cell admits several people on one day, numbers are issued in sequence), and the
+model, which takes fields as independent, would add them up as if they did not.
 """
 
+import math
+import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from rapidfuzz import fuzz
-
+from lib.cleaning import linkage
 from lib.cleaning.fast import fold
+from lib.cleaning.places import legacy_place
 from lib.vn.cccd import is_structurally_valid
 from lib.vn.dates import PartialDate
 
-DEFAULT_THRESHOLD = 85
+# Rows from this match probability (%) join one duplicate group (`partyorg clean --threshold`).
+DEFAULT_THRESHOLD = 99
+# Pairs from this one are shown for review in the import: a person decides the doubtful ones.
+REVIEW_THRESHOLD = 90
 MAX_BLOCK = 200  # people per block; bigger name blocks are split by birth year
 
 
@@ -42,6 +52,10 @@ class Person:
     cccd: str | None = None
     phone: str | None = None
     hometown: str | None = None
+    birth_place: str | None = None
+    residence: str | None = None
+    admission: PartialDate | date | None = None
+    ethnicity: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +74,17 @@ class _Prepared:
     key: str
     registry: bool
     name: str  # folded
+    lower: str  # lower case, diacritics kept
     name_key: str
     sex: str | None
     birth: tuple[int, int | None, int | None] | None
     cccd: str | None  # only when structurally valid
     phone: str | None
-    hometown: str
+    hometown: tuple[str, str]  # (folded text, current name's key)
+    birth_place: tuple[str, str]
+    residence: str
+    admission: str
+    ethnicity: str
     birth_keys: list[str]
 
 
@@ -85,6 +104,40 @@ def name_key(full_name: str | None) -> str:
     return words[0] if len(words) == 1 else f"{words[0]} {words[-1]}"
 
 
+def _iso(value: PartialDate | date | None) -> str:
+    if value is None:
+        return ""
+    return value.iso() if isinstance(value, PartialDate) else value.isoformat()
+
+
+_PLACES: dict[str, tuple[str, str]] = {}
+
+
+def _place(text: str | None) -> tuple[str, str]:
+    """(the place as written, folded; the key of its current name, old units converted)."""
+    if not text:
+        return "", ""
+    found = _PLACES.get(text)
+    if found is None:
+        folded = fold(text)
+        found = (folded, _current_key(text)) if folded else ("", "")
+        if len(_PLACES) < 200_000:
+            _PLACES[text] = found
+    return found
+
+
+_CURRENT: dict[str, str] = {}
+
+
+def _current_key(text: str) -> str:
+    found = _CURRENT.get(text)
+    if found is None:
+        place = legacy_place(text)
+        current = place.proposal if place and place.proposal else text
+        found = _CURRENT[text] = _place_key(fold(current))
+    return found
+
+
 def _prepare(person: Person, registry: bool) -> _Prepared:
     name = fold(person.full_name or "")
     words = name.split()
@@ -94,12 +147,17 @@ def _prepare(person: Person, registry: bool) -> _Prepared:
         person.key,
         registry,
         name,
+        " ".join((person.full_name or "").lower().split()),
         "" if not words else words[0] if len(words) == 1 else f"{words[0]} {words[-1]}",
         person.sex if person.sex in ("M", "F") else None,
         birth,
         cccd,
         person.phone or None,
-        _place_key(fold(person.hometown or "")),
+        _place(person.hometown),
+        _place(person.birth_place),
+        _place(person.residence)[0],
+        _iso(person.admission),
+        fold(person.ethnicity or ""),
         _birth_keys(birth),
     )
 
@@ -178,52 +236,97 @@ def _place_key(folded: str) -> str:
     return " ".join(w for w in folded.replace(",", " ").split() if w not in _PLACE_WORDS)
 
 
-def _score(a: _Prepared, b: _Prepared) -> tuple[int, list[str]]:
-    reasons: list[str] = []
-    name = fuzz.token_sort_ratio(a.name, b.name) / 100 if a.name and b.name else 0.0
-    reasons.append(f"name {round(name * 100)}")
-    birth, why = _birth_score(a.birth, b.birth)
-    if why:
-        reasons.append(why)
-    if a.hometown and b.hometown:
-        home = fuzz.token_set_ratio(a.hometown, b.hometown) / 100
-        if home >= 0.8:
-            reasons.append(f"hometown {round(home * 100)}")
-    else:
-        home = 0.5
-    if a.phone and b.phone:
-        phone = 1.0 if a.phone == b.phone else 0.0
-        if phone:
-            reasons.append("phone")
-    else:
-        phone = 0.5
-    score = 100 * (0.5 * name + 0.3 * birth + 0.1 * home + 0.1 * phone)
-    if a.sex and b.sex and a.sex != b.sex:
-        score -= 20
-        reasons.append("sex differs")
-    if a.cccd and b.cccd and a.cccd != b.cccd:
-        reasons.append(f"CCCD differs in {_hamming(a.cccd, b.cccd)} digits")
-    return max(0, min(100, round(score))), reasons
+def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
+    """The pair's comparison levels, in linkage.FIELDS order."""
+    return (
+        linkage.compare_names(a.lower, b.lower, a.name, b.name),
+        linkage.compare_births(a.birth, b.birth),
+        linkage.compare_cccds(a.cccd, b.cccd),
+        linkage.compare_exact(a.phone, b.phone),
+        linkage.compare_exact(a.sex, b.sex),
+        linkage.compare_admissions(a.admission, b.admission),
+        linkage.compare_places(
+            a.birth_place[0], b.birth_place[0], a.birth_place[1], b.birth_place[1]
+        ),
+        linkage.compare_places(a.hometown[0], b.hometown[0], a.hometown[1], b.hometown[1]),
+        linkage.compare_residences(a.residence, b.residence),
+        linkage.compare_exact(a.ethnicity, b.ethnicity),
+    )
 
 
-def find_candidates(
+RANDOM_PAIRS = 4_000
+_NAME_TYPO = linkage.LEVELS["name"].index("typo")
+_BIRTH_YEAR = linkage.LEVELS["birth"].index("year")
+RANDOM_AT_LEAST = 1000  # records; below, u keeps its starting values
+
+
+def _random_patterns(people: Sequence[_Prepared]) -> Iterator[tuple[int, ...]]:
+    """The levels of pairs drawn at random (the same draw on every run): what u is made of."""
+    if len(people) < RANDOM_AT_LEAST:
+        return  # a few random pairs of a small batch say more about its duplicates than about u
+    draw = random.Random(len(people))
+    for _ in range(min(RANDOM_PAIRS, len(people) * (len(people) - 1) // 2)):
+        i, j = draw.randrange(len(people)), draw.randrange(len(people))
+        if i != j:
+            yield _pattern(people[i], people[j])
+
+
+def reasons_of(scored: linkage.Scored) -> list[str]:
+    """What each field counted, as stored with a candidate: "fs:<field>:<level>:<bits>"."""
+    return [f"fs:{field}:{level}:{bits:+.1f}" for field, level, bits in scored.parts]
+
+
+def _blocking_keys(p: _Prepared) -> list[str]:
+    keys: list[str] = []
+    words = p.name.split()
+    for birth in p.birth_keys:
+        if len(words) >= 2:
+            surname, given = words[0], words[-1]
+            keys.append(f"g|{birth}|{given}")
+            keys.append(f"s|{birth}|{surname} {given[0]}")
+            keys.append(f"m|{birth}|{' '.join(words[:-1])}")
+        elif words:
+            keys.append(f"g|{birth}|{words[0]}")
+        if p.phone:
+            keys.append(f"p|{birth}|{p.phone}")
+    if p.cccd:
+        # The serial part (the last six digits): a typo in the first six (province, sex,
+        # century and year) is flagged by the CCCD's own rules and leaves no valid number.
+        cccd = p.cccd
+        keys += [f"c{i}|{cccd[:i]}{cccd[i + 1 :]}" for i in range(6, len(cccd))]
+    if p.name_key and p.birth and p.hometown[1]:
+        keys.append(f"h|{p.name_key}|{p.birth[0]}|{p.hometown[1]}")
+    return keys
+
+
+@dataclass(slots=True)
+class Linkage:
+    """What the matching did: the candidates, the pairs the blocking produced, the model."""
+
+    candidates: list[Candidate]
+    blocked: list[tuple[str, str]]
+    model: linkage.Model
+
+
+def link(
     batch: Iterable[Person],
     registry: Iterable[Person] = (),
     *,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int = REVIEW_THRESHOLD,
     max_block: int = MAX_BLOCK,
-) -> list[Candidate]:
-    """Candidate pairs, exact CCCD matches first, then fuzzy ones scoring >= threshold.
+) -> Linkage:
+    """Candidate pairs, exact CCCD matches first, then those scoring >= threshold (the match
+    probability in percent), with the blocked pairs and the estimated model.
 
     Pairs of two registry records are never reported (the registry's own duplicates are
     another job); a batch record is compared with the batch and with the registry.
     """
     people = [_prepare(p, False) for p in batch]
     people += [_prepare(p, True) for p in registry]
-    out: list[Candidate] = []
     linked: set[tuple[int, int]] = set()
 
     # 1. Exact CCCD.
+    exact_pairs: list[tuple[int, int]] = []
     by_cccd: dict[str, list[int]] = defaultdict(list)
     for index, p in enumerate(people):
         if p.cccd:
@@ -241,89 +344,82 @@ def find_candidates(
         for i, j in pairs:
             if people[i].registry and people[j].registry:
                 continue
-            _, reasons = _score(people[i], people[j])
-            out.append(Candidate(people[i].key, people[j].key, 100, ["CCCD", *reasons], True))
+            exact_pairs.append((i, j))
             linked.add((i, j))
 
     # 2. Blocks.
-    pairs_to_score: set[tuple[int, int]] = set()
-
-    def add_pairs(block: list[int], focus: list[int] | None) -> None:
-        if len(block) < 2:
-            return
-        if focus is None:
-            for n, i in enumerate(block):
-                for j in block[n + 1 :]:
-                    pairs_to_score.add((i, j))
-        else:
-            for i in focus:
-                for j in block:
-                    if i != j:
-                        pairs_to_score.add((i, j) if i < j else (j, i))
-
-    # Same name key and birth date: everyone, the place where CCCD typos are found.
-    tight: dict[str, list[int]] = defaultdict(list)
+    blocks: dict[str, list[int]] = defaultdict(list)
     for index, p in enumerate(people):
-        if p.name_key:
-            for birth_key in p.birth_keys:
-                tight[f"{p.name_key}|{birth_key}"].append(index)
-    for block in tight.values():
-        if len(block) <= max_block:
-            add_pairs(block, None)
-
-    # People without a usable CCCD: anyone sharing their birth date, name key or phone.
-    suspects = {i for i, p in enumerate(people) if not p.cccd and not p.registry}
-    if suspects:
-
-        def keys_of(p: _Prepared) -> list[str]:
-            keys = [f"b|{k}" for k in p.birth_keys]
-            if p.name_key:
-                keys.append(f"n|{p.name_key}")
-            if p.phone:
-                keys.append(f"p|{p.phone}")
-            return keys
-
-        # Only blocks that hold a suspect matter: collect their keys first, then members.
-        wanted = {key for i in suspects for key in keys_of(people[i])}
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for index, p in enumerate(people):
-            for key in keys_of(p):
-                if key in wanted:
-                    blocks[key].append(index)
-        for block_key, block in blocks.items():
-            focus = [i for i in block if i in suspects]
-            if len(block) <= max_block:
-                add_pairs(block, focus)
-            elif block_key.startswith("n|"):
-                by_year: dict[int, list[int]] = defaultdict(list)
-                for i in block:
-                    birth = people[i].birth
-                    if birth:
-                        by_year[birth[0]].append(i)
-                for sub in by_year.values():
-                    sub_focus = [i for i in sub if i in suspects]
-                    if sub_focus and len(sub) <= max_block:
-                        add_pairs(sub, sub_focus)
-
-    fuzzy: list[tuple[int, int, Candidate]] = []
-    for i, j in pairs_to_score:
-        if (i, j) in linked:
+        for key in _blocking_keys(p):
+            blocks[key].append(index)
+    to_score: set[tuple[int, int]] = set()
+    by_birth: set[tuple[int, int]] = set()  # pairs from the birth-date keys: EM learns on them
+    for block_key, block in blocks.items():
+        if len(block) < 2 or len(block) > max_block:
             continue
+        on_birth = block_key[0] in "gsmp"
+        for n, i in enumerate(block):
+            for j in block[n + 1 :]:
+                if i != j:
+                    pair = (i, j) if i < j else (j, i)
+                    to_score.add(pair)
+                    if on_birth:
+                        by_birth.add(pair)
+    compared: list[tuple[int, int, tuple[int, ...]]] = []
+    for i, j in sorted(to_score):
         a, b = people[i], people[j]
         if a.registry and b.registry:
             continue
-        if a.cccd and b.cccd and (a.cccd == b.cccd or not _typo(a.cccd, b.cccd)):
+        if a.cccd and b.cccd and a.cccd != b.cccd and not _typo(a.cccd, b.cccd):
+            continue  # two valid, different CCCDs: two people
+        compared.append((i, j, _pattern(a, b)))
+
+    # 3. Weights from the data, then each pair's probability.
+    exact_patterns = [(i, j, _pattern(people[i], people[j])) for i, j in exact_pairs]
+    batch_size = sum(1 for p in people if not p.registry)
+    all_pairs = batch_size * (batch_size - 1) / 2 + batch_size * (len(people) - batch_size)
+    model = linkage.estimate(
+        [c[2] for c in compared if (c[0], c[1]) in by_birth] + [c[2] for c in exact_patterns],
+        u=linkage.estimate_u(_random_patterns(people)),
+        all_pairs=all_pairs,
+    )
+    tf = linkage.name_adjustments(p.lower for p in people)
+    out: list[Candidate] = []
+    for i, j, pattern in exact_patterns:
+        scored = linkage.score(model, pattern, name_tf=tf.get(people[i].lower, 0.0))
+        out.append(
+            Candidate(people[i].key, people[j].key, 100, ["CCCD", *reasons_of(scored)], True)
+        )
+    table = linkage.weight_table(model)
+    prior = math.log2(model.prior / (1 - model.prior))
+    # The weight a pair needs to reach the threshold; only those are explained in full.
+    needed = math.log2(threshold / (100 - threshold)) if 0 < threshold < 100 else -math.inf
+    for i, j, pattern in compared:
+        if (i, j) in linked:
             continue
-        # Bound the score before the costly part: with the best possible name, hometown
-        # and phone, can this birth date still reach the threshold?
-        birth_agreement, _ = _birth_score(a.birth, b.birth)
-        if 100 * (0.5 + 0.3 * birth_agreement + 0.2) < threshold:
-            continue
-        score, reasons = _score(a, b)
-        if score >= threshold:
-            fuzzy.append((i, j, Candidate(a.key, b.key, score, reasons, False)))
-    fuzzy.sort(key=lambda item: item[:2])  # the same order on every run
-    return out + [candidate for _, _, candidate in fuzzy]
+        weight = prior + sum(t[level] for t, level in zip(table, pattern, strict=True))
+        if pattern[0] == 1:
+            weight += tf.get(people[i].lower, 0.0)
+        if weight < needed - 0.5 or pattern[0] > _NAME_TYPO or pattern[1] >= _BIRTH_YEAR:
+            continue  # names a letter apart or dates of birth apart: two people
+        scored = linkage.score(model, pattern, name_tf=tf.get(people[i].lower, 0.0))
+        percent = math.floor(100 * scored.probability)
+        if percent >= threshold:
+            out.append(Candidate(people[i].key, people[j].key, percent, reasons_of(scored)))
+    blocked = [(people[i].key, people[j].key) for i, j, _ in compared]
+    blocked += [(people[i].key, people[j].key) for i, j in exact_pairs]
+    return Linkage(out, blocked, model)
+
+
+def find_candidates(
+    batch: Iterable[Person],
+    registry: Iterable[Person] = (),
+    *,
+    threshold: int = REVIEW_THRESHOLD,
+    max_block: int = MAX_BLOCK,
+) -> list[Candidate]:
+    """Candidate pairs, exact CCCD matches first, then fuzzy ones scoring >= threshold."""
+    return link(batch, registry, threshold=threshold, max_block=max_block).candidates
 
 
 def duplicate_groups(

@@ -146,6 +146,10 @@ def person_of(record: CleanRecord) -> Person:
         v.get("cccd"),
         v.get("phone"),
         v.get("hometown"),
+        v.get("birth_place"),
+        v.get("residence"),
+        v.get("admission_date"),
+        v.get("ethnicity"),
     )
 
 

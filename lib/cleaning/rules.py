@@ -182,7 +182,10 @@ _RULE_LIST: list[RuleInfo] = [
     RuleInfo("card.format", "error", "Số thẻ đảng viên không đúng 8 chữ số", "Party card number is not 8 digits"),
     RuleInfo("card.leading_zero_restored", "warning", "Đã thêm số 0 đầu số thẻ đảng", "Leading zeros of the card number restored"),
     RuleInfo("card.probationary", "warning", "Đảng viên dự bị (chưa có ngày chính thức) đã có số thẻ", "Probationary member (no official date) has a card"),
+    RuleInfo("card.missing", "warning", "Đảng viên chính thức chưa có số thẻ đảng viên", "Official member without a party card number"),
     RuleInfo("phone.invalid", "error", "Số điện thoại không hợp lệ", "Phone number not valid"),
+    RuleInfo("phone.unassigned", "warning", "Số điện thoại đủ chữ số nhưng đầu số chưa được cấp (giữ nguyên)", "Phone number well formed but its prefix is not assigned (kept)"),
+    RuleInfo("phone.missing", "warning", "Chưa có số điện thoại (Sổ tay đảng viên cần để liên lạc)", "No phone number (the handbook needs one to reach the member)"),
     RuleInfo("phone.leading_zero_restored", "info", "Đã thêm số 0 đầu số điện thoại", "Leading zero of the phone restored"),
     RuleInfo("phone.old_mobile_prefix", "warning", "Số di động 11 số cũ đã đổi đầu số", "Old 11-digit mobile converted"),
     RuleInfo("email.invalid", "warning", "Địa chỉ thư điện tử không hợp lệ", "E-mail address not valid"),
@@ -195,6 +198,7 @@ _RULE_LIST: list[RuleInfo] = [
     RuleInfo("date.day_month_swapped", "warning", "Ngày và tháng bị đảo", "Day and month swapped"),
     RuleInfo("date.excel_serial", "info", "Ngày ở dạng số seri của Excel", "Date given as an Excel serial number"),
     RuleInfo("date.partial", "info", "Chỉ có năm (hoặc tháng, năm)", "Only the year (or month and year) known"),
+    RuleInfo("dates.official_missing", "warning", "Đã hết 12 tháng dự bị nhưng chưa có ngày chính thức", "Probation ended (admitted over 12 months ago) but no official date"),
     RuleInfo("dates.official_before_admission", "error", "Ngày chính thức trước ngày vào Đảng", "Official date before admission date"),
     # An error, typed in or imported: the Charter admits at 18 at the earliest, so one of the two
     # dates is wrong (record_consistency).
@@ -556,7 +560,9 @@ def clean_phone(raw: str) -> tuple[str | None, list[Problem]]:
         valid, problems = _phone_shape(len(text), national[:4], text)
         if valid:
             e164 = "+84" + national
-            return e164, [_with_fix(p, e164) for p in problems]
+            return e164, [
+                p if p.code == "phone.unassigned" else _with_fix(p, e164) for p in problems
+            ]
     return normalise_phone(text)
 
 
@@ -822,6 +828,48 @@ def clean_record(
                     "card.probationary",
                     "đảng viên dự bị (chưa có ngày chính thức) chưa được cấp thẻ.",
                     "a probationary member (no official date) has no card yet.",
+                )
+            ],
+        )
+
+    # A file that has the column but leaves it blank: what the campaign must still collect.
+    if "phone" in original and not values.get("phone") and not get("phone").strip():
+        add(
+            "phone",
+            [
+                _rule(
+                    "phone.missing",
+                    "chưa có số điện thoại; Sổ tay đảng viên cần số này để liên lạc.",
+                    "no phone number; the handbook needs one to reach the member.",
+                )
+            ],
+        )
+    admission = dates.get("admission_date")
+    if (
+        "official_date" in original
+        and official is None
+        and not get("official_date").strip()
+        and admission is not None
+        and _add_years(_span(admission)[1], 1) < today
+    ):
+        add(
+            "official_date",
+            [
+                _rule(
+                    "dates.official_missing",
+                    f"vào Đảng {admission.format()}, đã quá 12 tháng dự bị nhưng chưa có ngày chính thức.",
+                    f"admitted on {admission.format()}, over 12 months ago, but no official date.",
+                )
+            ],
+        )
+    if "card_number" in original and not get("card_number").strip() and official is not None:
+        add(
+            "card_number",
+            [
+                _rule(
+                    "card.missing",
+                    "đảng viên chính thức nhưng chưa có số thẻ đảng viên.",
+                    "an official member without a party card number.",
                 )
             ],
         )

@@ -228,6 +228,34 @@ class TestCodedValues:
         assert problem(record, "card.probationary").field == "card_number"
         assert "card.probationary" not in codes(clean(card_number="12345678"))
 
+    def test_a_phone_number_not_yet_assigned_is_kept_and_flagged(self):
+        record = clean(phone="0521 059 145")
+        assert record.values["phone"] == "+84521059145"
+        assert problem(record, "phone.unassigned").problem.severity == "warning"
+        assert "phone.invalid" not in codes(record)
+
+    def test_a_member_without_a_phone_is_flagged(self):
+        record = clean(phone="")
+        assert problem(record, "phone.missing").field == "phone"
+        assert problem(record, "phone.missing").problem.severity == "warning"
+        assert "phone.missing" not in codes(clean(phone="0912345678"))
+
+    def test_a_probation_ended_without_an_official_date_is_flagged(self):
+        record = clean(admission_date="19/05/2024", official_date="")
+        assert problem(record, "dates.official_missing").field == "official_date"
+        assert problem(record, "dates.official_missing").problem.severity == "warning"
+        # Admitted less than 12 months before today: still on probation.
+        assert "dates.official_missing" not in codes(
+            clean(admission_date="01/01/2025", official_date="")
+        )
+
+    def test_an_official_member_without_a_card_is_flagged(self):
+        record = clean(card_number="")
+        assert problem(record, "card.missing").field == "card_number"
+        assert problem(record, "card.missing").problem.severity == "warning"
+        assert "card.missing" not in codes(clean(card_number="12345678"))
+        assert "card.missing" not in codes(clean(card_number="", official_date=""))
+
     def test_it_checks_the_card_number_format(self):
         assert "card.format" in codes(clean(card_number="12-AB"))
         assert clean(card_number="1234567").values["card_number"] == "01234567"

@@ -52,6 +52,14 @@ def test_what_is_not_a_phone_number_is_an_error(raw: str) -> None:
     assert [(p.code, p.severity) for p in problems] == [("phone.invalid", "error")]
 
 
+def test_a_well_formed_number_not_yet_assigned_is_kept_with_a_warning() -> None:
+    value, problems = normalise_phone("0521 059 145")
+    assert value == "+84521059145"
+    assert [(p.code, p.severity, p.fix) for p in problems] == [
+        ("phone.unassigned", "warning", None)
+    ]
+
+
 def test_a_blank_cell_is_not_a_problem() -> None:
     assert normalise_phone("") == (None, [])
     assert normalise_phone(None) == (None, [])
@@ -79,13 +87,15 @@ def test_masking_hides_the_middle_digits() -> None:
 )
 def test_normalising_never_raises_and_is_idempotent(raw: object) -> None:
     value, problems = normalise_phone(raw)  # type: ignore[arg-type]
+    # A number whose prefix is not assigned stays flagged however often it is normalised.
+    kept = [p for p in problems if p.code == "phone.unassigned"]
     if value is not None:
         assert value.startswith("+")
-        assert normalise_phone(value) == (value, [])
-        assert normalise_phone(format_phone_vn(value)) == (value, [])
+        assert normalise_phone(value) == (value, kept)
+        assert normalise_phone(format_phone_vn(value)) == (value, kept)
     for problem in problems:
         if problem.fix is not None:
-            assert normalise_phone(problem.fix) == (problem.fix, [])
+            assert normalise_phone(problem.fix) == (problem.fix, kept)
     assert (
         "*" in mask_phone(str(raw))
         or len(mask_phone(str(raw))) == 0

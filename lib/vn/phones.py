@@ -30,15 +30,37 @@ def _invalid() -> Problem:
     )
 
 
-def _parse(text: str) -> str | None:
-    """E.164 of a valid number, else None."""
+def _unassigned() -> Problem:
+    return Problem(
+        "phone.unassigned",
+        "warning",
+        "Số điện thoại có đủ chữ số nhưng đầu số chưa được cấp; giữ nguyên, cần kiểm tra lại.",
+        "The number has the right digits but its prefix is not assigned; kept, please check it.",
+    )
+
+
+def _parse(text: str) -> tuple[str | None, bool]:
+    """(E.164, assigned) of a number; (None, False) when it is not a phone number at all.
+
+    A Vietnamese number with the shape of a mobile (9 national digits after 3, 5, 7, 8, 9)
+    or of a landline (10 after 2) whose prefix phonenumbers does not know (0521 059 145) is
+    kept: the prefix may be newer than the library, or a digit was mistyped; either way what
+    was typed is not thrown away.
+    """
     try:
         number = phonenumbers.parse(text, _REGION)
     except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None, False
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number):
+        return e164, True
+    national = str(number.national_number)
+    if number.country_code == 84 and (
+        (len(national) == 9 and national[0] in "35789")
+        or (len(national) == 10 and national[0] == "2")
+    ):
+        return e164, False
+    return None, False
 
 
 def normalise_phone(raw: str | int | float | None) -> tuple[str | None, list[Problem]]:
@@ -77,11 +99,13 @@ def normalise_phone(raw: str | int | float | None) -> tuple[str | None, list[Pro
             problems.append(
                 Problem("phone.old_mobile_prefix", "warning", *WORDS["phone.old_mobile_prefix"](""))
             )
-    e164 = _parse(compact)
+    e164, assigned = _parse(compact)
     if e164 is None:
         return None, [_invalid()]
     # Each problem proposes the final number, so applying any fix is idempotent.
-    return e164, [Problem(p.code, p.severity, p.message_vi, p.message_en, e164) for p in problems]
+    fixed = [Problem(p.code, p.severity, p.message_vi, p.message_en, e164) for p in problems]
+    # An unassigned prefix is no fix to propose: the number is kept as it is and stays flagged.
+    return e164, fixed if assigned else [*fixed, _unassigned()]
 
 
 def format_phone_vn(e164: str | None) -> str:
