@@ -84,6 +84,8 @@ def _server_env(port: int) -> dict[str, str]:
             # Under uvicorn each request runs in a thread of its own: a connection kept for the
             # next request of the same thread would never be used again, only left open.
             "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "0"),
+            # A pool per process, as deployed (docs/deployment.md); DB_POOL_MAX=0 turns it off.
+            "DB_POOL_MAX": os.environ.get("DB_POOL_MAX", "15"),
         }
     )
     return env

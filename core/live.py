@@ -455,6 +455,11 @@ def stream_response(request: HttpRequest, path: str) -> StreamingHttpResponse:
     """Server-sent events telling when anything in the subtree at `path` changes. The caller
     has checked that the user may see that organisation."""
     since = _since(request)
+    # A stream lives for minutes and reads nothing more from the database (the one listener
+    # tells it what changed): its request's connection goes back now, not when it ends, or
+    # every watching page would hold a PostgreSQL backend (or a slot of the pool) all along.
+    if not connection.in_atomic_block:
+        connection.close()
     content = (
         _stream_async(path, since)
         if isinstance(request, ASGIRequest)

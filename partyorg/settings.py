@@ -162,6 +162,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str(
         "SQLITE_TEST_NAME", str(BASE_DIR / "var" / "test.sqlite3")
     )
+# A pool of PostgreSQL connections per process (psycopg_pool, Django's OPTIONS["pool"]): under
+# ASGI each request runs in a thread of its own, and without a pool each opened a connection,
+# and PostgreSQL forked a backend for it, at every request. DB_POOL_MAX bounds a process's
+# connections (docs/deployment.md); 0 turns the pool off.
+DB_POOL_MAX = env_int("DB_POOL_MAX", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -151,3 +151,19 @@ def test_a_sqlite_poller_that_fell_behind_the_pruning_says_everything_changed(
     finally:
         poller.close()
         writer.close()
+
+
+def test_a_stream_gives_its_database_connection_back_before_it_streams() -> None:
+    """A stream lives for minutes and reads nothing more from the database (the one listener
+    tells it what changed): holding its request's connection that long took a PostgreSQL
+    backend (or a pool's slot) per watching page."""
+    from django.test import RequestFactory
+
+    from orgs.models import Org
+
+    request = RequestFactory().get("/orgs/x/live/")
+    Org.objects.exists()  # the view's own reads (its access check) opened the connection
+    assert connection.connection is not None
+    response = live.stream_response(request, "0001")
+    assert connection.connection is None
+    response.close()
