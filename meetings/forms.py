@@ -19,7 +19,11 @@ class MeetingForm(BootstrapForm):
     at = forms.TimeField(
         label=_("Giờ bắt đầu"),
         input_formats=["%H:%M", "%Hh%M", "%H.%M"],
-        widget=forms.TextInput(attrs={"placeholder": "hh:mm", "inputmode": "numeric"}),
+        # Shown as typed (hh:mm) when the form is filled from a meeting, not hh:mm:ss, which
+        # the field would then refuse.
+        widget=forms.TimeInput(
+            format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric"}
+        ),
         error_messages={"invalid": _("Nhập giờ theo dạng hh:mm, ví dụ 19:30.")},
     )
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)

@@ -301,10 +301,12 @@ def _newcomers_invited(meeting: Meeting) -> list[Member]:
     return newcomers
 
 
-def _tell_invited(meeting: Meeting, *, title: str, body: str, ctx: AuditContext | None) -> None:
-    invited = Attendance.objects.filter(meeting=meeting).values("member_id")
+def _tell(
+    meeting: Meeting, member_ids: Any, *, title: str, body: str, ctx: AuditContext | None
+) -> None:
+    """The members with an account among `member_ids` are notified of the meeting (notices)."""
     notify(
-        User.objects.filter(member_id__in=invited, is_active=True),
+        User.objects.filter(member_id__in=member_ids, is_active=True),
         kind="meeting",
         title=title,
         body=body,
@@ -313,21 +315,25 @@ def _tell_invited(meeting: Meeting, *, title: str, body: str, ctx: AuditContext 
     )
 
 
+def _tell_invited(meeting: Meeting, *, title: str, body: str, ctx: AuditContext | None) -> None:
+    invited = Attendance.objects.filter(meeting=meeting).values("member_id")
+    _tell(meeting, invited, title=title, body=body, ctx=ctx)
+
+
 def _shown(error: DocumentRefused) -> str:
     """The guard's message in the page's language (lib.docfiles says both)."""
     return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
 
 
 def _invitations_sent(meeting: Meeting, invited: list[Member], ctx: AuditContext | None) -> None:
-    """Each invited member with an account is notified (notices): what, when, where."""
+    """Each invited member with an account is notified: what, when, where."""
     where = meeting.place or _("trực tuyến")
-    notify(
-        User.objects.filter(member_id__in=[m.pk for m in invited], is_active=True),
-        kind="meeting",
+    _tell(
+        meeting,
+        [m.pk for m in invited],
         title=_("Giấy mời: %(topic)s") % {"topic": meeting.topic},
         body=_("%(at)s tại %(where)s. Chương trình và tài liệu có trong Sổ tay.")
         % {"at": _local(meeting.starts_at), "where": where},
-        url=reverse("meetings:detail", args=[meeting.pk]),
         ctx=ctx,
     )
 

@@ -100,9 +100,7 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     ctx=AuditContext.of(request),
                 )
             except ValidationError as error:
-                if "starts_at" in getattr(error, "error_dict", {}):
-                    error.error_dict["on"] = error.error_dict.pop("starts_at")
-                apply_errors(form, error)
+                _errors_on_form(form, error)
             else:
                 messages.success(
                     request,
@@ -120,6 +118,13 @@ def meeting_cell(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "form": form if may_schedule else None,
         },
     )
+
+
+def _errors_on_form(form: MeetingForm, error: ValidationError) -> None:
+    """The services' refusals on the form's fields: the time is typed as a day and an hour."""
+    if "starts_at" in getattr(error, "error_dict", {}):
+        error.error_dict["on"] = error.error_dict.pop("starts_at")
+    apply_errors(form, error)
 
 
 def _late_warning(meeting: Meeting) -> str:
@@ -379,9 +384,7 @@ def meeting_edit(request: AuthedHttpRequest, meeting_id: int) -> HttpResponse:
                 ctx=AuditContext.of(request),
             )
         except ValidationError as error:
-            if "starts_at" in getattr(error, "error_dict", {}):
-                error.error_dict["on"] = error.error_dict.pop("starts_at")
-            apply_errors(form, error)
+            _errors_on_form(form, error)
         else:
             messages.success(request, _("Đã lưu thay đổi của buổi họp."))
             return redirect("meetings:detail", meeting_id=meeting.pk)

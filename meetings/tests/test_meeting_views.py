@@ -354,6 +354,9 @@ def test_the_secretary_moves_a_meeting_on_its_page_and_a_bad_date_names_its_fiel
     client = world.client("secretary")
     page = client.get(f"/meetings/{meeting.pk}/edit/")
     assert page.status_code == 200 and meeting.topic in page.content.decode()
+    # Filled in as a person types it (hh:mm): the form sent back unchanged is accepted.
+    hour = timezone.localtime(meeting.starts_at).strftime("%H:%M")
+    assert f'value="{hour}"' in page.content.decode()
     day = timezone.localdate() + timedelta(days=5)
     fields = {
         "kind": "regular",
