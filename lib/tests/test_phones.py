@@ -60,6 +60,14 @@ def test_a_well_formed_number_not_yet_assigned_is_kept_with_a_warning() -> None:
     ]
 
 
+@pytest.mark.parametrize("raw", ["000300000000", "00 0912 345 678"])
+def test_zeros_before_a_national_number_are_not_a_number_to_keep(raw: str) -> None:
+    # phonenumbers keeps such zeros in E.164 (+8400300000000); cleaning that again dropped one.
+    value, problems = normalise_phone(raw)
+    assert value is None
+    assert [p.code for p in problems] == ["phone.invalid"]
+
+
 def test_a_blank_cell_is_not_a_problem() -> None:
     assert normalise_phone("") == (None, [])
     assert normalise_phone(None) == (None, [])

@@ -45,7 +45,8 @@ def _parse(text: str) -> tuple[str | None, bool]:
     A Vietnamese number with the shape of a mobile (9 national digits after 3, 5, 7, 8, 9)
     or of a landline (10 after 2) whose prefix phonenumbers does not know (0521 059 145) is
     kept: the prefix may be newer than the library, or a digit was mistyped; either way what
-    was typed is not thrown away.
+    was typed is not thrown away. Extra zeros before the national number (000 300 000 000)
+    are no such shape: E.164 would keep them, and cleaning the result again would drop one.
     """
     try:
         number = phonenumbers.parse(text, _REGION)
@@ -55,7 +56,7 @@ def _parse(text: str) -> tuple[str | None, bool]:
     if phonenumbers.is_valid_number(number):
         return e164, True
     national = str(number.national_number)
-    if number.country_code == 84 and (
+    if number.country_code == 84 and not number.italian_leading_zero and (
         (len(national) == 9 and national[0] in "35789")
         or (len(national) == 10 and national[0] == "2")
     ):
