@@ -189,7 +189,8 @@ async def _watch(
 async def _fetch_after_events(
     watchers: list[Watcher], base: str, cookies: list[str], path: str, stop: asyncio.Event
 ) -> None:
-    """Each client fetches the dashboard after each event it received (screen latency)."""
+    """Each client fetches the dashboard's live part after each event it received, as the
+    page does (screen latency)."""
     import httpx
 
     async def one(watcher: Watcher, cookie: str) -> None:
@@ -201,7 +202,10 @@ async def _fetch_after_events(
                 if len(watcher.events) > seen:
                     seen = len(watcher.events)
                     started = time.time()
-                    response = await client.get(path)
+                    # As static/js/live.js does: the event's id lets the pages one event sent
+                    # share one drawing (core.live.shared_fragment).
+                    after = f"&after={watcher.last_id}" if watcher.last_id else ""
+                    response = await client.get(path + after)
                     if response.status_code != 200:
                         watcher.errors.append(f"dashboard {response.status_code}")
                     watcher.fetches.append((started, time.time()))
@@ -301,7 +305,7 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
         if dashboard is not None:
             fetching = asyncio.create_task(
                 _fetch_after_events(
-                    watchers, f"http://127.0.0.1:{args.port}", cookies, dashboard, stop
+                    watchers, f"http://127.0.0.1:{args.port}", cookies, dashboard + "?live=1", stop
                 )
             )
         await _watch(args, watchers, cookies, go, collect)

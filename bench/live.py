@@ -53,6 +53,8 @@ class Watcher:
     path: str
     # (received, paths named) of every event; fetches as (started, finished).
     events: list[tuple[float, set[str]]] = field(default_factory=list)
+    # The id of the last event (the moment it was sent), which a page's fetch passes as `after`.
+    last_id: str = ""
     fetches: list[tuple[float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     opened: asyncio.Event = field(default_factory=asyncio.Event)
@@ -135,6 +137,7 @@ async def _follow(
                     async for event in source.aiter_sse():
                         if event.event == "changed":
                             watcher.events.append((time.time(), set(event.data.split())))
+                            watcher.last_id = event.id or watcher.last_id
                             dirty.set()
                         if stop.is_set():
                             break

@@ -27,7 +27,7 @@ from access.scope import can
 from audit.services import AuditContext
 from core.forms import DATE_FORMATS, apply_errors
 from core.http import AuthedHttpRequest
-from core.live import stamp
+from core.live import shared_fragment, stamp
 from members.models import ACTIVE_STATUSES
 from members.selectors import MemberFilters, members_for, members_visible_to
 from members.services import members_list_viewed
@@ -489,21 +489,16 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
     return mark_safe("".join(out))
 
 
-@login_required
-def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
-    # Before the counters are read: the page's stream (orgs:live) tells of any change after it.
-    since = stamp()
-    term, org = _term_and_org(request, term_id, code)
-    today = timezone.localdate()
+def _board_context(term: Term, org: Org, today: date) -> dict[str, Any]:
+    """What the dashboard's live part shows: the same for every viewer who may see `org`."""
     # The schedule read once for the figures, the tiers' table and the late rows.
     schedule = list(term.schedule.all())
     deadlines = {s.tier: s.deadline for s in schedule}
     board = dashboard_board(term, org, today=today, deadlines=deadlines)
     figures = board.figures
-    context = {
+    return {
         "term": term,
         "org": org,
-        "ancestors": visible_ancestors(request.user, org),
         "figures": figures,
         "own": board.own,
         "children_table": _children_table(term, board.children),
@@ -513,11 +508,30 @@ def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRespon
         "chart": _chart(completion_series(term, figures)),
         "steps": [(s.label, figures.steps.get(s.value, 0), s.value) for s in Step],
         "today": today,
-        "live_since": since,
     }
+
+
+@login_required
+def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpResponse:
+    # Before the counters are read: the page's stream (orgs:live) tells of any change after it.
+    since = stamp()
+    term, org = _term_and_org(request, term_id, code)
+    today = timezone.localdate()
     if request.GET.get("live"):
-        return render(request, "congresses/_dashboard_live.html", context)
-    context["exports"] = _export_links(term, org)
+        # Every official watching this organisation is sent here by the same event: one drawing.
+        return shared_fragment(
+            request,
+            f"congress-board:{term.pk}:{org.pk}:{today.isoformat()}",
+            lambda: render(
+                request, "congresses/_dashboard_live.html", _board_context(term, org, today)
+            ),
+        )
+    context = _board_context(term, org, today)
+    context.update(
+        ancestors=visible_ancestors(request.user, org),
+        live_since=since,
+        exports=_export_links(term, org),
+    )
     return render(request, "congresses/dashboard.html", context)
 
 

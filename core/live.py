@@ -28,16 +28,18 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import suppress
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.core.handlers.asgi import ASGIRequest
 from django.db import OperationalError, connection, connections, transaction
 from django.db.backends.sqlite3.creation import DatabaseCreation as SqliteCreation
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import get_language
 
 from lib.live import Entry, compact, concerned, decode, encode
 
@@ -67,6 +69,8 @@ LINGER = 30.0
 LISTEN_TIMEOUT = 1.0
 # The browser waits this long before reconnecting a stream that ended.
 RETRY_MS = 2000
+# How long a drawn fragment is kept for the pages an event sends to fetch it (seconds).
+FRAGMENT_KEEP = 60
 EVERYTHING: list[Entry] = [("", True)]
 
 
@@ -438,6 +442,48 @@ def _stream_sync(path: str, since: float | None) -> Iterator[bytes]:
                 beat = time.monotonic() + settings.PARTYORG_LIVE_HEARTBEAT
     finally:
         hub.unwatch(watch)
+
+
+def _after(request: HttpRequest) -> float | None:
+    value = request.GET.get("after", "")
+    try:
+        after = float(value)
+    except ValueError:
+        return None
+    # NaN compares false with everything and infinity is never reached: both draw afresh.
+    return after
+
+
+def shared_fragment(
+    request: HttpRequest, key: str, draw: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """A page's live fragment drawn once for all the pages one event sends to fetch it.
+
+    An event's id is the moment the stream sent it, after the change it tells of committed; a
+    page fetching its fragment because of that event says so (`after`, static/js/live.js). A
+    fragment drawn from reads begun at or after that moment shows the change: fifty officials
+    watching the country's dashboard then cost one drawing per event, not fifty. A fetch
+    without `after` (a reload, the slow poll without a stream) is always drawn afresh, and
+    kept for the events to come.
+
+    The caller has checked the viewer's access and names in `key` everything the fragment
+    shows besides the data (the organisation, the term, today): the fragment must show every
+    viewer who may see it the same thing. The language is added here. Clocks: the event's id
+    and the drawing's moment come from `time.time()` of the machines that stream and draw; a
+    clock ahead on the drawing machine could serve a drawing older than the event by as much,
+    which is why servers keep NTP time (docs/deployment.md).
+    """
+    name = f"live-fragment:{key}:{get_language()}"
+    after = _after(request)
+    if after is not None:
+        kept = cache.get(name)
+        if kept is not None and kept[0] >= after:
+            return HttpResponse(kept[1])
+    drawn_at = stamp()
+    response = draw()
+    if response.status_code == 200 and not response.streaming:
+        cache.set(name, (drawn_at, response.content), FRAGMENT_KEEP)
+    return response
 
 
 def _since(request: HttpRequest) -> float | None:

@@ -167,3 +167,50 @@ def test_a_stream_gives_its_database_connection_back_before_it_streams() -> None
     response = live.stream_response(request, "0001")
     assert connection.connection is None
     response.close()
+
+
+def test_a_fragment_is_drawn_once_for_every_page_the_same_event_sends() -> None:
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    cache.clear()
+    drawn: list[int] = []
+
+    def draw() -> HttpResponse:
+        drawn.append(1)
+        return HttpResponse(f"drawing {len(drawn)}")
+
+    def fetch(query: str = "") -> str:
+        request = RequestFactory().get("/fragment/" + query)
+        return live.shared_fragment(request, "board:1", draw).content.decode()
+
+    event = live.stamp()
+    assert fetch(f"?after={event}") == "drawing 1"
+    # The other pages the same event sent: the drawing began after it, so it shows the change.
+    assert fetch(f"?after={event}") == "drawing 1"
+    assert fetch(f"?after={event - 5}") == "drawing 1"
+    # A later event: drawn again.
+    assert fetch(f"?after={live.stamp() + 1}") == "drawing 2"
+    # A reload, the slow poll, or an `after` that is no moment: always drawn afresh.
+    assert fetch() == "drawing 3"
+    assert fetch("?after=nan") == "drawing 4"
+    assert fetch("?after=soon") == "drawing 5"
+    # Another language is another drawing.
+    with translation.override("en"):
+        assert fetch(f"?after={event}") == "drawing 6"
+    assert fetch(f"?after={event}") == "drawing 5"
+
+
+def test_a_refused_fragment_is_not_kept() -> None:
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    cache.clear()
+    event = live.stamp()
+    request = RequestFactory().get(f"/fragment/?after={event}")
+    live.shared_fragment(request, "board:2", lambda: HttpResponse("no", status=500))
+    shown = live.shared_fragment(request, "board:2", lambda: HttpResponse("yes"))
+    assert shown.content == b"yes"

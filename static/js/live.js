@@ -11,6 +11,16 @@
 
   function follow(element) {
     const refresh = () => window.htmx && window.htmx.trigger(element, "live");
+    // The id of the event a refresh answers (the moment it was sent): the server may answer
+    // with a fragment drawn after that moment for another page (core.live.shared_fragment).
+    // A refresh of the slow poll sends none, so it is always drawn afresh.
+    let after = null;
+    element.addEventListener("htmx:configRequest", (event) => {
+      if (event.detail.elt === element && after !== null) {
+        event.detail.parameters.after = after;
+        after = null;
+      }
+    });
     // The moment the page's figures were read, then the id of the last event it had: the
     // server starts a stream with an event if something changed after it.
     let since = element.dataset.liveSince || "";
@@ -40,6 +50,7 @@
       source = new EventSource(`${element.dataset.liveUrl}?since=${encodeURIComponent(since)}`);
       source.addEventListener("changed", (event) => {
         since = event.lastEventId || since;
+        after = event.lastEventId || null;
         refresh();
       });
       source.addEventListener("open", stopFallback);
