@@ -169,13 +169,43 @@ def test_a_stream_gives_its_database_connection_back_before_it_streams() -> None
     response.close()
 
 
-def test_a_fragment_is_drawn_once_for_every_page_the_same_event_sends() -> None:
+def _redis_url() -> str:
+    import os
+    import socket
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    try:
+        socket.create_connection((host, int(port or 6379)), timeout=1).close()
+    except OSError:
+        pytest.skip(f"no Redis at {host_port}")
+    return url
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def shared_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The default per-process cache, and Redis as deployments share it between processes."""
     from django.core.cache import cache
+    from django.test import override_settings
+
+    if request.param == "in-process":
+        cache.clear()
+        yield
+        return
+    backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url()}
+    with override_settings(CACHES={"default": backend}):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.mark.usefixtures("shared_cache")
+def test_a_fragment_is_drawn_once_for_every_page_the_same_event_sends() -> None:
     from django.http import HttpResponse
     from django.test import RequestFactory
     from django.utils import translation
 
-    cache.clear()
     drawn: list[int] = []
 
     def draw() -> HttpResponse:
