@@ -71,6 +71,10 @@ LISTEN_TIMEOUT = 1.0
 RETRY_MS = 2000
 # How long a drawn fragment is kept for the pages an event sends to fetch it (seconds).
 FRAGMENT_KEEP = 60
+# How long a page waits for another's drawing of the same fragment before it draws itself.
+DRAWING_WAIT = 10.0
+# Drawings in progress, one lock per stripe of fragment names (a bounded set).
+_DRAWING = [threading.Lock() for _ in range(64)]
 EVERYTHING: list[Entry] = [("", True)]
 
 
@@ -475,10 +479,30 @@ def shared_fragment(
     """
     name = f"live-fragment:{key}:{get_language()}"
     after = _after(request)
-    if after is not None:
-        kept = cache.get(name)
-        if kept is not None and kept[0] >= after:
-            return HttpResponse(kept[1])
+    if after is None:
+        return _drawn(name, draw)
+    kept = _kept(name, after)
+    if kept is not None:
+        return kept
+    # The pages an event sends arrive together, each in a thread of its own: one draws while
+    # the others of this process wait for its drawing (bounded, then they draw themselves).
+    lock = _DRAWING[hash(name) % len(_DRAWING)]
+    locked = lock.acquire(timeout=DRAWING_WAIT)
+    try:
+        return _kept(name, after) or _drawn(name, draw)
+    finally:
+        if locked:
+            lock.release()
+
+
+def _kept(name: str, after: float) -> HttpResponse | None:
+    kept = cache.get(name)
+    if kept is not None and kept[0] >= after:
+        return HttpResponse(kept[1])
+    return None
+
+
+def _drawn(name: str, draw: Callable[[], HttpResponse]) -> HttpResponse:
     drawn_at = stamp()
     response = draw()
     if response.status_code == 200 and not response.streaming:

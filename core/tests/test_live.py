@@ -1,6 +1,7 @@
 """core.live: a committed change reaches the watchers it concerns, through the process's one
 listener (PostgreSQL LISTEN, or the SQLite poll), and a rolled-back one reaches nobody."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,30 @@ def test_a_refused_fragment_is_not_kept() -> None:
     live.shared_fragment(request, "board:2", lambda: HttpResponse("no", status=500))
     shown = live.shared_fragment(request, "board:2", lambda: HttpResponse("yes"))
     assert shown.content == b"yes"
+
+
+def test_pages_arriving_together_wait_for_one_drawing() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    cache.clear()
+    drawn: list[int] = []
+
+    def draw() -> HttpResponse:
+        drawn.append(1)
+        time.sleep(0.3)  # a slow drawing: every other page arrives while it is drawn
+        return HttpResponse("the board")
+
+    event = live.stamp()
+
+    def fetch(_: int) -> bytes:
+        request = RequestFactory().get(f"/fragment/?after={event}")
+        return live.shared_fragment(request, "board:3", draw).content
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        shown = list(pool.map(fetch, range(10)))
+    assert shown == [b"the board"] * 10
+    assert len(drawn) == 1
