@@ -29,6 +29,17 @@ def _immediate_tasks_and_private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def png(size: tuple[int, int] = (8, 6)) -> bytes:
+    """A real PNG picture (the upload guard verifies pictures with Pillow)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def person(n: int, **overrides: object) -> dict[str, object]:
     """Valid record fields for a member born in Hồ Chí Minh City (legacy code 079)."""
     sex = "M" if n % 2 == 0 else "F"

@@ -122,10 +122,6 @@ def _attachment_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "corrections"
 
 
-def _refusal(error: DocumentRefused) -> str:
-    return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
-
-
 def _store_attachment(upload: UploadedFile) -> tuple[str, str, str, int]:
     """Check a photo or scan (lib/docfiles.py) and keep it encrypted; returns (relative path,
     name, content type, size). ValidationError on "attachment" when refused."""
@@ -154,7 +150,7 @@ def _store_attachment(upload: UploadedFile) -> tuple[str, str, str, int]:
         plain.chmod(0o600)
         checked = check_document(plain, name=name, limits=DocLimits(max_bytes=mb << 20))
     except DocumentRefused as error:
-        raise ValidationError({"attachment": _refusal(error)}) from None
+        raise ValidationError({"attachment": error.shown(get_language())}) from None
     finally:
         plain.unlink(missing_ok=True)
     target = folder / f"{uuid.uuid4().hex}{checked.extension}.enc"

@@ -90,10 +90,6 @@ def member_seen(
 # -- Documents ---------------------------------------------------------------------------------
 
 
-def _refusal_text(error: DocumentRefused) -> str:
-    return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
-
-
 def document_publish(
     *,
     org: Org,
@@ -123,7 +119,7 @@ def document_publish(
         try:
             checked = check_document(plain, name=name, limits=limits)
         except DocumentRefused as error:
-            raise ValidationError({"file": _refusal_text(error)}) from None
+            raise ValidationError({"file": error.shown(get_language())}) from None
         now = timezone.now()
         with transaction.atomic():
             document = Document.objects.create(

@@ -320,11 +320,6 @@ def _tell_invited(meeting: Meeting, *, title: str, body: str, ctx: AuditContext 
     _tell(meeting, invited, title=title, body=body, ctx=ctx)
 
 
-def _shown(error: DocumentRefused) -> str:
-    """The guard's message in the page's language (lib.docfiles says both)."""
-    return error.message_en if (get_language() or "vi").startswith("en") else error.message_vi
-
-
 def _invitations_sent(meeting: Meeting, invited: list[Member], ctx: AuditContext | None) -> None:
     """Each invited member with an account is notified: what, when, where."""
     where = meeting.place or _("trực tuyến")
@@ -371,7 +366,7 @@ def document_attach(
         try:
             kind = check_document(plain, name=name)
         except DocumentRefused as error:
-            raise ValidationError({"file": _shown(error)}) from None
+            raise ValidationError({"file": error.shown(get_language())}) from None
         data = plain.read_bytes()
     target: Path | None = None
     try:

@@ -8,14 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from conftest import World
+from conftest import World, png
 from core.tick import tick
 from corrections.models import Request, Status
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png()
 
 
 def _file_birth_date(world: World, **extra: object):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from conftest import World, person
+from conftest import World, person, png
 from core.tick import tick
 from corrections.models import Action, Request, Status, Step
 from corrections.selectors import queue_counts, requests_visible_to
@@ -28,7 +28,7 @@ from orgs.rollups import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png()
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 

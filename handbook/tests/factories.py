@@ -5,11 +5,13 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import png
+
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png()
 
 
 def docx_bytes() -> bytes:

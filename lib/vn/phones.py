@@ -56,9 +56,13 @@ def _parse(text: str) -> tuple[str | None, bool]:
     if phonenumbers.is_valid_number(number):
         return e164, True
     national = str(number.national_number)
-    if number.country_code == 84 and not number.italian_leading_zero and (
-        (len(national) == 9 and national[0] in "35789")
-        or (len(national) == 10 and national[0] == "2")
+    if (
+        number.country_code == 84
+        and not number.italian_leading_zero
+        and (
+            (len(national) == 9 and national[0] in "35789")
+            or (len(national) == 10 and national[0] == "2")
+        )
     ):
         return e164, False
     return None, False

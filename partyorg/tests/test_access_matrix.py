@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import PERSONAS, World
+from conftest import PERSONAS, World, png
 
 ALL = set(PERSONAS)
 OFFICIALS_ABOVE_WARD = {"central", "city"}
@@ -404,7 +404,7 @@ def _correction(world: World) -> Any:
             field="phone",
             proposed="0912345678",
             reason="Số mới",
-            attachment=SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+            attachment=SimpleUploadedFile("anh.png", png()),
             by=world.users["member"],
         )
         setattr(world, "_correction", request)  # noqa: B010 - a cache on the fixture object

@@ -6,7 +6,7 @@ Another request is rejected with a reason the member reads."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import World
+from conftest import World, png
 from core.tick import tick
 from corrections.models import Request
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 PHONE = {"width": 390, "height": 844}
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+PNG = png()
 
 
 def _phone(own_browser, live_server):
