@@ -398,13 +398,18 @@ def main() -> None:
     from orgs.models import Kind, Org
 
     call_command("migrate", verbosity=0)
+    generated = False
     if not Org.objects.exists():
         call_command("generate", scale=args.scale, seed=args.seed, no_progress=True)
+        generated = True
     if not Term.objects.exists():
         started = time.perf_counter()
         made = congresses_generate(seed=args.seed, today=timezone.localdate())
         print(f"demo term: {made:,} congresses generated in {time.perf_counter() - started:.1f} s")
+        generated = True
+    if generated:
         tick()
+        # As a deployment's autovacuum would have by then: the planner needs the statistics.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     term = Term.objects.order_by("-first_year", "id").first()
