@@ -24,6 +24,7 @@ its organisation changed after T, so nothing falls in the gap.
 
 import asyncio
 import logging
+import math
 import random
 import threading
 import time
@@ -112,6 +113,11 @@ def stamp() -> float:
     return round(time.time(), 3)
 
 
+def _stamp_after() -> float:
+    """Now, to the millisecond above: a moment no earlier than what has already happened."""
+    return math.ceil(time.time() * 1000) / 1000
+
+
 class Watch:
     """One stream's interest in the subtree at `path`. The listener adds what concerns it from
     its own thread; the stream takes it in its event loop (`loop`) or, under WSGI, its thread."""
@@ -121,14 +127,19 @@ class Watch:
         self.loop = loop
         self._lock = threading.Lock()
         self._pending: set[str] = set()
+        # When the newest pending change reached the hub; after a take, that of what was taken.
+        self._at = 0.0
+        self.taken_at = 0.0
         self._ready: asyncio.Event | threading.Event = (
             asyncio.Event() if loop is not None else threading.Event()
         )
 
-    def add(self, paths: set[str]) -> None:
-        """Called by the hub (any thread); waking the stream is the hub's part."""
+    def add(self, paths: set[str], at: float | None = None) -> None:
+        """Called by the hub (any thread) with the moment the change reached it, after its
+        commit; waking the stream is the hub's part."""
         with self._lock:
             self._pending |= paths
+            self._at = max(self._at, at if at is not None else _stamp_after())
 
     def take(self) -> set[str]:
         """What changed since the last take (empty if nothing did)."""
@@ -136,6 +147,7 @@ class Watch:
         self._ready.clear()
         with self._lock:
             taken, self._pending = self._pending, set()
+            self.taken_at, self._at = (self._at if taken else 0.0), 0.0
         return taken
 
     def wait(self, timeout: float) -> set[str]:
@@ -230,6 +242,9 @@ class Hub:
     def dispatch(self, entries: list[Entry]) -> None:
         """Wake every watcher the entries concern, grouping async ones by their event loop."""
         now = time.time()
+        # The events' id: every stream this notification wakes names the same moment, so the
+        # pages they send share one drawing of their fragment (shared_fragment).
+        at = _stamp_after()
         with self._lock:
             self._history.append((now, entries))
             while self._history and self._history[0][0] < now - HISTORY:
@@ -240,7 +255,7 @@ class Hub:
             woken = [(w, paths) for path, paths in found.items() for w in self._watchers[path]]
         by_loop: dict[asyncio.AbstractEventLoop, list[Watch]] = {}
         for watch, paths in woken:
-            watch.add(paths)
+            watch.add(paths, at)
             if watch.loop is None:
                 watch.wake()
             else:
@@ -382,9 +397,11 @@ class _SqlitePoller:
 hub = Hub()
 
 
-def _event(kind: str, paths: set[str], watched: str) -> bytes:
+def _event(kind: str, paths: set[str], watched: str, at: float) -> bytes:
+    """An event's id is the moment its newest change reached this process (after its commit):
+    a page drawn from reads begun at or after it shows the change."""
     named = sorted(paths) if len(paths) <= REPORT_LIMIT else [watched]
-    return f"id: {stamp()}\nevent: {kind}\ndata: {' '.join(named)}\n\n".encode()
+    return f"id: {at:.3f}\nevent: {kind}\ndata: {' '.join(named)}\n\n".encode()
 
 
 def _heartbeat() -> bytes:
@@ -416,7 +433,7 @@ async def _stream_async(path: str, since: float | None) -> AsyncIterator[bytes]:
         while (now := time.monotonic()) < deadline:
             changed = await watch.wait_async(min(beat, deadline) - now)
             if changed:
-                yield _event("changed", changed, path)
+                yield _event("changed", changed, path, watch.taken_at)
                 beat = time.monotonic() + settings.PARTYORG_LIVE_HEARTBEAT
                 # Changes during the gap are told together after it.
                 await asyncio.sleep(settings.PARTYORG_LIVE_GAP)
@@ -438,7 +455,7 @@ def _stream_sync(path: str, since: float | None) -> Iterator[bytes]:
         while (now := time.monotonic()) < deadline:
             changed = watch.wait(min(beat, deadline) - now)
             if changed:
-                yield _event("changed", changed, path)
+                yield _event("changed", changed, path, watch.taken_at)
                 beat = time.monotonic() + settings.PARTYORG_LIVE_HEARTBEAT
                 time.sleep(settings.PARTYORG_LIVE_GAP)
             elif time.monotonic() >= beat:
@@ -463,8 +480,9 @@ def shared_fragment(
 ) -> HttpResponse:
     """A page's live fragment drawn once for all the pages one event sends to fetch it.
 
-    An event's id is the moment the stream sent it, after the change it tells of committed; a
-    page fetching its fragment because of that event says so (`after`, static/js/live.js). A
+    An event's id is the moment the change it tells of reached this process's hub, after its
+    commit, and the same for every stream that change woke; a page fetching its fragment
+    because of that event says so (`after`, static/js/live.js). A
     fragment drawn from reads begun at or after that moment shows the change: fifty officials
     watching the country's dashboard then cost one drawing per event, not fifty. A fetch
     without `after` (a reload, the slow poll without a stream) is always drawn afresh, and

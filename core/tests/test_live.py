@@ -272,3 +272,15 @@ def test_pages_arriving_together_wait_for_one_drawing() -> None:
         shown = list(pool.map(fetch, range(10)))
     assert shown == [b"the board"] * 10
     assert len(drawn) == 1
+
+
+def test_every_stream_one_change_wakes_names_the_same_moment_after_it() -> None:
+    city, ward = _listening(CITY, WARD)
+    before = time.time()
+    with transaction.atomic():
+        live.publish([WARD])
+    assert city.wait(PATIENCE) == {WARD}
+    assert ward.wait(PATIENCE) == {WARD}
+    # The id the pages pass as `after`: one for both streams, so they share one drawing.
+    assert city.taken_at == ward.taken_at >= before
+    assert ward.take() == set() and ward.taken_at == 0.0

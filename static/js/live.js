@@ -11,7 +11,7 @@
 
   function follow(element) {
     const refresh = () => window.htmx && window.htmx.trigger(element, "live");
-    // The id of the event a refresh answers (the moment it was sent): the server may answer
+    // The id of the event a refresh answers (when the change reached the server): it may answer
     // with a fragment drawn after that moment for another page (core.live.shared_fragment).
     // A refresh of the slow poll sends none, so it is always drawn afresh.
     let after = null;
