@@ -227,7 +227,8 @@ def own_cccd(p: Person, rng: random.Random) -> str:
 
 def own_dates(p: Person, rng: random.Random) -> tuple[str, str]:
     """Admission and official dates of someone born on p's birthday, admitted another day."""
-    earliest = p.birth_date.replace(year=p.birth_date.year + 18) + datetime.timedelta(days=1)
+    born = p.birth_date
+    earliest = datetime.date(born.year + 18, born.month, 1) + datetime.timedelta(days=31)
     for _ in range(50):
         admitted = p.admission_date + datetime.timedelta(days=rng.randrange(-3000, 3000))
         if earliest <= admitted <= TODAY and abs((admitted - p.admission_date).days) > 40:
