@@ -126,8 +126,9 @@ def status_when_admitted_sql(has_official_date: str) -> str:
 # -- Counters --------------------------------------------------------------------------------
 
 
-def _admitted(on: date, precision: str) -> PartialDate:
-    """The admission date as far as it is known (the row keeps its first day and precision)."""
+def partial_date(on: date, precision: str) -> PartialDate:
+    """A date of the record as far as it is known (the row keeps its first day and precision:
+    birth and admission dates of old members may give only the year or the month)."""
     if precision == "year":
         return PartialDate(on.year)
     if precision == "month":
@@ -184,7 +185,7 @@ def quality_keys(
         admitted = values.get("admission_date")
         if not values.get("official_date") and admitted:
             precision = values.get("admission_date_precision") or "day"
-            keys += probation_keys(probation_over_on(_admitted(admitted, precision)))
+            keys += probation_keys(probation_over_on(partial_date(admitted, precision)))
     cccd = values.get("cccd") or ""
     if not [
         p for p in check_cccd(cccd, sex=sex, birth_year=birth_date.year) if p.severity == "error"

@@ -2,6 +2,7 @@
 
 import time
 from datetime import date
+from typing import Any
 
 from lib.cleaning.match import Candidate, Person, duplicate_groups, find_candidates, name_key
 from lib.synth import PersonFactory
@@ -164,7 +165,7 @@ def test_an_admission_date_typed_again_keeps_its_traces():
 def test_admission_dates_no_slip_of_typing_explains_are_two_people():
     """Namesakes born the same day in one commune, one without a CCCD: everything else
     agrees, but the admission dates are apart, and only a typo would make one person."""
-    base = dict(
+    base: dict[str, Any] = dict(
         full_name="Lý Thị Hường",
         sex="F",
         birth=date(1963, 3, 19),
