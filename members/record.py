@@ -44,7 +44,7 @@ QUALITY_COLUMNS = (
 # has come, so the figure follows the calendar with no write, and a rebuild gives the same.
 PROBATION_KEY = "q.probation."
 # No probation ended before the party's first anniversary (founded 3 February 1930): earlier
-# days, from dates mistyped, all count in this year's key.
+# days, from dates mistyped, all count in 1931's year key.
 FIRST_PROBATION_YEAR = 1931
 
 
@@ -138,8 +138,8 @@ def partial_date(on: date, precision: str) -> PartialDate:
 
 def probation_keys(over_on: date) -> list[str]:
     """The keys of a complete member whose probation is over on `over_on` with no official
-    date: one per year, month and day, so a reader sums at most a year's worth of years, 11
-    months and 31 days, however many members are waiting."""
+    date: one per year, month and day, so a reader sums at most one key per year since 1931,
+    11 months and 31 days, however many members are waiting."""
     year = max(over_on.year, FIRST_PROBATION_YEAR)
     return [
         f"{PROBATION_KEY}y{year:04d}",
