@@ -2,8 +2,8 @@
 
 Each pair is compared field by field; each comparison falls in one *level* (exact, one-letter
 typo, day and month swapped, one CCCD or date digit off, the old and the new name of one
-hometown, different, unknown). A level has two probabilities: m, that a pair of records of one person
-falls in it, and u, that a pair of two people does. Its weight is log2(m / u) bits: positive
+hometown, different, unknown). A level has two probabilities: m, that a pair of records of one
+person falls in it, and u, that a pair of two people does. Its weight is log2(m / u) bits: positive
 when the level is evidence of one person, negative against; an unknown value weighs nothing.
 The pair's weight is the prior (log2 of the odds that a compared pair is one person) plus its
 levels' weights, and its match probability is 2^w / (1 + 2^w).

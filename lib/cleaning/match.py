@@ -19,10 +19,11 @@ and are never scored; nor are two names more than one letter apart (diacritics a
 full dates of birth that are neither equal nor swapped: admission dates and CCCD serials cluster
 in a unit (a cell admits several people on one day, numbers are issued in sequence), and the
 model, which takes fields as independent, would add them up as if they did not. Nor, for the
-same reason turned round, are two full admission dates that no one slip of typing explains
-(not one digit off or two neighbours swapped, not day and month swapped): a namesake born the
-same day in the same commune agrees on name, birth date and places, which the model adds up as
-unrelated evidence, while the admission, a fact for life printed on the card, says two people.
+same reason turned round, are two admission dates that no one slip of typing explains (not one
+digit off or two neighbours swapped, not day and month swapped, not a partial date agreeing as
+far as it goes): a namesake born the same day in the same commune agrees on name, birth date
+and places, which the model adds up as unrelated evidence, while the admission, a fact for life
+printed on the card, says two people.
 """
 
 import math
