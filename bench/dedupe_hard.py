@@ -12,6 +12,22 @@ The set (about 100,000 rows in 40 unit files, CSV) holds, besides people written
 - 400 namesake pairs: two different people with the same full name and birth date (one of
   them without a CCCD in half the pairs), who must NOT be merged.
 
+Harder cases (since the second version of the set, `hard<people>-v2`), each realistic:
+
+- transfers whose admission date was typed again at the new unit (one digit wrong, day and month
+  swapped, or only the year), besides the transfer's own changes (`transfer_retyped`);
+- a woman moved to another unit (a marriage): a new phone and residence, her CCCD missing or
+  her old 9-digit CMND in its place, everything else as before (`moved_woman`);
+- a stale copy: the old 9-digit CMND in the CCCD column, the phone changed in half
+  (`stale_cccd`);
+- namesakes from one commune: same full name, birth date, sex, hometown, birthplace and
+  ethnicity, each their own CCCD (of the same province and year) or one left out, their own
+  phone, residence and admission date: two people, who must NOT be merged;
+- twins: same birth date, birthplace, hometown and family name and middle name, given names
+  one letter or one tone apart in half the pairs (Hùng and Hưng), their own CCCD or one left
+  out, their own phone, their own admission date (in nine pairs of ten; the tenth were admitted
+  together), the same residence in half: NOT to be merged.
+
 The truth is a person id per row. Both methods read the same files through our parse and clean
 (the standardised values are the input; Splink is given the same columns). The scorer prints
 pairwise precision, recall and F1, recall on transfers and on exact copies, namesake pairs
@@ -31,6 +47,7 @@ import random
 import resource
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from itertools import combinations
 from pathlib import Path
@@ -64,7 +81,30 @@ COLUMNS = [
     "Số thẻ đảng viên",
     "Điện thoại",
 ]
-KINDS = ("transfer", "exact_copy", "swapped_date", "cccd_typo")
+KINDS = (
+    "transfer",
+    "exact_copy",
+    "swapped_date",
+    "cccd_typo",
+    "transfer_retyped",
+    "moved_woman",
+    "stale_cccd",
+)
+# Pairs of different people the methods must keep apart: (truth key, row kind).
+APART = (("namesakes", "namesake"), ("commune_namesakes", "namesake_commune"), ("twins", "twin"))
+# Given names of twins one letter or one tone apart (the other half: any two given names).
+TWIN_NAMES = (
+    ("Hùng", "Hưng"),
+    ("Thanh", "Thành"),
+    ("Tâm", "Tân"),
+    ("Tuấn", "Tuân"),
+    ("Hoà", "Hoài"),
+    ("Phương", "Phượng"),
+    ("Anh", "Ánh"),
+    ("Lan", "Lam"),
+    ("Hà", "Hải"),
+    ("Long", "Lông"),
+)
 _VOWELS = "aăâeêioôơuưy"
 _LETTERS = "bcdghklmnpqrstvx"
 
@@ -135,6 +175,70 @@ def other_hometown_text(text: str, rng: random.Random) -> str:
     return out if out != text else text.upper()
 
 
+def retyped_date(d: datetime.date, rng: random.Random) -> str:
+    """A date typed again: one digit wrong, day and month swapped, or only the year."""
+    how = rng.random()
+    if how < 0.3 and d.day <= 12 and d.day != d.month:
+        return _date(d.replace(month=d.day, day=d.month))
+    if how < 0.65:
+        return str(d.year)
+    text = _date(d)
+    for _ in range(50):
+        at = rng.choice([0, 1, 3, 4, 8, 9])  # the day, the month, the year's last two digits
+        typed = text[:at] + rng.choice("0123456789") + text[at + 1 :]
+        try:
+            new = datetime.datetime.strptime(typed, "%d/%m/%Y").date()
+        except ValueError:
+            continue
+        if new != d and new <= TODAY:
+            return typed
+    return str(d.year)
+
+
+_TONES = ("\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+
+
+def near_given(given: str) -> str:
+    """A twin's given name one letter or one tone from the other's (Hùng and Hưng, Thanh and
+    Thành): the pair's partner, else the name without its tone, or with a falling one."""
+    for a, b in TWIN_NAMES:
+        if given in (a, b):
+            return b if given == a else a
+    letters = unicodedata.normalize("NFD", given)
+    if any(c in _TONES for c in letters):
+        return unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES))
+    at = next((i for i, c in enumerate(letters) if c.lower() in "aeiouy"), None)
+    if at is None:
+        return given + "h"
+    return unicodedata.normalize("NFC", letters[: at + 1] + "\u0300" + letters[at + 1 :])
+
+
+def cmnd(rng: random.Random) -> str:
+    return f"{rng.randrange(10**8, 10**9):09d}"
+
+
+def own_cccd(p: Person, rng: random.Random) -> str:
+    """Another person's CCCD of the same province, sex, century and year of birth."""
+    while True:
+        number = p.cccd[:6] + f"{rng.randrange(10**6):06d}"
+        if sum(a != b for a, b in zip(number, p.cccd, strict=True)) > 1:
+            return number
+
+
+def own_dates(p: Person, rng: random.Random) -> tuple[str, str]:
+    """Admission and official dates of someone born on p's birthday, admitted another day."""
+    born = p.birth_date
+    earliest = datetime.date(born.year + 18, born.month, 1) + datetime.timedelta(days=31)
+    for _ in range(50):
+        admitted = p.admission_date + datetime.timedelta(days=rng.randrange(-3000, 3000))
+        if earliest <= admitted <= TODAY and abs((admitted - p.admission_date).days) > 40:
+            break
+    else:
+        admitted = p.admission_date + datetime.timedelta(days=60)
+    official = admitted + datetime.timedelta(days=365)
+    return _date(admitted), _date(official) if official < TODAY else ""
+
+
 def generate(out: Path, *, people: int, seed: int) -> dict[str, Any]:
     """Write the unit files and truth.json; returns the truth."""
     out.mkdir(parents=True, exist_ok=True)
@@ -161,7 +265,44 @@ def generate(out: Path, *, people: int, seed: int) -> dict[str, Any]:
         units[rng.randrange(UNITS)].append((extra, "namesake", cells))
         namesakes.append((pid, extra))
         extra += 1
-    chosen = rng.sample(range(people), people // 35 + people * 3 // 100)
+    apart: dict[str, list[tuple[int, int]]] = {"commune_namesakes": [], "twins": []}
+    for what, pid in zip(
+        ["commune_namesakes", "twins"] * min(400, people // 10),
+        rng.sample(range(people), 2 * min(400, people // 10)),
+        strict=True,
+    ):
+        p = base[pid]
+        other = factory.person(serial=extra + 1_000_000, today=TODAY)
+        cells = _cells(other, extra)
+        # One commune, one birthday: the places, the sex and the ethnicity are p's.
+        cells[2], cells[3], cells[4], cells[5], cells[7] = (
+            "Nam" if p.sex == "M" else "Nữ",
+            _date(p.birth_date),
+            p.birth_place,
+            p.hometown,
+            p.ethnicity,
+        )
+        cells[9], cells[10] = own_dates(p, rng)
+        cells[11] = cells[11] if cells[10] else ""
+        cells[1] = own_cccd(p, rng) if rng.random() < 0.5 else ""
+        if what == "commune_namesakes":
+            cells[0], kind = p.full_name, "namesake_commune"
+        else:
+            words = p.full_name.split()
+            if rng.random() < 0.5:
+                words[-1] = near_given(words[-1])
+            else:
+                given = other.full_name.split()[-1]
+                words[-1] = given if given != words[-1] else near_given(given)
+            cells[0], kind = " ".join(words), "twin"
+            if rng.random() < 0.5:
+                cells[6] = p.residence
+            if rng.random() < 0.1:  # admitted together, in one cell
+                cells[9], cells[10] = _date(p.admission_date), _date(p.official_date)
+        units[pid * UNITS // people].append((extra, kind, cells))
+        apart[what].append((pid, extra))
+        extra += 1
+    chosen = rng.sample(range(people), people // 35 + people * 3 // 100 + people * 3 // 100)
     transfers, rest = chosen[: people // 35], chosen[people // 35 :]
     for pid in transfers:
         p = base[pid]
@@ -184,8 +325,39 @@ def generate(out: Path, *, people: int, seed: int) -> dict[str, Any]:
         p = base[pid]
         cells = _cells(p, pid)
         unit = pid * UNITS // people
-        kind = ("exact_copy", "swapped_date", "cccd_typo")[n % 3]
-        if kind == "swapped_date":
+        kind = (
+            "exact_copy",
+            "swapped_date",
+            "cccd_typo",
+            "transfer_retyped",
+            "moved_woman",
+            "stale_cccd",
+        )[n % 6]
+        if kind == "transfer_retyped":
+            cells[0] = name_typo(p.full_name, rng) if rng.random() < 0.5 else p.full_name
+            cells[12] = "0" + rng.choice("3789") + f"{rng.randrange(10**8):08d}"
+            cells[6] = factory.person(
+                serial=rng.randrange(people) + 1_500_000, today=TODAY
+            ).residence
+            cells[5] = other_hometown_text(p.hometown, rng)
+            how = rng.random()
+            cells[1] = "" if how < 0.45 else cmnd(rng) if how < 0.8 else digit_typo(p.cccd, rng)
+            cells[9] = retyped_date(p.admission_date, rng)
+            unit = (unit + rng.randrange(1, UNITS)) % UNITS
+        elif kind == "moved_woman":
+            if p.sex != "F":
+                continue
+            cells[12] = "0" + rng.choice("3789") + f"{rng.randrange(10**8):08d}"
+            cells[6] = factory.person(
+                serial=rng.randrange(people) + 1_500_000, today=TODAY
+            ).residence
+            cells[1] = "" if rng.random() < 0.6 else cmnd(rng)
+            unit = (unit + rng.randrange(1, UNITS)) % UNITS
+        elif kind == "stale_cccd":
+            cells[1] = cmnd(rng)
+            if rng.random() < 0.5:
+                cells[12] = "0" + rng.choice("3789") + f"{rng.randrange(10**8):08d}"
+        elif kind == "swapped_date":
             d = p.birth_date
             if d.day > 12 or d.day == d.month:
                 continue
@@ -195,7 +367,13 @@ def generate(out: Path, *, people: int, seed: int) -> dict[str, Any]:
         elif kind == "cccd_typo":
             cells[1] = digit_typo(p.cccd, rng)
         units[unit].append((pid, kind, cells))
-    truth: dict[str, Any] = {"seed": seed, "people": people, "rows": {}, "namesakes": namesakes}
+    truth: dict[str, Any] = {
+        "seed": seed,
+        "people": people,
+        "rows": {},
+        "namesakes": namesakes,
+        **apart,
+    }
     for n, rows in enumerate(units, 1):
         rng.shuffle(rows)
         name = f"hard_{n:02d}.csv"
@@ -224,8 +402,9 @@ def pairs_of(groups: dict[str, str]) -> set[tuple[str, str]]:
 
 def truth_pairs(truth: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[tuple[str, str], str]]:
     by_person: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    apart = {kind for _what, kind in APART}
     for key, (pid, kind) in truth["rows"].items():
-        if kind != "namesake":
+        if kind not in apart:
             by_person[pid].append((key, kind))
     pairs: set[tuple[str, str]] = set()
     kind_of: dict[tuple[str, str], str] = {}
@@ -255,19 +434,30 @@ def score(
         )
         for kind in KINDS
     }
-    # Namesakes: the twin's row(s) and the namesake's row joined in one group.
+    # Pairs of two people (namesakes, twins): any row of the first and the other's row
+    # predicted to be one person.
     rows_of: dict[int, list[str]] = defaultdict(list)
-    namesake_row: dict[int, str] = {}
+    row_of: dict[int, str] = {}
+    apart = {kind for _what, kind in APART}
     for key, (pid, kind) in truth["rows"].items():
-        if kind == "namesake":
-            namesake_row[pid] = key
+        if kind in apart:
+            row_of[pid] = key
         else:
             rows_of[pid].append(key)
-    merged = 0
-    for twin, other in truth["namesakes"]:
-        b = namesake_row[other]
-        if any(((a, b) if a < b else (b, a)) in predicted for a in rows_of[twin]):
-            merged += 1
+    merged: dict[str, tuple[int, int]] = {}
+    for what, _kind in APART:
+        pairs = truth.get(what, [])
+        merged[what] = (
+            sum(
+                1
+                for first, other in pairs
+                if any(
+                    ((a, row_of[other]) if a < row_of[other] else (row_of[other], a)) in predicted
+                    for a in rows_of[first]
+                )
+            ),
+            len(pairs),
+        )
     out = {
         "method": label,
         "pairs_true": len(true),
@@ -276,8 +466,7 @@ def score(
         "recall": recall,
         "f1": f1,
         "by_kind": by_kind,
-        "namesakes_merged": merged,
-        "namesakes": len(truth["namesakes"]),
+        "merged": merged,
     }
     if blocked is not None:
         out["blocking_recall"] = len(blocked & true) / len(true) if true else 1.0
@@ -290,6 +479,9 @@ def show(result: dict[str, Any], seconds: float) -> None:
         f"{kind} {found:,}/{total:,} ({100 * found / total if total else 0:.1f}%)"
         for kind, (found, total) in result["by_kind"].items()
     )
+    apart = ", ".join(
+        f"{what} {merged}/{total}" for what, (merged, total) in result["merged"].items()
+    )
     blocking = (
         f"; blocking recall {100 * result['blocking_recall']:.2f}% "
         f"({result['blocked_pairs']:,} pairs scored)"
@@ -299,9 +491,9 @@ def show(result: dict[str, Any], seconds: float) -> None:
     print(
         f"{result['method']}: precision {100 * result['precision']:.2f}%, recall "
         f"{100 * result['recall']:.2f}%, F1 {100 * result['f1']:.2f}% "
-        f"({result['pairs_predicted']:,} pairs predicted, {result['pairs_true']:,} true); "
-        f"namesakes merged {result['namesakes_merged']}/{result['namesakes']}{blocking}; "
-        f"{seconds:.1f} s\n    recall by kind: {kinds}"
+        f"({result['pairs_predicted']:,} pairs predicted, {result['pairs_true']:,} true)"
+        f"{blocking}; {seconds:.1f} s\n    recall by kind: {kinds}\n"
+        f"    different people merged: {apart}"
     )
 
 
@@ -325,6 +517,7 @@ def run_splink(records: list[Any]) -> tuple[set[tuple[str, str]], float]:
         name = fold(v.get("full_name") or "")
         words = name.split()
         birth = format_value(v.get("birth_date"))
+        admitted = format_value(v.get("admission_date"))
         rows.append(
             {
                 "unique_id": record_key(record),
@@ -338,7 +531,7 @@ def run_splink(records: list[Any]) -> tuple[set[tuple[str, str]], float]:
                 "sex": v.get("sex") or None,
                 "hometown": fold(v.get("hometown") or "") or None,
                 "birth_place": fold(v.get("birth_place") or "") or None,
-                "admission_date": format_value(v.get("admission_date")) or None,
+                "admission_date": admitted if len(admitted) == 10 else None,
             }
         )
     db_api = DuckDBAPI()
@@ -353,7 +546,8 @@ def run_splink(records: list[Any]) -> tuple[set[tuple[str, str]], float]:
             cl.ExactMatch("sex"),
             cl.JaroWinklerAtThresholds("hometown", [0.9, 0.8]),
             cl.JaroWinklerAtThresholds("birth_place", [0.9, 0.8]),
-            cl.ExactMatch("admission_date"),
+            # As for the birth date: a date typed again (one character, a month, a year off).
+            cl.DateOfBirthComparison("admission_date", input_is_string=True),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("cccd"),
@@ -396,7 +590,7 @@ def main() -> None:
     parser.add_argument("--no-splink", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
-    out = args.out or Path(__file__).resolve().parent / "out" / f"hard{args.people}"
+    out = args.out or Path(__file__).resolve().parent / "out" / f"hard{args.people}-v2"
     if not (out / "truth.json").exists():
         started = time.perf_counter()
         truth = generate(out, people=args.people, seed=args.seed)

@@ -13,6 +13,7 @@ from access.models import Role
 from access.scope import scope_q
 from accounts.models import User
 from cleaning.models import Batch
+from members.record import complete_keys, complete_of
 from orgs.models import Org
 from orgs.rollups import counts_of
 from orgs.selectors import org_children
@@ -75,9 +76,18 @@ def campaigns_for(user: User, org: Org) -> QuerySet[Campaign]:
     return (inside | above).distinct().select_related("root").order_by("-starts_on")
 
 
-def figures_for(campaign: Campaign, orgs: list[Org]) -> list[OrgFigures]:
+def figures_for(
+    campaign: Campaign, orgs: list[Org], *, today: date | None = None
+) -> list[OrgFigures]:
+    """Milestones and quality of each organisation's subtree, from its counters alone.
+
+    "Complete" depends on `today` (a probation over without an official date): it is the
+    counter less the members whose probation ended by then (members.record.complete_of).
+    """
+    today = today or timezone.localdate()
     milestones = list(campaign.milestones.all())
-    keys = [m.key(w) for m in milestones for w in ("expected", "done", "on_time")] + QUALITY_KEYS
+    keys = [m.key(w) for m in milestones for w in ("expected", "done", "on_time")]
+    keys += QUALITY_KEYS + complete_keys(today)
     counts = counts_of([o.id for o in orgs], keys)
     submitted = last_submissions(orgs)
     out = []
@@ -95,20 +105,29 @@ def figures_for(campaign: Campaign, orgs: list[Org]) -> list[OrgFigures]:
                     )
                     for m in milestones
                 ],
-                quality={k.replace(".", "_"): c.get(k, 0) for k in QUALITY_KEYS},
+                quality={
+                    **{k.replace(".", "_"): c.get(k, 0) for k in QUALITY_KEYS},
+                    "q_complete": complete_of(c, today),
+                },
                 last_submission=submitted.get(org.id),
             )
         )
     return out
 
 
-def children_figures(campaign: Campaign, org: Org) -> list[OrgFigures]:
+def children_figures(
+    campaign: Campaign, org: Org, *, today: date | None = None
+) -> list[OrgFigures]:
     children = [
         c
         for c in org_children(org)
         if c.path.startswith(campaign.root.path) or campaign.root.path.startswith(c.path)
     ]
-    return [f for f in figures_for(campaign, children) if any(m.expected for m in f.milestones)]
+    return [
+        f
+        for f in figures_for(campaign, children, today=today)
+        if any(m.expected for m in f.milestones)
+    ]
 
 
 def late_units(campaign: Campaign, org: Org, *, limit: int = 200) -> list[dict[str, Any]]:

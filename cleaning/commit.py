@@ -403,16 +403,22 @@ def _keys_of_new(values: dict[str, str]) -> list[str]:
     birth = _date(values.get("birth_date", ""))[0]
     assert birth is not None  # required: a row without it has an error and is not committed
     sex = values.get("sex", "")
+    official = _date(values.get("official_date", ""))[0]
+    admitted, precision = _date(values.get("admission_date", ""))
+    status = status_when_admitted(official)
+    columns: dict[str, Any] = {name: values.get(name, "") for name in QUALITY_COLUMNS}
+    columns.update(
+        card_number=_card_of(values),
+        official_date=official,
+        admission_date=admitted,
+        admission_date_precision=precision,
+    )
     return member_keys(
-        status=status_when_admitted(_date(values.get("official_date", ""))[0]),
+        status=status,
         sex=sex,
         birth_date=birth,
         exempt=False,
-        quality=quality_keys(
-            sex=sex,
-            birth_date=birth,
-            values={name: values.get(name, "") for name in QUALITY_COLUMNS},
-        ),
+        quality=quality_keys(sex=sex, birth_date=birth, status=status, values=columns),
     )
 
 

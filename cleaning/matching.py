@@ -12,6 +12,7 @@ from django.db.models.functions import Left
 from lib.cleaning.typed import typed_delta
 from lib.record import RECORD
 from members.models import Member
+from members.record import partial_date
 from orgs.models import Org
 
 from .models import Batch, BatchRow, DuplicateCandidate
@@ -222,7 +223,8 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
     people = [person_of_row(r) for r in rows]
     # Plain tuples, not model instances: a unit's members, and its province's look-alikes.
     fields = ("id", "full_name", "sex", "birth_date", "cccd", "phone", "hometown", "org_path",
-              "birth_place", "residence", "admission_date", "ethnicity")  # fmt: skip
+              "birth_place", "residence", "admission_date", "ethnicity",
+              "birth_date_precision", "admission_date_precision")  # fmt: skip
     members = list(Member.objects.filter(org__path__startswith=batch.org.path).values_list(*fields))
     # A row without a usable CCCD may be someone another unit of the province holds (a
     # transfer never closed, a number mistyped): its look-alikes there are found by birth date.
@@ -245,17 +247,18 @@ def _fuzzy(batch: Batch, rows: list[StagedRow]) -> list[DuplicateCandidate]:
             key=f"m{pk}",
             full_name=full_name,
             sex=sex,
-            birth=birth_date,
+            # An old member's dates may be known only to the year or month: compared as such.
+            birth=partial_date(birth_date, birth_precision),
             cccd=cccd,
             phone=phone,
             hometown=hometown,
             birth_place=birth_place,
             residence=residence,
-            admission=admission,
+            admission=partial_date(admission, admission_precision),
             ethnicity=ethnicity,
         )
         for pk, full_name, sex, birth_date, cccd, phone, hometown, _path, birth_place, residence,
-        admission, ethnicity in members
+        admission, ethnicity, birth_precision, admission_precision in members
     ]  # fmt: skip
     paths = {m[0]: (m[4], m[7]) for m in members}  # id -> (cccd, org_path)
     by_key = {f"r{i}": r for i, r in enumerate(rows)}

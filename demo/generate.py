@@ -360,7 +360,12 @@ class Generator:
                 quality = quality_keys(
                     sex=p.sex,
                     birth_date=p.birth_date,
-                    values={name: getattr(p, name) for name in QUALITY_COLUMNS},
+                    status=status,
+                    values={
+                        **{name: getattr(p, name, "") for name in QUALITY_COLUMNS},
+                        "card_number": card,
+                        "admission_date_precision": "day",
+                    },
                 )
                 keys = member_keys(
                     status=status, sex=p.sex, birth_date=p.birth_date, exempt=False, quality=quality

@@ -18,7 +18,9 @@ from django.db.models import Func, QuerySet, Value
 from django.db.models.functions import Concat, StrIndex, Substr
 
 from lib.cleaning.fast import fold
+from lib.cleaning.rules import probation_over_on
 from lib.vn.cccd import check_cccd
+from lib.vn.dates import PartialDate
 from lib.vn.text import sort_key as _sort_key
 
 from .models import ACTIVE_STATUSES, Member, MemberEvent
@@ -26,9 +28,24 @@ from .status import State, derive
 
 SORT_KEY_LENGTH = 255
 
-# A record is complete when what officials most often find missing is there.
+# A record is complete when what officials most often find missing is there, an official
+# member has a party card, and a member past the 12 months' probation has an official date.
 COMPLETE_FIELDS = ("phone", "birth_place", "hometown", "residence", "ethnicity")
-QUALITY_COLUMNS = ("cccd", *COMPLETE_FIELDS)
+QUALITY_COLUMNS = (
+    "cccd",
+    *COMPLETE_FIELDS,
+    "card_number",
+    "official_date",
+    "admission_date",
+    "admission_date_precision",
+)
+# Complete members without an official date are also counted by the day their probation is
+# over (PROBATION_KEY + "y2027", "m2027-03", "d2027-03-05"): a reader subtracts those whose day
+# has come, so the figure follows the calendar with no write, and a rebuild gives the same.
+PROBATION_KEY = "q.probation."
+# No probation ended before the party's first anniversary (founded 3 February 1930): earlier
+# days, from dates mistyped, all count in 1931's year key.
+FIRST_PROBATION_YEAR = 1931
 
 
 # -- Search and sort -------------------------------------------------------------------------
@@ -109,11 +126,66 @@ def status_when_admitted_sql(has_official_date: str) -> str:
 # -- Counters --------------------------------------------------------------------------------
 
 
-def quality_keys(*, sex: str, birth_date: date, values: Mapping[str, str]) -> list[str]:
-    """Data-quality counters of one record: complete, and a CCCD consistent with sex and year."""
+def partial_date(on: date, precision: str) -> PartialDate:
+    """A date of the record as far as it is known (the row keeps its first day and precision:
+    birth and admission dates of old members may give only the year or the month)."""
+    if precision == "year":
+        return PartialDate(on.year)
+    if precision == "month":
+        return PartialDate(on.year, on.month)
+    return PartialDate.from_date(on)
+
+
+def probation_keys(over_on: date) -> list[str]:
+    """The keys of a complete member whose probation is over on `over_on` with no official
+    date: one per year, month and day, so a reader sums at most one key per year since 1931,
+    11 months and 31 days, however many members are waiting."""
+    year = max(over_on.year, FIRST_PROBATION_YEAR)
+    return [
+        f"{PROBATION_KEY}y{year:04d}",
+        f"{PROBATION_KEY}m{over_on:%Y-%m}",
+        f"{PROBATION_KEY}d{over_on:%Y-%m-%d}",
+    ]
+
+
+def overdue_keys(today: date) -> list[str]:
+    """The probation keys whose members are no longer complete on `today`: the years before
+    this one, the months of this year before this one, and this month's days up to today."""
+    return [
+        *(f"{PROBATION_KEY}y{y:04d}" for y in range(FIRST_PROBATION_YEAR, today.year)),
+        *(f"{PROBATION_KEY}m{today.year:04d}-{m:02d}" for m in range(1, today.month)),
+        *(f"{PROBATION_KEY}d{today:%Y-%m}-{d:02d}" for d in range(1, today.day + 1)),
+    ]
+
+
+def complete_keys(today: date) -> list[str]:
+    """The counters that make the "complete" figure on `today` (for orgs.rollups.counts_of)."""
+    return ["q.complete", *overdue_keys(today)]
+
+
+def complete_of(counts: Mapping[str, int], today: date) -> int:
+    """Members with a complete record on `today`, from their subtree's counters."""
+    overdue = sum(counts.get(key, 0) for key in overdue_keys(today))
+    return counts.get("q.complete", 0) - overdue
+
+
+def quality_keys(
+    *, sex: str, birth_date: date, status: str, values: Mapping[str, Any]
+) -> list[str]:
+    """Data-quality counters of one record: complete (with the day that stops being true, for
+    a member without an official date), and a CCCD consistent with sex and year.
+
+    values: the QUALITY_COLUMNS (dates as dates; the admission's precision "day" if absent).
+    """
     keys = []
-    if all(values.get(name) for name in COMPLETE_FIELDS):
+    if all(values.get(name) for name in COMPLETE_FIELDS) and (
+        status != "official" or values.get("card_number")
+    ):
         keys.append("q.complete")
+        admitted = values.get("admission_date")
+        if not values.get("official_date") and admitted:
+            precision = values.get("admission_date_precision") or "day"
+            keys += probation_keys(probation_over_on(partial_date(admitted, precision)))
     cccd = values.get("cccd") or ""
     if not [
         p for p in check_cccd(cccd, sex=sex, birth_year=birth_date.year) if p.severity == "error"
@@ -137,7 +209,9 @@ def member_keys(
 def member_keys_of(member: Member | Any) -> list[str]:
     """The counters of a member (or of the columns of one about to be written)."""
     values = {name: getattr(member, name) for name in QUALITY_COLUMNS}
-    quality = quality_keys(sex=member.sex, birth_date=member.birth_date, values=values)
+    quality = quality_keys(
+        sex=member.sex, birth_date=member.birth_date, status=member.status, values=values
+    )
     return member_keys(
         status=member.status,
         sex=member.sex,
@@ -158,6 +232,7 @@ def counts_rebuilt() -> Iterator[tuple[tuple[int, str], int]]:
         quality = quality_keys(
             sex=sex,
             birth_date=birth_date,
+            status=status,
             values=dict(zip(QUALITY_COLUMNS, quality_values, strict=True)),
         )
         for key in member_keys(

@@ -191,12 +191,24 @@ def clean_record(
 
 
 def _refresh(
-    member: Member, *, by: Any, action: str, detail: dict[str, Any], ctx: AuditContext | None
+    member: Member,
+    *,
+    by: Any,
+    action: str,
+    detail: dict[str, Any],
+    ctx: AuditContext | None,
+    before: list[str] | None = None,
 ) -> Member:
-    """Re-derive the member's state from their events, move their counters, write the audit row."""
+    """Re-derive the member's state from their events, move their counters, write the audit row.
+
+    before: the counters the member added to before the caller changed a column they depend
+    on (the official date of a recognition); by default, those of the row as it is.
+    """
     state = state_of(member)
     deltas: defaultdict[tuple[int, str], int] = defaultdict(int)
-    if member.pk and member.status:
+    if before is not None:
+        add_keys(deltas, member.org_id, before, -1)
+    elif member.pk and member.status:
         add_keys(deltas, member.org_id, member_keys_of(member), -1)
     member.status, member.exempt = state.status, state.exempt
     if state.org_id and state.org_id != member.org_id:
@@ -421,6 +433,9 @@ def member_recognise(
         raise ValidationError({"member": _("Chỉ công nhận chính thức cho đảng viên dự bị.")})
     on = _check_event_date(member, on)
     with transaction.atomic():
+        # The official date decides whether the record is complete: its counters are those of
+        # the record without it.
+        before = member_keys_of(member)
         event = _event(
             member, EventKind.RECOGNISED, on, org=member.org, by=by, detail={"place": place}
         )
@@ -428,7 +443,12 @@ def member_recognise(
         if place:
             _record_event_field(member, "official_place", place, by, f"event {event.pk}")
         return _refresh(
-            member, by=by, action="member.recognise", detail={"on": on.isoformat()}, ctx=ctx
+            member,
+            by=by,
+            action="member.recognise",
+            detail={"on": on.isoformat()},
+            ctx=ctx,
+            before=before,
         )
 
 

@@ -1,6 +1,6 @@
 """Campaign milestones: who is done, on time, late, at every level, and the export."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from cleaning.commit import batch_commit
 from cleaning.tests.test_import_pipeline import GOOD, _upload
 from conftest import World
 from core.tick import tick
+from members.models import Member
 from orgs.rollups import counts_of
 
 
@@ -435,3 +436,102 @@ def test_each_unit_row_shows_its_quality_and_last_submission_on_the_page_and_in_
     assert rows[world.ward.code][column].strftime("%d/%m/%Y %H:%M") == when
     assert rows[world.city.code][column].strftime("%d/%m/%Y %H:%M") == when
     assert rows[world.other_ward.code][column] is None
+
+
+# Every column the campaign's "complete" asks for; the rows are written relative to today.
+COMPLETE_HEADER = (
+    "Họ và tên,Số CCCD,Giới tính,Ngày sinh,Nơi sinh,Quê quán,Nơi thường trú,Dân tộc,"
+    "Ngày vào Đảng,Ngày chính thức,Số thẻ đảng viên,Điện thoại"
+)
+PLACES = "Thành phố Hồ Chí Minh,Tỉnh Long An,Phường Sài Gòn Thành phố Hồ Chí Minh,Kinh"
+
+
+def _complete_rows(today) -> tuple[list[str], date]:
+    """Four records complete in every field: on probation for 11 more days, past it without an
+    official date, official without a card, official with one. Returns the rows and the day
+    the first one's probation is over."""
+    from lib.cleaning.rules import probation_over_on
+    from lib.vn.dates import PartialDate
+
+    soon = today - timedelta(days=355)
+    late = today - timedelta(days=400)
+    over_on = probation_over_on(PartialDate.from_date(soon))
+    rows = [
+        f"Lê Thị Mai,079190000301,Nữ,01/02/1990,{PLACES},{soon:%d/%m/%Y},,,0903000301",
+        f"Đỗ Văn Hùng,079091000302,Nam,02/03/1991,{PLACES},{late:%d/%m/%Y},,,0903000302",
+        f"Vũ Thị Lan,079192000303,Nữ,03/04/1992,{PLACES},19/05/2015,19/05/2016,,0903000303",
+        f"Hồ Văn Tâm,079093000304,Nam,04/05/1993,{PLACES},19/05/2016,19/05/2017,"
+        "12340304,0903000304",
+    ]
+    return rows, over_on
+
+
+def test_complete_needs_a_card_and_an_official_date_after_probation_and_follows_the_calendar(
+    world: World, monkeypatch
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.dashboard import figures_for
+    from cleaning.services import batch_create
+    from orgs.models import CountDelta, OrgCount
+
+    today = timezone.localdate()
+    campaign = _campaign(world)
+    rows, over_on = _complete_rows(today)
+    upload = SimpleUploadedFile("day-du.csv", "\n".join([COMPLETE_HEADER, *rows]).encode())
+    batch = batch_create(org=world.cell, uploads=[upload], by=world.users["secretary"])
+    batch_commit(batch=batch, by=world.users["secretary"])
+    tick()
+
+    def complete(day) -> int:
+        return figures_for(campaign, [world.city], today=day)[0].quality["q_complete"]
+
+    # The one still on probation and the official with a card; not the one past probation
+    # without an official date, nor the official without a card.
+    assert complete(today) == 2
+    assert complete(over_on - timedelta(days=1)) == 2
+    assert complete(over_on) == 1
+    # The page reads the same figure on the day it is shown, with nothing written meanwhile.
+    written = (OrgCount.objects.count(), CountDelta.objects.count(), Member.objects.count())
+    url = f"/campaigns/{campaign.pk}/{world.city.code}/?live=1"
+    page = world.client("city").get(url).content.decode()
+    assert 'data-quality="complete">2<' in page
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: over_on)
+    page = world.client("city").get(url).content.decode()
+    assert 'data-quality="complete">1<' in page
+    assert (OrgCount.objects.count(), CountDelta.objects.count(), Member.objects.count()) == (
+        written
+    )
+
+
+def test_the_quality_counters_agree_with_a_rebuild_after_an_import_and_services(
+    world: World,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cleaning.services import batch_create
+    from members.services import member_issue_card, member_recognise
+    from orgs.models import OrgCount
+    from orgs.rollups import rollups_rebuild
+
+    today = timezone.localdate()
+    rows, _over_on = _complete_rows(today)
+    upload = SimpleUploadedFile("day-du.csv", "\n".join([COMPLETE_HEADER, *rows]).encode())
+    batch = batch_create(org=world.cell, uploads=[upload], by=world.users["secretary"])
+    batch_commit(batch=batch, by=world.users["secretary"])
+    tick()
+    late = Member.objects.get(cccd="079091000302")
+    member_recognise(member=late, on=today)
+    member_issue_card(
+        member=Member.objects.get(cccd="079192000303"), card_number="12340303", on=today
+    )
+    tick()
+
+    def snapshot() -> dict[tuple[int, str], int]:
+        rows = OrgCount.objects.filter(key__startswith="q.").exclude(value=0)
+        return {(o, k): v for o, k, v in rows.values_list("org_id", "key", "value")}
+
+    live = snapshot()
+    assert any(key.startswith("q.probation.") for _org, key in live)
+    rollups_rebuild()
+    assert snapshot() == live

@@ -379,6 +379,24 @@ def test_a_person_without_a_cccd_is_matched_with_a_look_alike_in_another_unit(
     assert not DuplicateCandidate.objects.filter(batch=batch, member_b=stranger).exists()
 
 
+def test_a_member_whose_admission_only_the_year_is_on_file_is_still_matched(
+    world: World,
+) -> None:
+    """An old member's record keeps only the year of admission (stored as its first day): a
+    row with the whole date agrees with it as far as it goes; it is not a date of another
+    day of that year, which would say two people."""
+    stranger = world.stranger
+    Member.objects.filter(pk=stranger.pk).update(
+        admission_date=stranger.admission_date.replace(month=1, day=1),
+        admission_date_precision="year",
+    )
+    admitted = stranger.admission_date.replace(month=5, day=19)
+    line = f"1,{stranger.full_name},,{'Nam' if stranger.sex == 'M' else 'Nữ'},{stranger.birth_date:%d/%m/%Y},{admitted:%d/%m/%Y},{stranger.official_date:%d/%m/%Y},"
+    candidate = DuplicateCandidate.objects.get(batch=_upload(world, line))
+    assert candidate.member_b_id == stranger.pk
+    assert any(r.startswith("fs:admission:partial:") for r in candidate.reasons)
+
+
 def test_a_pair_across_two_units_is_listed_for_both_units_and_their_ancestor(
     world: World,
 ) -> None:

@@ -1,9 +1,9 @@
 """Fellegi–Sunter scoring of candidate pairs: how much each field's agreement says, from the data.
 
 Each pair is compared field by field; each comparison falls in one *level* (exact, one-letter
-typo, day and month swapped, one CCCD digit off, the old and the new name of one hometown,
-different, unknown). A level has two probabilities: m, that a pair of records of one person
-falls in it, and u, that a pair of two people does. Its weight is log2(m / u) bits: positive
+typo, day and month swapped, one CCCD or date digit off, the old and the new name of one
+hometown, different, unknown). A level has two probabilities: m, that a pair of records of one
+person falls in it, and u, that a pair of two people does. Its weight is log2(m / u) bits: positive
 when the level is evidence of one person, negative against; an unknown value weighs nothing.
 The pair's weight is the prior (log2 of the odds that a compared pair is one person) plus its
 levels' weights, and its match probability is 2^w / (1 + 2^w).
@@ -32,7 +32,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "cccd": ("unknown", "exact", "one_digit", "different"),
     "phone": ("unknown", "exact", "different"),
     "sex": ("unknown", "exact", "different"),
-    "admission": ("unknown", "exact", "year", "different"),
+    "admission": ("unknown", "exact", "swapped", "one_digit", "partial", "year", "different"),
     "birth_place": ("unknown", "exact", "renamed", "similar", "different"),
     "hometown": ("unknown", "exact", "renamed", "similar", "different"),
     "residence": ("unknown", "exact", "similar", "different"),
@@ -49,7 +49,16 @@ STARTING: dict[str, tuple[tuple[float, float], ...]] = {
     "cccd": ((0.6, 1e-6), (0.39, 1e-5), (0.01, 0.99999)),
     "phone": ((0.7, 1e-5), (0.3, 0.99999)),
     "sex": ((0.99, 0.5), (0.01, 0.5)),
-    "admission": ((0.95, 1e-4), (0.03, 0.03), (0.02, 0.97)),
+    # A date typed again falls in swapped, one digit or partial: an unrelated date is rare
+    # for one person (it was "different" before those levels, issue 25).
+    "admission": (
+        (0.915, 1e-4),
+        (0.01, 1e-5),
+        (0.03, 1e-4),
+        (0.02, 0.005),
+        (0.02, 0.03),
+        (0.005, 0.96479),
+    ),
     "birth_place": ((0.9, 0.01), (0.04, 0.005), (0.03, 0.05), (0.03, 0.935)),
     "hometown": ((0.7, 0.01), (0.2, 0.005), (0.05, 0.05), (0.05, 0.935)),
     "residence": ((0.6, 0.001), (0.1, 0.01), (0.3, 0.989)),
@@ -279,12 +288,26 @@ def compare_exact(a: object, b: object) -> int:
 
 
 def compare_admissions(a: str | None, b: str | None) -> int:
-    """ISO dates (yyyy, yyyy-mm or yyyy-mm-dd)."""
+    """ISO dates (yyyy, yyyy-mm or yyyy-mm-dd).
+
+    A date typed again at another unit keeps its traces: day and month swapped, one digit
+    wrong (or two neighbours swapped), or only the year (or month) kept, agreeing as far as it
+    goes. Each is a level of its own, so the data tells how rare each is between two people,
+    and a date merely of the same year, or unrelated, is left as the evidence it is.
+    """
     if not a or not b:
         return 0
     if a == b:
         return 1
-    return 2 if a[:4] == b[:4] else 3
+    if len(a) == len(b) == 10 and a[:4] == b[:4] and (a[5:7], a[8:10]) == (b[8:10], b[5:7]):
+        return 2
+    # A partial date is compared as far as it goes.
+    shared = min(len(a), len(b))
+    if len(a) != len(b) and a[:shared] == b[:shared]:
+        return 4
+    if one_digit_off(a[:shared], b[:shared]):
+        return 3
+    return 5 if a[:4] == b[:4] else 6
 
 
 def compare_places(a_text: str, b_text: str, a_key: str, b_key: str) -> int:

@@ -18,7 +18,12 @@ CCCDs that differ by more than a typo (one digit, or two neighbours swapped) are
 and are never scored; nor are two names more than one letter apart (diacritics aside), nor two
 full dates of birth that are neither equal nor swapped: admission dates and CCCD serials cluster
 in a unit (a cell admits several people on one day, numbers are issued in sequence), and the
-model, which takes fields as independent, would add them up as if they did not.
+model, which takes fields as independent, would add them up as if they did not. Nor, for the
+same reason turned round, are two admission dates that no one slip of typing explains (not one
+digit off or two neighbours swapped, not day and month swapped, not a partial date agreeing as
+far as it goes): a namesake born the same day in the same commune agrees on name, birth date
+and places, which the model adds up as unrelated evidence, while the admission, a fact for life
+printed on the card, says two people.
 """
 
 import math
@@ -236,8 +241,25 @@ def _place_key(folded: str) -> str:
     return " ".join(w for w in folded.replace(",", " ").split() if w not in _PLACE_WORDS)
 
 
+def _repeats_birth_place(p: _Prepared) -> bool:
+    """Whether the hometown only repeats the birthplace (most forms: born where the family
+    comes from), so that agreeing on it says nothing the birthplace has not said."""
+    return bool(p.hometown[0]) and p.hometown[1] == p.birth_place[1]
+
+
 def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
-    """The pair's comparison levels, in linkage.FIELDS order."""
+    """The pair's comparison levels, in linkage.FIELDS order.
+
+    Fellegi–Sunter adds fields up as if independent. A hometown that repeats the birthplace on
+    both records is the same fact twice (two random people agree on both 400 times as often as
+    independence says), so it is left unknown there and the birthplace counts it once; a
+    hometown that differs from the birthplace on either record is compared as usual.
+    """
+    hometown = (
+        0
+        if _repeats_birth_place(a) and _repeats_birth_place(b)
+        else linkage.compare_places(a.hometown[0], b.hometown[0], a.hometown[1], b.hometown[1])
+    )
     return (
         linkage.compare_names(a.lower, b.lower, a.name, b.name),
         linkage.compare_births(a.birth, b.birth),
@@ -248,15 +270,30 @@ def _pattern(a: _Prepared, b: _Prepared) -> tuple[int, ...]:
         linkage.compare_places(
             a.birth_place[0], b.birth_place[0], a.birth_place[1], b.birth_place[1]
         ),
-        linkage.compare_places(a.hometown[0], b.hometown[0], a.hometown[1], b.hometown[1]),
+        hometown,
         linkage.compare_residences(a.residence, b.residence),
         linkage.compare_exact(a.ethnicity, b.ethnicity),
+    )
+
+
+def _admitted_apart(a: _Prepared, b: _Prepared, pattern: tuple[int, ...]) -> bool:
+    """Two admission dates that no one slip of typing explains (not one digit off or two
+    neighbours swapped, not day and month swapped, not a partial date that agrees as far as it
+    goes; two full dates of one year, otherwise apart, included): a member's admission is a
+    fact for life, printed on the card, so these are two people, as two dates of birth apart
+    are."""
+    level = pattern[_ADMISSION]
+    return level == _ADMISSION_APART or (
+        level == _ADMISSION_YEAR and len(a.admission) == len(b.admission) == 10
     )
 
 
 RANDOM_PAIRS = 4_000
 _NAME_TYPO = linkage.LEVELS["name"].index("typo")
 _BIRTH_YEAR = linkage.LEVELS["birth"].index("year")
+_ADMISSION = linkage.FIELDS.index("admission")
+_ADMISSION_YEAR = linkage.LEVELS["admission"].index("year")
+_ADMISSION_APART = linkage.LEVELS["admission"].index("different")
 RANDOM_AT_LEAST = 1000  # records; below, u keeps its starting values
 
 
@@ -400,8 +437,13 @@ def link(
         weight = prior + sum(t[level] for t, level in zip(table, pattern, strict=True))
         if pattern[0] == 1:
             weight += tf.get(people[i].lower, 0.0)
-        if weight < needed - 0.5 or pattern[0] > _NAME_TYPO or pattern[1] >= _BIRTH_YEAR:
-            continue  # names a letter apart or dates of birth apart: two people
+        if (
+            weight < needed - 0.5
+            or pattern[0] > _NAME_TYPO
+            or pattern[1] >= _BIRTH_YEAR
+            or _admitted_apart(people[i], people[j], pattern)
+        ):
+            continue  # names a letter apart, dates of birth or of admission apart: two people
         scored = linkage.score(model, pattern, name_tf=tf.get(people[i].lower, 0.0))
         percent = math.floor(100 * scored.probability)
         if percent >= threshold:

@@ -589,6 +589,18 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+def probation_over_on(admission: PartialDate) -> date:
+    """The first day a member admitted on `admission` is past the 12 months' probation.
+
+    A partial date counts from its last possible day ("2024" is over on 1 January 2026), so a
+    member is never called overdue who may still be on probation. The cleaner's warning
+    (dates.official_missing) and the campaign's "complete" figure (members.record) both ask
+    this one function.
+    """
+    end = _add_years(_span(admission)[1], 1)
+    return date.fromordinal(end.toordinal() + 1)
+
+
 def record_consistency(
     *,
     cccd: str | None,
@@ -850,7 +862,7 @@ def clean_record(
         and official is None
         and not get("official_date").strip()
         and admission is not None
-        and _add_years(_span(admission)[1], 1) < today
+        and probation_over_on(admission) <= today
     ):
         add(
             "official_date",

@@ -2,6 +2,7 @@
 
 import time
 from datetime import date
+from typing import Any
 
 from lib.cleaning.match import Candidate, Person, duplicate_groups, find_candidates, name_key
 from lib.synth import PersonFactory
@@ -136,3 +137,51 @@ def test_it_scales_to_a_city_in_seconds():
     assert elapsed < 20, elapsed  # about 1-2 s here; generous for slow CI machines
     # Synthetic people are all different: only true namesakes born the same day may pair.
     assert len(candidates) < 50
+
+
+def test_an_admission_date_typed_again_keeps_its_traces():
+    from lib.cleaning.linkage import LEVELS, compare_admissions
+
+    def level(a: str, b: str) -> str:
+        return LEVELS["admission"][compare_admissions(a, b)]
+
+    assert level("2010-05-19", "2010-05-19") == "exact"
+    assert level("2010-05-09", "2010-09-05") == "swapped"
+    assert level("2010-05-19", "2010-05-18") == "one_digit"
+    assert level("2010-05-19", "2011-05-19") == "one_digit"  # the year's last digit
+    assert level("2010-05-19", "2010-05-91") == "one_digit"  # two neighbours swapped
+    assert level("2010-05-19", "2010") == "partial"
+    assert level("2010-05", "2010-05-19") == "partial"
+    # A partial date is compared as far as it goes: the year typed again, one digit off.
+    assert level("2010", "2011-05-19") == "one_digit"
+    assert level("2010-06", "2010-05-19") == "one_digit"
+    assert level("2010-05-19", "2010-08-30") == "year"
+    assert level("2010-11", "2010-05-19") == "year"
+    assert level("2010-05-19", "2014-11-02") == "different"
+    assert level("2010", "2024-05-19") == "different"
+    assert level("", "2010-05-19") == "unknown"
+
+
+def test_admission_dates_no_slip_of_typing_explains_are_two_people():
+    """Namesakes born the same day in one commune, one without a CCCD: everything else
+    agrees, but the admission dates are apart, and only a typo would make one person."""
+    base: dict[str, Any] = dict(
+        full_name="Lý Thị Hường",
+        sex="F",
+        birth=date(1963, 3, 19),
+        birth_place="thị trấn Củ Chi, huyện Củ Chi, thành phố Hồ Chí Minh",
+        hometown="phường 2, quận 4, thành phố Hồ Chí Minh",
+        ethnicity="Kinh",
+    )
+    first = Person("a", cccd="079163952343", admission=date(1988, 5, 7), **base)
+    for admitted, same in (
+        (date(1988, 5, 7), True),
+        (date(1988, 5, 8), True),  # one digit
+        (date(1988, 7, 5), True),  # day and month swapped
+        (PartialDate(1988), True),  # only the year kept
+        (date(1988, 11, 2), False),  # the same year, nothing a slip explains
+        (date(1979, 6, 20), False),
+        (PartialDate(1979), False),
+    ):
+        other = Person("b", phone="+84912000000", admission=admitted, **base)
+        assert bool(find_candidates([first, other], threshold=50)) is same, admitted

@@ -8,7 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.cleaning.columns import FIELDS, RawRecord, SourceRow
-from lib.cleaning.rules import FIELD_LABELS, RULES, CleanRecord, clean_record, format_value
+from lib.cleaning.rules import (
+    FIELD_LABELS,
+    RULES,
+    CleanRecord,
+    clean_record,
+    format_value,
+    probation_over_on,
+)
 from lib.vn.dates import PartialDate
 from lib.vn.encodings import encode_legacy
 
@@ -248,6 +255,15 @@ class TestCodedValues:
         assert "dates.official_missing" not in codes(
             clean(admission_date="01/01/2025", official_date="")
         )
+
+    def test_a_probation_is_over_the_day_after_the_first_anniversary_of_the_last_possible_day(
+        self,
+    ):
+        assert probation_over_on(PartialDate(2025, 12, 6)) == date(2026, 12, 7)
+        assert probation_over_on(PartialDate(2025, 12, 31)) == date(2027, 1, 1)
+        assert probation_over_on(PartialDate(2024, 2, 29)) == date(2025, 3, 1)
+        assert probation_over_on(PartialDate(2025, 2)) == date(2026, 3, 1)
+        assert probation_over_on(PartialDate(2025)) == date(2027, 1, 1)
 
     def test_an_official_member_without_a_card_is_flagged(self):
         record = clean(card_number="")

@@ -8,7 +8,7 @@ say, and the live counters equal a rebuild from the data. The same test runs on 
 PostgreSQL (scripts/test.sh), whose name search reads different indexes.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -36,6 +36,9 @@ STEPS = st.lists(
         st.sampled_from(
             [
                 "create",
+                "admit",
+                "recognise",
+                "card",
                 "rename",
                 "correct",
                 "transfer",
@@ -100,6 +103,33 @@ def _step(world: World, action: str, n: int, serial: int) -> None:
             org=cells[n % len(cells)],
             data=person(1000 + serial, full_name=NAMES[n % len(NAMES)]),
         )
+    elif action == "admit":
+        # A complete record on probation, admitted up to two years ago: "complete" until the
+        # probation is over, which its counters keep by day.
+        services.member_create(
+            org=cells[n % len(cells)],
+            data=person(
+                1000 + serial,
+                full_name=NAMES[n % len(NAMES)],
+                birth_place="Hà Nội",
+                hometown="Tỉnh Nam Định",
+                residence="Phường Sài Gòn",
+                admission_date=today - timedelta(days=n % 730),
+                official_date=None,
+            ),
+        )
+    elif action == "recognise":
+        waiting = [m for m in active if m.status == "probationary"]
+        if waiting:
+            chosen = waiting[n % len(waiting)]
+            services.member_recognise(member=chosen, on=max(chosen.admission_date, today))
+    elif action == "card":
+        without = [m for m in active if m.status == "official" and not m.card_number]
+        if without:
+            chosen = without[n % len(without)]
+            services.member_issue_card(
+                member=chosen, card_number=f"{20000000 + serial:08d}", on=today
+            )
     elif action == "rename":
         services.member_update(member=member, changes={"full_name": NAMES[(n + 1) % len(NAMES)]})
     elif action == "correct":
