@@ -114,6 +114,23 @@ def _timings(args: argparse.Namespace, term: Any, levels: dict[str, Any], user: 
         print(f"  {level:<9} {org.name[:40]:<40} {_ms(samples)}")
     verdict = "yes" if p95s["root"] <= p95s["ward"] * 1.1 else "no"
     print(f"  root no slower than the ward (p95, 10 % noise allowed): {verdict}")
+    if has_view:
+        # The live part a watching page fetches after an event: drawn (the first page the event
+        # sends, or a reload) against shared (the others: core.live.shared_fragment).
+        from django.core.cache import cache
+
+        print(f"The live part a page fetches after an event, {args.repeat} fetches each:")
+        for level, org in levels.items():
+            live = reverse(args.view, kwargs={"term_id": term.pk, "code": org.code}) + "?live=1"
+            drawn, shared = [], []
+            for i in range(args.repeat + 3):
+                cache.clear()
+                for url, samples in ((live, drawn), (f"{live}&after=1", shared)):
+                    started = time.perf_counter()
+                    assert client.get(url).status_code == 200
+                    if i >= 3:
+                        samples.append(time.perf_counter() - started)
+            print(f"  {level:<9} drawn {_ms(drawn)}; shared {_ms(shared)}")
     print("Reports for the level above (one export each, server time):")
     for level, org in levels.items():
         cells = []
