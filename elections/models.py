@@ -93,6 +93,33 @@ class Voter(models.Model):
         return self.full_name
 
 
+class Counter(models.Model):
+    """One member of the congress's vote-counting committee (ban kiểm phiếu), which the
+    congress elects by a show of hands among its delegates (members) who are not candidates.
+
+    The counter is a delegate on the voter list; `user` is the account they count with: the
+    account linked to their member record (accounts.User.member) when they have one, else an
+    official's account named for them. Only counters' accounts enter, verify and resolve
+    ballots, and never in an election where the counter is a candidate."""
+
+    roll = models.ForeignKey(Roll, on_delete=models.CASCADE, related_name="counters")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    full_name = models.CharField(_("họ và tên"), max_length=128)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    head = models.BooleanField(_("trưởng ban"), default=False)
+    named_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-head", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roll", "member"], name="counter_roll_member"),
+            models.UniqueConstraint(fields=["roll", "user"], name="counter_roll_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
 class Election(models.Model):
     """One secret-ballot election at a congress: one body or post, one round."""
 

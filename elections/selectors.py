@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from access.models import Role
 from access.scope import Actor, can, own_member_id
+from audit.services import actor_user
 from congresses.models import Congress
 from core.http import MAX_DB_INT
 from lib.elections import share
 
-from .models import Ballot, Candidate, Election, Roll, Voter, rulebook_on
+from .models import Ballot, Candidate, Counter, Election, Roll, Voter, rulebook_on
 from .services import ballot_problem_of, roll_base
 
 
@@ -36,6 +37,40 @@ def get_election_for_user(actor: Actor, election_id: int, role: str = Role.VIEWE
     return election
 
 
+def get_election_for_counter(actor: Actor, election_id: int) -> Election:
+    """The election, for its counting screens: for the congress's editors and for the counters
+    of its counting committee (who may hold no grant at all); 404 for anyone else."""
+    election = (
+        Election.objects.select_related("congress__org__parent", "congress__term", "rulebook")
+        .filter(pk=_checked(election_id))
+        .first()
+    )
+    if election is None:
+        raise Http404
+    user = actor_user(actor)
+    counter = (
+        user is not None
+        and Counter.objects.filter(roll__congress_id=election.congress_id, user=user).exists()
+    )
+    if not counter and not can(actor, election.congress.org.path, Role.EDITOR):
+        raise Http404
+    return election
+
+
+def counters_of(roll: Roll) -> list[Counter]:
+    return list(roll.counters.select_related("user"))
+
+
+def counting_now_for(actor: Actor, roll: Roll) -> list[Election]:
+    """The congress's elections being counted whose counting committee includes `actor`."""
+    user = actor_user(actor)
+    if user is None or not roll.counters.filter(user=user).exists():
+        return []
+    return list(
+        Election.objects.filter(congress_id=roll.congress_id, status=Election.Status.COUNTING)
+    )
+
+
 def get_roll_for_voter(actor: Actor, roll_id: int) -> Roll:
     """A voter list for its door: for whoever is on it (their own check-in) and the
     congress's editors; 404 for anyone else."""
@@ -49,6 +84,23 @@ def get_roll_for_voter(actor: Actor, roll_id: int) -> Roll:
     member_id = own_member_id(actor)
     on_list = member_id is not None and roll.voters.filter(member_id=member_id).exists()
     if not on_list and not can(actor, roll.congress.org.path, Role.EDITOR):
+        raise Http404
+    return roll
+
+
+def get_roll_for_counter(actor: Actor, roll_id: int) -> Roll:
+    """A voter list for its counting committee's page: for its counters and the congress's
+    editors; 404 for anyone else."""
+    roll = (
+        Roll.objects.select_related("congress__org", "congress__term")
+        .filter(pk=_checked(roll_id))
+        .first()
+    )
+    if roll is None:
+        raise Http404
+    user = actor_user(actor)
+    counter = user is not None and roll.counters.filter(user=user).exists()
+    if not counter and not can(actor, roll.congress.org.path, Role.EDITOR):
         raise Http404
     return roll
 

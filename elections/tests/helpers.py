@@ -52,11 +52,23 @@ def cell_congress(world: World, *, members: int = 11) -> Congress:
 
 
 def roll_with_present(world: World, congress: Congress, present: int) -> Roll:
-    """The congress's voter list with its first `present` members checked in at the desk."""
+    """The congress's voter list with its first `present` members checked in at the desk, and
+    its counting committee (`counting_committee`)."""
     roll = services.roll_open(congress=congress, by=world.users["secretary"])
     for member in world.members[:present]:
         services.voter_checkin(roll=roll, member=member, by=world.users["secretary"])
+    counting_committee(world, roll)
     return roll
+
+
+def counting_committee(world: World, roll: Roll) -> None:
+    """Two counters, the last two members on the list (never the tests' candidates), who count
+    with the officials' accounts named for them: the cell's secretary and the ward's admin."""
+    by = world.users["secretary"]
+    services.counter_add(
+        roll=roll, member=world.members[-2], user=world.users["secretary"], head=True, by=by
+    )
+    services.counter_add(roll=roll, member=world.members[-1], user=world.users["ward"], by=by)
 
 
 def members_by_name(world: World) -> list[Member]:
