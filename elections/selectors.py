@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from access.models import Role
 from access.scope import Actor, can, own_member_id
-from audit.services import actor_user
 from congresses.models import Congress
 from core.http import MAX_DB_INT
 from lib.elections import share
 
 from .models import Ballot, Candidate, Counter, Election, Roll, Voter, rulebook_on
-from .services import ballot_problem_of, roll_base
+from .services import ballot_problem_of, counter_of, roll_base
 
 
 def _checked(object_id: int) -> int:
@@ -47,11 +46,7 @@ def get_election_for_counter(actor: Actor, election_id: int) -> Election:
     )
     if election is None:
         raise Http404
-    user = actor_user(actor)
-    counter = (
-        user is not None
-        and Counter.objects.filter(roll__congress_id=election.congress_id, user=user).exists()
-    )
+    counter = counter_of(actor, election.congress_id) is not None
     if not counter and not can(actor, election.congress.org.path, Role.EDITOR):
         raise Http404
     return election
@@ -63,8 +58,7 @@ def counters_of(roll: Roll) -> list[Counter]:
 
 def counting_now_for(actor: Actor, roll: Roll) -> list[Election]:
     """The congress's elections being counted whose counting committee includes `actor`."""
-    user = actor_user(actor)
-    if user is None or not roll.counters.filter(user=user).exists():
+    if counter_of(actor, roll.congress_id) is None:
         return []
     return list(
         Election.objects.filter(congress_id=roll.congress_id, status=Election.Status.COUNTING)
@@ -98,8 +92,7 @@ def get_roll_for_counter(actor: Actor, roll_id: int) -> Roll:
     )
     if roll is None:
         raise Http404
-    user = actor_user(actor)
-    counter = user is not None and roll.counters.filter(user=user).exists()
+    counter = counter_of(actor, roll.congress_id) is not None
     if not counter and not can(actor, roll.congress.org.path, Role.EDITOR):
         raise Http404
     return roll

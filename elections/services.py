@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.scope import Actor, active_grants
+from access.scope import Actor, active_grants, login_level
 from accounts.models import User
 from audit.services import AuditContext, actor_user, audit_log
 from congresses import services as congress_services
@@ -366,15 +367,25 @@ def counters_for(election: Election) -> list[Counter]:
     )
 
 
+def counter_of(actor: Actor, congress_id: int) -> Counter | None:
+    """The actor's place on the congress's counting committee, or None. An official's account
+    named for a delegate counts only when logged in at the officer level, as its grants act;
+    the account linked to the counter's own record counts at a member's level."""
+    user = actor_user(actor)
+    if user is None:
+        return None
+    counter = Counter.objects.filter(roll__congress_id=congress_id, user=user).first()
+    if counter is None:
+        return None
+    if user.member_id != counter.member_id and login_level(user) < settings.OIDC_OFFICER_MIN_LEVEL:
+        return None
+    return counter
+
+
 def counting_refusal(by: Actor, election: Election) -> str:
     """Why `by` may not read ballots of this election, in words, or "": only a counter of the
     congress's counting committee, and not one who is a candidate in it."""
-    user = actor_user(by)
-    counter = (
-        Counter.objects.filter(roll__congress_id=election.congress_id, user=user).first()
-        if user is not None
-        else None
-    )
+    counter = counter_of(by, election.congress_id)
     if counter is None:
         return _(
             "Chỉ thành viên ban kiểm phiếu của đại hội được nhập, đối chiếu và xử lý phiếu: "

@@ -175,3 +175,18 @@ def test_the_presidium_names_and_removes_counters_on_the_day_page(
         world.client("viewer").post(day, {"action": "counter_remove", "counter": 1}).status_code
         == 404
     )
+
+
+def test_an_officials_account_counts_only_at_the_officer_level(
+    world: World, congress, roll
+) -> None:
+    by = world.users["secretary"]
+    services.counter_add(roll=roll, member=world.members[8], user=by, by=by)
+    services.counter_add(roll=roll, member=world.members[0], by=by)
+    election = _counting(world, congress, world.members[3:6])
+    by.session_assurance_level = 1
+    assert "Chỉ thành viên ban kiểm phiếu" in services.counting_refusal(by, election)
+    # The member's own account counts at a member's level.
+    member = world.users["member"]
+    member.session_assurance_level = 1
+    assert services.counting_refusal(member, election) == ""
