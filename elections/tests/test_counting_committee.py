@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from conftest import World
 from elections import services
-from elections.models import Ballot, Counter
+from elections.models import Ballot, Counter, Election
 from notices.models import Notification
 
 from .helpers import cell_congress, counted
@@ -31,7 +31,7 @@ def roll(world: World, congress):
     return roll
 
 
-def _counting(world: World, congress, candidates) -> object:
+def _counting(world: World, congress, candidates) -> Election:
     by = world.users["secretary"]
     election = services.election_create(congress=congress, kind="committee", seats=3, by=by)
     services.candidates_set(election=election, members=candidates, by=by)
@@ -97,7 +97,7 @@ def test_only_counters_read_ballots_and_a_candidate_never_counts_their_election(
     # The member's own record (members[0]) is on the committee and on the ballot.
     services.counter_add(roll=roll, member=world.members[0], by=by)
     election = _counting(world, congress, world.members[:3])
-    a = election.candidates.first().pk
+    a = election.candidates.all()[0].pk
     # An editor of the organisation who is not a counter is refused.
     with pytest.raises(ValidationError, match="Chỉ thành viên ban kiểm phiếu"):
         services.ballot_enter(election=election, number=1, kept=[a], by=world.users["city"])
@@ -135,7 +135,7 @@ def test_a_counter_without_a_grant_counts_on_the_counting_screens(
     home = member.get(reverse("elections:counting", args=[roll.pk])).content.decode()
     enter = reverse("elections:enter", args=[election.pk])
     assert f'href="{enter}"' in home
-    kept = [election.candidates.first().pk]
+    kept = [election.candidates.all()[0].pk]
     assert member.post(enter, {"number": 1, "kept": kept}).status_code == 302
     world.client("ward").post(
         reverse("elections:verify", args=[election.pk]), {"number": 1, "kept": kept}
