@@ -540,6 +540,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
             "entered": election.ballots.count(),
             "last": last,
             "refusal": services.counting_refusal(request.user, election),
+            "roll": roll_of(election.congress),
         },
         status=status,
     )

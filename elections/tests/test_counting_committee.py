@@ -190,3 +190,15 @@ def test_an_officials_account_counts_only_at_the_officer_level(
     member = world.users["member"]
     member.session_assurance_level = 1
     assert services.counting_refusal(member, election) == ""
+
+
+def test_the_counting_screen_of_an_election_without_a_voter_list_opens(
+    world: World, congress
+) -> None:
+    election = services.election_create(
+        congress=congress, kind="committee", seats=3, by=world.users["secretary"]
+    )
+    response = world.client("secretary").get(reverse("elections:enter", args=[election.pk]))
+    assert (
+        response.status_code == 200 and "không ở giai đoạn kiểm phiếu" in response.content.decode()
+    )
