@@ -31,6 +31,11 @@ class Rulebook(models.Model):
     # (lib.elections.base_of): "temporary_out", "exempt_absent", "suspended".
     subtracted = models.JSONField(_("không tính vào tổng số"), default=list)
     blank_valid = models.BooleanField(_("phiếu gạch hết tên là hợp lệ"), default=False)
+    # A list without surplus (as many names as seats) is voted on a ballot with "agree" and
+    # "disagree" columns, read mark by mark; otherwise names are crossed out.
+    agree_columns = models.BooleanField(
+        _("danh sách không có số dư: phiếu có cột đồng ý, không đồng ý"), default=True
+    )
     note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
@@ -226,8 +231,11 @@ class Ballot(models.Model):
     # committee or marked (invalid whatever it keeps), in each reading.
     kept = models.JSONField(default=list)
     spoilt = models.BooleanField(default=False)
+    # On a ballot with "agree"/"disagree" columns: the names marked in both or in neither.
+    unclear = models.JSONField(default=list)
     second_kept = models.JSONField(null=True, blank=True)
     second_spoilt = models.BooleanField(null=True, blank=True)
+    second_unclear = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENTERED)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -38,6 +38,9 @@ BALLOT_REASONS = {
     "not_on_list": gettext_lazy("có tên người ngoài danh sách bầu cử"),
     "too_many": gettext_lazy("để lại nhiều tên hơn số lượng cần bầu"),
     "none_kept": gettext_lazy("gạch hết tên trong danh sách bầu cử"),
+    "unclear_single": gettext_lazy(
+        "danh sách một người mà đánh dấu cả hai cột hoặc không đánh dấu cột nào"
+    ),
 }
 
 
@@ -600,8 +603,20 @@ def election_start_count(
 # -- Ballots: double entry -------------------------------------------------------------------
 
 
-def _reading(election: Election, number: Any, kept: Sequence[int]) -> tuple[int, list[int]]:
-    """Check a reading of a ballot: its number among those issued, its names on the list."""
+def agree_form(election: Election) -> bool:
+    """Whether the election's ballots have "agree"/"disagree" columns: a list without surplus,
+    where the rules in force say so (`Rulebook.agree_columns`)."""
+    return (
+        election.rulebook.agree_columns
+        and Candidate.objects.filter(election=election).count() == election.seats
+    )
+
+
+def _reading(
+    election: Election, number: Any, kept: Sequence[int], unclear: Sequence[int] = ()
+) -> tuple[int, list[int], list[int]]:
+    """Check a reading of a ballot: its number among those issued, its names on the list, and
+    (on a ballot with agree/disagree columns only) the names marked in both or neither."""
     if election.status == Election.Status.SENT:
         raise _sent_refusal()
     if election.status != Election.Status.COUNTING:
@@ -612,10 +627,20 @@ def _reading(election: Election, number: Any, kept: Sequence[int]) -> tuple[int,
             "number", _("Số phiếu phải từ 1 đến %(n)d (số phiếu phát ra).") % {"n": issued}
         )
     ids = set(election.candidates.values_list("pk", flat=True))
-    chosen = sorted(set(kept))
-    if not set(chosen) <= ids:
+    chosen, marked = sorted(set(kept)), sorted(set(unclear))
+    if not set(chosen) | set(marked) <= ids:
         raise _refuse("kept", _("Phiếu số %(n)d: có tên không thuộc danh sách.") % {"n": number})
-    return number, chosen
+    if marked and not agree_form(election):
+        raise _refuse(
+            "kept",
+            _("Phiếu số %(n)d: phiếu này không có cột đồng ý, không đồng ý.") % {"n": number},
+        )
+    if set(chosen) & set(marked):
+        raise _refuse(
+            "kept",
+            _("Phiếu số %(n)d: một tên vừa ghi đồng ý vừa ghi không rõ.") % {"n": number},
+        )
+    return number, chosen, marked
 
 
 def ballot_enter(
@@ -624,15 +649,17 @@ def ballot_enter(
     number: int,
     kept: Sequence[int],
     spoilt: bool = False,
+    unclear: Sequence[int] = (),
     by: Actor,
     ctx: AuditContext | None = None,
 ) -> Ballot:
-    """The first counter enters a ballot: the names it keeps, or that it is spoilt (not issued
-    by the committee, signed, marked). A number already entered is refused."""
+    """The first counter enters a ballot: the names it keeps (marked "agree" on a ballot with
+    agree/disagree columns, where `unclear` are those marked in both or neither), or that it is
+    spoilt (not issued by the committee, signed, marked). A number already entered is refused."""
     _require_counter(by, election)
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, number, kept)
+        number, chosen, marked = _reading(election, number, kept, unclear)
         existing = Ballot.objects.filter(election=election, number=number).first()
         if existing is not None:
             raise _refuse(
@@ -645,6 +672,7 @@ def ballot_enter(
             number=number,
             kept=chosen,
             spoilt=bool(spoilt),
+            unclear=marked,
             entered_by=actor_user(by),
         )
         audit_log(
@@ -664,6 +692,7 @@ def ballot_verify(
     number: int,
     kept: Sequence[int],
     spoilt: bool = False,
+    unclear: Sequence[int] = (),
     by: Actor,
     ctx: AuditContext | None = None,
 ) -> Ballot:
@@ -673,7 +702,7 @@ def ballot_verify(
     _require_counter(by, election)
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, number, kept)
+        number, chosen, marked = _reading(election, number, kept, unclear)
         ballot = Ballot.objects.select_for_update().filter(election=election, number=number).first()
         if ballot is None:
             raise _refuse("number", _("Phiếu số %(n)d chưa được nhập lần đầu.") % {"n": number})
@@ -689,11 +718,24 @@ def ballot_verify(
                 _("Phiếu số %(n)d đã được đối chiếu (%(status)s).")
                 % {"n": number, "status": ballot.get_status_display()},
             )
-        same = chosen == sorted(ballot.kept) and bool(spoilt) == ballot.spoilt
+        same = (
+            chosen == sorted(ballot.kept)
+            and marked == sorted(ballot.unclear)
+            and bool(spoilt) == ballot.spoilt
+        )
         ballot.second_kept, ballot.second_spoilt = chosen, bool(spoilt)
+        ballot.second_unclear = marked
         ballot.verified_by = actor_user(by)
         ballot.status = Ballot.Status.VERIFIED if same else Ballot.Status.DISPUTED
-        ballot.save(update_fields=["second_kept", "second_spoilt", "verified_by", "status"])
+        ballot.save(
+            update_fields=[
+                "second_kept",
+                "second_spoilt",
+                "second_unclear",
+                "verified_by",
+                "status",
+            ]
+        )
         audit_log(
             actor=by,
             action="election.ballot_verify",
@@ -712,6 +754,7 @@ def ballot_resolve(
     spoilt: bool,
     note: str,
     by: Actor,
+    unclear: Sequence[int] = (),
     ctx: AuditContext | None = None,
 ) -> Ballot:
     """The counting committee looks at a disputed ballot together and records what it keeps."""
@@ -722,12 +765,13 @@ def ballot_resolve(
         raise _refuse("note", _("Hãy ghi ban kiểm phiếu đã xem lại phiếu thế nào."))
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, ballot.number, kept)
+        number, chosen, marked = _reading(election, ballot.number, kept, unclear)
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if ballot.status != Ballot.Status.DISPUTED:
             raise _refuse("number", _("Phiếu số %(n)d không có chênh lệch.") % {"n": number})
         ballot.kept, ballot.spoilt, ballot.status = chosen, bool(spoilt), Ballot.Status.RESOLVED
-        ballot.save(update_fields=["kept", "spoilt", "status"])
+        ballot.unclear = marked
+        ballot.save(update_fields=["kept", "spoilt", "unclear", "status"])
         audit_log(
             actor=by,
             action="election.ballot_resolve",
@@ -744,7 +788,9 @@ def ballot_problem_of(election: Election, ballot: Ballot) -> str | None:
     if ballot.spoilt:
         return _("không do ban kiểm phiếu phát ra hoặc có đánh dấu")
     candidates = [c.pk for c in election.candidates.all()]
-    problem = ballot_problem(ballot.kept, candidates, election.seats, election.rulebook.rules)
+    problem = ballot_problem(
+        ballot.kept, candidates, election.seats, election.rulebook.rules, ballot.unclear
+    )
     return None if problem is None else str(BALLOT_REASONS[problem])
 
 
@@ -777,14 +823,19 @@ def election_close(*, election: Election, by: Actor, ctx: AuditContext | None = 
         base = roll_base(roll, election)
         candidates = list(election.candidates.all())
         ids = [c.pk for c in candidates]
+        rules = election.rulebook.rules
+        # Spoilt ballots, and a list of one marked in both columns or neither, count for
+        # nobody; tally() judges the rest by the names they keep.
+        void = {
+            b.pk
+            for b in ballots
+            if b.spoilt
+            or (b.unclear and ballot_problem(b.kept, ids, election.seats, rules, b.unclear))
+        }
         outcome = tally(
-            [b.kept for b in ballots if not b.spoilt],
-            ids,
-            election.seats,
-            base,
-            election.rulebook.rules,
+            [b.kept for b in ballots if b.pk not in void], ids, election.seats, base, rules
         )
-        spoilt = sum(1 for b in ballots if b.spoilt)
+        spoilt = len(void)
         for c in candidates:
             c.votes = outcome.votes[c.pk]
             c.elected = c.pk in outcome.elected

@@ -2,6 +2,7 @@
 figure (live), the door's rotating code and the delegate's check-in, an election (candidates,
 counting, tally, results), the two counters' screens, and the PDF ballots and minutes."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import segno
@@ -28,7 +29,7 @@ from members.models import Member
 from members.selectors import MemberFilters, members_for, members_visible_to
 
 from . import services
-from .models import Ballot, Election, Voter
+from .models import Ballot, Candidate, Election, Voter
 from .reports import ballots_pdf, minutes_pdf
 from .selectors import (
     attendance_of,
@@ -456,19 +457,52 @@ def _candidates_picked(
     return sorted(chosen.values(), key=lambda m: (m.sort_key, m.pk))
 
 
-def _reading(request: AuthedHttpRequest) -> tuple[int, list[int], bool]:
-    kept = [i for i in (_int(v) for v in request.POST.getlist("kept")) if i is not None]
-    return _int(request.POST.get("number")) or 0, kept, request.POST.get("spoilt") == "on"
+@dataclass
+class _Reading:
+    number: int
+    kept: list[int]
+    spoilt: bool
+    unclear: list[int]
+
+
+def _reading(request: AuthedHttpRequest, candidates: list[Candidate], agree: bool) -> _Reading:
+    """One reading of a ballot as typed: the names left on it (ticked), or on a ballot with
+    agree/disagree columns each name's mark (agree, disagree, or both/neither: unclear)."""
+    number = _int(request.POST.get("number")) or 0
+    spoilt = request.POST.get("spoilt") == "on"
+    if not agree:
+        kept = [i for i in (_int(v) for v in request.POST.getlist("kept")) if i is not None]
+        return _Reading(number, kept, spoilt, [])
+    marks = {c.pk: request.POST.get(f"mark-{c.pk}", "") for c in candidates}
+    missing = [c for c in candidates if marks[c.pk] not in ("agree", "disagree", "unclear")]
+    if missing and not spoilt:
+        raise ValidationError(
+            _(
+                "Phiếu số %(n)d: chưa ghi dòng của %(name)s (đồng ý, không đồng ý, hay cả hai "
+                "cột hoặc không cột nào)."
+            )
+            % {"n": number, "name": missing[0].full_name}
+        )
+    return _Reading(
+        number,
+        [pk for pk, mark in marks.items() if mark == "agree"],
+        spoilt,
+        [pk for pk, mark in marks.items() if mark == "unclear"],
+    )
 
 
 def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> HttpResponse:
     election = get_election_for_counter(request.user, election_id)
     status = 200
     last: Ballot | None = None
+    candidates = list(election.candidates.all())
+    agree = services.agree_form(election)
     if request.method == "POST":
-        number, kept, spoilt = _reading(request)
         ctx = AuditContext.of(request)
         try:
+            reading = _reading(request, candidates, agree)
+            number, kept = reading.number, reading.kept
+            spoilt, unclear = reading.spoilt, reading.unclear
             if request.POST.get("action") == "resolve":
                 ballot = election.ballots.filter(number=number).first()
                 if ballot is None:
@@ -477,6 +511,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     ballot=ballot,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     note=request.POST.get("note", ""),
                     by=request.user,
                     ctx=ctx,
@@ -488,6 +523,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     number=number,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     by=request.user,
                     ctx=ctx,
                 )
@@ -498,6 +534,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     number=number,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     by=request.user,
                     ctx=ctx,
                 )
@@ -517,8 +554,16 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
             status = 400
         if status == 200:
             return redirect(f"elections:{mode}", election_id=election.pk)
-    candidates = list(election.candidates.all())
     names = {c.pk: c.full_name for c in candidates}
+
+    def shown(kept: list[int], unclear: list[int] | None) -> str:
+        text = ", ".join(names.get(i, "?") for i in kept) or "—"
+        if unclear:
+            text += " · " + _("không rõ: %(names)s") % {
+                "names": ", ".join(names.get(i, "?") for i in unclear)
+            }
+        return text
+
     return render(
         request,
         "elections/counter.html",
@@ -530,13 +575,10 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
             "candidates": candidates,
             "to_verify": ballots_to_verify(election) if mode == "verify" else [],
             "disputed": [
-                (
-                    b,
-                    [names.get(i, "?") for i in b.kept],
-                    [names.get(i, "?") for i in b.second_kept or []],
-                )
+                (b, shown(b.kept, b.unclear), shown(b.second_kept or [], b.second_unclear))
                 for b in disputed(election)
             ],
+            "agree": agree,
             "entered": election.ballots.count(),
             "last": last,
             "refusal": services.counting_refusal(request.user, election),

@@ -135,11 +135,13 @@ def test_a_counter_without_a_grant_counts_on_the_counting_screens(
     home = member.get(reverse("elections:counting", args=[roll.pk])).content.decode()
     enter = reverse("elections:enter", args=[election.pk])
     assert f'href="{enter}"' in home
-    kept = [election.candidates.all()[0].pk]
-    assert member.post(enter, {"number": 1, "kept": kept}).status_code == 302
+    # Three names for three seats: a ballot with agree/disagree columns, a mark per name.
+    marks = {f"mark-{c.pk}": "agree" for c in election.candidates.all()}
+    assert member.post(enter, {"number": 1, **marks}).status_code == 302
     world.client("ward").post(
-        reverse("elections:verify", args=[election.pk]), {"number": 1, "kept": kept}
+        reverse("elections:verify", args=[election.pk]), {"number": 1, **marks}
     )
+    kept = [election.candidates.all()[0].pk]
     assert Ballot.objects.get(number=1).status == Ballot.Status.VERIFIED
     # An editor who is not a counter sees why the screen takes no ballot.
     screen = world.client("city").get(enter).content.decode()
