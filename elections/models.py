@@ -31,6 +31,11 @@ class Rulebook(models.Model):
     # (lib.elections.base_of): "temporary_out", "exempt_absent", "suspended".
     subtracted = models.JSONField(_("không tính vào tổng số"), default=list)
     blank_valid = models.BooleanField(_("phiếu gạch hết tên là hợp lệ"), default=False)
+    # A list without surplus (as many names as seats) is voted on a ballot with "agree" and
+    # "disagree" columns, read mark by mark; otherwise names are crossed out.
+    agree_columns = models.BooleanField(
+        _("danh sách không có số dư: phiếu có cột đồng ý, không đồng ý"), default=True
+    )
     note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
@@ -87,6 +92,33 @@ class Voter(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["roll", "member"], name="voter_roll_member"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Counter(models.Model):
+    """One member of the congress's vote-counting committee (ban kiểm phiếu), which the
+    congress elects by a show of hands among its delegates (members) who are not candidates.
+
+    The counter is a delegate on the voter list; `user` is the account they count with: the
+    account linked to their member record (accounts.User.member) when they have one, else an
+    official's account named for them. Only counters' accounts enter, verify and resolve
+    ballots, and never in an election where the counter is a candidate."""
+
+    roll = models.ForeignKey(Roll, on_delete=models.CASCADE, related_name="counters")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    full_name = models.CharField(_("họ và tên"), max_length=128)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    head = models.BooleanField(_("trưởng ban"), default=False)
+    named_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-head", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roll", "member"], name="counter_roll_member"),
+            models.UniqueConstraint(fields=["roll", "user"], name="counter_roll_user"),
         ]
 
     def __str__(self) -> str:
@@ -199,8 +231,11 @@ class Ballot(models.Model):
     # committee or marked (invalid whatever it keeps), in each reading.
     kept = models.JSONField(default=list)
     spoilt = models.BooleanField(default=False)
+    # On a ballot with "agree"/"disagree" columns: the names marked in both or in neither.
+    unclear = models.JSONField(default=list)
     second_kept = models.JSONField(null=True, blank=True)
     second_spoilt = models.BooleanField(null=True, blank=True)
+    second_unclear = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENTERED)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -11,6 +11,7 @@ from congresses.reports import PARTY, number
 
 from .models import Election
 from .selectors import roll_of, tally_rows
+from .services import agree_form
 
 # Ballots on one file at most: a congress of delegates prints a few hundred.
 MAX_BALLOTS = 2000
@@ -49,7 +50,7 @@ def ballots_html(election: Election) -> str:
             **_header(election),
             "candidates": list(election.candidates.all()),
             "numbers": range(1, count + 1),
-            "agree_columns": election.candidates.count() == election.seats,
+            "agree_columns": agree_form(election),
         },
     )
 

@@ -13,8 +13,8 @@ from congresses.models import Congress
 from core.http import MAX_DB_INT
 from lib.elections import share
 
-from .models import Ballot, Candidate, Election, Roll, Voter, rulebook_on
-from .services import ballot_problem_of, roll_base
+from .models import Ballot, Candidate, Counter, Election, Roll, Voter, rulebook_on
+from .services import ballot_problem_of, counter_of, roll_base
 
 
 def _checked(object_id: int) -> int:
@@ -36,6 +36,35 @@ def get_election_for_user(actor: Actor, election_id: int, role: str = Role.VIEWE
     return election
 
 
+def get_election_for_counter(actor: Actor, election_id: int) -> Election:
+    """The election, for its counting screens: for the congress's editors and for the counters
+    of its counting committee (who may hold no grant at all); 404 for anyone else."""
+    election = (
+        Election.objects.select_related("congress__org__parent", "congress__term", "rulebook")
+        .filter(pk=_checked(election_id))
+        .first()
+    )
+    if election is None:
+        raise Http404
+    counter = counter_of(actor, election.congress_id) is not None
+    if not counter and not can(actor, election.congress.org.path, Role.EDITOR):
+        raise Http404
+    return election
+
+
+def counters_of(roll: Roll) -> list[Counter]:
+    return list(roll.counters.select_related("user"))
+
+
+def counting_now_for(actor: Actor, roll: Roll) -> list[Election]:
+    """The congress's elections being counted whose counting committee includes `actor`."""
+    if counter_of(actor, roll.congress_id) is None:
+        return []
+    return list(
+        Election.objects.filter(congress_id=roll.congress_id, status=Election.Status.COUNTING)
+    )
+
+
 def get_roll_for_voter(actor: Actor, roll_id: int) -> Roll:
     """A voter list for its door: for whoever is on it (their own check-in) and the
     congress's editors; 404 for anyone else."""
@@ -49,6 +78,22 @@ def get_roll_for_voter(actor: Actor, roll_id: int) -> Roll:
     member_id = own_member_id(actor)
     on_list = member_id is not None and roll.voters.filter(member_id=member_id).exists()
     if not on_list and not can(actor, roll.congress.org.path, Role.EDITOR):
+        raise Http404
+    return roll
+
+
+def get_roll_for_counter(actor: Actor, roll_id: int) -> Roll:
+    """A voter list for its counting committee's page: for its counters and the congress's
+    editors; 404 for anyone else."""
+    roll = (
+        Roll.objects.select_related("congress__org", "congress__term")
+        .filter(pk=_checked(roll_id))
+        .first()
+    )
+    if roll is None:
+        raise Http404
+    counter = counter_of(actor, roll.congress_id) is not None
+    if not counter and not can(actor, roll.congress.org.path, Role.EDITOR):
         raise Http404
     return roll
 

@@ -10,14 +10,17 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.scope import Actor
+from access.scope import Actor, active_grants, login_level
+from accounts.models import User
 from audit.services import AuditContext, actor_user, audit_log
 from congresses import services as congress_services
 from congresses.models import Congress, Person
@@ -27,18 +30,36 @@ from lib.checkin import code_accepted
 from lib.elections import DELEGATES, MEMBERS, ballot_problem, base_of, candidates_problem, tally
 from lib.elections import Voter as VoterFacts
 from members.models import Member, Status
+from notices.services import notify
 
-from .models import MONITOR_PLACE, Ballot, Candidate, Election, Roll, Voter, rulebook_on
+from .models import MONITOR_PLACE, Ballot, Candidate, Counter, Election, Roll, Voter, rulebook_on
 
 BALLOT_REASONS = {
     "not_on_list": gettext_lazy("có tên người ngoài danh sách bầu cử"),
     "too_many": gettext_lazy("để lại nhiều tên hơn số lượng cần bầu"),
     "none_kept": gettext_lazy("gạch hết tên trong danh sách bầu cử"),
+    "unclear_single": gettext_lazy(
+        "danh sách một người mà đánh dấu cả hai cột hoặc không đánh dấu cột nào"
+    ),
 }
 
 
 def _refuse(field: str, message: str) -> ValidationError:
     return ValidationError({field: [message]})
+
+
+def _not_electable(congress: Congress, member: Member) -> str:
+    """Why a member may not be a delegate or a candidate of this congress, or "": only official
+    members of the organisation's subtree vote and stand (a probationary member does neither,
+    Party Charter, Art. 5)."""
+    if not member.is_active or not member.org_path.startswith(congress.org.path):
+        return _("%(name)s không phải đảng viên của %(org)s.") % {
+            "name": member.full_name,
+            "org": congress.org.name,
+        }
+    if member.status != Status.OFFICIAL:
+        return _("%(name)s là đảng viên dự bị: không bầu cử, ứng cử.") % {"name": member.full_name}
+    return ""
 
 
 def _require_editor(by: Actor, congress: Congress) -> None:
@@ -100,12 +121,9 @@ def voter_add(*, roll: Roll, member: Member, by: Actor, ctx: AuditContext | None
     """Put a delegate (or a member) on the list: a member of the organisation's subtree, once."""
     congress = roll.congress
     _require_editor(by, congress)
-    if not member.is_active or not member.org_path.startswith(congress.org.path):
-        raise _refuse(
-            "member",
-            _("%(name)s không phải đảng viên của %(org)s.")
-            % {"name": member.full_name, "org": congress.org.name},
-        )
+    problem = _not_electable(congress, member)
+    if problem:
+        raise _refuse("member", problem)
     try:
         with transaction.atomic():
             voter = Voter.objects.create(roll=roll, member=member, full_name=member.full_name)
@@ -225,6 +243,170 @@ def roll_base(roll: Roll, election: Election) -> int:
     return base_of(fmt, voters, election.rulebook.rules)
 
 
+# -- The counting committee (ban kiểm phiếu) -------------------------------------------------
+
+
+def _is_official_near(user: User, congress: Congress) -> bool:
+    """Whether the account holds a current grant on the congress's organisation, above it or
+    in its subtree: an official's account, which may be named for a delegate whose member
+    record has no account of its own."""
+    path = congress.org.path
+    return any(
+        path.startswith(g.org.path) or g.org.path.startswith(path) for g in active_grants(user)
+    )
+
+
+def account_not_found(congress: Congress) -> str:
+    """One message for an account that does not exist and one that may not count here, so the
+    form tells nobody which user names exist."""
+    return _(
+        "Không tìm thấy tài khoản cán bộ này ở %(org)s, cấp trên hoặc cấp dưới (hoặc tài khoản "
+        "đã gắn với đảng viên khác)."
+    ) % {"org": congress.org.name}
+
+
+def counter_add(
+    *,
+    roll: Roll,
+    member: Member,
+    user: User | None = None,
+    head: bool = False,
+    by: Actor,
+    ctx: AuditContext | None = None,
+) -> Counter:
+    """Name a member of the counting committee, as the congress elected it by a show of
+    hands: a delegate on the list, who counts with the account linked to their member record,
+    or (none linked) with the official's account named for them. Making one the head makes
+    the others not."""
+    congress = roll.congress
+    _require_editor(by, congress)
+    if not roll.voters.filter(member=member).exists():
+        raise _refuse(
+            "member",
+            _(
+                "%(name)s không có tên trong danh sách đại biểu: ban kiểm phiếu gồm các đại biểu "
+                "(đảng viên) dự đại hội."
+            )
+            % {"name": member.full_name},
+        )
+    linked = User.objects.filter(member=member).first()
+    if user is None:
+        user = linked
+        if user is None:
+            raise _refuse(
+                "user",
+                _(
+                    "%(name)s chưa có tài khoản gắn với hồ sơ đảng viên: hãy ghi tên đăng nhập "
+                    "tài khoản cán bộ mà đồng chí ấy dùng để kiểm phiếu."
+                )
+                % {"name": member.full_name},
+            )
+    elif linked is not None and linked.pk != user.pk:
+        raise _refuse(
+            "user",
+            _(
+                "%(name)s đã có tài khoản gắn với hồ sơ đảng viên: đồng chí ấy kiểm phiếu bằng tài khoản đó."
+            )
+            % {"name": member.full_name},
+        )
+    elif user.member_id not in (None, member.pk) or not _is_official_near(user, congress):
+        raise _refuse("user", account_not_found(congress))
+    try:
+        with transaction.atomic():
+            if head:
+                Counter.objects.filter(roll=roll, head=True).update(head=False)
+            counter = Counter.objects.create(
+                roll=roll, member=member, full_name=member.full_name, user=user, head=head
+            )
+            audit_log(
+                actor=by,
+                action="election.counter_add",
+                object_type="congress",
+                object_id=congress.pk,
+                detail={"member": member.pk, "user": user.pk, "head": head},
+                ctx=ctx,
+            )
+            notify(
+                [user],
+                kind="election.counter",
+                title=_("Đồng chí được cử vào ban kiểm phiếu"),
+                body=_("%(org)s, %(term)s: nhập và đối chiếu phiếu bầu ở trang ban kiểm phiếu.")
+                % {"org": congress.org.name, "term": congress.term.name},
+                url=reverse("elections:counting", args=[roll.pk]),
+                ctx=ctx,
+            )
+    except IntegrityError:
+        raise _refuse(
+            "member",
+            _("%(name)s (hoặc tài khoản này) đã có trong ban kiểm phiếu.")
+            % {"name": member.full_name},
+        ) from None
+    return counter
+
+
+def counter_remove(*, counter: Counter, by: Actor, ctx: AuditContext | None = None) -> None:
+    """Take a member off the counting committee (the ballots they read stay theirs)."""
+    congress = counter.roll.congress
+    _require_editor(by, congress)
+    with transaction.atomic():
+        audit_log(
+            actor=by,
+            action="election.counter_remove",
+            object_type="congress",
+            object_id=congress.pk,
+            detail={"member": counter.member_id, "user": counter.user_id},
+            ctx=ctx,
+        )
+        counter.delete()
+
+
+def counters_for(election: Election) -> list[Counter]:
+    """The congress's counters who may count this election: not candidates in it."""
+    candidates = Candidate.objects.filter(election=election).values("member_id")
+    return list(
+        Counter.objects.filter(roll__congress_id=election.congress_id).exclude(
+            member_id__in=candidates
+        )
+    )
+
+
+def counter_of(actor: Actor, congress_id: int) -> Counter | None:
+    """The actor's place on the congress's counting committee, or None. An official's account
+    named for a delegate counts only when logged in at the officer level, as its grants act;
+    the account linked to the counter's own record counts at a member's level."""
+    user = actor_user(actor)
+    if user is None:
+        return None
+    counter = Counter.objects.filter(roll__congress_id=congress_id, user=user).first()
+    if counter is None:
+        return None
+    if user.member_id != counter.member_id and login_level(user) < settings.OIDC_OFFICER_MIN_LEVEL:
+        return None
+    return counter
+
+
+def counting_refusal(by: Actor, election: Election) -> str:
+    """Why `by` may not read ballots of this election, in words, or "": only a counter of the
+    congress's counting committee, and not one who is a candidate in it."""
+    counter = counter_of(by, election.congress_id)
+    if counter is None:
+        return _(
+            "Chỉ thành viên ban kiểm phiếu của đại hội được nhập, đối chiếu và xử lý phiếu: "
+            "đoàn chủ tịch cử ban kiểm phiếu ở trang bầu cử của đại hội."
+        )
+    if Candidate.objects.filter(election=election, member_id=counter.member_id).exists():
+        return _(
+            "%(name)s có tên trong danh sách bầu cử này nên không kiểm phiếu cuộc bầu này."
+        ) % {"name": counter.full_name}
+    return ""
+
+
+def _require_counter(by: Actor, election: Election) -> None:
+    refusal = counting_refusal(by, election)
+    if refusal:
+        raise _refuse("counter", refusal)
+
+
 # -- Elections and candidates ----------------------------------------------------------------
 
 _CLOSED = (Election.Status.CLOSED, Election.Status.SENT)
@@ -290,15 +472,25 @@ def _locked(election: Election) -> Election:
     )
 
 
+def _too_few(n: int, seats: int) -> str:
+    return _("Danh sách bầu cử có %(n)d người, ít hơn số lượng cần bầu (%(s)d).") % {
+        "n": n,
+        "s": seats,
+    }
+
+
 def candidates_set(
     *,
     election: Election,
     members: Sequence[Member],
     by: Actor,
+    complete: bool = False,
     ctx: AuditContext | None = None,
 ) -> list[Candidate]:
-    """The candidate list, in its order, whole: refused over the surplus, under the seats, with
-    a name twice or someone outside the organisation, and once counting has begun."""
+    """The candidate list, in its order, whole: any official member of the organisation's
+    subtree (a delegate or not). Refused over the surplus, empty (or under the seats when
+    `complete`), with a name twice, someone outside the organisation or probationary, and once
+    counting has begun. A list still short of the seats is kept as a draft."""
     congress = election.congress
     _require_editor(by, congress)
     rules = election.rulebook.rules
@@ -307,12 +499,11 @@ def candidates_set(
     # list): the surplus limits the first list only.
     if problem == "over_surplus" and election.round > 1:
         problem = None
-    if problem == "too_few":
-        raise _refuse(
-            "candidates",
-            _("Danh sách bầu cử có %(n)d người, ít hơn số lượng cần bầu (%(s)d).")
-            % {"n": len(members), "s": election.seats},
-        )
+    # A list being drawn up may be short for now (names are added a few at a time from the
+    # registry); counting never starts on one (election_start_count), and a next round's list
+    # is whole at once (election_second_round).
+    if problem == "too_few" and (complete or not members):
+        raise _refuse("candidates", _too_few(len(members), election.seats))
     if problem == "over_surplus":
         raise _refuse(
             "candidates",
@@ -329,11 +520,11 @@ def candidates_set(
         )
     seen: set[int] = set()
     for n, member in enumerate(members, start=1):
-        if not member.is_active or not member.org_path.startswith(congress.org.path):
+        problem_of_member = _not_electable(congress, member)
+        if problem_of_member:
             raise _refuse(
                 "candidates",
-                _("Dòng %(n)d: %(name)s không phải đảng viên của %(org)s.")
-                % {"n": n, "name": member.full_name, "org": congress.org.name},
+                _("Dòng %(n)d: %(problem)s") % {"n": n, "problem": problem_of_member},
             )
         if member.pk in seen:
             raise _refuse(
@@ -377,8 +568,18 @@ def election_start_count(
             raise _refuse("ballots_issued", _("Cuộc bầu này đã bắt đầu kiểm phiếu."))
         candidates = election.candidates.count()
         problem = candidates_problem(election.seats, candidates, election.rulebook.rules)
+        if problem == "too_few":
+            raise _refuse("ballots_issued", _too_few(candidates, election.seats))
         if problem and not (problem == "over_surplus" and election.round > 1):
             raise _refuse("ballots_issued", _("Hãy lập danh sách bầu cử đúng quy chế trước."))
+        if len(counters_for(election)) < 2:
+            raise _refuse(
+                "ballots_issued",
+                _(
+                    "Hãy cử ban kiểm phiếu trước: cần ít nhất 2 thành viên không có tên trong "
+                    "danh sách bầu cử này (một người nhập, một người đối chiếu)."
+                ),
+            )
         roll = Roll.objects.filter(congress=election.congress).first()
         present = roll.voters.filter(checked_in_at__isnull=False).count() if roll else 0
         if not isinstance(ballots_issued, int) or not 1 <= ballots_issued <= present:
@@ -402,8 +603,20 @@ def election_start_count(
 # -- Ballots: double entry -------------------------------------------------------------------
 
 
-def _reading(election: Election, number: Any, kept: Sequence[int]) -> tuple[int, list[int]]:
-    """Check a reading of a ballot: its number among those issued, its names on the list."""
+def agree_form(election: Election) -> bool:
+    """Whether the election's ballots have "agree"/"disagree" columns: a list without surplus,
+    where the rules in force say so (`Rulebook.agree_columns`)."""
+    return (
+        election.rulebook.agree_columns
+        and Candidate.objects.filter(election=election).count() == election.seats
+    )
+
+
+def _reading(
+    election: Election, number: Any, kept: Sequence[int], unclear: Sequence[int] = ()
+) -> tuple[int, list[int], list[int]]:
+    """Check a reading of a ballot: its number among those issued, its names on the list, and
+    (on a ballot with agree/disagree columns only) the names marked in both or neither."""
     if election.status == Election.Status.SENT:
         raise _sent_refusal()
     if election.status != Election.Status.COUNTING:
@@ -414,10 +627,20 @@ def _reading(election: Election, number: Any, kept: Sequence[int]) -> tuple[int,
             "number", _("Số phiếu phải từ 1 đến %(n)d (số phiếu phát ra).") % {"n": issued}
         )
     ids = set(election.candidates.values_list("pk", flat=True))
-    chosen = sorted(set(kept))
-    if not set(chosen) <= ids:
+    chosen, marked = sorted(set(kept)), sorted(set(unclear))
+    if not set(chosen) | set(marked) <= ids:
         raise _refuse("kept", _("Phiếu số %(n)d: có tên không thuộc danh sách.") % {"n": number})
-    return number, chosen
+    if marked and not agree_form(election):
+        raise _refuse(
+            "kept",
+            _("Phiếu số %(n)d: phiếu này không có cột đồng ý, không đồng ý.") % {"n": number},
+        )
+    if set(chosen) & set(marked):
+        raise _refuse(
+            "kept",
+            _("Phiếu số %(n)d: một tên vừa ghi đồng ý vừa ghi không rõ.") % {"n": number},
+        )
+    return number, chosen, marked
 
 
 def ballot_enter(
@@ -426,15 +649,17 @@ def ballot_enter(
     number: int,
     kept: Sequence[int],
     spoilt: bool = False,
+    unclear: Sequence[int] = (),
     by: Actor,
     ctx: AuditContext | None = None,
 ) -> Ballot:
-    """The first counter enters a ballot: the names it keeps, or that it is spoilt (not issued
-    by the committee, signed, marked). A number already entered is refused."""
-    _require_editor(by, election.congress)
+    """The first counter enters a ballot: the names it keeps (marked "agree" on a ballot with
+    agree/disagree columns, where `unclear` are those marked in both or neither), or that it is
+    spoilt (not issued by the committee, signed, marked). A number already entered is refused."""
+    _require_counter(by, election)
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, number, kept)
+        number, chosen, marked = _reading(election, number, kept, unclear)
         existing = Ballot.objects.filter(election=election, number=number).first()
         if existing is not None:
             raise _refuse(
@@ -447,6 +672,7 @@ def ballot_enter(
             number=number,
             kept=chosen,
             spoilt=bool(spoilt),
+            unclear=marked,
             entered_by=actor_user(by),
         )
         audit_log(
@@ -466,16 +692,17 @@ def ballot_verify(
     number: int,
     kept: Sequence[int],
     spoilt: bool = False,
+    unclear: Sequence[int] = (),
     by: Actor,
     ctx: AuditContext | None = None,
 ) -> Ballot:
     """A second counter reads the ballot again, blind: the same reading verifies it; another
     marks it disputed, both readings kept for the committee to resolve. The counter who entered
     it cannot verify it."""
-    _require_editor(by, election.congress)
+    _require_counter(by, election)
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, number, kept)
+        number, chosen, marked = _reading(election, number, kept, unclear)
         ballot = Ballot.objects.select_for_update().filter(election=election, number=number).first()
         if ballot is None:
             raise _refuse("number", _("Phiếu số %(n)d chưa được nhập lần đầu.") % {"n": number})
@@ -491,11 +718,24 @@ def ballot_verify(
                 _("Phiếu số %(n)d đã được đối chiếu (%(status)s).")
                 % {"n": number, "status": ballot.get_status_display()},
             )
-        same = chosen == sorted(ballot.kept) and bool(spoilt) == ballot.spoilt
+        same = (
+            chosen == sorted(ballot.kept)
+            and marked == sorted(ballot.unclear)
+            and bool(spoilt) == ballot.spoilt
+        )
         ballot.second_kept, ballot.second_spoilt = chosen, bool(spoilt)
+        ballot.second_unclear = marked
         ballot.verified_by = actor_user(by)
         ballot.status = Ballot.Status.VERIFIED if same else Ballot.Status.DISPUTED
-        ballot.save(update_fields=["second_kept", "second_spoilt", "verified_by", "status"])
+        ballot.save(
+            update_fields=[
+                "second_kept",
+                "second_spoilt",
+                "second_unclear",
+                "verified_by",
+                "status",
+            ]
+        )
         audit_log(
             actor=by,
             action="election.ballot_verify",
@@ -514,22 +754,24 @@ def ballot_resolve(
     spoilt: bool,
     note: str,
     by: Actor,
+    unclear: Sequence[int] = (),
     ctx: AuditContext | None = None,
 ) -> Ballot:
     """The counting committee looks at a disputed ballot together and records what it keeps."""
     election = ballot.election
-    _require_editor(by, election.congress)
+    _require_counter(by, election)
     note = (note or "").strip()
     if not note:
         raise _refuse("note", _("Hãy ghi ban kiểm phiếu đã xem lại phiếu thế nào."))
     with transaction.atomic():
         election = _locked(election)
-        number, chosen = _reading(election, ballot.number, kept)
+        number, chosen, marked = _reading(election, ballot.number, kept, unclear)
         ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if ballot.status != Ballot.Status.DISPUTED:
             raise _refuse("number", _("Phiếu số %(n)d không có chênh lệch.") % {"n": number})
         ballot.kept, ballot.spoilt, ballot.status = chosen, bool(spoilt), Ballot.Status.RESOLVED
-        ballot.save(update_fields=["kept", "spoilt", "status"])
+        ballot.unclear = marked
+        ballot.save(update_fields=["kept", "spoilt", "unclear", "status"])
         audit_log(
             actor=by,
             action="election.ballot_resolve",
@@ -546,7 +788,9 @@ def ballot_problem_of(election: Election, ballot: Ballot) -> str | None:
     if ballot.spoilt:
         return _("không do ban kiểm phiếu phát ra hoặc có đánh dấu")
     candidates = [c.pk for c in election.candidates.all()]
-    problem = ballot_problem(ballot.kept, candidates, election.seats, election.rulebook.rules)
+    problem = ballot_problem(
+        ballot.kept, candidates, election.seats, election.rulebook.rules, ballot.unclear
+    )
     return None if problem is None else str(BALLOT_REASONS[problem])
 
 
@@ -579,14 +823,19 @@ def election_close(*, election: Election, by: Actor, ctx: AuditContext | None = 
         base = roll_base(roll, election)
         candidates = list(election.candidates.all())
         ids = [c.pk for c in candidates]
+        rules = election.rulebook.rules
+        # Spoilt ballots, and a list of one marked in both columns or neither, count for
+        # nobody; tally() judges the rest by the names they keep.
+        void = {
+            b.pk
+            for b in ballots
+            if b.spoilt
+            or (b.unclear and ballot_problem(b.kept, ids, election.seats, rules, b.unclear))
+        }
         outcome = tally(
-            [b.kept for b in ballots if not b.spoilt],
-            ids,
-            election.seats,
-            base,
-            election.rulebook.rules,
+            [b.kept for b in ballots if b.pk not in void], ids, election.seats, base, rules
         )
-        spoilt = sum(1 for b in ballots if b.spoilt)
+        spoilt = len(void)
         for c in candidates:
             c.votes = outcome.votes[c.pk]
             c.elected = c.pk in outcome.elected
@@ -650,7 +899,7 @@ def election_second_round(
             ctx=ctx,
         )
         # A list may equal the open seats (no surplus) but never fall below them.
-        candidates_set(election=following, members=members, by=by, ctx=ctx)
+        candidates_set(election=following, members=members, by=by, complete=True, ctx=ctx)
     return following
 
 
@@ -692,6 +941,42 @@ def _people_in(congress: Congress) -> list[congress_services.PersonIn]:
     ]
 
 
+def _previous_body(congress: Congress, body: str) -> set[int]:
+    """The members who sat in `body` (committee, inspection committee) after the organisation's
+    congress of the term before this one, as the monitor recorded them: someone elected now who
+    was among them is re-elected. Nobody, when that congress's results were not recorded (the
+    monitor cannot know); delegates are elected anew each term, never "re-elected"."""
+    if body == Person.Body.DELEGATE:
+        return set()
+    previous = (
+        Congress.objects.filter(org=congress.org, term__first_year__lt=congress.term.first_year)
+        .order_by("-term__first_year")
+        .first()
+    )
+    if previous is None:
+        return set()
+    return set(
+        Person.objects.filter(congress=previous, body=body, member__isnull=False).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
+def elected_facts(
+    *, congress: Congress, body: str, member_ids: Sequence[int]
+) -> dict[int, tuple[bool, bool]]:
+    """For each member elected into `body`: (re-elected, local). Re-elected: in the same body
+    after the organisation's previous congress (`_previous_body`). Local: a member of the
+    organisation's subtree now, rather than someone sent in from elsewhere."""
+    before = _previous_body(congress, body)
+    local = set(
+        Member.objects.filter(
+            pk__in=member_ids, org_path__startswith=congress.org.path
+        ).values_list("pk", flat=True)
+    )
+    return {pk: (pk in before, pk in local) for pk in member_ids}
+
+
 def election_send(*, election: Election, by: Actor, ctx: AuditContext | None = None) -> Election:
     """Pass the elected (of every round of this election) to the congress monitor as the
     congress's results, through its own service; after that nothing of the election changes.
@@ -723,8 +1008,17 @@ def election_send(*, election: Election, by: Actor, ctx: AuditContext | None = N
                 for p in people
                 if p.body != body or (body == Person.Body.DELEGATE and p.role != role)
             ]
+            facts = elected_facts(
+                congress=congress, body=body, member_ids=[c.member_id for c in elected]
+            )
             people = kept + [
-                congress_services.PersonIn(body=body, role=role, member_id=c.member_id)
+                congress_services.PersonIn(
+                    body=body,
+                    role=role,
+                    member_id=c.member_id,
+                    reelected=facts[c.member_id][0],
+                    local=facts[c.member_id][1],
+                )
                 for c in elected
             ]
         else:

@@ -2,6 +2,7 @@
 figure (live), the door's rotating code and the delegate's check-in, an election (candidates,
 counting, tally, results), the two counters' screens, and the PDF ballots and minutes."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import segno
@@ -16,23 +17,30 @@ from django.utils.translation import gettext as _
 
 from access.models import Role
 from access.scope import can, own_member_id
+from accounts.models import User
 from audit.services import AuditContext, audit_log
 from congresses.models import Congress
 from congresses.selectors import get_congress_for_user, may_update
 from core.http import MAX_DB_INT, AuthedHttpRequest
 from core.live import stamp
 from lib.checkin import WINDOW, code_for, seconds_left, window_of
+from lib.elections import candidates_problem
 from members.models import Member
+from members.selectors import MemberFilters, members_for, members_visible_to
 
 from . import services
-from .models import Ballot, Election, Voter
+from .models import Ballot, Candidate, Election, Voter
 from .reports import ballots_pdf, minutes_pdf
 from .selectors import (
     attendance_of,
     ballots_to_verify,
+    counters_of,
+    counting_now_for,
     disputed,
     elections_of,
+    get_election_for_counter,
     get_election_for_user,
+    get_roll_for_counter,
     get_roll_for_voter,
     invalid_ballots,
     roll_of,
@@ -71,6 +79,91 @@ def _voters_viewed(request: AuthedHttpRequest, congress: Congress, voters: list[
         )
 
 
+# -- Picking members: the congress results' picker, scoped the same way ----------------------
+
+# Rows of the candidate list's picker for people not on the voter list, per save.
+PICK_ROWS = 3
+
+
+def _pick_url(congress: Congress) -> str:
+    """The congress monitor's member picker: the organisation's subtree as far as the official
+    may update it (members_visible_to), every look-up audited as a member list is."""
+    return reverse(
+        "congresses:member_pick", kwargs={"term_id": congress.term_id, "code": congress.org.code}
+    )
+
+
+def _picker(congress: Congress, prefix: str) -> dict[str, Any]:
+    """What congresses/widgets/member_picker.html draws for one row named `prefix`."""
+    return {
+        "prefix": prefix,
+        "widget": {
+            "name": f"{prefix}-full_name",
+            "attrs": {"id": f"id_{prefix}-full_name"},
+            "value": "",
+            "pick_url": _pick_url(congress),
+        },
+    }
+
+
+def _in_scope(request: AuthedHttpRequest, congress: Congress) -> Any:
+    return members_visible_to(request.user, Role.EDITOR).filter(
+        org_path__startswith=congress.org.path
+    )
+
+
+def _not_found(congress: Congress) -> ValidationError:
+    return ValidationError(
+        _(
+            "Không tìm thấy đảng viên này trong %(org)s, trong phạm vi đồng chí được cập nhật: "
+            "hãy chọn trong danh sách gợi ý."
+        )
+        % {"org": congress.org.name}
+    )
+
+
+def _members_by_id(
+    request: AuthedHttpRequest, congress: Congress, ids: list[int]
+) -> dict[int, Member]:
+    """The members of these ids, each in the official's scope; an id outside it is refused."""
+    found = {m.pk: m for m in _in_scope(request, congress).filter(pk__in=ids)}
+    if any(i not in found for i in ids):
+        raise _not_found(congress)
+    return found
+
+
+def _picked(request: AuthedHttpRequest, congress: Congress, prefix: str) -> Member | None:
+    """The member a picker row names: the id a suggestion put in it or, without JavaScript, a
+    name typed in full that exactly one member in scope bears; None for an empty row."""
+    member_id = _int(request.POST.get(f"{prefix}-member"))
+    if member_id is not None:
+        return _members_by_id(request, congress, [member_id])[member_id]
+    name = " ".join(request.POST.get(f"{prefix}-full_name", "").split())[:128]
+    if not name:
+        return None
+    matches = [
+        m
+        for m in members_for(viewer=request.user, org=congress.org, filters=MemberFilters(q=name))
+        .filter(pk__in=_in_scope(request, congress).values("pk"))
+        .select_related("org")[:20]
+        if " ".join(m.full_name.split()).casefold() == name.casefold()
+    ]
+    if len(matches) > 1:
+        raise ValidationError(
+            _(
+                "Có %(n)d đảng viên tên “%(name)s”: %(who)s. Hãy chọn một người trong danh sách gợi ý."
+            )
+            % {
+                "n": len(matches),
+                "name": name,
+                "who": "; ".join(f"{m.birth_date.year}, {m.org.name}" for m in matches[:5]),
+            }
+        )
+    if not matches:
+        raise _not_found(congress)
+    return matches[0]
+
+
 # -- The congress's day: its list, its elections ---------------------------------------------
 
 
@@ -106,19 +199,18 @@ def congress_day(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRes
                     ctx=ctx,
                 )
                 messages.success(request, _("Đã mở cuộc bầu."))
+            elif roll is not None and action in ("counter", "counter_remove"):
+                _counters_post(request, roll, action, ctx)
             elif roll is not None and action in ("checkin", "mark", "add"):
                 member_id = _int(request.POST.get("member"))
                 if action == "add":
-                    member = Member.objects.filter(
-                        pk=member_id or 0, org_path__startswith=congress.org.path
-                    ).first()
+                    member = _picked(request, congress, "pick")
                     if member is None:
-                        raise ValidationError(
-                            _("Không tìm thấy đảng viên này trong %(org)s.")
-                            % {"org": congress.org.name}
-                        )
+                        raise ValidationError(_("Hãy chọn đảng viên cần thêm."))
                     services.voter_add(roll=roll, member=member, by=request.user, ctx=ctx)
-                    messages.success(request, _("Đã thêm vào danh sách."))
+                    messages.success(
+                        request, _("Đã thêm %(name)s vào danh sách.") % {"name": member.full_name}
+                    )
                 elif action == "checkin":
                     voter = services.voter_checkin(
                         roll=roll,
@@ -165,8 +257,42 @@ def congress_day(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRes
             "kinds": Election.Kind.choices,
             "voter_kinds": Voter.Kind.choices,
             "live_since": since,
+            "picker": _picker(congress, "pick"),
+            "counters": counters_of(roll) if roll is not None else [],
         },
     )
+
+
+def _counters_post(request: AuthedHttpRequest, roll: Any, action: str, ctx: AuditContext) -> None:
+    """Name a counter (a delegate on the list, with an official's account when their record has
+    none), or take one off the counting committee."""
+    if action == "counter_remove":
+        counter = roll.counters.filter(pk=_int(request.POST.get("counter")) or 0).first()
+        if counter is None:
+            raise Http404
+        services.counter_remove(counter=counter, by=request.user, ctx=ctx)
+        messages.success(
+            request, _("Đã bỏ %(name)s khỏi ban kiểm phiếu.") % {"name": counter.full_name}
+        )
+        return
+    voter = roll.voters.filter(member_id=_int(request.POST.get("member")) or 0).first()
+    if voter is None:
+        raise ValidationError(_("Hãy chọn một đại biểu trong danh sách."))
+    username = request.POST.get("username", "").strip()[:150]
+    user = None
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise ValidationError(services.account_not_found(roll.congress))
+    counter = services.counter_add(
+        roll=roll,
+        member=voter.member,
+        user=user,
+        head=request.POST.get("head") == "on",
+        by=request.user,
+        ctx=ctx,
+    )
+    messages.success(request, _("Đã cử %(name)s vào ban kiểm phiếu.") % {"name": counter.full_name})
 
 
 @login_required
@@ -200,7 +326,13 @@ def checkin(request: AuthedHttpRequest, roll_id: int) -> HttpResponse:
     """What the door's QR code opens: the congress and one button checking the delegate in."""
     roll = get_roll_for_voter(request.user, roll_id)
     code = (request.POST.get("c") or request.GET.get("c", ""))[:16]
-    context: dict[str, Any] = {"roll": roll, "congress": roll.congress, "code": code}
+    context: dict[str, Any] = {
+        "roll": roll,
+        "congress": roll.congress,
+        "code": code,
+        "hb_nav": "home",
+        "counting": counting_now_for(request.user, roll),
+    }
     if request.method == "POST":
         member_id = own_member_id(request.user)
         try:
@@ -235,13 +367,8 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
             raise Http404
         action = request.POST.get("action", "")
         ctx = AuditContext.of(request)
-        ids = [i for i in (_int(v) for v in request.POST.getlist("member")) if i is not None]
-        picked = list(
-            Member.objects.filter(pk__in=ids, org_path__startswith=congress.org.path).order_by(
-                "sort_key", "id"
-            )
-        )
         try:
+            picked = _candidates_picked(request, congress, extra=action == "candidates")
             if action == "candidates":
                 services.candidates_set(election=election, members=picked, by=request.user, ctx=ctx)
                 messages.success(request, _("Đã lưu danh sách bầu cử."))
@@ -274,7 +401,14 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
     chosen = set(election.candidates.values_list("member_id", flat=True))
     voters = voters_of(roll) if roll is not None and editor else []
     _voters_viewed(request, congress, voters)
+    listed = {v.member_id for v in voters}
+    # Candidates from outside the voter list stay offered (ticked) beside the delegates.
+    offered = [
+        (c.member_id, c.full_name) for c in election.candidates.all() if c.member_id not in listed
+    ]
+    offered += [(v.member_id, v.full_name) for v in voters]
     ballots = list(election.ballots.all())
+    problem = candidates_problem(election.seats, len(chosen), election.rulebook.rules)
     return render(
         request,
         "elections/election.html",
@@ -285,7 +419,15 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
             "editor": editor,
             "rows": tally_rows(election),
             "voters": voters,
+            "offered": offered,
             "chosen": chosen,
+            "pickers": [_picker(congress, f"extra-{n}") for n in range(PICK_ROWS)],
+            "short": problem == "too_few" and bool(chosen),
+            "list_ok": problem is None or (problem == "over_surplus" and election.round > 1),
+            "counters": [(c, c.member_id in chosen) for c in counters_of(roll)]
+            if roll is not None
+            else [],
+            "counting_url": reverse("elections:counting", args=[roll.pk]) if roll else "",
             "figures": attendance_of(roll) if roll is not None else None,
             "entered": len(ballots),
             "settled": sum(1 for b in ballots if b.settled),
@@ -299,19 +441,68 @@ def election_page(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
     )
 
 
-def _reading(request: AuthedHttpRequest) -> tuple[int, list[int], bool]:
-    kept = [i for i in (_int(v) for v in request.POST.getlist("kept")) if i is not None]
-    return _int(request.POST.get("number")) or 0, kept, request.POST.get("spoilt") == "on"
+def _candidates_picked(
+    request: AuthedHttpRequest, congress: Congress, *, extra: bool
+) -> list[Member]:
+    """The members a candidate list names, in the list's order (Vietnamese name order): those
+    ticked (delegates, or candidates already on it) and, with `extra`, those picked from the
+    organisation's subtree in the picker's rows. Every one in the official's scope, or refused."""
+    ids = [i for i in (_int(v) for v in request.POST.getlist("member")) if i is not None]
+    chosen = _members_by_id(request, congress, ids)
+    if extra:
+        for n in range(PICK_ROWS):
+            member = _picked(request, congress, f"extra-{n}")
+            if member is not None:
+                chosen[member.pk] = member
+    return sorted(chosen.values(), key=lambda m: (m.sort_key, m.pk))
+
+
+@dataclass
+class _Reading:
+    number: int
+    kept: list[int]
+    spoilt: bool
+    unclear: list[int]
+
+
+def _reading(request: AuthedHttpRequest, candidates: list[Candidate], agree: bool) -> _Reading:
+    """One reading of a ballot as typed: the names left on it (ticked), or on a ballot with
+    agree/disagree columns each name's mark (agree, disagree, or both/neither: unclear)."""
+    number = _int(request.POST.get("number")) or 0
+    spoilt = request.POST.get("spoilt") == "on"
+    if not agree:
+        kept = [i for i in (_int(v) for v in request.POST.getlist("kept")) if i is not None]
+        return _Reading(number, kept, spoilt, [])
+    marks = {c.pk: request.POST.get(f"mark-{c.pk}", "") for c in candidates}
+    missing = [c for c in candidates if marks[c.pk] not in ("agree", "disagree", "unclear")]
+    if missing and not spoilt:
+        raise ValidationError(
+            _(
+                "Phiếu số %(n)d: chưa ghi dòng của %(name)s (đồng ý, không đồng ý, hay cả hai "
+                "cột hoặc không cột nào)."
+            )
+            % {"n": number, "name": missing[0].full_name}
+        )
+    return _Reading(
+        number,
+        [pk for pk, mark in marks.items() if mark == "agree"],
+        spoilt,
+        [pk for pk, mark in marks.items() if mark == "unclear"],
+    )
 
 
 def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> HttpResponse:
-    election = get_election_for_user(request.user, election_id, Role.EDITOR)
+    election = get_election_for_counter(request.user, election_id)
     status = 200
     last: Ballot | None = None
+    candidates = list(election.candidates.all())
+    agree = services.agree_form(election)
     if request.method == "POST":
-        number, kept, spoilt = _reading(request)
         ctx = AuditContext.of(request)
         try:
+            reading = _reading(request, candidates, agree)
+            number, kept = reading.number, reading.kept
+            spoilt, unclear = reading.spoilt, reading.unclear
             if request.POST.get("action") == "resolve":
                 ballot = election.ballots.filter(number=number).first()
                 if ballot is None:
@@ -320,6 +511,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     ballot=ballot,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     note=request.POST.get("note", ""),
                     by=request.user,
                     ctx=ctx,
@@ -331,6 +523,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     number=number,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     by=request.user,
                     ctx=ctx,
                 )
@@ -341,6 +534,7 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
                     number=number,
                     kept=kept,
                     spoilt=spoilt,
+                    unclear=unclear,
                     by=request.user,
                     ctx=ctx,
                 )
@@ -360,8 +554,16 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
             status = 400
         if status == 200:
             return redirect(f"elections:{mode}", election_id=election.pk)
-    candidates = list(election.candidates.all())
     names = {c.pk: c.full_name for c in candidates}
+
+    def shown(kept: list[int], unclear: list[int] | None) -> str:
+        text = ", ".join(names.get(i, "?") for i in kept) or "—"
+        if unclear:
+            text += " · " + _("không rõ: %(names)s") % {
+                "names": ", ".join(names.get(i, "?") for i in unclear)
+            }
+        return text
+
     return render(
         request,
         "elections/counter.html",
@@ -373,17 +575,33 @@ def _counter_screen(request: AuthedHttpRequest, election_id: int, mode: str) -> 
             "candidates": candidates,
             "to_verify": ballots_to_verify(election) if mode == "verify" else [],
             "disputed": [
-                (
-                    b,
-                    [names.get(i, "?") for i in b.kept],
-                    [names.get(i, "?") for i in b.second_kept or []],
-                )
+                (b, shown(b.kept, b.unclear), shown(b.second_kept or [], b.second_unclear))
                 for b in disputed(election)
             ],
+            "agree": agree,
             "entered": election.ballots.count(),
             "last": last,
+            "refusal": services.counting_refusal(request.user, election),
+            "roll": roll_of(election.congress),
         },
         status=status,
+    )
+
+
+@login_required
+def counting(request: AuthedHttpRequest, roll_id: int) -> HttpResponse:
+    """A counter's way in: the congress's elections being counted, with their two screens,
+    for the counters of its counting committee (and its editors); 404 for anyone else."""
+    roll = get_roll_for_counter(request.user, roll_id)
+    elections = [
+        (e, services.counting_refusal(request.user, e))
+        for e in elections_of(roll.congress)
+        if e.status == Election.Status.COUNTING
+    ]
+    return render(
+        request,
+        "elections/counting.html",
+        {"roll": roll, "congress": roll.congress, "org": roll.congress.org, "elections": elections},
     )
 
 
@@ -403,7 +621,11 @@ def ballot_verify(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
 def ballots_file(request: AuthedHttpRequest, election_id: int) -> HttpResponse:
     """The ballots to print: the congress's header, the candidates, one number a ballot."""
     election = get_election_for_user(request.user, election_id, Role.EDITOR)
-    if not election.candidates.exists():
+    problem = candidates_problem(
+        election.seats, election.candidates.count(), election.rulebook.rules
+    )
+    # Ballots are printed from a whole list only (a draft short of the seats is not one).
+    if problem is not None and not (problem == "over_surplus" and election.round > 1):
         raise Http404
     response = HttpResponse(ballots_pdf(election), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="phieu-bau-{election.pk}.pdf"'

@@ -98,12 +98,23 @@ def elects(votes: int, base: int, rules: Rules) -> bool:
 
 
 def ballot_problem(
-    kept: Iterable[int], candidates: Sequence[int], seats: int, rules: Rules
+    kept: Iterable[int],
+    candidates: Sequence[int],
+    seats: int,
+    rules: Rules,
+    unclear: Iterable[int] = (),
 ) -> str | None:
-    """Why a ballot keeping the candidates `kept` is invalid, or None if it is valid."""
-    kept_set = set(kept)
-    if not kept_set <= set(candidates):
+    """Why a ballot keeping the candidates `kept` is invalid, or None if it is valid.
+
+    On a ballot with "agree"/"disagree" columns (a list without surplus), `kept` are the names
+    marked "agree" and `unclear` those marked in both columns or in neither: such a name gets
+    no vote and the ballot stays valid, unless the list has one name only, where the one mark
+    is the whole ballot (Regulation 244, Art. 17 and 32.1, kept by 190)."""
+    kept_set, unclear_set = set(kept), set(unclear)
+    if not (kept_set | unclear_set) <= set(candidates) or kept_set & unclear_set:
         return "not_on_list"
+    if unclear_set and len(candidates) == 1:
+        return "unclear_single"
     if len(kept_set) > seats:
         return "too_many"
     if not kept_set and len(candidates) > 1 and not rules.blank_valid:

@@ -52,11 +52,23 @@ def cell_congress(world: World, *, members: int = 11) -> Congress:
 
 
 def roll_with_present(world: World, congress: Congress, present: int) -> Roll:
-    """The congress's voter list with its first `present` members checked in at the desk."""
+    """The congress's voter list with its first `present` members checked in at the desk, and
+    its counting committee (`counting_committee`)."""
     roll = services.roll_open(congress=congress, by=world.users["secretary"])
     for member in world.members[:present]:
         services.voter_checkin(roll=roll, member=member, by=world.users["secretary"])
+    counting_committee(world, roll)
     return roll
+
+
+def counting_committee(world: World, roll: Roll) -> None:
+    """Two counters, the last two members on the list (never the tests' candidates), who count
+    with the officials' accounts named for them: the cell's secretary and the ward's admin."""
+    by = world.users["secretary"]
+    services.counter_add(
+        roll=roll, member=world.members[-2], user=world.users["secretary"], head=True, by=by
+    )
+    services.counter_add(roll=roll, member=world.members[-1], user=world.users["ward"], by=by)
 
 
 def members_by_name(world: World) -> list[Member]:
@@ -70,3 +82,27 @@ def counted(world: World, election: Any, ballots: list[list[int]]) -> None:
             election=election, number=number, kept=kept, by=world.users["secretary"]
         )
         services.ballot_verify(election=election, number=number, kept=kept, by=world.users["ward"])
+
+
+def delegates_congress(world: World, delegates: int = 3) -> tuple[Congress, Roll]:
+    """The grassroots organisation's congress, a delegates' congress held today, with the first
+    `delegates` members of its cell on its list (added by the ward's admin)."""
+    rulebooks_present()
+    cell_congress(world)
+    congress = Congress.objects.select_related("org", "term").get(
+        term__first_year=TODAY.year, org=world.grassroots
+    )
+    by = world.users["ward"]
+    congress_services.congress_plan(
+        congress=congress,
+        data={"planned_on": TODAY, "summoned": delegates, "format": Congress.Format.DELEGATES},
+        by=by,
+    )
+    congress_services.congress_advance(
+        congress=congress, to=Step.HELD, on=TODAY, by=by, note="Đại hội hôm nay"
+    )
+    congress = Congress.objects.select_related("org", "term").get(pk=congress.pk)
+    roll = services.roll_open(congress=congress, by=by)
+    for member in world.members[:delegates]:
+        services.voter_add(roll=roll, member=member, by=by)
+    return congress, roll

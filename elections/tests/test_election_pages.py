@@ -197,3 +197,14 @@ def test_the_tally_names_each_invalid_ballot_and_why(world: World, congress) -> 
     client.post(page, {"action": "close"})
     shown = client.get(page).content.decode()
     assert "Phiếu số 1: để lại nhiều tên hơn số lượng cần bầu" in shown
+
+
+def test_a_members_door_check_in_is_in_the_handbooks_layout(world: World, congress) -> None:
+    roll = services.roll_open(congress=congress, by=world.users["secretary"])
+    code = code_for(services.checkin_key(roll), roll.pk, window_of(timezone.now().timestamp()))
+    url = reverse("elections:checkin", args=[roll.pk]) + f"?c={code}"
+    page = world.client("member").get(url).content.decode()
+    assert 'class="hb"' in page and "handbook/handbook.css" in page
+    assert "bootstrap" not in page.lower() and 'id="checkin-button"' in page
+    done = world.client("member").post(url, {"c": code}).content.decode()
+    assert 'class="hb"' in done and 'id="done"' in done

@@ -318,3 +318,76 @@ def test_the_secretary_waits_for_the_committees_result(world: World, congress) -
         )
     assert "Ban chấp hành" in str(info.value)
     assert not Election.objects.filter(kind="secretary").exists()
+
+
+def _previous_term_committee(world: World, congress, members) -> None:
+    """The cell's congress of the term before, held and its committee recorded in the monitor."""
+    from datetime import timedelta
+
+    from congresses import services as congress_services
+    from congresses.models import Congress, Step, Tier
+    from congresses.services import PersonIn, TierDates
+
+    year = congress.term.first_year - 5
+    start = date(year, 1, 1)
+    term = congress_services.term_create(
+        by=world.users["central"],
+        organiser=world.root,
+        name="Nhiệm kỳ trước",
+        first_year=year,
+        last_year=year + 4,
+        schedule=[TierDates(t.value, start, start + timedelta(days=90)) for t in Tier],
+    )
+    previous = Congress.objects.select_related("org", "term").get(term=term, org=world.cell)
+    by = world.users["secretary"]
+    congress_services.congress_advance(
+        congress=previous, to=Step.HELD, on=start + timedelta(days=10), by=by, note="Đã họp"
+    )
+    congress_services.congress_results(
+        congress=previous,
+        numbers={},
+        people=[
+            PersonIn(body=Person.Body.COMMITTEE, role=Person.Role.MEMBER, member_id=m.pk)
+            for m in members
+        ],
+        by=by,
+    )
+
+
+def test_the_committee_sent_is_re_elected_where_it_sat_in_the_previous_committee(
+    world: World, congress
+) -> None:
+    election = _counting(world, congress, present=10)
+    a, b, c, d, e = (x for x in election.candidates.all())
+    _previous_term_committee(world, congress, [a.member, e.member])
+    counted(world, election, [[a.pk, b.pk, c.pk, d.pk]] * 10)
+    services.election_close(election=election, by=world.users["secretary"])
+    services.election_send(election=election, by=world.users["secretary"])
+    sent = {
+        p.member_id: (p.reelected, p.local)
+        for p in Person.objects.filter(congress=congress, body=Person.Body.COMMITTEE)
+    }
+    assert sent == {
+        a.member_id: (True, True),
+        b.member_id: (False, True),
+        c.member_id: (False, True),
+        d.member_id: (False, True),
+    }
+
+
+def test_no_one_is_re_elected_when_no_previous_committee_was_recorded(
+    world: World, congress
+) -> None:
+    facts = services.elected_facts(
+        congress=congress, body=Person.Body.COMMITTEE, member_ids=[world.members[0].pk]
+    )
+    assert facts == {world.members[0].pk: (False, True)}
+
+
+def test_someone_from_outside_the_organisation_is_not_local(world: World, congress) -> None:
+    facts = services.elected_facts(
+        congress=congress,
+        body=Person.Body.COMMITTEE,
+        member_ids=[world.members[0].pk, world.stranger.pk],
+    )
+    assert facts[world.members[0].pk][1] is True and facts[world.stranger.pk][1] is False

@@ -94,6 +94,15 @@ def test_a_ballot_crossing_out_every_name_follows_the_rules_setting() -> None:
     assert ballot_problem([], [1], seats=1, rules=R190) is None
 
 
+def test_an_agree_ballot_with_a_name_marked_in_both_columns_or_neither() -> None:
+    # A list without surplus: that name gets no vote, the ballot stays valid.
+    assert ballot_problem([1], [1, 2, 3], seats=3, rules=R190, unclear=[2]) is None
+    # A list of one name: the one mark is the ballot, which is then invalid.
+    assert ballot_problem([], [1], seats=1, rules=R190, unclear=[1]) == "unclear_single"
+    # A name cannot be both agreed and unclear on one reading.
+    assert ballot_problem([1], [1, 2], seats=2, rules=R190, unclear=[1]) == "not_on_list"
+
+
 def test_a_name_not_on_the_list_makes_a_ballot_invalid() -> None:
     assert ballot_problem([9], [1, 2, 3], seats=2, rules=R190) == "not_on_list"
 

@@ -136,6 +136,13 @@ MATRIX: dict[str, Row] = {
         WARD_EDITORS | {"member"},
         404,
     ),
+    # The counting committee's page: its counters (the ward's and the city's admins, named
+    # for two delegates) and the congress's editors.
+    "elections:counting": (
+        lambda w: {"roll_id": _election(w).congress.roll.pk},
+        WARD_EDITORS,
+        404,
+    ),
     "elections:election": (lambda w: {"election_id": _election(w).pk}, WARD_READERS, 404),
     "elections:enter": (lambda w: {"election_id": _election(w).pk}, WARD_EDITORS, 404),
     "elections:verify": (lambda w: {"election_id": _election(w).pk}, WARD_EDITORS, 404),
@@ -441,7 +448,7 @@ def _congress_kwargs(world: World) -> dict[str, Any]:
 
 def _election(world: World) -> Any:
     """The ward's congress's election of one secretary, counted (one ballot, entered by the
-    ward's admin, verified by the city's) and closed (once per world)."""
+    ward's admin, verified by the city's, both named counters) and closed (once per world)."""
     if not hasattr(world, "_election"):
         from congresses.models import Congress
         from elections import services
@@ -452,6 +459,9 @@ def _election(world: World) -> Any:
         ward, city = world.users["ward"], world.users["city"]
         roll = services.roll_open(congress=congress, by=ward)
         services.voter_checkin(roll=roll, member=world.members[1], by=ward)
+        # The counting committee: two delegates, counting with the two admins' accounts.
+        services.counter_add(roll=roll, member=world.members[2], user=ward, by=ward)
+        services.counter_add(roll=roll, member=world.members[3], user=city, by=ward)
         election = services.election_create(congress=congress, kind="secretary", seats=1, by=ward)
         services.candidates_set(election=election, members=[world.members[1]], by=ward)
         services.election_start_count(election=election, ballots_issued=1, by=ward)
