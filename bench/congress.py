@@ -122,7 +122,8 @@ def _timings(args: argparse.Namespace, term: Any, levels: dict[str, Any], user: 
         print(f"The live part a page fetches after an event, {args.repeat} fetches each:")
         for level, org in levels.items():
             live = reverse(args.view, kwargs={"term_id": term.pk, "code": org.code}) + "?live=1"
-            drawn, shared = [], []
+            drawn: list[float] = []
+            shared: list[float] = []
             for i in range(args.repeat + 3):
                 cache.clear()
                 for url, samples in ((live, drawn), (f"{live}&after=1", shared)):
