@@ -8,15 +8,16 @@
    (a transaction with its timeline row, counter delta and audit row) from --writers processes,
    while --clients streams of server-sent events watch the root (`orgs:live`, which the
    dashboard follows) under uvicorn with `partyorg worker --tick-only`. Latency is commit →
-   the event naming the change received; with --fetch each client also fetches the dashboard
-   after every event (as htmx does) and the screen latency is commit → that fetch finished.
+   the event naming the change received; with --screen each client follows the dashboard's
+   own stream instead, as the page does, which carries the live part drawn after each change
+   (core.live.Part), and the screen latency is commit → the first part drawn after it received.
    Updates move scheduled congresses to preparing and back (a correction, with its note), so
    the data stays valid however often the bench runs.
 
 Generates the nation (and its term) into its own database when empty; a registry without a
 congress term gets the demo term (congresses/demo.py).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyorg_bench_congress .venv/bin/python bench/congress.py [--repeat 60] [--clients 50] [--rate 200] [--seconds 60] [--fetch]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/partyorg_bench_congress .venv/bin/python bench/congress.py [--repeat 60] [--clients 50] [--rate 200] [--seconds 60] [--screen]
 """
 
 import argparse
@@ -186,11 +187,12 @@ async def _watch(
     cookies: list[str],
     go: Any,
     collect: Callable[[], None],
+    stream: str | None,
 ) -> None:
     stop = asyncio.Event()
     base = f"http://127.0.0.1:{args.port}"
     tasks = [
-        asyncio.create_task(_follow(w, base, c, False, stop))
+        asyncio.create_task(_follow(w, base, c, False, stop, stream))
         for w, c in zip(watchers, cookies, strict=True)
     ]
     await asyncio.wait_for(asyncio.gather(*(w.opened.wait() for w in watchers)), 120)
@@ -202,35 +204,6 @@ async def _watch(
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _fetch_after_events(
-    watchers: list[Watcher], base: str, cookies: list[str], path: str, stop: asyncio.Event
-) -> None:
-    """Each client fetches the dashboard's live part after each event it received, as the
-    page does (screen latency)."""
-    import httpx
-
-    async def one(watcher: Watcher, cookie: str) -> None:
-        seen = 0
-        async with httpx.AsyncClient(
-            base_url=base, cookies={"sessionid": cookie}, timeout=30
-        ) as client:
-            while not stop.is_set():
-                if len(watcher.events) > seen:
-                    seen = len(watcher.events)
-                    started = time.time()
-                    # As static/js/live.js does: the event's id lets the pages one event sent
-                    # share one drawing (core.live.shared_fragment).
-                    after = f"&after={watcher.last_id}" if watcher.last_id else ""
-                    response = await client.get(path + after)
-                    if response.status_code != 200:
-                        watcher.errors.append(f"dashboard {response.status_code}")
-                    watcher.fetches.append((started, time.time()))
-                else:
-                    await asyncio.sleep(0.01)
-
-    await asyncio.gather(*(one(w, c) for w, c in zip(watchers, cookies, strict=True)))
 
 
 def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
@@ -262,12 +235,12 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
         session["assurance_level"], session["login_method"] = 2, "eid"
         session.save()
         cookies.append(client.cookies["sessionid"].value)
-    dashboard = None
-    if args.fetch:
+    stream = None
+    if args.screen:
         try:
-            dashboard = reverse(args.view, kwargs={"term_id": term.pk, "code": root.code})
+            stream = reverse(f"{args.view}_live", kwargs={"term_id": term.pk, "code": root.code})
         except NoReverseMatch:
-            print(f"  --fetch: no {args.view} page yet; measuring commit → event only")
+            print(f"  --screen: no {args.view}_live stream; measuring commit → event only")
     connection.close()
 
     context = multiprocessing.get_context("fork")
@@ -318,18 +291,7 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
         done.sort()
 
     async def run() -> None:
-        stop = asyncio.Event()
-        fetching = None
-        if dashboard is not None:
-            fetching = asyncio.create_task(
-                _fetch_after_events(
-                    watchers, f"http://127.0.0.1:{args.port}", cookies, dashboard + "?live=1", stop
-                )
-            )
-        await _watch(args, watchers, cookies, go, collect)
-        stop.set()
-        if fetching is not None:
-            await asyncio.gather(fetching, return_exceptions=True)
+        await _watch(args, watchers, cookies, go, collect, stream)
 
     try:
         _wait_for_port(args.port)
@@ -346,6 +308,16 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
     failures = [error for _t, _p, error in done if error]
     latency, screen, missed = [], [], 0
     for watcher in watchers:
+        if stream is not None:
+            # On screen: the first part drawn after the commit (its id is the moment the change
+            # it was drawn after reached the server, so its reads began after this commit).
+            for at_commit, _path in committed:
+                seen = next((got for got, at in watcher.parts if at >= at_commit), None)
+                if seen is None:
+                    missed += 1
+                else:
+                    screen.append(seen - at_commit)
+            continue
         events = watcher.events
         k = 0
         for at_commit, path in committed:
@@ -358,10 +330,6 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
                 missed += 1
                 continue
             latency.append(seen - at_commit)
-            if dashboard is not None:
-                finished = next((end for start, end in watcher.fetches if start >= seen), None)
-                if finished is not None:
-                    screen.append(finished - at_commit)
     elapsed = committed[-1][0] - committed[0][0] if len(committed) > 1 else 0.0
     print(
         f"  {len(committed):,} updates committed in {elapsed:.1f} s"
@@ -370,11 +338,14 @@ def _live(args: argparse.Namespace, term: Any, root: Any, user: Any) -> None:
     )
     lock_timeouts = sum("lock" in f.lower() for f in failures)
     print(f"  lock timeouts or deadlocks: {lock_timeouts}")
-    print("  " + _figures("commit → event received at the root", latency))
-    if dashboard is not None:
-        print("  " + _figures("commit → dashboard fetched", screen))
-        fetches = [end - start for w in watchers for start, end in w.fetches]
-        print("  " + _figures("dashboard fetch alone", fetches))
+    if stream is None:
+        print("  " + _figures("commit → event received at the root", latency))
+    else:
+        print("  " + _figures("commit → the root's dashboard part drawn after it received", screen))
+        parts = sum(len(w.parts) for w in watchers)
+        print(
+            f"  parts received: {parts:,} ({parts / max(elapsed, 1e-9) / len(watchers):.1f}/s a client)"
+        )
     errors = [e for w in watchers for e in w.errors]
     print(
         f"  missed (no event after a change): {missed}; client errors: {len(errors)}"
@@ -392,7 +363,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--writers", type=int, default=2, help="writer processes")
-    parser.add_argument("--fetch", action="store_true", help="fetch the dashboard after events")
+    parser.add_argument(
+        "--screen", action="store_true", help="follow the dashboard's own stream (its part)"
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--no-live", action="store_true", help="the dashboard timings only")
     args = parser.parse_args()

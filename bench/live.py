@@ -53,8 +53,9 @@ class Watcher:
     path: str
     # (received, paths named) of every event; fetches as (started, finished).
     events: list[tuple[float, set[str]]] = field(default_factory=list)
-    # The id of the last event (the moment it was sent), which a page's fetch passes as `after`.
-    last_id: str = ""
+    # Parts a stream carried (core.live.Part): (received, the id: the moment the change it
+    # was drawn after reached the server).
+    parts: list[tuple[float, float]] = field(default_factory=list)
     fetches: list[tuple[float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     opened: asyncio.Event = field(default_factory=asyncio.Event)
@@ -104,8 +105,14 @@ def _wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 
 async def _follow(
-    watcher: Watcher, base: str, cookie: str, fetch: bool, stop: asyncio.Event
+    watcher: Watcher,
+    base: str,
+    cookie: str,
+    fetch: bool,
+    stop: asyncio.Event,
+    stream: str | None = None,
 ) -> None:
+    """Follow a stream (the organisation's, or a page's own `stream` carrying its part)."""
     import httpx
     from httpx_sse import aconnect_sse
 
@@ -128,7 +135,8 @@ async def _follow(
         fetching = asyncio.create_task(fetcher(client)) if fetch else None
         while not stop.is_set():
             try:
-                async with aconnect_sse(client, "GET", f"/orgs/{watcher.code}/live/") as source:
+                url = stream or f"/orgs/{watcher.code}/live/"
+                async with aconnect_sse(client, "GET", url) as source:
                     if source.response.status_code != 200:
                         watcher.errors.append(f"stream {source.response.status_code}")
                         await asyncio.sleep(1)
@@ -137,8 +145,9 @@ async def _follow(
                     async for event in source.aiter_sse():
                         if event.event == "changed":
                             watcher.events.append((time.time(), set(event.data.split())))
-                            watcher.last_id = event.id or watcher.last_id
                             dirty.set()
+                        elif event.event == "part":
+                            watcher.parts.append((time.time(), float(event.id)))
                         if stop.is_set():
                             break
             except (httpx.HTTPError, OSError) as error:

@@ -12,22 +12,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from access.models import Role
 from access.scope import can
 from audit.services import AuditContext
 from core.forms import DATE_FORMATS, apply_errors
 from core.http import AuthedHttpRequest
-from core.live import shared_fragment, stamp
+from core.live import Part, shared_fragment, stamp, stream_response
 from members.models import ACTIVE_STATUSES
 from members.selectors import MemberFilters, members_for, members_visible_to
 from members.services import members_list_viewed
@@ -528,11 +528,30 @@ def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRespon
         )
     context = _board_context(term, org, today)
     context.update(
+        live_url=reverse(
+            "congresses:dashboard_live", kwargs={"term_id": term.pk, "code": org.code}
+        ),
         ancestors=visible_ancestors(request.user, org),
         live_since=since,
         exports=_export_links(term, org),
     )
     return render(request, "congresses/dashboard.html", context)
+
+
+@login_required
+def dashboard_live(request: AuthedHttpRequest, term_id: int, code: str) -> StreamingHttpResponse:
+    """The dashboard's live part, sent by the server after each change under the organisation
+    (core.live: drawn once for every official watching it)."""
+    term, org = _term_and_org(request, term_id, code)
+    today = timezone.localdate()
+    part = Part(
+        key=f"congress-board:{term.pk}:{org.pk}:{today.isoformat()}",
+        draw=lambda: render(
+            request, "congresses/_dashboard_live.html", _board_context(term, org, today)
+        ),
+        language=get_language() or "vi",
+    )
+    return stream_response(request, org.path, part=part)
 
 
 # -- A congress ------------------------------------------------------------------------------

@@ -779,3 +779,28 @@ def test_the_pages_speak_english_on_the_switch(world: World, term) -> None:
     assert "Results reported" in page and "Timeline" in page and "Diễn biến" not in page
     assert "Save and report" not in results  # reported already: saving only
     assert "Save the results" in results and "Executive committee" in results
+
+
+def test_the_dashboard_stream_carries_its_live_part_drawn(world: World, term) -> None:
+    from django.core.cache import cache
+
+    from core import live
+
+    cache.clear()
+    page = world.client("viewer").get(url("dashboard", term, world.ward)).content.decode()
+    stream_url = url("dashboard_live", term, world.ward)
+    assert f'data-live-url="{stream_url}"' in page
+    assert world.client("outsider").get(stream_url).status_code == 404
+    # Opened since a moment before anything was listened to: it starts with the part at once.
+    response = world.client("viewer").get(stream_url + "?since=0")
+    assert response["Content-Type"] == "text/event-stream"
+    chunks = iter(response.streaming_content)  # type: ignore[attr-defined]
+    try:
+        assert next(chunks).startswith(b"retry:")
+        event = next(chunks).decode()
+    finally:
+        response.close()
+        live.hub.stop()  # its listener's own connection, before the test database goes
+    assert "\nevent: part\n" in event
+    html = "\n".join(line[6:] for line in event.splitlines() if line.startswith("data: "))
+    assert 'data-cg="late">' in html and "<html" not in html

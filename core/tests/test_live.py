@@ -284,3 +284,25 @@ def test_every_stream_one_change_wakes_names_the_same_moment_after_it() -> None:
     # The id the pages pass as `after`: one for both streams, so they share one drawing.
     assert city.taken_at == ward.taken_at >= before
     assert ward.take() == set() and ward.taken_at == 0.0
+
+
+def test_a_part_is_drawn_once_for_every_stream_told_of_one_change() -> None:
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    cache.clear()
+    drawn: list[int] = []
+
+    def draw() -> HttpResponse:
+        drawn.append(1)
+        return HttpResponse("<p>một\r\nhai</p>")
+
+    part = live.Part(key="board:4", draw=draw, language="vi")
+    at = live.stamp()
+    first, second = part.told(at), part.told(at)
+    assert (
+        first == second == (f"id: {at:.3f}\nevent: part\ndata: <p>một\ndata: hai</p>\n\n").encode()
+    )
+    assert len(drawn) == 1
+    part.told(live.stamp() + 1)  # a later change: drawn again
+    assert len(drawn) == 2

@@ -104,6 +104,8 @@ MATRIX: dict[str, Row] = {
     "congresses:home": (lambda w: {}, set(), 404),
     "congresses:index": (lambda w: {"code": w.ward.code}, WARD_READERS, 404),
     "congresses:dashboard": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
+    # Its live part, as a stream of server-sent events (the matrix reads the status).
+    "congresses:dashboard_live": (lambda w: _congress_kwargs(w), WARD_READERS, 404),
     # A term's schedule, moved by the organising level's admins (the term is the root's).
     "congresses:schedule": (
         lambda w: {"term_id": _term(w).pk, "code": w.root.code},

@@ -1,9 +1,10 @@
 // Live parts of a page. An element with data-live-url (an organisation's stream of server-sent
 // events, orgs:live) and hx-trigger="live" fetches itself again through its hx-get whenever the
-// stream says something under that organisation changed. When the stream cannot be had (no
-// EventSource, a refusal, a proxy that does not stream) it falls back to a slow poll, and keeps
-// trying the stream; without JavaScript a reload always shows the truth. Kept out of the HTML
-// so the Content Security Policy can forbid inline script.
+// stream says something under that organisation changed; a stream that carries the part itself
+// (the congress dashboard's) sends it drawn, and the element takes it as it comes. When the
+// stream cannot be had (no EventSource, a refusal, a proxy that does not stream) it falls back
+// to a slow poll, and keeps trying the stream; without JavaScript a reload always shows the
+// truth. Kept out of the HTML so the Content Security Policy can forbid inline script.
 "use strict";
 
 (() => {
@@ -52,6 +53,13 @@
         since = event.lastEventId || since;
         after = event.lastEventId || null;
         refresh();
+      });
+      // A stream that carries the part itself (core.live.Part): swapped in as it comes, no
+      // fetch; htmx then wires what the part holds.
+      source.addEventListener("part", (event) => {
+        since = event.lastEventId || since;
+        element.innerHTML = event.data;
+        if (window.htmx) window.htmx.process(element);
       });
       source.addEventListener("open", stopFallback);
       source.addEventListener("error", () => {
