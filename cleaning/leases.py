@@ -57,12 +57,13 @@ def _renew_forever() -> None:
         if not ids:
             continue
         try:
-            # Renewed only: a lease its work has just given up is not made again.
-            BatchLease.objects.filter(batch_id__in=ids).update(seen_at=timezone.now())
+            try:
+                # Renewed only: a lease its work has just given up is not made again.
+                BatchLease.objects.filter(batch_id__in=ids).update(seen_at=timezone.now())
+            finally:
+                close_old_connections()
         except Exception:  # the next round tries again; a lease lives two minutes
             logging.getLogger("partyorg.leases").exception("lease renewal failed")
-        finally:
-            close_old_connections()
 
 
 @contextmanager
