@@ -272,6 +272,20 @@ def children_rows(term: Term, org: Org, *, today: date) -> list[ChildRow]:
 BOARD_CONGRESS_FIELDS = ("id", "term_id", "org_id", "tier", "step", "late", "planned_on", "held_on")
 
 
+@dataclass(slots=True)
+class BoardChild:
+    """A row of a dashboard's children table, read as plain values: a province has 173, and
+    building model instances for them and their congresses was a fifth of its page."""
+
+    code: str
+    name: str
+    figures: Figures
+    # The child's own congress: its step (None when it holds none) and dates.
+    step: str | None
+    planned_on: date | None
+    held_on: date | None
+
+
 @dataclass
 class Board:
     """What a dashboard reads of its organisation: its subtree's figures, its own congress, and
@@ -279,7 +293,7 @@ class Board:
 
     figures: Figures
     own: Congress | None
-    children: list[ChildRow]
+    children: list[BoardChild]
 
 
 def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, date]) -> Board:
@@ -290,7 +304,7 @@ def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, d
     children = list(
         Org.objects.filter(parent=org, status=Org.Status.ACTIVE)
         .order_by("sort_name", "code")
-        .only("id", "code", "name", "parent_id")
+        .values_list("id", "code", "name")
     )
     prefix = f"cg.{term.pk}."
     counts: dict[int, dict[str, int]] = {}
@@ -310,23 +324,24 @@ def dashboard_board(term: Term, org: Org, *, today: date, deadlines: dict[str, d
         )
     for org_id, key, value in rows:
         counts.setdefault(org_id, {})[key] = value
+    # Only what the page shows of a congress (its results' columns are many).
     congresses = {
-        c.org_id: c
-        # Only what the page shows of a congress (its results' columns are many).
-        for c in Congress.objects.filter(
-            term=term, org_id__in=[org.id, *(c.id for c in children)]
-        ).only(*BOARD_CONGRESS_FIELDS)
+        values[2]: values
+        for values in Congress.objects.filter(
+            term=term, org_id__in=[org.id, *(child_id for child_id, _c, _n in children)]
+        ).values_list(*BOARD_CONGRESS_FIELDS)
     }
     child_rows = []
-    for child in children:
-        figures = _figures(term, counts.get(child.id, {}), today, deadlines)
+    for child_id, code, name in children:
+        figures = _figures(term, counts.get(child_id, {}), today, deadlines)
         if figures.total:
-            congress = congresses.get(child.id)
-            if congress is not None:
-                congress.org = child
-            child_rows.append(ChildRow(child, figures, congress))
-    own = congresses.get(org.id)
-    if own is not None:
+            _i, _t, _o, _tier, step, _late, planned_on, held_on = congresses.get(
+                child_id, (None,) * len(BOARD_CONGRESS_FIELDS)
+            )
+            child_rows.append(BoardChild(code, name, figures, step, planned_on, held_on))
+    own = None
+    if org.id in congresses:
+        own = Congress(**dict(zip(BOARD_CONGRESS_FIELDS, congresses[org.id], strict=True)))
         own.org = org
     return Board(_figures(term, counts.get(org.id, {}), today, deadlines), own, child_rows)
 

@@ -51,7 +51,7 @@ from .forms import (
 from .links import links_for
 from .models import Congress, Person, Step, Target, Term, Tier, TierSchedule
 from .selectors import (
-    ChildRow,
+    BoardChild,
     Figures,
     completion_series,
     congress_people,
@@ -413,7 +413,7 @@ def _export_links(term: Term, org: Org) -> list[tuple[str, str]]:
     ]
 
 
-def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
+def _children_table(term: Term, rows: list[BoardChild]) -> SafeString:
     """The rows of the children table, built here in one pass (as orgs/views.py builds the
     organisation page's): a province lists more than a hundred and seventy children, and template
     tags per cell (url, intcomma, date, a translated step per row) made its page three times a
@@ -449,18 +449,18 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
 
     out = []
     for row in rows:
-        code = escape(quote(row.org.code, safe=_URL_SAFE))
+        code = escape(quote(row.code, safe=_URL_SAFE))
         page = f"{page_head}/{code}/{page_tail}"
-        figures, congress = row.figures, row.congress
-        if congress is not None:
+        figures = row.figures
+        if row.step is not None:
             when = ""
-            if congress.planned_on and not congress.held_on:
-                when = " · " + day(congress.planned_on)
-            if congress.held_on:
-                when += " · " + day(congress.held_on)
+            if row.planned_on and not row.held_on:
+                when = " · " + day(row.planned_on)
+            if row.held_on:
+                when += " · " + day(row.held_on)
             step = (
                 f'<a class="link-secondary" href="{page}">'
-                f"{steps.get(congress.step) or escape(congress.step)}</a>{when}"
+                f"{steps.get(row.step) or escape(row.step)}</a>{when}"
             )
         else:
             step = "—"
@@ -468,8 +468,8 @@ def _children_table(term: Term, rows: list[ChildRow]) -> SafeString:
         behind = figures.behind
         late = figures.late
         out.append(
-            f'<tr data-org="{escape(row.org.code)}">\n'
-            f'        <td class="card-title"><a href="{link}">{escape(row.org.name)}</a></td>\n'
+            f'<tr data-org="{escape(row.code)}">\n'
+            f'        <td class="card-title"><a href="{link}">{escape(row.name)}</a></td>\n'
             f'        <td class="card-first small">{step}</td>\n'
             f'        <td class="text-end" data-done>{number(figures.done)}/'
             f"{number(figures.total)} "
