@@ -116,23 +116,17 @@ def _timings(args: argparse.Namespace, term: Any, levels: dict[str, Any], user: 
     verdict = "yes" if p95s["root"] <= p95s["ward"] * 1.1 else "no"
     print(f"  root no slower than the ward (p95, 10 % noise allowed): {verdict}")
     if has_view:
-        # The live part a watching page fetches after an event: drawn (the first page the event
-        # sends, or a reload) against shared (the others: core.live.shared_fragment).
-        from django.core.cache import cache
-
-        print(f"The live part a page fetches after an event, {args.repeat} fetches each:")
+        # The live part the dashboard's stream draws once after a change for all its watchers.
+        print(f"The live part the stream draws after a change, {args.repeat} drawings each:")
         for level, org in levels.items():
             live = reverse(args.view, kwargs={"term_id": term.pk, "code": org.code}) + "?live=1"
             drawn: list[float] = []
-            shared: list[float] = []
             for i in range(args.repeat + 3):
-                cache.clear()
-                for url, samples in ((live, drawn), (f"{live}&after=1", shared)):
-                    started = time.perf_counter()
-                    assert client.get(url).status_code == 200
-                    if i >= 3:
-                        samples.append(time.perf_counter() - started)
-            print(f"  {level:<9} drawn {_ms(drawn)}; shared {_ms(shared)}")
+                started = time.perf_counter()
+                assert client.get(live).status_code == 200
+                if i >= 3:
+                    drawn.append(time.perf_counter() - started)
+            print(f"  {level:<9} {_ms(drawn)}")
     print("Reports for the level above (one export each, server time):")
     for level, org in levels.items():
         cells = []

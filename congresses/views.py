@@ -27,7 +27,7 @@ from access.scope import can
 from audit.services import AuditContext
 from core.forms import DATE_FORMATS, apply_errors
 from core.http import AuthedHttpRequest
-from core.live import Part, shared_fragment, stamp, stream_response
+from core.live import Part, stamp, stream_response
 from members.models import ACTIVE_STATUSES
 from members.selectors import MemberFilters, members_for, members_visible_to
 from members.services import members_list_viewed
@@ -518,14 +518,8 @@ def dashboard(request: AuthedHttpRequest, term_id: int, code: str) -> HttpRespon
     term, org = _term_and_org(request, term_id, code)
     today = timezone.localdate()
     if request.GET.get("live"):
-        # Every official watching this organisation is sent here by the same event: one drawing.
-        return shared_fragment(
-            request,
-            f"congress-board:{term.pk}:{org.pk}:{today.isoformat()}",
-            lambda: render(
-                request, "congresses/_dashboard_live.html", _board_context(term, org, today)
-            ),
-        )
+        # The slow poll of a page whose stream cannot be had (the stream carries this part).
+        return render(request, "congresses/_dashboard_live.html", _board_context(term, org, today))
     context = _board_context(term, org, today)
     context.update(
         live_url=reverse(

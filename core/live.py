@@ -42,7 +42,6 @@ from django.db import OperationalError, connection, connections, transaction
 from django.db.backends.sqlite3.creation import DatabaseCreation as SqliteCreation
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import translation
-from django.utils.translation import get_language
 
 from lib.live import Entry, compact, concerned, decode, encode
 
@@ -72,9 +71,9 @@ LINGER = 30.0
 LISTEN_TIMEOUT = 1.0
 # The browser waits this long before reconnecting a stream that ended.
 RETRY_MS = 2000
-# How long a drawn fragment is kept for the pages an event sends to fetch it (seconds).
+# How long a drawn part is kept for the streams told of the same change (seconds).
 FRAGMENT_KEEP = 60
-# How long a page waits for another's drawing of the same fragment before it draws itself.
+# How long a stream waits for another's drawing of the same part before it draws itself.
 DRAWING_WAIT = 10.0
 # A stream that carries its page's part lives this long (seconds): the browser then opens it
 # again through its view, whose access check a revoked grant or a logout fails.
@@ -248,7 +247,7 @@ class Hub:
         """Wake every watcher the entries concern, grouping async ones by their event loop."""
         now = time.time()
         # The events' id: every stream this notification wakes names the same moment, so the
-        # pages they send share one drawing of their fragment (shared_fragment).
+        # parts they carry are one drawing (Part.told).
         at = _stamp_after()
         with self._lock:
             self._history.append((now, entries))
@@ -447,13 +446,36 @@ class Part:
     def told(self, at: float) -> bytes:
         """The event carrying the part as drawn after `at`: one drawing shared by every stream
         of this process (and, with a shared cache, of every process) told of that change."""
+        name = f"live-part:{self.key}:{self.language}"
         try:
-            with translation.override(self.language):
-                name = _fragment_name(self.key)
-                response = _kept(name, at) or _drawn_once(name, at, self.draw)
-            return _part_event(response.content, at)
+            body = self._kept(name, at)
+            if body is None:
+                # The streams one change woke ask together, each in a thread of its own: one
+                # draws while the others of this process wait (bounded, then they draw too).
+                lock = _DRAWING[hash(name) % len(_DRAWING)]
+                locked = lock.acquire(timeout=DRAWING_WAIT)
+                try:
+                    body = self._kept(name, at) or self._drawn(name)
+                finally:
+                    if locked:
+                        lock.release()
+            return _part_event(body, at)
         finally:
             _release_database()
+
+    @staticmethod
+    def _kept(name: str, at: float) -> bytes | None:
+        """A drawing whose reads began at or after `at`: it shows that change."""
+        kept = cache.get(name)
+        return kept[1] if kept is not None and kept[0] >= at else None
+
+    def _drawn(self, name: str) -> bytes:
+        drawn_at = stamp()
+        with translation.override(self.language):
+            response = self.draw()
+        if response.status_code == 200 and not response.streaming:
+            cache.set(name, (drawn_at, response.content), FRAGMENT_KEEP)
+        return response.content
 
 
 async def _stream_async(path: str, since: float | None, part: Part | None) -> AsyncIterator[bytes]:
@@ -505,74 +527,6 @@ def _stream_sync(path: str, since: float | None, part: Part | None) -> Iterator[
                 beat = time.monotonic() + settings.PARTYORG_LIVE_HEARTBEAT
     finally:
         hub.unwatch(watch)
-
-
-def _after(request: HttpRequest) -> float | None:
-    value = request.GET.get("after", "")
-    try:
-        after = float(value)
-    except ValueError:
-        return None
-    # NaN compares false with everything and infinity is never reached: both draw afresh.
-    return after
-
-
-def shared_fragment(
-    request: HttpRequest, key: str, draw: Callable[[], HttpResponse]
-) -> HttpResponse:
-    """A page's live fragment drawn once for all the pages one event sends to fetch it.
-
-    An event's id is the moment the change it tells of reached this process's hub, after its
-    commit, and the same for every stream that change woke; a page fetching its fragment
-    because of that event says so (`after`, static/js/live.js). A
-    fragment drawn from reads begun at or after that moment shows the change: fifty officials
-    watching the country's dashboard then cost one drawing per event, not fifty. A fetch
-    without `after` (a reload, the slow poll without a stream) is always drawn afresh, and
-    kept for the events to come.
-
-    The caller has checked the viewer's access and names in `key` everything the fragment
-    shows besides the data (the organisation, the term, today): the fragment must show every
-    viewer who may see it the same thing. The language is added here. Clocks: the event's id
-    and the drawing's moment come from `time.time()` of the machines that stream and draw; a
-    clock ahead on the drawing machine could serve a drawing older than the event by as much,
-    which is why servers keep NTP time (docs/deployment.md).
-    """
-    name = _fragment_name(key)
-    after = _after(request)
-    if after is None:
-        return _drawn(name, draw)
-    return _kept(name, after) or _drawn_once(name, after, draw)
-
-
-def _fragment_name(key: str) -> str:
-    return f"live-fragment:{key}:{get_language()}"
-
-
-def _drawn_once(name: str, after: float, draw: Callable[[], HttpResponse]) -> HttpResponse:
-    """The pages (or streams) an event sends arrive together, each in a thread of its own: one
-    draws while the others of this process wait for its drawing (bounded, then they draw)."""
-    lock = _DRAWING[hash(name) % len(_DRAWING)]
-    locked = lock.acquire(timeout=DRAWING_WAIT)
-    try:
-        return _kept(name, after) or _drawn(name, draw)
-    finally:
-        if locked:
-            lock.release()
-
-
-def _kept(name: str, after: float) -> HttpResponse | None:
-    kept = cache.get(name)
-    if kept is not None and kept[0] >= after:
-        return HttpResponse(kept[1])
-    return None
-
-
-def _drawn(name: str, draw: Callable[[], HttpResponse]) -> HttpResponse:
-    drawn_at = stamp()
-    response = draw()
-    if response.status_code == 200 and not response.streaming:
-        cache.set(name, (drawn_at, response.content), FRAGMENT_KEEP)
-    return response
 
 
 def _since(request: HttpRequest) -> float | None:

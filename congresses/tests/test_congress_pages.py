@@ -235,35 +235,6 @@ def test_the_whole_country_has_its_dashboard(world: World, term) -> None:
     assert world.city.name in response.content.decode()
 
 
-def test_watchers_sent_by_one_event_share_one_drawing_and_a_reload_shows_the_truth(
-    world: World, term
-) -> None:
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from core.live import stamp
-
-    cache.clear()
-    live = url("dashboard", term, world.ward) + "?live=1"
-    event = stamp()
-    first = world.client("central").get(f"{live}&after={event}").content.decode()
-    assert 'data-cg="done">0<' in first
-    # A second official sent by the same event: the drawing is shared, the access still checked.
-    with CaptureQueriesContext(connection) as ctx:
-        second = world.client("viewer").get(f"{live}&after={event}")
-    assert second.content.decode() == first
-    assert not any("orgs_orgcount" in q["sql"] for q in ctx.captured_queries)
-    assert world.client("outsider").get(f"{live}&after={event}").status_code == 404
-    # A congress is held: its event comes after the drawing, so the next fetch draws again.
-    held(world, term, world.grassroots)
-    tick()
-    after_change = world.client("viewer").get(f"{live}&after={stamp()}").content.decode()
-    assert 'data-cg="done">1<' in after_change
-    # A reload never takes a kept drawing.
-    assert 'data-cg="done">1<' in world.client("viewer").get(live).content.decode()
-
-
 def test_the_dashboard_reads_counters_not_congresses(world: World, term) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -201,76 +201,25 @@ def shared_cache(request: pytest.FixtureRequest) -> Iterator[None]:
         cache.clear()
 
 
-@pytest.mark.usefixtures("shared_cache")
-def test_a_fragment_is_drawn_once_for_every_page_the_same_event_sends() -> None:
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-    from django.utils import translation
-
-    drawn: list[int] = []
-
-    def draw() -> HttpResponse:
-        drawn.append(1)
-        return HttpResponse(f"drawing {len(drawn)}")
-
-    def fetch(query: str = "") -> str:
-        request = RequestFactory().get("/fragment/" + query)
-        return live.shared_fragment(request, "board:1", draw).content.decode()
-
-    event = live.stamp()
-    assert fetch(f"?after={event}") == "drawing 1"
-    # The other pages the same event sent: the drawing began after it, so it shows the change.
-    assert fetch(f"?after={event}") == "drawing 1"
-    assert fetch(f"?after={event - 5}") == "drawing 1"
-    # A later event: drawn again.
-    assert fetch(f"?after={live.stamp() + 1}") == "drawing 2"
-    # A reload, the slow poll, or an `after` that is no moment: always drawn afresh.
-    assert fetch() == "drawing 3"
-    assert fetch("?after=nan") == "drawing 4"
-    assert fetch("?after=soon") == "drawing 5"
-    # Another language is another drawing.
-    with translation.override("en"):
-        assert fetch(f"?after={event}") == "drawing 6"
-    assert fetch(f"?after={event}") == "drawing 5"
-
-
-def test_a_refused_fragment_is_not_kept() -> None:
-    from django.core.cache import cache
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    cache.clear()
-    event = live.stamp()
-    request = RequestFactory().get(f"/fragment/?after={event}")
-    live.shared_fragment(request, "board:2", lambda: HttpResponse("no", status=500))
-    shown = live.shared_fragment(request, "board:2", lambda: HttpResponse("yes"))
-    assert shown.content == b"yes"
-
-
-def test_pages_arriving_together_wait_for_one_drawing() -> None:
+def test_streams_told_together_wait_for_one_drawing() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from django.core.cache import cache
     from django.http import HttpResponse
-    from django.test import RequestFactory
 
     cache.clear()
     drawn: list[int] = []
 
     def draw() -> HttpResponse:
         drawn.append(1)
-        time.sleep(0.3)  # a slow drawing: every other page arrives while it is drawn
+        time.sleep(0.3)  # a slow drawing: every other stream asks while it is drawn
         return HttpResponse("the board")
 
-    event = live.stamp()
-
-    def fetch(_: int) -> bytes:
-        request = RequestFactory().get(f"/fragment/?after={event}")
-        return live.shared_fragment(request, "board:3", draw).content
-
+    part = live.Part(key="board:3", draw=draw, language="vi")
+    at = live.stamp()
     with ThreadPoolExecutor(max_workers=10) as pool:
-        shown = list(pool.map(fetch, range(10)))
-    assert shown == [b"the board"] * 10
+        told = list(pool.map(lambda _: part.told(at), range(10)))
+    assert told == [f"id: {at:.3f}\nevent: part\ndata: the board\n\n".encode()] * 10
     assert len(drawn) == 1
 
 
@@ -286,23 +235,37 @@ def test_every_stream_one_change_wakes_names_the_same_moment_after_it() -> None:
     assert ward.take() == set() and ward.taken_at == 0.0
 
 
+@pytest.mark.usefixtures("shared_cache")
 def test_a_part_is_drawn_once_for_every_stream_told_of_one_change() -> None:
-    from django.core.cache import cache
     from django.http import HttpResponse
+    from django.utils import translation
 
-    cache.clear()
-    drawn: list[int] = []
+    drawn: list[str] = []
 
     def draw() -> HttpResponse:
-        drawn.append(1)
+        drawn.append(translation.get_language() or "")
         return HttpResponse("<p>một\r\nhai</p>")
 
     part = live.Part(key="board:4", draw=draw, language="vi")
     at = live.stamp()
-    first, second = part.told(at), part.told(at)
-    assert (
-        first == second == (f"id: {at:.3f}\nevent: part\ndata: <p>một\ndata: hai</p>\n\n").encode()
-    )
-    assert len(drawn) == 1
+    first = part.told(at)
+    assert first == f"id: {at:.3f}\nevent: part\ndata: <p>một\ndata: hai</p>\n\n".encode()
+    # Another stream told of this change, or of an earlier one: the same drawing.
+    assert part.told(at) == first
+    assert part.told(at - 5).endswith(b"data: <p>m\xe1\xbb\x99t\ndata: hai</p>\n\n")
+    assert drawn == ["vi"]
     part.told(live.stamp() + 1)  # a later change: drawn again
     assert len(drawn) == 2
+    # Another language is another drawing, in that language.
+    live.Part(key="board:4", draw=draw, language="en").told(at)
+    assert drawn[-1] == "en" and len(drawn) == 3
+
+
+@pytest.mark.usefixtures("shared_cache")
+def test_a_refused_drawing_is_not_kept() -> None:
+    from django.http import HttpResponse
+
+    at = live.stamp()
+    live.Part(key="board:2", draw=lambda: HttpResponse("no", status=500), language="vi").told(at)
+    told = live.Part(key="board:2", draw=lambda: HttpResponse("yes"), language="vi").told(at)
+    assert told.endswith(b"data: yes\n\n")

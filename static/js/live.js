@@ -12,16 +12,6 @@
 
   function follow(element) {
     const refresh = () => window.htmx && window.htmx.trigger(element, "live");
-    // The id of the event a refresh answers (when the change reached the server): it may answer
-    // with a fragment drawn after that moment for another page (core.live.shared_fragment).
-    // A refresh of the slow poll sends none, so it is always drawn afresh.
-    let after = null;
-    element.addEventListener("htmx:configRequest", (event) => {
-      if (event.detail.elt === element && after !== null) {
-        event.detail.parameters.after = after;
-        after = null;
-      }
-    });
     // The moment the page's figures were read, then the id of the last event it had: the
     // server starts a stream with an event if something changed after it.
     let since = element.dataset.liveSince || "";
@@ -51,7 +41,6 @@
       source = new EventSource(`${element.dataset.liveUrl}?since=${encodeURIComponent(since)}`);
       source.addEventListener("changed", (event) => {
         since = event.lastEventId || since;
-        after = event.lastEventId || null;
         refresh();
       });
       // A stream that carries the part itself (core.live.Part): swapped in as it comes, no
