@@ -336,7 +336,8 @@ def may_answer(actor: Any, difficulty: Difficulty) -> bool:
 def screenshot_check(data: bytes) -> str:
     """The content type of an acceptable screenshot (the one guard, lib/docfiles.py);
     ValidationError naming the field."""
-    kind = next((e for magic, e in SCREENSHOT_MAGIC.items() if data.startswith(magic)), ".png")
+    # Bytes of no picture type get no extension: the guard then says which types it takes.
+    kind = next((e for magic, e in SCREENSHOT_MAGIC.items() if data.startswith(magic)), "")
     try:
         checked = check_document(
             data,

@@ -87,6 +87,21 @@ def test_a_screenshot_that_is_not_an_image_is_refused(world: World, data: bytes)
     assert not Difficulty.objects.exists()
 
 
+def test_a_refused_screenshot_says_why_in_the_page_language(world: World) -> None:
+    from django.utils import translation
+
+    with pytest.raises(ValidationError) as error:
+        report(world, screenshot=b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    assert error.value.message_dict["screenshot"] == [
+        "Ảnh chụp màn hình: tệp bị hỏng, không đọc được."
+    ]
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        report(world, screenshot=b"GIF89a" + b"\x00" * 20)
+    assert error.value.message_dict["screenshot"] == [
+        "Screenshot: only PNG, JPEG or WebP files are accepted."
+    ]
+
+
 def test_a_screenshot_over_5_mb_is_refused(world: World) -> None:
     big = png() + b"\x00" * (5 * 1024 * 1024)
     with pytest.raises(ValidationError) as error:
